@@ -1,0 +1,86 @@
+/*
+ * DOC: object pool
+ *
+ * Fixed-size objects carved from chunks of per_chunk objects. Freed
+ * objects go on a free list threaded through their first word, so get
+ * and put never call the allocator once the pool has warmed up. The
+ * chunk list is threaded through a header at the start of each chunk.
+ */
+#include <string.h>
+
+#include "mcast/core.h"
+
+struct chunk_hdr {
+	void *next;
+	size_t size;
+};
+
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((size_t)(a) - 1))
+
+void mcast_pool_init(struct mcast_pool *p, const struct mcast_alloc *al, size_t obj_size,
+		     size_t per_chunk, size_t max_objects)
+{
+	memset(p, 0, sizeof(*p));
+	p->al = al;
+	p->obj_size = ALIGN_UP(obj_size < sizeof(void *) ? sizeof(void *) : obj_size, 16);
+	p->per_chunk = per_chunk ? per_chunk : 64;
+	p->max_objects = max_objects;
+}
+
+static int add_chunk(struct mcast_pool *p)
+{
+	size_t n = p->per_chunk;
+	if (p->max_objects && p->allocated + n > p->max_objects)
+		n = p->max_objects - p->allocated;
+	if (n == 0)
+		return -1;
+	size_t hdr = ALIGN_UP(sizeof(struct chunk_hdr), 16);
+	size_t size = hdr + n * p->obj_size;
+	struct chunk_hdr *c = mcast_alloc_get(p->al, size);
+	if (!c)
+		return -1;
+	c->next = p->chunks;
+	c->size = size;
+	p->chunks = c;
+	char *base = (char *)c + hdr;
+	for (size_t i = n; i-- > 0;) {
+		void *obj = base + i * p->obj_size;
+		*(void **)obj = p->free_list;
+		p->free_list = obj;
+	}
+	p->allocated += n;
+	return 0;
+}
+
+void *mcast_pool_get(struct mcast_pool *p)
+{
+	if (!p->free_list && add_chunk(p) < 0)
+		return NULL;
+	void *obj = p->free_list;
+	p->free_list = *(void **)obj;
+	memset(obj, 0, p->obj_size);
+	p->in_use++;
+	return obj;
+}
+
+void mcast_pool_put(struct mcast_pool *p, void *obj)
+{
+	if (!obj)
+		return;
+	*(void **)obj = p->free_list;
+	p->free_list = obj;
+	p->in_use--;
+}
+
+void mcast_pool_destroy(struct mcast_pool *p)
+{
+	struct chunk_hdr *c = p->chunks;
+	while (c) {
+		struct chunk_hdr *next = c->next;
+		mcast_alloc_free(p->al, c, c->size);
+		c = next;
+	}
+	p->chunks = NULL;
+	p->free_list = NULL;
+	p->in_use = p->allocated = 0;
+}

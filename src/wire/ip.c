@@ -1,0 +1,276 @@
+/*
+ * DOC: IP framing
+ *
+ * IGMP rides in IPv4 with the Router Alert option (RFC 2113: type 148,
+ * length 4, value 0), TTL 1 and precedence Internetwork Control (RFC
+ * 3376 4). MLD rides in IPv6 with a Hop-by-Hop Options header holding
+ * Router Alert value 0 (RFC 2711) and a PadN, hop limit 1 (RFC 3810 5).
+ * Parsing walks IPv4 options and IPv6 extension headers with every
+ * length checked against the bytes that are there.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define IPOPT_RA 0x94
+#define IP6OPT_PAD1 0
+#define IP6OPT_PADN 1
+#define IP6OPT_RA 5
+
+#define be16 wire_be16
+#define put16 wire_put16
+
+uint32_t mcast_cksum_add(uint32_t sum, const uint8_t *data, size_t len)
+{
+	uint64_t s = sum;
+	size_t i = 0;
+	for (; i + 1 < len; i += 2)
+		s += (uint32_t)(data[i] << 8 | data[i + 1]);
+	if (i < len)
+		s += (uint32_t)data[i] << 8;
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+uint16_t mcast_cksum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static enum mcast_drop parse_v4(const uint8_t *p, size_t len, struct mcast_ip_info *ip)
+{
+	if (len < 20)
+		return MCAST_DROP_TRUNCATED;
+	size_t hlen = (size_t)(p[0] & 0x0f) * 4;
+	if (hlen < 20)
+		return MCAST_DROP_BAD_IP_HEADER;
+	if (len < hlen)
+		return MCAST_DROP_TRUNCATED;
+	size_t total = be16(p + 2);
+	if (total < hlen)
+		return MCAST_DROP_BAD_IP_HEADER;
+	if (total > len)
+		return MCAST_DROP_TRUNCATED;
+	if (mcast_cksum_fold(mcast_cksum_add(0, p, hlen)) != 0)
+		return MCAST_DROP_BAD_IP_CHECKSUM;
+	if (be16(p + 6) & 0x3fff)
+		return MCAST_DROP_FRAGMENT;
+
+	ip->router_alert = false;
+	ip->ra_value = 0;
+	for (size_t i = 20; i < hlen;) {
+		uint8_t opt = p[i];
+		if (opt == 0) /* end of option list */
+			break;
+		if (opt == 1) { /* no-operation */
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen)
+			return MCAST_DROP_BAD_IP_HEADER;
+		size_t olen = p[i + 1];
+		if (olen < 2 || i + olen > hlen)
+			return MCAST_DROP_BAD_IP_HEADER;
+		if (opt == IPOPT_RA && olen == 4) {
+			ip->router_alert = true;
+			ip->ra_value = be16(p + i + 2);
+		}
+		i += olen;
+	}
+	ip->tos = p[1];
+	ip->ttl = p[8];
+	ip->proto = p[9];
+	mcast_addr_from_in4(&ip->src, p + 12);
+	mcast_addr_from_in4(&ip->dst, p + 16);
+	ip->payload = p + hlen;
+	ip->payload_len = total - hlen;
+	return MCAST_DROP_NONE;
+}
+
+/* Router Alert inside a Hop-by-Hop header's option area. */
+static enum mcast_drop parse_hbh_options(const uint8_t *o, size_t len, struct mcast_ip_info *ip)
+{
+	for (size_t i = 0; i < len;) {
+		if (o[i] == IP6OPT_PAD1) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len)
+			return MCAST_DROP_BAD_IP_HEADER;
+		size_t olen = o[i + 1];
+		if (i + 2 + olen > len)
+			return MCAST_DROP_BAD_IP_HEADER;
+		if (o[i] == IP6OPT_RA && olen == 2) {
+			ip->router_alert = true;
+			ip->ra_value = be16(o + i + 2);
+		}
+		i += 2 + olen;
+	}
+	return MCAST_DROP_NONE;
+}
+
+static enum mcast_drop parse_v6(const uint8_t *p, size_t len, struct mcast_ip_info *ip)
+{
+	if (len < 40)
+		return MCAST_DROP_TRUNCATED;
+	size_t end = 40 + (size_t)be16(p + 4);
+	if (end > len)
+		return MCAST_DROP_TRUNCATED;
+	ip->tos = (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
+	ip->ttl = p[7];
+	ip->router_alert = false;
+	ip->ra_value = 0;
+	mcast_addr_from_in6(&ip->src, p + 8);
+	mcast_addr_from_in6(&ip->dst, p + 24);
+
+	uint8_t nh = p[6];
+	size_t off = 40;
+	for (;;) {
+		size_t hlen;
+		switch (nh) {
+		case MCAST_IPPROTO_HOPOPTS:
+			/* RFC 8200 4.1: only immediately after the IPv6 header. */
+			if (off != 40)
+				return MCAST_DROP_BAD_IP_HEADER;
+			/* fallthrough */
+		case 60: /* destination options */
+		case 43: /* routing */
+			if (off + 2 > end)
+				return MCAST_DROP_TRUNCATED;
+			hlen = ((size_t)p[off + 1] + 1) * 8;
+			if (off + hlen > end)
+				return MCAST_DROP_TRUNCATED;
+			if (nh == MCAST_IPPROTO_HOPOPTS) {
+				enum mcast_drop r = parse_hbh_options(p + off + 2, hlen - 2, ip);
+				if (r != MCAST_DROP_NONE)
+					return r;
+			}
+			break;
+		case 51: /* authentication header */
+			if (off + 2 > end)
+				return MCAST_DROP_TRUNCATED;
+			hlen = ((size_t)p[off + 1] + 2) * 4;
+			if (off + hlen > end)
+				return MCAST_DROP_TRUNCATED;
+			break;
+		case 44: /* fragment */
+			return MCAST_DROP_FRAGMENT;
+		default:
+			ip->proto = nh;
+			ip->payload = p + off;
+			ip->payload_len = end - off;
+			return MCAST_DROP_NONE;
+		}
+		nh = p[off];
+		off += hlen;
+	}
+}
+
+enum mcast_drop mcast_ip_parse(const uint8_t *pkt, size_t len, struct mcast_ip_info *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (len < 1)
+		return MCAST_DROP_TRUNCATED;
+	switch (pkt[0] >> 4) {
+	case 4:
+		return parse_v4(pkt, len, ip);
+	case 6:
+		return parse_v6(pkt, len, ip);
+	default:
+		return MCAST_DROP_BAD_IP_HEADER;
+	}
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+size_t mcast_ip_header_len(enum mcast_family f, bool router_alert)
+{
+	if (f == MCAST_AF_INET)
+		return router_alert ? 24 : 20;
+	return router_alert ? 48 : 40;
+}
+
+size_t mcast_ip_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
+		      const struct mcast_addr *dst, size_t payload_len, bool router_alert)
+{
+	enum mcast_family f = mcast_addr_family(dst);
+	size_t hlen = mcast_ip_header_len(f, router_alert);
+	if (cap < hlen || payload_len > 0xffff - hlen)
+		return 0;
+	memset(buf, 0, hlen);
+	if (f == MCAST_AF_INET) {
+		buf[0] = (uint8_t)(0x40 | hlen / 4);
+		buf[1] = 0xc0; /* precedence: Internetwork Control */
+		put16(buf + 2, (uint16_t)(hlen + payload_len));
+		put16(buf + 6, 0x4000); /* DF */
+		buf[8] = 1;
+		buf[9] = MCAST_IPPROTO_IGMP;
+		memcpy(buf + 12, src->b + 12, 4);
+		memcpy(buf + 16, dst->b + 12, 4);
+		if (router_alert) {
+			buf[20] = IPOPT_RA;
+			buf[21] = 4;
+		}
+	} else {
+		buf[0] = 0x60;
+		put16(buf + 4, (uint16_t)(hlen - 40 + payload_len));
+		buf[6] = router_alert ? MCAST_IPPROTO_HOPOPTS : MCAST_IPPROTO_ICMPV6;
+		buf[7] = 1;
+		memcpy(buf + 8, src->b, 16);
+		memcpy(buf + 24, dst->b, 16);
+		if (router_alert) {
+			uint8_t *h = buf + 40;
+			h[0] = MCAST_IPPROTO_ICMPV6;
+			h[1] = 0;          /* 8 bytes */
+			h[2] = IP6OPT_RA;  /* Router Alert, MLD */
+			h[3] = 2;
+			h[6] = IP6OPT_PADN;
+			h[7] = 0;
+		}
+	}
+	return hlen;
+}
+
+/* The ICMPv6 checksum's pseudo-header sum (RFC 8200 8.1). */
+static uint32_t pseudo_sum(const uint8_t *src, const uint8_t *dst, size_t len, uint8_t nh)
+{
+	uint8_t tail[8] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			    (uint8_t)len, 0, 0, 0, nh };
+	uint32_t s = mcast_cksum_add(0, src, 16);
+	s = mcast_cksum_add(s, dst, 16);
+	return mcast_cksum_add(s, tail, 8);
+}
+
+void mcast_ip_finish(uint8_t *pkt, size_t len)
+{
+	struct mcast_ip_info ip;
+	if (pkt[0] >> 4 == 4) {
+		size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
+		pkt[10] = pkt[11] = 0;
+		put16(pkt + 10, mcast_cksum_fold(mcast_cksum_add(0, pkt, hlen)));
+		if (len >= hlen + 4) {
+			uint8_t *m = pkt + hlen;
+			m[2] = m[3] = 0;
+			put16(m + 2, mcast_cksum_fold(mcast_cksum_add(0, m, len - hlen)));
+		}
+		return;
+	}
+	if (mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE || ip.payload_len < 4)
+		return;
+	uint8_t *m = pkt + (ip.payload - pkt);
+	m[2] = m[3] = 0;
+	uint32_t s = pseudo_sum(pkt + 8, pkt + 24, ip.payload_len, MCAST_IPPROTO_ICMPV6);
+	put16(m + 2, mcast_cksum_fold(mcast_cksum_add(s, m, ip.payload_len)));
+}
+
+/* Used by the decoder: is the ICMPv6 checksum of this payload right? */
+bool mcast_ip_icmp6_cksum_ok(const struct mcast_ip_info *ip)
+{
+	uint32_t s = pseudo_sum(ip->src.b, ip->dst.b, ip->payload_len, MCAST_IPPROTO_ICMPV6);
+	return mcast_cksum_fold(mcast_cksum_add(s, ip->payload, ip->payload_len)) == 0;
+}
