@@ -177,7 +177,8 @@ size_t mcast_ip_header_len(enum mcast_family f, bool router_alert);
 size_t mcast_ip_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
 		      const struct mcast_addr *dst, size_t payload_len, bool router_alert);
 /* Computes the IPv4 header checksum and the IGMP or ICMPv6 checksum of a
- * datagram written by mcast_ip_build() and filled in. */
+ * datagram written by mcast_ip_build() and filled in. Does nothing to a
+ * datagram whose header does not fit in len. */
 void mcast_ip_finish(uint8_t *pkt, size_t len);
 
 /* The Internet checksum (RFC 1071) of data, added to sum. */

@@ -249,8 +249,12 @@ static uint32_t pseudo_sum(const uint8_t *src, const uint8_t *dst, size_t len, u
 void mcast_ip_finish(uint8_t *pkt, size_t len)
 {
 	struct mcast_ip_info ip;
+	if (len < 1)
+		return;
 	if (pkt[0] >> 4 == 4) {
 		size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
+		if (hlen < 20 || hlen > len)
+			return;
 		pkt[10] = pkt[11] = 0;
 		put16(pkt + 10, mcast_cksum_fold(mcast_cksum_add(0, pkt, hlen)));
 		if (len >= hlen + 4) {

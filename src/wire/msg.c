@@ -233,9 +233,15 @@ static enum mcast_drop decode_v1v2(struct mcast_msg *m, const struct mcast_profi
 	if (pf->family == MCAST_AF_INET) {
 		m->max_resp_code = p[1];
 		wire_get_addr(pf, p + 4, &m->group);
-		if (m->kind == MCAST_MSG_QUERY)
-			/* RFC 2236 4: a v1 query (code 0) means 10 seconds. */
-			m->max_resp_ms = m->version == 1 ? 10000 : (uint32_t)p[1] * 100;
+		if (m->kind == MCAST_MSG_QUERY && m->version == 1) {
+			/* RFC 2236 4: a v1 query (code 0) means 10 seconds. RFC
+			 * 1112 queries are general; the group field is ignored,
+			 * as Linux's igmp_heard_query() does. */
+			m->max_resp_ms = 10000;
+			m->group = *pf->any;
+		} else if (m->kind == MCAST_MSG_QUERY) {
+			m->max_resp_ms = (uint32_t)p[1] * 100;
+		}
 	} else {
 		m->max_resp_code = wire_be16(p + 4);
 		wire_get_addr(pf, p + 8, &m->group);

@@ -139,6 +139,11 @@ static void test_drop_framing(void **state)
 	assert_int_equal(dec(), MCAST_DROP_TRUNCATED);
 	build("fe80::10", "ff05::9", "83 00 00 00 00 00 00 00 ff 05", true);
 	assert_int_equal(dec(), MCAST_DROP_TRUNCATED);
+	/* An 8-byte query with code 0 is IGMPv1, general whatever its group. */
+	build("10.0.0.1", "224.0.0.1", "11 00 00 00 ef 01 01 01", false);
+	assert_int_equal(dec(), MCAST_DROP_NONE);
+	assert_int_equal(mb.m.version, 1);
+	assert_addr_equal(&mb.m.group, "0.0.0.0");
 	/* not IGMP or MLD: DVMRP (0x13), ICMPv6 echo, UDP */
 	build("10.0.0.10", "224.0.0.4", "13 00 00 00 00 00 00 00", true);
 	assert_int_equal(dec(), MCAST_DROP_NOT_IGMP_MLD);
