@@ -1,0 +1,203 @@
+/*
+ * DOC: routing table dumps
+ *
+ * The kernel's /proc/net/ip_mr_vif, ip_mr_cache, ip6_mr_vif and
+ * ip6_mr_cache formats, so that a Linux user can diff ours against the
+ * real thing: IPv4 addresses as the kernel prints a __be32 with %08X on
+ * a little-endian machine, IPv6 addresses in full (%pI6), oifs as
+ * "vif:ttl". Entries come sorted by group then source (the kernel's
+ * order is its hash order), unresolved entries after them with Iif -1
+ * and zero counters, as ipmr_mfc_seq_show() prints them. Plus JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mr.h"
+
+static unsigned le32_of(const struct mcast_addr *a)
+{
+	const uint8_t *b = a->b + 12;
+	return (unsigned)b[0] | (unsigned)b[1] << 8 | (unsigned)b[2] << 16 | (unsigned)b[3] << 24;
+}
+
+/* %pI6: eight groups of four hex digits. */
+static void full_v6(const struct mcast_addr *a, char out[40])
+{
+	char *p = out;
+	for (int i = 0; i < 8; i++)
+		p += sprintf(p, "%s%02x%02x", i ? ":" : "", a->b[2 * i], a->b[2 * i + 1]);
+}
+
+void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx)
+{
+	char line[256];
+	bool v4 = t->family == MCAST_AF_INET;
+	out(ctx, v4 ? "Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
+		    : "Interface      BytesIn  PktsIn  BytesOut PktsOut Flags\n");
+	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
+		const struct mr_vif *v = &t->vifs[i];
+		if (!v->used)
+			continue;
+		int n = snprintf(line, sizeof(line), "%2u %-10s %8llu %7llu  %8llu %7llu %05X", i,
+				 v->cfg.name[0] ? v->cfg.name : "none",
+				 (unsigned long long)v->st.bytes_in, (unsigned long long)v->st.pkts_in,
+				 (unsigned long long)v->st.bytes_out, (unsigned long long)v->st.pkts_out,
+				 (unsigned)(v->cfg.flags & 0x7fff));
+		if (v4)
+			snprintf(line + n, sizeof(line) - (size_t)n, " %08X %08X\n", le32_of(&v->cfg.local),
+				 le32_of(&v->cfg.remote));
+		else
+			snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+		out(ctx, line);
+	}
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct mr_entry *x = *(const struct mr_entry *const *)a;
+	const struct mr_entry *y = *(const struct mr_entry *const *)b;
+	int c = mcast_addr_cmp(&x->group, &y->group);
+	return c ? c : mcast_addr_cmp(&x->source, &y->source);
+}
+
+static int cmp_unres(const void *a, const void *b)
+{
+	const struct mr_unres *x = *(const struct mr_unres *const *)a;
+	const struct mr_unres *y = *(const struct mr_unres *const *)b;
+	int c = mcast_addr_cmp(&x->group, &y->group);
+	return c ? c : mcast_addr_cmp(&x->source, &y->source);
+}
+
+/* All entries (or unresolved entries) sorted; the caller frees. */
+static void **sorted(const struct mcast_mr_table *t, const struct mcast_htab *h, size_t off,
+		     int (*cmp)(const void *, const void *), size_t *n)
+{
+	*n = 0;
+	void **v = mcast_alloc_get(t->env.al, (h->count ? h->count : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; h->buckets && i <= h->mask; i++)
+		for (struct mcast_hnode *x = h->buckets[i]; x; x = x->next)
+			v[(*n)++] = (char *)x - off;
+	qsort(v, *n, sizeof(*v), cmp);
+	return v;
+}
+
+static int addr_pair(const struct mcast_mr_table *t, char *buf, size_t len,
+		     const struct mcast_addr *g, const struct mcast_addr *s)
+{
+	if (t->family == MCAST_AF_INET)
+		return snprintf(buf, len, "%08X %08X", le32_of(g), le32_of(s));
+	char a[40], b[40];
+	full_v6(g, a);
+	full_v6(s, b);
+	return snprintf(buf, len, "%s %s", a, b);
+}
+
+void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx)
+{
+	char line[16384];
+	out(ctx, t->family == MCAST_AF_INET
+			 ? "Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+			 : "Group                            Origin                           Iif      Pkts  Bytes     Wrong  Oifs\n");
+	size_t n;
+	void **v = sorted(t, &t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_entry *e = v[i];
+		size_t k = (size_t)addr_pair(t, line, sizeof(line), &e->group, &e->source);
+		k += (size_t)snprintf(line + k, sizeof(line) - k, " %-3hd %8llu %8llu %8llu",
+				      (short)e->iif, (unsigned long long)e->st.pkts,
+				      (unsigned long long)e->st.bytes, (unsigned long long)e->st.wrong_if);
+		for (uint16_t j = 0; j < e->noifs && k + 16 < sizeof(line); j++)
+			k += (size_t)snprintf(line + k, sizeof(line) - k, " %2d:%-3d", e->oifs[j].vif,
+					      e->oifs[j].ttl);
+		snprintf(line + k, sizeof(line) - k, "\n");
+		out(ctx, line);
+	}
+	mcast_alloc_free(t->env.al, v, (t->cache.count ? t->cache.count : 1) * sizeof(*v));
+	v = sorted(t, &t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_unres *u = v[i];
+		size_t k = (size_t)addr_pair(t, line, sizeof(line), &u->group, &u->source);
+		snprintf(line + k, sizeof(line) - k, " %-3hd %8lu %8lu %8lu\n", (short)-1, 0ul, 0ul, 0ul);
+		out(ctx, line);
+	}
+	mcast_alloc_free(t->env.al, v, (t->unres.count ? t->unres.count : 1) * sizeof(*v));
+}
+
+static const char *addr_or_star(const struct mcast_mr_table *t, const struct mcast_addr *a,
+				char buf[MCAST_ADDR_STRLEN])
+{
+	return mcast_addr_eq(a, mr_any(t)) ? "*" : mcast_addr_str(a, buf);
+}
+
+void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx)
+{
+	char line[16384], a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	const struct mcast_mr_stats *s = &t->stats;
+	snprintf(line, sizeof(line), "{\"table\":%u,\"family\":\"%s\",\"owned\":%s,\"vifs\":[", t->id,
+		 t->family == MCAST_AF_INET ? "ipv4" : "ipv6", t->owned ? "true" : "false");
+	out(ctx, line);
+	bool first = true;
+	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
+		const struct mr_vif *v = &t->vifs[i];
+		if (!v->used)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s{\"vif\":%u,\"name\":\"%s\",\"ifindex\":%u,\"flags\":%u,\"threshold\":%u,"
+			 "\"pkts_in\":%llu,\"bytes_in\":%llu,\"pkts_out\":%llu,\"bytes_out\":%llu}",
+			 first ? "" : ",", i, v->cfg.name, v->cfg.ifindex, v->cfg.flags, v->cfg.threshold,
+			 (unsigned long long)v->st.pkts_in, (unsigned long long)v->st.bytes_in,
+			 (unsigned long long)v->st.pkts_out, (unsigned long long)v->st.bytes_out);
+		out(ctx, line);
+		first = false;
+	}
+	out(ctx, "],\"mfc\":[");
+	size_t n;
+	void **v = sorted(t, &t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_entry *e = v[i];
+		size_t k = (size_t)snprintf(line, sizeof(line),
+					    "%s{\"source\":\"%s\",\"group\":\"%s\",\"iif\":%u,\"static\":%s,"
+					    "\"pkts\":%llu,\"bytes\":%llu,\"wrong_if\":%llu,\"oifs\":[",
+					    i ? "," : "", addr_or_star(t, &e->source, a),
+					    addr_or_star(t, &e->group, b), e->iif, e->is_static ? "true" : "false",
+					    (unsigned long long)e->st.pkts, (unsigned long long)e->st.bytes,
+					    (unsigned long long)e->st.wrong_if);
+		for (uint16_t j = 0; j < e->noifs && k + 40 < sizeof(line); j++)
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "%s{\"vif\":%u,\"ttl\":%u}",
+					      j ? "," : "", e->oifs[j].vif, e->oifs[j].ttl);
+		snprintf(line + k, sizeof(line) - k, "]}");
+		out(ctx, line);
+	}
+	mcast_alloc_free(t->env.al, v, (t->cache.count ? t->cache.count : 1) * sizeof(*v));
+	out(ctx, "],\"unresolved\":[");
+	v = sorted(t, &t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_unres *u = v[i];
+		snprintf(line, sizeof(line), "%s{\"source\":\"%s\",\"group\":\"%s\",\"vif\":%u,\"packets\":%u}",
+			 i ? "," : "", mcast_addr_str(&u->source, a), mcast_addr_str(&u->group, b), u->vif,
+			 u->npkts);
+		out(ctx, line);
+	}
+	mcast_alloc_free(t->env.al, v, (t->unres.count ? t->unres.count : 1) * sizeof(*v));
+	snprintf(line, sizeof(line),
+		 "],\"stats\":{\"input\":%llu,\"no_vif\":%llu,\"bad_packet\":%llu,\"local_scope\":%llu,"
+		 "\"hit\":%llu,\"wrong_vif\":%llu,\"queued\":%llu,\"no_owner\":%llu,\"unres_full\":%llu,"
+		 "\"unres_pkt_full\":%llu,\"copies\":%llu,\"ttl_below\":%llu,\"released\":%llu,"
+		 "\"expired\":%llu,\"expired_pkts\":%llu,\"flushed\":%llu,\"flushed_pkts\":%llu,"
+		 "\"upcall_nocache\":%llu,"
+		 "\"upcall_wrongvif\":%llu,\"upcall_wholepkt\":%llu}}\n",
+		 (unsigned long long)s->input, (unsigned long long)s->no_vif,
+		 (unsigned long long)s->bad_packet, (unsigned long long)s->local_scope,
+		 (unsigned long long)s->hit, (unsigned long long)s->wrong_vif,
+		 (unsigned long long)s->queued, (unsigned long long)s->no_owner,
+		 (unsigned long long)s->unres_full, (unsigned long long)s->unres_pkt_full,
+		 (unsigned long long)s->copies, (unsigned long long)s->ttl_below,
+		 (unsigned long long)s->released, (unsigned long long)s->expired,
+		 (unsigned long long)s->expired_pkts, (unsigned long long)s->flushed,
+		 (unsigned long long)s->flushed_pkts, (unsigned long long)s->upcall_nocache,
+		 (unsigned long long)s->upcall_wrongvif, (unsigned long long)s->upcall_wholepkt);
+	out(ctx, line);
+}

@@ -1,0 +1,79 @@
+/* The routing table's internal structures, shared by the files of src/mroute. */
+#ifndef MCAST_MR_INTERNAL_H
+#define MCAST_MR_INTERNAL_H
+
+#include "mcast/mroute.h"
+
+#define MR_INLINE_OIFS 4
+
+struct mr_vif {
+	bool used;
+	struct mcast_vif_config cfg;
+	struct mcast_vif_stats st;
+	struct mcast_hnode by_ifindex; /* in table->vif_index, keyed by ifindex */
+};
+
+struct mr_entry {
+	struct mcast_hnode node;       /* in table->cache, keyed by (source, group) */
+	struct mcast_addr source, group;
+	uint16_t iif;
+	uint16_t noifs;
+	uint16_t oif_cap;              /* > MR_INLINE_OIFS: oifs is allocated */
+	bool is_static;
+	bool asserted;                 /* a WRONGVIF was sent at last_assert_ms */
+	struct mcast_mfc_oif *oifs;    /* sorted by VIF */
+	struct mcast_mfc_oif inline_oifs[MR_INLINE_OIFS];
+	struct mcast_mfc_stats st;
+	mcast_time_ms last_assert_ms;
+};
+
+struct mr_held {                       /* a packet waiting on the unresolved queue */
+	struct mr_held *next;
+	size_t len;
+	uint8_t data[];
+};
+
+struct mr_unres {
+	struct mcast_hnode node;       /* in table->unres, keyed by (source, group) */
+	struct mcast_addr source, group;
+	uint16_t vif;
+	uint32_t npkts;
+	struct mr_held *head, **tail;
+	struct mcast_timer expire;
+	struct mcast_mr_table *t;
+};
+
+struct mcast_mr_table {
+	struct mcast_mr_env env;
+	struct mcast_mr_config cfg;
+	enum mcast_family family;
+	uint32_t id;
+	bool owned;
+	struct mcast_mr_owner owner;
+	struct mr_vif *vifs;           /* cfg.max_vifs slots */
+	uint16_t register_vif;         /* MCAST_MR_NO_VIF when none */
+	struct mcast_htab vif_index;
+	struct mcast_htab cache;
+	size_t n_star_g, n_star_star;  /* skip wildcard lookups when there are none */
+	struct mcast_pool entries;
+	struct mcast_htab unres;
+	struct mcast_mr_stats stats;
+	uint8_t scratch[65536];        /* the TTL-decremented copy being sent */
+};
+
+/* table.c */
+int mr_check_caller(const struct mcast_mr_table *t, const struct mcast_mr_owner *o,
+		    bool is_static);
+
+/* cache.c */
+void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e);
+enum mr_unres_end { MR_UNRES_RELEASED, MR_UNRES_EXPIRED, MR_UNRES_FLUSHED };
+void mr_unres_free(struct mcast_mr_table *t, struct mr_unres *u, enum mr_unres_end why);
+void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);
+
+static inline const struct mcast_addr *mr_any(const struct mcast_mr_table *t)
+{
+	return t->family == MCAST_AF_INET ? &mcast_addr_any4 : &mcast_addr_any6;
+}
+
+#endif
