@@ -354,6 +354,9 @@ uint64_t mcast_rng_next(struct mcast_rng *r);
 /* Uniform in [0, bound) without modulo bias; 0 if bound is 0. */
 uint64_t mcast_rng_below(struct mcast_rng *r, uint64_t bound);
 
+/* Receives text output (dumps) one line at a time, each ending in '\n'. */
+typedef void (*mcast_line_fn)(void *ctx, const char *line);
+
 /* ------------------------------------------------------------------ */
 /* Logging                                                             */
 /* ------------------------------------------------------------------ */

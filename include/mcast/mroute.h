@@ -212,10 +212,9 @@ size_t mcast_mr_unresolved_count(const struct mcast_mr_table *t);
 unsigned mcast_mr_input(struct mcast_mr_table *t, unsigned ifindex, const uint8_t *pkt,
 			size_t len);
 
-/* Dumps, one line per call of out (lines end with '\n'): the kernel's
+/* Dumps, one line per call of out: the kernel's
  * /proc/net/ip_mr_vif and ip_mr_cache, or ip6_mr_vif and ip6_mr_cache
  * for IPv6 tables, byte for byte as on little-endian Linux; and JSON. */
-typedef void (*mcast_line_fn)(void *ctx, const char *line);
 void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
 void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
 void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);

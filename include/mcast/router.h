@@ -1,0 +1,167 @@
+/*
+ * mcast/router.h - the router side of IGMPv1/v2/v3 and MLDv1/v2: querier
+ * election, general and specific queries, per-group filter mode with
+ * group and source timers (RFC 3376 6, RFC 3810 7), older-version host
+ * compatibility (RFC 3376 7.3.2, RFC 3810 8.3.2), SSM (RFC 4604), fast
+ * leave with explicit host tracking, limits. One engine for both
+ * families; its output is what each link wants forwarded.
+ *
+ * Versions are the family's own: IGMP 1..3, MLD 1..2.
+ */
+#ifndef MCAST_ROUTER_H
+#define MCAST_ROUTER_H
+
+#include "mcast/core.h"
+#include "mcast/wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MCAST_ROUTER_MAX_SSM_RANGES 4
+
+/* Per-interface settings; mcast_router_config_default() gives the RFCs'
+ * defaults (RFC 3376 8, RFC 3810 9). Counts of 0 mean "the Robustness
+ * Variable" as the RFCs define them. */
+struct mcast_router_config {
+	bool enabled;
+	uint8_t version;                    /* IGMP 1..3 (default 3), MLD 1..2 (default 2) */
+	uint8_t robustness;                 /* RV, default 2 */
+	uint32_t query_interval_ms;         /* QI, default 125 s */
+	uint32_t query_response_ms;         /* QRI, default 10 s */
+	uint32_t last_member_interval_ms;   /* LMQI, default 1 s */
+	uint8_t last_member_count;          /* LMQC, default RV */
+	uint32_t startup_interval_ms;       /* SQI, default QI/4 */
+	uint8_t startup_count;              /* SQC, default RV */
+	bool querier;                       /* may become querier (default on) */
+	bool fast_leave;                    /* explicit tracking, default off */
+	uint32_t max_groups;                /* 0 = no limit */
+	uint32_t max_sources;               /* per group, 0 = no limit */
+	uint32_t max_hosts;                 /* tracked per group, default 64 */
+	uint8_t nssm;                       /* SSM ranges in use */
+	struct mcast_prefix ssm[MCAST_ROUTER_MAX_SSM_RANGES]; /* default 232/8, ff3x::/32 (written ff30::/12) */
+	struct mcast_wire_policy wire;      /* receive checks */
+};
+
+void mcast_router_config_default(struct mcast_router_config *c, enum mcast_family f);
+
+/* Derived timers (RFC 3376 8.4, 8.5, 8.13). */
+uint32_t mcast_router_gmi_ms(const struct mcast_router_config *c);  /* RV*QI + QRI */
+uint32_t mcast_router_oqpi_ms(const struct mcast_router_config *c); /* RV*QI + QRI/2 */
+uint32_t mcast_router_lmqt_ms(const struct mcast_router_config *c); /* LMQI * LMQC */
+
+/* What a link wants for (S,G), or for (*,G) with source any. */
+enum mcast_fwd {
+	MCAST_FWD_NONE = 0,     /* no interest */
+	MCAST_FWD_INCLUDE = 1,  /* forward */
+	MCAST_FWD_EXCLUDE = 2,  /* (S,G) only: do not forward although (*,G) is wanted */
+};
+
+struct mcast_router_env {
+	const struct mcast_alloc *al;
+	struct mcast_wheel *wheel;
+	const struct mcast_log *log;
+	/* Sends a datagram (queries) out of an interface. */
+	void (*send)(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len);
+	/* What ifindex wants for (source, group) changed; source is the any
+	 * address for (*,G). */
+	void (*fwd_change)(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+			   const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);
+	void *ctx;
+	uint64_t hash_seed;
+};
+
+/* Per-interface counters; every received packet is counted once in rx
+ * or in drop[reason]; the rest count refusals and events. */
+struct mcast_router_stats {
+	uint64_t rx_queries, rx_reports, rx_leaves, rx_records;
+	uint64_t tx_general_queries, tx_group_queries, tx_source_queries;
+	struct mcast_drop_stats drop;     /* wire-level rejections */
+	uint64_t not_local;               /* unicast destination not ours */
+	uint64_t version_ignored;         /* a message this interface's version ignores */
+	uint64_t compat_ignored;          /* BLOCK, TO_EX lists, v1-mode leaves (RFC 3376 7.3.2) */
+	uint64_t ssm_ignored;             /* EXCLUDE requests and v1/v2 reports for SSM groups */
+	uint64_t group_limit;             /* groups refused: max_groups */
+	uint64_t source_limit;            /* sources refused: max_sources */
+	uint64_t host_limit;              /* hosts not tracked: max_hosts */
+	uint64_t older_querier;           /* queries of an older version heard */
+	uint64_t querier_changes;
+	uint64_t fast_leaves;             /* removals done without waiting for LMQT */
+};
+
+struct mcast_router;
+
+struct mcast_router *mcast_router_create(const struct mcast_router_env *env, enum mcast_family f);
+void mcast_router_destroy(struct mcast_router *r);
+
+/*
+ * Adds an interface with its address (IPv4 primary address, or the MLD
+ * link-local address) and MTU. The router starts as querier and sends
+ * its startup queries. -EEXIST, -EINVAL (bad address or version), -ENOMEM.
+ */
+int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char *name,
+			   const struct mcast_addr *addr, uint32_t mtu,
+			   const struct mcast_router_config *cfg);
+/* Removes an interface; every group it had reports MCAST_FWD_NONE. */
+int mcast_router_iface_del(struct mcast_router *r, unsigned ifindex);
+/* A new address: the querier election is run again. */
+int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
+				const struct mcast_addr *addr);
+
+/* An IGMP or MLD packet (whole IP datagram) received on ifindex at the
+ * wheel's current time. Bad packets are counted and ignored. */
+void mcast_router_input(struct mcast_router *r, unsigned ifindex, const uint8_t *pkt, size_t len);
+/* The same for a message already parsed into its IP facts. */
+void mcast_router_input_ip(struct mcast_router *r, unsigned ifindex,
+			   const struct mcast_ip_info *ip);
+
+/* ---- inspection ---- */
+
+struct mcast_router_iface_info {
+	bool querier;
+	struct mcast_addr querier_addr;
+	mcast_time_ms other_querier_ms;   /* time left on Other Querier Present */
+	uint8_t robustness;               /* in use (adopted from the querier's QRV) */
+	uint32_t query_interval_ms;       /* in use (adopted from the querier's QQIC) */
+	size_t groups;
+	const struct mcast_router_stats *stats;
+};
+
+int mcast_router_iface_info(const struct mcast_router *r, unsigned ifindex,
+			    struct mcast_router_iface_info *info);
+
+struct mcast_router_source_info {
+	struct mcast_addr addr;
+	mcast_time_ms timer_ms;           /* 0: excluded (EXCLUDE mode's Y list) */
+	bool forwarding;
+};
+
+struct mcast_router_group_info {
+	bool exclude;                     /* filter mode */
+	uint8_t compat_version;           /* the family's own numbering */
+	mcast_time_ms group_timer_ms;     /* 0 in INCLUDE mode */
+	size_t nsources;
+	size_t ntracked_hosts;
+};
+
+/* Group state; sources (up to cap, sorted) go to srcs if given.
+ * -ENODEV (no interface) or -ENOENT (no state for the group). */
+int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
+		       const struct mcast_addr *group, struct mcast_router_group_info *info,
+		       struct mcast_router_source_info *srcs, size_t cap);
+
+/* Does the link behind ifindex want packets from source to group (RFC
+ * 3376 6.3)? */
+bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
+			const struct mcast_addr *source, const struct mcast_addr *group);
+
+/* The state as JSON (the schema of DESIGN.md), or as a table for people;
+ * one line per out() call. */
+void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, void *ctx);
+void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCAST_ROUTER_H */

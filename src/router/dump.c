@@ -1,0 +1,129 @@
+/*
+ * DOC: router state dumps
+ *
+ * The JSON schema of DESIGN.md, shared with mcastctl and mcastsim:
+ * interfaces sorted by ifindex, groups and sources sorted by address, so
+ * that the same state always prints the same bytes. In EXCLUDE mode the
+ * sources with a running timer are the requested list (X) and those at
+ * 0 the excluded list (Y), as in RFC 3376 6.2.1. And a table for people.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+static int cmp_iface(const void *a, const void *b)
+{
+	const struct rt_iface *x = *(const struct rt_iface *const *)a;
+	const struct rt_iface *y = *(const struct rt_iface *const *)b;
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct rt_group *x = *(const struct rt_group *const *)a;
+	const struct rt_group *y = *(const struct rt_group *const *)b;
+	return mcast_addr_cmp(&x->addr, &y->addr);
+}
+
+/* The nodes of a table as a sorted array of their containers. */
+static void **collect(const struct mcast_router *r, const struct mcast_htab *h, size_t off,
+		      int (*cmp)(const void *, const void *), size_t *n)
+{
+	*n = 0;
+	void **v = mcast_alloc_get(r->env.al, (h->count ? h->count : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; h->buckets && i <= h->mask; i++)
+		for (struct mcast_hnode *x = h->buckets[i]; x; x = x->next)
+			v[(*n)++] = (char *)x - off;
+	qsort(v, *n, sizeof(*v), cmp);
+	return v;
+}
+
+static uint8_t own_version(const struct mcast_router *r, uint8_t level)
+{
+	return r->family == MCAST_AF_INET ? level : (uint8_t)(level - 1);
+}
+
+void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, void *ctx)
+{
+	char line[512], a[MCAST_ADDR_STRLEN];
+	mcast_time_ms now = rt_now(r);
+	snprintf(line, sizeof(line), "{\"time_ms\":%llu,\"interfaces\":[", (unsigned long long)now);
+	out(ctx, line);
+	size_t ni;
+	void **ifs = collect(r, &r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
+	for (size_t i = 0; ifs && i < ni; i++) {
+		const struct rt_iface *ifc = ifs[i];
+		snprintf(line, sizeof(line),
+			 "%s{\"name\":\"%s\",\"family\":\"%s\",\"querier\":%s,\"querier_address\":\"%s\","
+			 "\"version\":%u,\"groups\":[",
+			 i ? "," : "", ifc->name, r->family == MCAST_AF_INET ? "ipv4" : "ipv6",
+			 ifc->querier ? "true" : "false", mcast_addr_str(&ifc->querier_addr, a),
+			 ifc->cfg.version);
+		out(ctx, line);
+		size_t ng;
+		void **gs = collect(r, &ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		for (size_t k = 0; gs && k < ng; k++) {
+			const struct rt_group *g = gs[k];
+			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
+			snprintf(line, sizeof(line),
+				 "%s{\"group\":\"%s\",\"filter_mode\":\"%s\",\"compat_version\":%u,"
+				 "\"group_timer_ms\":%llu,\"sources\":[",
+				 k ? "," : "", mcast_addr_str(&g->addr, a), g->exclude ? "exclude" : "include",
+				 own_version(r, rt_group_level(g)), (unsigned long long)gt);
+			out(ctx, line);
+			for (uint32_t s = 0; s < g->nsrcs; s++) {
+				const struct rt_source *src = &g->srcs[s];
+				mcast_time_ms t = src->deadline_ms > now ? src->deadline_ms - now : 0;
+				snprintf(line, sizeof(line), "%s{\"address\":\"%s\",\"timer_ms\":%llu,\"forwarding\":%s}",
+					 s ? "," : "", mcast_addr_str(&src->addr, a), (unsigned long long)t,
+					 src->deadline_ms ? "true" : "false");
+				out(ctx, line);
+			}
+			out(ctx, "]}");
+		}
+		mcast_alloc_free(r->env.al, gs, (ifc->groups.count ? ifc->groups.count : 1) * sizeof(*gs));
+		out(ctx, "]}");
+	}
+	mcast_alloc_free(r->env.al, ifs, (r->ifaces.count ? r->ifaces.count : 1) * sizeof(*ifs));
+	out(ctx, "]}\n");
+}
+
+void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, void *ctx)
+{
+	char line[512], a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	mcast_time_ms now = rt_now(r);
+	size_t ni;
+	void **ifs = collect(r, &r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
+	for (size_t i = 0; ifs && i < ni; i++) {
+		const struct rt_iface *ifc = ifs[i];
+		snprintf(line, sizeof(line), "%s %sv%u: %s, querier %s, %zu groups\n", ifc->name,
+			 r->pf->name, ifc->cfg.version, ifc->querier ? "querier" : "non-querier",
+			 mcast_addr_str(&ifc->querier_addr, a), ifc->groups.count);
+		out(ctx, line);
+		size_t ng;
+		void **gs = collect(r, &ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		if (ng)
+			out(ctx, "  Group                                    Mode     Compat  Timer    Sources\n");
+		for (size_t k = 0; gs && k < ng; k++) {
+			const struct rt_group *g = gs[k];
+			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
+			snprintf(line, sizeof(line), "  %-40s %-8s v%-5u %6.1fs  %u\n", mcast_addr_str(&g->addr, a),
+				 g->exclude ? "EXCLUDE" : "INCLUDE", own_version(r, rt_group_level(g)),
+				 (double)gt / 1000.0, g->nsrcs);
+			out(ctx, line);
+			for (uint32_t s = 0; s < g->nsrcs; s++) {
+				const struct rt_source *src = &g->srcs[s];
+				mcast_time_ms t = src->deadline_ms > now ? src->deadline_ms - now : 0;
+				snprintf(line, sizeof(line), "    %-38s %-8s %6.1fs\n", mcast_addr_str(&src->addr, b),
+					 src->deadline_ms ? "forward" : "blocked", (double)t / 1000.0);
+				out(ctx, line);
+			}
+		}
+		mcast_alloc_free(r->env.al, gs, (ifc->groups.count ? ifc->groups.count : 1) * sizeof(*gs));
+	}
+	mcast_alloc_free(r->env.al, ifs, (r->ifaces.count ? r->ifaces.count : 1) * sizeof(*ifs));
+}

@@ -1,0 +1,659 @@
+/*
+ * DOC: router group state (RFC 3376 6.2-6.6, RFC 3810 7.2-7.6)
+ *
+ * A group record on an interface holds its filter mode, group timer and
+ * a sorted array of sources with per-source timers, kept as absolute
+ * deadlines; one wheel timer per group fires at the earliest of them.
+ * A source's deadline 0 is "timer 0": the EXCLUDE mode's excluded list
+ * (Y); any other source is requested (INCLUDE's A, EXCLUDE's X).
+ *
+ * The action tables of RFC 3376 6.4.1 and 6.4.2 (RFC 3810 7.4.1, 7.4.2)
+ * are data: for each filter mode and record type, what happens to each
+ * class of source (in X and in the record, in X only, in Y and in the
+ * record, in Y only, new in the record), whether the mode becomes
+ * EXCLUDE, whether the group timer is set to GMI, which classes are
+ * queried and whether a group query is sent. Every change is computed
+ * into a scratch array first, diffed against the current one to report
+ * forwarding changes, then committed.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rt.h"
+
+enum { A_NONE, A_KEEP, A_DEL, A_GMI, A_ZERO, A_GT };
+enum { C_XB, C_XN, C_YB, C_YN, C_NB, C_COUNT };
+#define QC(c) (1u << (c))
+
+struct rt_rule {
+	uint8_t act[C_COUNT];
+	uint8_t query;        /* classes that go into Q(G,...) */
+	bool to_exclude;      /* the new mode is EXCLUDE */
+	bool gt_gmi;          /* Group Timer = GMI */
+	bool query_group;     /* Send Q(G) */
+};
+
+/* rules[exclude][record type]. IS_IN and ALLOW act alike (6.4.1/6.4.2). */
+static const struct rt_rule rules[2][7] = {
+	[0] = {
+		/* INCLUDE (A) + IS_IN (B) -> INCLUDE (A+B); (B)=GMI */
+		[MCAST_MODE_IS_INCLUDE] = { { A_GMI, A_KEEP, A_NONE, A_NONE, A_GMI }, 0, false, false, false },
+		/* INCLUDE (A) + IS_EX (B) -> EXCLUDE (A*B, B-A); (B-A)=0, Delete (A-B), GT=GMI */
+		[MCAST_MODE_IS_EXCLUDE] = { { A_KEEP, A_DEL, A_NONE, A_NONE, A_ZERO }, 0, true, true, false },
+		/* INCLUDE (A) + TO_IN (B) -> INCLUDE (A+B); (B)=GMI, Send Q(G,A-B) */
+		[MCAST_CHANGE_TO_INCLUDE] = { { A_GMI, A_KEEP, A_NONE, A_NONE, A_GMI }, QC(C_XN), false, false, false },
+		/* INCLUDE (A) + TO_EX (B) -> EXCLUDE (A*B, B-A); (B-A)=0, Delete (A-B), Send Q(G,A*B), GT=GMI */
+		[MCAST_CHANGE_TO_EXCLUDE] = { { A_KEEP, A_DEL, A_NONE, A_NONE, A_ZERO }, QC(C_XB), true, true, false },
+		/* INCLUDE (A) + ALLOW (B) -> INCLUDE (A+B); (B)=GMI */
+		[MCAST_ALLOW_NEW_SOURCES] = { { A_GMI, A_KEEP, A_NONE, A_NONE, A_GMI }, 0, false, false, false },
+		/* INCLUDE (A) + BLOCK (B) -> INCLUDE (A); Send Q(G,A*B) */
+		[MCAST_BLOCK_OLD_SOURCES] = { { A_KEEP, A_KEEP, A_NONE, A_NONE, A_NONE }, QC(C_XB), false, false, false },
+	},
+	[1] = {
+		/* EXCLUDE (X,Y) + IS_IN (A) -> EXCLUDE (X+A, Y-A); (A)=GMI */
+		[MCAST_MODE_IS_INCLUDE] = { { A_GMI, A_KEEP, A_GMI, A_KEEP, A_GMI }, 0, true, false, false },
+		/* EXCLUDE (X,Y) + IS_EX (A) -> EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI, Delete (X-A), Delete (Y-A), GT=GMI */
+		[MCAST_MODE_IS_EXCLUDE] = { { A_KEEP, A_DEL, A_KEEP, A_DEL, A_GMI }, 0, true, true, false },
+		/* EXCLUDE (X,Y) + TO_IN (A) -> EXCLUDE (X+A, Y-A); (A)=GMI, Send Q(G,X-A), Send Q(G) */
+		[MCAST_CHANGE_TO_INCLUDE] = { { A_GMI, A_KEEP, A_GMI, A_KEEP, A_GMI }, QC(C_XN), true, false, true },
+		/* EXCLUDE (X,Y) + TO_EX (A) -> EXCLUDE (A-Y, Y*A); (A-X-Y)=Group Timer, Delete (X-A),
+		 * Delete (Y-A), Send Q(G,A-Y), GT=GMI */
+		[MCAST_CHANGE_TO_EXCLUDE] = { { A_KEEP, A_DEL, A_KEEP, A_DEL, A_GT }, QC(C_XB) | QC(C_NB), true, true, false },
+		/* EXCLUDE (X,Y) + ALLOW (A) -> EXCLUDE (X+A, Y-A); (A)=GMI */
+		[MCAST_ALLOW_NEW_SOURCES] = { { A_GMI, A_KEEP, A_GMI, A_KEEP, A_GMI }, 0, true, false, false },
+		/* EXCLUDE (X,Y) + BLOCK (A) -> EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer, Send Q(G,A-Y) */
+		[MCAST_BLOCK_OLD_SOURCES] = { { A_KEEP, A_KEEP, A_KEEP, A_KEEP, A_GT }, QC(C_XB) | QC(C_NB), true, false, false },
+	},
+};
+
+static void group_timer_fired(struct mcast_timer *t, void *arg);
+
+static uint64_t group_hash(const struct mcast_router *r, const struct mcast_addr *g)
+{
+	return mcast_addr_hash(g, r->env.hash_seed);
+}
+
+struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g)
+{
+	uint64_t h = group_hash(ifc->r, g);
+	for (struct mcast_hnode *n = mcast_htab_first(&ifc->groups, h); n; n = mcast_htab_next(n)) {
+		struct rt_group *grp = mcast_container_of(n, struct rt_group, node);
+		if (mcast_addr_eq(&grp->addr, g))
+			return grp;
+	}
+	return NULL;
+}
+
+uint8_t rt_group_level(const struct rt_group *grp)
+{
+	mcast_time_ms now = rt_now(grp->ifc->r);
+	uint8_t level = grp->ifc->level;
+	if (grp->v1_host_ms > now)
+		return 1;
+	if (grp->v2_host_ms > now && level > 2)
+		return 2;
+	return level;
+}
+
+/* ---- forwarding changes ------------------------------------------------ */
+
+static enum mcast_fwd src_fwd(const struct rt_source *s)
+{
+	return s->deadline_ms ? MCAST_FWD_INCLUDE : MCAST_FWD_EXCLUDE;
+}
+
+static void notify(struct rt_group *grp, const struct mcast_addr *src, enum mcast_fwd old,
+		   enum mcast_fwd now)
+{
+	struct mcast_router *r = grp->ifc->r;
+	if (old != now && r->env.fwd_change)
+		r->env.fwd_change(r->env.ctx, grp->ifc->ifindex, &grp->addr, src, old, now);
+}
+
+/* Reports the differences between the committed state and the next one. */
+static void diff(struct rt_group *grp, bool new_exclude, const struct rt_source *nv, uint32_t nn)
+{
+	const struct rt_source *ov = grp->srcs;
+	uint32_t on = grp->nsrcs, i = 0, j = 0;
+	if (grp->exclude != new_exclude)
+		notify(grp, grp->ifc->r->pf->any, grp->exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE,
+		       new_exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE);
+	while (i < on || j < nn) {
+		int c = i == on ? 1 : j == nn ? -1 : mcast_addr_cmp(&ov[i].addr, &nv[j].addr);
+		if (c < 0) {
+			notify(grp, &ov[i].addr, src_fwd(&ov[i]), MCAST_FWD_NONE);
+			i++;
+		} else if (c > 0) {
+			notify(grp, &nv[j].addr, MCAST_FWD_NONE, src_fwd(&nv[j]));
+			j++;
+		} else {
+			notify(grp, &nv[j].addr, src_fwd(&ov[i]), src_fwd(&nv[j]));
+			i++;
+			j++;
+		}
+	}
+}
+
+static int reserve_scratch(struct mcast_router *r, size_t n)
+{
+	if (n <= r->scratch_cap)
+		return 0;
+	size_t cap = r->scratch_cap ? r->scratch_cap : 64;
+	while (cap < n)
+		cap *= 2;
+	void *p = mcast_alloc_resize(r->env.al, r->scratch, r->scratch_cap * sizeof(*r->scratch),
+				     cap * sizeof(*r->scratch));
+	if (!p)
+		return -ENOMEM;
+	r->scratch = p;
+	r->scratch_cap = (uint32_t)cap;
+	return 0;
+}
+
+static void reschedule(struct rt_group *grp)
+{
+	mcast_time_ms next = MCAST_TIME_NEVER;
+#define EARLIER(t)                                                                   \
+	do {                                                                         \
+		if ((t) && (t) < next)                                               \
+			next = (t);                                                  \
+	} while (0)
+	if (grp->exclude)
+		EARLIER(grp->group_deadline_ms);
+	EARLIER(grp->next_query_ms);
+	for (uint32_t i = 0; i < grp->nsrcs; i++)
+		EARLIER(grp->srcs[i].deadline_ms);
+	for (uint16_t i = 0; i < grp->nhosts; i++)
+		EARLIER(grp->hosts[i].deadline_ms);
+#undef EARLIER
+	struct mcast_wheel *w = grp->ifc->r->env.wheel;
+	if (next == MCAST_TIME_NEVER)
+		mcast_timer_stop(w, &grp->timer);
+	else
+		mcast_timer_start(w, &grp->timer, next);
+}
+
+static void free_hosts(struct rt_group *grp)
+{
+	const struct mcast_alloc *al = grp->ifc->r->env.al;
+	for (uint16_t i = 0; i < grp->nhosts; i++)
+		mcast_srcset_free(&grp->hosts[i].srcs, al);
+	mcast_alloc_free(al, grp->hosts, grp->hcap * sizeof(*grp->hosts));
+	grp->hosts = NULL;
+	grp->nhosts = grp->hcap = 0;
+}
+
+void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
+{
+	struct rt_iface *ifc = grp->ifc;
+	struct mcast_router *r = ifc->r;
+	if (notify_fwd)
+		diff(grp, false, NULL, 0);
+	mcast_timer_stop(r->env.wheel, &grp->timer);
+	mcast_htab_remove(&ifc->groups, &grp->node);
+	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
+	free_hosts(grp);
+	mcast_pool_put(&r->group_pool, grp);
+}
+
+/* Installs scratch[0..n) as the group's sources, reporting changes; the
+ * group goes when INCLUDE mode has no source left (RFC 3376 6.5). */
+static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
+{
+	struct mcast_router *r = grp->ifc->r;
+	diff(grp, new_exclude, r->scratch, n);
+	grp->exclude = new_exclude;
+	if (!new_exclude && n == 0) {
+		grp->nsrcs = 0;
+		rt_group_destroy(grp, false);
+		return;
+	}
+	if (n > grp->cap) {
+		size_t cap = grp->cap ? grp->cap : 4;
+		while (cap < n)
+			cap *= 2;
+		void *p = mcast_alloc_resize(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
+					     cap * sizeof(*grp->srcs));
+		if (!p) {
+			/* Keep the old sources: stale but consistent. */
+			reschedule(grp);
+			return;
+		}
+		grp->srcs = p;
+		grp->cap = (uint32_t)cap;
+	}
+	if (n)
+		memcpy(grp->srcs, r->scratch, n * sizeof(*grp->srcs));
+	grp->nsrcs = n;
+	reschedule(grp);
+}
+
+/* ---- queries (RFC 3376 6.6.3) ------------------------------------------ */
+
+static void emit_query(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct rt_iface *ifc = ctx;
+	ifc->r->env.send(ifc->r->env.ctx, ifc->ifindex, pkt, len);
+}
+
+static void send_query(struct rt_iface *ifc, const struct mcast_addr *g, bool s_flag,
+		       const struct mcast_addr *srcs, size_t n)
+{
+	struct mcast_router *r = ifc->r;
+	struct mcast_query_params q = {
+		.family = r->family,
+		.version = ifc->cfg.version,
+		.group = *g,
+		.max_resp_ms = ifc->cfg.last_member_interval_ms,
+		.s_flag = s_flag,
+		.qrv = ifc->rv,
+		.qqi_s = ifc->qi_ms / 1000,
+		.srcs = srcs,
+		.nsrcs = n,
+	};
+	if (r->env.send &&
+	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, sizeof(r->buf), emit_query, ifc) > 0) {
+		if (n)
+			ifc->stats.tx_source_queries++;
+		else
+			ifc->stats.tx_group_queries++;
+	}
+}
+
+/*
+ * Sends this round of the group's specific queries: Q(G) while it has
+ * retransmissions left, S set when the group timer is above LMQT; and
+ * Q(G,X) as two messages, S set for the sources whose timers are above
+ * LMQT and S clear for the others (6.6.3.2), the S-set one dropped when
+ * Q(G) goes out in the same round.
+ */
+static void send_specific(struct rt_group *grp)
+{
+	struct rt_iface *ifc = grp->ifc;
+	struct mcast_router *r = ifc->r;
+	mcast_time_ms now = rt_now(r), lmqt = rt_lmqt(ifc);
+	bool sent_group = false;
+	if (!ifc->querier || ifc->level == 1) {
+		grp->group_rexmit = 0;
+		for (uint32_t i = 0; i < grp->nsrcs; i++)
+			grp->srcs[i].rexmit = 0;
+		grp->next_query_ms = 0;
+		return;
+	}
+	if (grp->group_rexmit) {
+		bool s = grp->exclude && grp->group_deadline_ms > now + lmqt;
+		send_query(ifc, &grp->addr, s, NULL, 0);
+		grp->group_rexmit--;
+		sent_group = true;
+	}
+	bool more = grp->group_rexmit > 0;
+	if (ifc->level == 3) {
+		/* rec_srcs is free here: the record being handled, if any, was
+		 * applied already. */
+		for (int pass = 0; pass < 2; pass++) {
+			size_t n = 0;
+			bool s_flag = pass == 0;
+			for (uint32_t i = 0; i < grp->nsrcs; i++) {
+				struct rt_source *s = &grp->srcs[i];
+				if (!s->rexmit)
+					continue;
+				bool above = s->deadline_ms > now + lmqt;
+				if (above != s_flag)
+					continue;
+				r->rec_srcs[n++] = s->addr;
+				s->rexmit--;
+				more |= s->rexmit > 0;
+			}
+			if (n && !(s_flag && sent_group))
+				send_query(ifc, &grp->addr, s_flag, r->rec_srcs, n);
+		}
+	} else {
+		for (uint32_t i = 0; i < grp->nsrcs; i++)
+			grp->srcs[i].rexmit = 0;
+	}
+	grp->next_query_ms = more ? now + ifc->cfg.last_member_interval_ms : 0;
+}
+
+/* ---- explicit tracking (fast leave) ------------------------------------ */
+
+static struct rt_host *host_find(struct rt_group *grp, const struct mcast_addr *h)
+{
+	for (uint16_t i = 0; i < grp->nhosts; i++)
+		if (mcast_addr_eq(&grp->hosts[i].addr, h))
+			return &grp->hosts[i];
+	return NULL;
+}
+
+static void host_remove(struct rt_group *grp, struct rt_host *h)
+{
+	mcast_srcset_free(&h->srcs, grp->ifc->r->env.al);
+	*h = grp->hosts[--grp->nhosts];
+}
+
+/* Follows each host's own filter (RFC 3376 3.2 semantics per host). */
+static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t type,
+		  const struct mcast_addr *B, size_t nb)
+{
+	struct rt_iface *ifc = grp->ifc;
+	const struct mcast_alloc *al = ifc->r->env.al;
+	if (grp->untracked || mcast_addr_is_unspecified(host))
+		return;
+	struct rt_host *h = host_find(grp, host);
+	if (!h) {
+		bool joins = type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE ||
+			     ((type == MCAST_MODE_IS_INCLUDE || type == MCAST_CHANGE_TO_INCLUDE ||
+			       type == MCAST_ALLOW_NEW_SOURCES) && nb > 0);
+		if (!joins)
+			return;
+		if (grp->nhosts >= ifc->cfg.max_hosts) {
+			grp->untracked = true; /* from now on, never fast leave this group */
+			ifc->stats.host_limit++;
+			return;
+		}
+		if (grp->nhosts == grp->hcap) {
+			size_t cap = grp->hcap ? grp->hcap * 2u : 4u;
+			void *p = mcast_alloc_resize(al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
+						     cap * sizeof(*grp->hosts));
+			if (!p) {
+				grp->untracked = true;
+				return;
+			}
+			grp->hosts = p;
+			grp->hcap = (uint16_t)cap;
+		}
+		h = &grp->hosts[grp->nhosts++];
+		memset(h, 0, sizeof(*h));
+		h->addr = *host;
+	}
+	int rc = 0;
+	switch (type) {
+	case MCAST_MODE_IS_INCLUDE:
+	case MCAST_CHANGE_TO_INCLUDE:
+		h->exclude = false;
+		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
+		break;
+	case MCAST_MODE_IS_EXCLUDE:
+	case MCAST_CHANGE_TO_EXCLUDE:
+		h->exclude = true;
+		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
+		break;
+	case MCAST_ALLOW_NEW_SOURCES:
+		if (h->exclude)
+			mcast_srcset_diff(&h->srcs, B, nb);
+		else
+			rc = mcast_srcset_union(&h->srcs, al, B, nb);
+		break;
+	case MCAST_BLOCK_OLD_SOURCES:
+		if (h->exclude)
+			rc = mcast_srcset_union(&h->srcs, al, B, nb);
+		else
+			mcast_srcset_diff(&h->srcs, B, nb);
+		break;
+	}
+	if (rc < 0) {
+		grp->untracked = true;
+		return;
+	}
+	h->deadline_ms = rt_now(ifc->r) + rt_gmi(ifc);
+	if (!h->exclude && h->srcs.n == 0)
+		host_remove(grp, h);
+}
+
+/*
+ * Fast leave on the next state in scratch: with every host's interest
+ * known, what no host wants any more goes now instead of after LMQT.
+ * Returns the possibly changed filter mode and count.
+ */
+static uint32_t fast_leave(struct rt_group *grp, bool *exclude, uint32_t n)
+{
+	struct mcast_router *r = grp->ifc->r;
+	for (uint16_t i = 0; i < grp->nhosts; i++)
+		if (grp->hosts[i].exclude)
+			return n; /* someone still wants (*,G): nothing to cut */
+	uint32_t k = 0;
+	bool cut = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rt_source *s = &r->scratch[i];
+		bool wanted = false;
+		for (uint16_t h = 0; h < grp->nhosts && !wanted; h++)
+			wanted = mcast_srcset_has(&grp->hosts[h].srcs, &s->addr);
+		if (wanted && s->deadline_ms)
+			r->scratch[k++] = *s;
+		else
+			cut = true;
+	}
+	if (*exclude) {
+		*exclude = false;
+		grp->group_rexmit = 0;
+		cut = true;
+	}
+	if (cut)
+		grp->ifc->stats.fast_leaves++;
+	return k;
+}
+
+/* ---- records (RFC 3376 6.4) --------------------------------------------- */
+
+static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_addr *g)
+{
+	struct mcast_router *r = ifc->r;
+	if (ifc->cfg.max_groups && ifc->groups.count >= ifc->cfg.max_groups) {
+		ifc->stats.group_limit++;
+		return NULL;
+	}
+	struct rt_group *grp = mcast_pool_get(&r->group_pool);
+	if (!grp) {
+		ifc->stats.group_limit++;
+		return NULL;
+	}
+	grp->addr = *g;
+	grp->ifc = ifc;
+	mcast_timer_init(&grp->timer, group_timer_fired, grp);
+	mcast_htab_insert(&ifc->groups, &grp->node, group_hash(r, g));
+	return grp;
+}
+
+void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
+		     const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
+		     uint8_t older)
+{
+	struct mcast_router *r = ifc->r;
+	mcast_time_ms now = rt_now(r);
+	uint32_t gmi = rt_gmi(ifc), lmqt = rt_lmqt(ifc);
+
+	/* RFC 4604 2.2.3: in the SSM range EXCLUDE requests are ignored. */
+	if (rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE)) {
+		ifc->stats.ssm_ignored++;
+		return;
+	}
+	struct rt_group *grp = rt_group_find(ifc, g);
+	bool creates = type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE ||
+		       (type != MCAST_BLOCK_OLD_SOURCES && nb > 0);
+	if (!grp) {
+		if (!creates)
+			return; /* INCLUDE ({}) stays empty: nothing to do */
+		if (!(grp = group_create(ifc, g)))
+			return;
+	}
+	/* RFC 3376 7.3.2: Older Version Host Present timers, then the
+	 * compatibility mode's rules. */
+	if (older == 1)
+		grp->v1_host_ms = now + gmi;
+	else if (older == 2)
+		grp->v2_host_ms = now + gmi;
+	uint8_t level = rt_group_level(grp);
+	if (level < 3) {
+		if (type == MCAST_BLOCK_OLD_SOURCES) {
+			ifc->stats.compat_ignored++;
+			goto done;
+		}
+		if (type == MCAST_CHANGE_TO_EXCLUDE && nb) {
+			ifc->stats.compat_ignored++;
+			nb = 0;
+		}
+		if (level == 1 && type == MCAST_CHANGE_TO_INCLUDE) {
+			ifc->stats.compat_ignored++;
+			goto done;
+		}
+	}
+	if (ifc->cfg.fast_leave && level == 3)
+		track(grp, host, type, B, nb);
+
+	/* Apply the rule into scratch. */
+	const struct rt_rule *ru = &rules[grp->exclude][type];
+	if (reserve_scratch(r, (size_t)grp->nsrcs + nb) < 0)
+		goto done;
+	mcast_time_ms old_gt = grp->group_deadline_ms;
+	uint32_t i = 0, n = 0;
+	size_t j = 0;
+	bool queried = false;
+	while (i < grp->nsrcs || j < nb) {
+		int c = i == grp->nsrcs ? 1 : j == nb ? -1 : mcast_addr_cmp(&grp->srcs[i].addr, &B[j]);
+		struct rt_source s;
+		int cls;
+		if (c <= 0) {
+			s = grp->srcs[i++];
+			bool x = s.deadline_ms != 0;
+			cls = c == 0 ? (x ? C_XB : C_YB) : (x ? C_XN : C_YN);
+			if (c == 0)
+				j++;
+		} else {
+			memset(&s, 0, sizeof(s));
+			s.addr = B[j++];
+			cls = C_NB;
+		}
+		s.mark = 0;
+		switch (ru->act[cls]) {
+		case A_NONE:
+		case A_DEL:
+			continue;
+		case A_KEEP:
+			break;
+		case A_GMI:
+			s.deadline_ms = now + gmi;
+			break;
+		case A_ZERO:
+			s.deadline_ms = 0;
+			s.rexmit = 0;
+			break;
+		case A_GT:
+			s.deadline_ms = old_gt;
+			break;
+		}
+		if (cls == C_NB && ifc->cfg.max_sources && n >= ifc->cfg.max_sources) {
+			ifc->stats.source_limit++;
+			continue;
+		}
+		if (ru->query & QC(cls))
+			s.mark = 1;
+		r->scratch[n++] = s;
+	}
+	bool exclude = grp->exclude || ru->to_exclude;
+	if (ru->gt_gmi)
+		grp->group_deadline_ms = now + gmi;
+
+	/* 6.6.3: the querier lowers timers to LMQT and queries. */
+	if (ifc->querier && ifc->level > 1) {
+		for (uint32_t k = 0; k < n; k++) {
+			struct rt_source *s = &r->scratch[k];
+			if (s->mark && ifc->level == 3 && s->deadline_ms > now + lmqt) {
+				s->deadline_ms = now + lmqt;
+				s->rexmit = rt_lmqc(ifc);
+				queried = true;
+			}
+		}
+		if (ru->query_group) {
+			grp->group_rexmit = rt_lmqc(ifc);
+			if (grp->group_deadline_ms > now + lmqt)
+				grp->group_deadline_ms = now + lmqt;
+			queried = true;
+		}
+	}
+	if (ifc->cfg.fast_leave && level == 3 && !grp->untracked &&
+	    (type == MCAST_CHANGE_TO_INCLUDE || type == MCAST_BLOCK_OLD_SOURCES ||
+	     type == MCAST_CHANGE_TO_EXCLUDE))
+		n = fast_leave(grp, &exclude, n);
+	if (!exclude)
+		grp->group_deadline_ms = 0;
+	commit(grp, exclude, n);
+	if (!(grp = rt_group_find(ifc, g)))
+		return; /* the group went */
+	if (queried) {
+		send_specific(grp);
+		reschedule(grp);
+	}
+	return;
+done:
+	if (grp->nsrcs == 0 && !grp->exclude)
+		rt_group_destroy(grp, false);
+}
+
+/* RFC 3376 6.6.1: a query with S clear lowers the group timer (group
+ * query) or the listed sources' timers (group-and-source query) to LMQT. */
+void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
+			  const struct mcast_addr *srcs, size_t n)
+{
+	struct rt_group *grp = rt_group_find(ifc, g);
+	if (!grp)
+		return;
+	mcast_time_ms limit = rt_now(ifc->r) + rt_lmqt(ifc);
+	if (n == 0) {
+		if (grp->exclude && grp->group_deadline_ms > limit)
+			grp->group_deadline_ms = limit;
+	} else {
+		for (uint32_t i = 0; i < grp->nsrcs; i++) {
+			struct rt_source *s = &grp->srcs[i];
+			if (s->deadline_ms > limit && mcast_addrs_find(srcs, n, &s->addr) >= 0)
+				s->deadline_ms = limit;
+		}
+	}
+	reschedule(grp);
+}
+
+/* ---- timers (RFC 3376 6.5) ---------------------------------------------- */
+
+static void group_timer_fired(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	struct rt_group *grp = arg;
+	struct rt_iface *ifc = grp->ifc;
+	struct mcast_router *r = ifc->r;
+	mcast_time_ms now = rt_now(r);
+
+	for (uint16_t i = 0; i < grp->nhosts;) {
+		if (grp->hosts[i].deadline_ms <= now)
+			host_remove(grp, &grp->hosts[i]);
+		else
+			i++;
+	}
+	if (grp->next_query_ms && grp->next_query_ms <= now)
+		send_specific(grp);
+
+	if (reserve_scratch(r, grp->nsrcs) < 0) {
+		reschedule(grp);
+		return;
+	}
+	bool exclude = grp->exclude;
+	bool switch_mode = exclude && grp->group_deadline_ms <= now;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < grp->nsrcs; i++) {
+		struct rt_source s = grp->srcs[i];
+		if (s.deadline_ms && s.deadline_ms <= now) {
+			/* Source timer expired: INCLUDE deletes the source,
+			 * EXCLUDE moves it to the excluded list. */
+			if (!exclude)
+				continue;
+			s.deadline_ms = 0;
+		}
+		/* Group timer expired: to INCLUDE, without the excluded list. */
+		if (switch_mode && !s.deadline_ms)
+			continue;
+		r->scratch[n++] = s;
+	}
+	if (switch_mode) {
+		exclude = false;
+		grp->group_deadline_ms = 0;
+		grp->group_rexmit = 0;
+	}
+	commit(grp, exclude, n);
+}

@@ -1,0 +1,513 @@
+/*
+ * DOC: router interfaces, querier election and input (RFC 3376 6.6.2,
+ * 7.1, 8; RFC 3810 7.6.2, 9)
+ *
+ * Each interface starts as querier and sends Startup Query Count general
+ * queries Startup Query Interval apart, then one every Query Interval.
+ * A query from a lower address (the IPv4 address, or for MLD the
+ * link-local one) makes it a non-querier until the Other Querier Present
+ * timer runs out; as a non-querier it adopts the querier's QRV and QQIC
+ * when non-zero (RFC 3376 4.1.6, 4.1.7). Received messages are decoded
+ * with the interface's wire policy, counted, and handed to the group
+ * engine: v1/v2 reports as IS_EX({}), leaves and dones as TO_IN({})
+ * (7.3.2), IGMPv3/MLDv2 records as they are, sources sorted first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rt.h"
+
+void mcast_router_config_default(struct mcast_router_config *c, enum mcast_family f)
+{
+	memset(c, 0, sizeof(*c));
+	c->enabled = true;
+	c->version = f == MCAST_AF_INET ? 3 : 2;
+	c->robustness = 2;
+	c->query_interval_ms = 125000;
+	c->query_response_ms = 10000;
+	c->last_member_interval_ms = 1000;
+	c->startup_interval_ms = 125000 / 4;
+	c->querier = true;
+	c->max_hosts = 64;
+	c->nssm = 1;
+	mcast_prefix_parse(&c->ssm[0], f == MCAST_AF_INET ? "232.0.0.0/8" : "ff30::/12");
+	mcast_wire_policy_default(&c->wire);
+}
+
+uint32_t mcast_router_gmi_ms(const struct mcast_router_config *c)
+{
+	return c->robustness * c->query_interval_ms + c->query_response_ms;
+}
+
+uint32_t mcast_router_oqpi_ms(const struct mcast_router_config *c)
+{
+	return c->robustness * c->query_interval_ms + c->query_response_ms / 2;
+}
+
+uint32_t mcast_router_lmqt_ms(const struct mcast_router_config *c)
+{
+	return c->last_member_interval_ms * (c->last_member_count ? c->last_member_count : c->robustness);
+}
+
+/* With the robustness and query interval in use (maybe adopted). */
+uint32_t rt_gmi(const struct rt_iface *ifc)
+{
+	return ifc->rv * ifc->qi_ms + ifc->cfg.query_response_ms;
+}
+
+uint8_t rt_lmqc(const struct rt_iface *ifc)
+{
+	return ifc->cfg.last_member_count ? ifc->cfg.last_member_count : ifc->rv;
+}
+
+uint32_t rt_lmqt(const struct rt_iface *ifc)
+{
+	return ifc->cfg.last_member_interval_ms * rt_lmqc(ifc);
+}
+
+static uint32_t oqpi(const struct rt_iface *ifc)
+{
+	return ifc->rv * ifc->qi_ms + ifc->cfg.query_response_ms / 2;
+}
+
+bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g)
+{
+	for (unsigned i = 0; i < ifc->cfg.nssm && i < MCAST_ROUTER_MAX_SSM_RANGES; i++) {
+		const struct mcast_prefix *p = &ifc->cfg.ssm[i];
+		/* "ff30::/12" stands for RFC 4607's ff3x::/32: any scope, with
+		 * the prefix-length and prefix fields zero. */
+		if (!mcast_addr_is_v4(&p->addr) && p->len == 12 && p->addr.b[0] == 0xff &&
+		    p->addr.b[1] == 0x30) {
+			if (mcast_addr_is_ssm_default(g))
+				return true;
+			continue;
+		}
+		if (mcast_prefix_contains(p, g))
+			return true;
+	}
+	return false;
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct mcast_router *mcast_router_create(const struct mcast_router_env *env, enum mcast_family f)
+{
+	struct mcast_router *r = mcast_alloc_get(env->al, sizeof(*r));
+	if (!r)
+		return NULL;
+	memset(r, 0, offsetof(struct mcast_router, buf));
+	r->env = *env;
+	r->family = f;
+	r->pf = mcast_profile_of(f);
+	r->dec_srcs = mcast_alloc_get(env->al, RT_DEC_SRCS * sizeof(*r->dec_srcs));
+	r->rec_srcs = mcast_alloc_get(env->al, RT_DEC_SRCS * sizeof(*r->rec_srcs));
+	r->dec_recs = mcast_alloc_get(env->al, RT_DEC_RECS * sizeof(*r->dec_recs));
+	if (!r->dec_srcs || !r->rec_srcs || !r->dec_recs || mcast_htab_init(&r->ifaces, env->al, 16) < 0) {
+		mcast_router_destroy(r);
+		return NULL;
+	}
+	mcast_pool_init(&r->group_pool, env->al, sizeof(struct rt_group), 1024, 0);
+	return r;
+}
+
+static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifindex)
+{
+	struct mcast_addr k;
+	mcast_addr_from_u32(&k, ifindex);
+	uint64_t h = mcast_addr_hash(&k, r->env.hash_seed);
+	for (struct mcast_hnode *n = mcast_htab_first(&r->ifaces, h); n; n = mcast_htab_next(n)) {
+		struct rt_iface *ifc = mcast_container_of(n, struct rt_iface, node);
+		if (ifc->ifindex == ifindex)
+			return ifc;
+	}
+	return NULL;
+}
+
+static void iface_free(struct rt_iface *ifc, bool notify)
+{
+	struct mcast_router *r = ifc->r;
+	for (size_t i = 0; ifc->groups.buckets && i <= ifc->groups.mask; i++) {
+		struct mcast_hnode *n = ifc->groups.buckets[i];
+		while (n) {
+			struct mcast_hnode *next = n->next;
+			rt_group_destroy(mcast_container_of(n, struct rt_group, node), notify);
+			n = next;
+		}
+	}
+	mcast_timer_stop(r->env.wheel, &ifc->timer);
+	mcast_htab_free(&ifc->groups);
+	mcast_htab_remove(&r->ifaces, &ifc->node);
+	mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
+}
+
+void mcast_router_destroy(struct mcast_router *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; r->ifaces.buckets && i <= r->ifaces.mask; i++) {
+		struct mcast_hnode *n = r->ifaces.buckets[i];
+		while (n) {
+			struct mcast_hnode *next = n->next;
+			iface_free(mcast_container_of(n, struct rt_iface, node), false);
+			n = next;
+		}
+	}
+	mcast_htab_free(&r->ifaces);
+	mcast_pool_destroy(&r->group_pool);
+	const struct mcast_alloc *al = r->env.al;
+	mcast_alloc_free(al, r->scratch, r->scratch_cap * sizeof(*r->scratch));
+	mcast_alloc_free(al, r->dec_srcs, RT_DEC_SRCS * sizeof(*r->dec_srcs));
+	mcast_alloc_free(al, r->rec_srcs, RT_DEC_SRCS * sizeof(*r->rec_srcs));
+	mcast_alloc_free(al, r->dec_recs, RT_DEC_RECS * sizeof(*r->dec_recs));
+	mcast_alloc_free(al, r, sizeof(*r));
+}
+
+/* ---- the querier --------------------------------------------------------- */
+
+static void iface_reschedule(struct rt_iface *ifc)
+{
+	mcast_time_ms t = ifc->querier ? ifc->next_general_ms : ifc->other_querier_ms;
+	if (ifc->cfg.enabled && t)
+		mcast_timer_start(ifc->r->env.wheel, &ifc->timer, t);
+	else
+		mcast_timer_stop(ifc->r->env.wheel, &ifc->timer);
+}
+
+static void emit_general(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct rt_iface *ifc = ctx;
+	ifc->r->env.send(ifc->r->env.ctx, ifc->ifindex, pkt, len);
+}
+
+static void send_general(struct rt_iface *ifc)
+{
+	struct mcast_router *r = ifc->r;
+	struct mcast_query_params q = {
+		.family = r->family,
+		.version = ifc->cfg.version,
+		.group = *r->pf->any,
+		.max_resp_ms = ifc->cfg.query_response_ms,
+		.qrv = ifc->rv,
+		.qqi_s = ifc->qi_ms / 1000,
+	};
+	if (r->env.send &&
+	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, sizeof(r->buf), emit_general, ifc) > 0)
+		ifc->stats.tx_general_queries++;
+}
+
+/* Becomes querier (at start, or when the other querier went silent). */
+static void become_querier(struct rt_iface *ifc, bool startup)
+{
+	mcast_time_ms now = rt_now(ifc->r);
+	if (!ifc->querier)
+		ifc->stats.querier_changes++;
+	ifc->querier = true;
+	ifc->querier_addr = ifc->addr;
+	ifc->other_querier_ms = 0;
+	/* Our own values again, not the ones adopted from the old querier. */
+	ifc->rv = ifc->cfg.robustness;
+	ifc->qi_ms = ifc->cfg.query_interval_ms;
+	ifc->startup_left = startup ? (ifc->cfg.startup_count ? ifc->cfg.startup_count : ifc->rv) : 0;
+	send_general(ifc);
+	if (ifc->startup_left)
+		ifc->startup_left--;
+	ifc->next_general_ms = now + (ifc->startup_left ? ifc->cfg.startup_interval_ms : ifc->qi_ms);
+	mcast_logf(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES, "%s: now the querier", ifc->name);
+}
+
+static void iface_timer_fired(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	struct rt_iface *ifc = arg;
+	mcast_time_ms now = rt_now(ifc->r);
+	if (ifc->querier) {
+		if (ifc->next_general_ms <= now) {
+			send_general(ifc);
+			if (ifc->startup_left)
+				ifc->startup_left--;
+			ifc->next_general_ms = now + (ifc->startup_left ? ifc->cfg.startup_interval_ms : ifc->qi_ms);
+		}
+	} else if (ifc->other_querier_ms && ifc->other_querier_ms <= now && ifc->cfg.querier) {
+		become_querier(ifc, false); /* RFC 3376 6.6.2: resume the role */
+	}
+	iface_reschedule(ifc);
+}
+
+/* The querier election (RFC 3376 6.6.2): a query from a lower address wins. */
+static void query_heard(struct rt_iface *ifc, const struct mcast_addr *from, const struct mcast_msg *m)
+{
+	mcast_time_ms now = rt_now(ifc->r);
+	if (mcast_addr_is_unspecified(from) || mcast_addr_eq(from, &ifc->addr))
+		return; /* snooping switches' queries do not take part; nor do our own */
+	bool lower = mcast_addr_cmp(from, &ifc->addr) < 0;
+	if (!lower && (ifc->querier || mcast_addr_cmp(from, &ifc->querier_addr) > 0))
+		return;
+	if (ifc->querier) {
+		ifc->querier = false;
+		ifc->stats.querier_changes++;
+		mcast_logf(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES, "%s: querier is now %s",
+			   ifc->name, "another router");
+	}
+	ifc->querier_addr = *from;
+	/* RFC 3376 4.1.6/4.1.7: adopt the querier's QRV and QQI when given. */
+	if (m->version == ifc->r->pf->max_version) {
+		if (m->qrv)
+			ifc->rv = m->qrv;
+		if (m->qqi_s)
+			ifc->qi_ms = m->qqi_s * 1000;
+	}
+	ifc->other_querier_ms = now + oqpi(ifc);
+	if (!ifc->cfg.querier)
+		ifc->other_querier_ms = 0; /* never takes over anyway */
+	iface_reschedule(ifc);
+}
+
+/* ---- interfaces ---------------------------------------------------------- */
+
+static int level_of(enum mcast_family f, uint8_t version)
+{
+	if (f == MCAST_AF_INET)
+		return version >= 1 && version <= 3 ? version : -1;
+	return version >= 1 && version <= 2 ? version + 1 : -1;
+}
+
+static bool addr_ok(const struct mcast_router *r, const struct mcast_addr *a)
+{
+	if (mcast_addr_family(a) != r->family)
+		return false;
+	/* RFC 3810 5: MLD messages come from the link-local address. */
+	return r->family == MCAST_AF_INET ? mcast_addr_is_unicast(a) : mcast_addr_is_link_local(a);
+}
+
+int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char *name,
+			   const struct mcast_addr *addr, uint32_t mtu,
+			   const struct mcast_router_config *cfg)
+{
+	if (iface_find(r, ifindex))
+		return -EEXIST;
+	int level = level_of(r->family, cfg->version);
+	if (level < 0 || !addr_ok(r, addr) || cfg->robustness == 0 || cfg->query_interval_ms == 0 ||
+	    cfg->query_response_ms >= cfg->query_interval_ms || mtu < 68)
+		return -EINVAL;
+	struct rt_iface *ifc = mcast_alloc_get(r->env.al, sizeof(*ifc));
+	if (!ifc)
+		return -ENOMEM;
+	memset(ifc, 0, sizeof(*ifc));
+	if (mcast_htab_init(&ifc->groups, r->env.al, 64) < 0) {
+		mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
+		return -ENOMEM;
+	}
+	ifc->r = r;
+	ifc->ifindex = ifindex;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", name ? name : "");
+	ifc->addr = *addr;
+	ifc->mtu = mtu;
+	ifc->cfg = *cfg;
+	ifc->level = (uint8_t)level;
+	ifc->rv = cfg->robustness;
+	ifc->qi_ms = cfg->query_interval_ms;
+	mcast_timer_init(&ifc->timer, iface_timer_fired, ifc);
+	struct mcast_addr k;
+	mcast_addr_from_u32(&k, ifindex);
+	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_addr_hash(&k, r->env.hash_seed));
+	if (cfg->enabled) {
+		if (cfg->querier) {
+			ifc->querier = false;
+			become_querier(ifc, true);
+			ifc->stats.querier_changes = 0;
+		} else {
+			ifc->querier_addr = *r->pf->any;
+		}
+	}
+	iface_reschedule(ifc);
+	return 0;
+}
+
+int mcast_router_iface_del(struct mcast_router *r, unsigned ifindex)
+{
+	struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	iface_free(ifc, true);
+	return 0;
+}
+
+int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
+				const struct mcast_addr *addr)
+{
+	struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	if (!addr_ok(r, addr))
+		return -EINVAL;
+	ifc->addr = *addr;
+	if (ifc->querier) {
+		ifc->querier_addr = *addr;
+	} else if (ifc->cfg.querier && mcast_addr_cmp(addr, &ifc->querier_addr) < 0) {
+		become_querier(ifc, false); /* we are now the lowest */
+		iface_reschedule(ifc);
+	}
+	return 0;
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst)
+{
+	return mcast_addr_is_multicast(dst) || mcast_addr_eq(dst, &ifc->addr);
+}
+
+void mcast_router_input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip)
+{
+	struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc || !ifc->cfg.enabled)
+		return;
+	struct mcast_msg m = { .srcs = r->dec_srcs, .srcs_cap = RT_DEC_SRCS, .recs = r->dec_recs,
+			       .recs_cap = RT_DEC_RECS };
+	enum mcast_drop why = mcast_msg_decode(&m, ip, &ifc->cfg.wire);
+	if (why != MCAST_DROP_NONE) {
+		ifc->stats.drop.count[why]++;
+		char a[MCAST_ADDR_STRLEN];
+		mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: dropped packet from %s: %s",
+			   ifc->name, mcast_addr_str(&ip->src, a), mcast_drop_name(why));
+		return;
+	}
+	if (!dst_is_ours(ifc, &ip->dst)) {
+		ifc->stats.not_local++;
+		return;
+	}
+	/* The message's version as IGMP numbering (MLDv1 = 2, MLDv2 = 3). */
+	uint8_t mlevel = r->family == MCAST_AF_INET ? m.version : (uint8_t)(m.version + 1);
+	switch (m.kind) {
+	case MCAST_MSG_QUERY:
+		ifc->stats.rx_queries++;
+		if (mlevel < ifc->level)
+			ifc->stats.older_querier++; /* RFC 3376 7.3.1: configure the older version */
+		query_heard(ifc, &ip->src, &m);
+		/* 6.6.1: timer updates, unless S is set (v1/v2 have no S). */
+		if (!m.s_flag && !mcast_addr_eq(&m.group, r->pf->any))
+			rt_group_query_heard(ifc, &m.group, m.srcs, mcast_addrs_normalize(m.srcs, m.nsrcs));
+		break;
+	case MCAST_MSG_REPORT:
+		ifc->stats.rx_reports++;
+		if (rt_is_ssm(ifc, &m.group)) {
+			ifc->stats.ssm_ignored++; /* RFC 4604 2.2.1: no v1/v2 in SSM */
+			break;
+		}
+		ifc->stats.rx_records++;
+		rt_group_record(ifc, &m.group, MCAST_MODE_IS_EXCLUDE, NULL, 0, &ip->src, mlevel);
+		break;
+	case MCAST_MSG_LEAVE:
+		ifc->stats.rx_leaves++;
+		if (ifc->level == 1) {
+			ifc->stats.version_ignored++;
+			break;
+		}
+		if (rt_is_ssm(ifc, &m.group)) {
+			ifc->stats.ssm_ignored++;
+			break;
+		}
+		ifc->stats.rx_records++;
+		rt_group_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, NULL, 0, &ip->src, 0);
+		break;
+	case MCAST_MSG_V3_REPORT:
+		ifc->stats.rx_reports++;
+		if (ifc->level < 3) {
+			ifc->stats.version_ignored++; /* an older-version router ignores them */
+			break;
+		}
+		for (unsigned i = 0; i < m.nrecs; i++) {
+			const struct mcast_group_record *g = &m.recs[i];
+			memcpy(r->rec_srcs, m.srcs + g->src_index, g->nsrcs * sizeof(*r->rec_srcs));
+			size_t n = mcast_addrs_normalize(r->rec_srcs, g->nsrcs);
+			ifc->stats.rx_records++;
+			rt_group_record(ifc, &g->group, g->type, r->rec_srcs, n, &ip->src, 0);
+		}
+		break;
+	}
+}
+
+void mcast_router_input(struct mcast_router *r, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct mcast_ip_info ip;
+	enum mcast_drop why = mcast_ip_parse(pkt, len, &ip);
+	if (why != MCAST_DROP_NONE) {
+		struct rt_iface *ifc = iface_find(r, ifindex);
+		if (ifc)
+			ifc->stats.drop.count[why]++;
+		return;
+	}
+	mcast_router_input_ip(r, ifindex, &ip);
+}
+
+/* ---- inspection ------------------------------------------------------------ */
+
+int mcast_router_iface_info(const struct mcast_router *r, unsigned ifindex,
+			    struct mcast_router_iface_info *info)
+{
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	mcast_time_ms now = rt_now(r);
+	info->querier = ifc->querier;
+	info->querier_addr = ifc->querier_addr;
+	info->other_querier_ms = ifc->other_querier_ms > now ? ifc->other_querier_ms - now : 0;
+	info->robustness = ifc->rv;
+	info->query_interval_ms = ifc->qi_ms;
+	info->groups = ifc->groups.count;
+	info->stats = &ifc->stats;
+	return 0;
+}
+
+int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
+		       const struct mcast_addr *group, struct mcast_router_group_info *info,
+		       struct mcast_router_source_info *srcs, size_t cap)
+{
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	const struct rt_group *grp = rt_group_find(ifc, group);
+	if (!grp)
+		return -ENOENT;
+	mcast_time_ms now = rt_now(r);
+	uint8_t level = rt_group_level(grp);
+	if (info) {
+		info->exclude = grp->exclude;
+		info->compat_version = r->family == MCAST_AF_INET ? level : (uint8_t)(level - 1);
+		info->group_timer_ms =
+			grp->exclude && grp->group_deadline_ms > now ? grp->group_deadline_ms - now : 0;
+		info->nsources = grp->nsrcs;
+		info->ntracked_hosts = grp->nhosts;
+	}
+	for (size_t i = 0; srcs && i < grp->nsrcs && i < cap; i++) {
+		const struct rt_source *s = &grp->srcs[i];
+		srcs[i].addr = s->addr;
+		srcs[i].timer_ms = s->deadline_ms > now ? s->deadline_ms - now : 0;
+		srcs[i].forwarding = s->deadline_ms != 0;
+	}
+	return 0;
+}
+
+bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
+			const struct mcast_addr *source, const struct mcast_addr *group)
+{
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	const struct rt_group *grp = ifc ? rt_group_find(ifc, group) : NULL;
+	if (!grp)
+		return false;
+	/* RFC 3376 6.3: INCLUDE forwards the listed sources; EXCLUDE all but
+	 * the ones with timer 0. Sources are sorted: binary search. */
+	uint32_t lo = 0, hi = grp->nsrcs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = mcast_addr_cmp(&grp->srcs[mid].addr, source);
+		if (c == 0)
+			return grp->srcs[mid].deadline_ms != 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return grp->exclude;
+}

@@ -1,0 +1,103 @@
+/* The router engine's internal structures, shared by the files of src/router. */
+#ifndef MCAST_RT_INTERNAL_H
+#define MCAST_RT_INTERNAL_H
+
+#include "mcast/router.h"
+
+struct rt_source {
+	struct mcast_addr addr;
+	mcast_time_ms deadline_ms;      /* 0: timer 0, the EXCLUDE mode's Y list */
+	uint8_t rexmit;                 /* group-and-source query retransmissions left */
+	uint8_t mark;                   /* scratch: picked by a rule's query set */
+};
+
+struct rt_host {                        /* explicit tracking (fast leave) */
+	struct mcast_addr addr;
+	mcast_time_ms deadline_ms;
+	bool exclude;
+	struct mcast_srcset srcs;
+};
+
+struct rt_group {
+	struct mcast_hnode node;        /* in iface->groups, keyed by address */
+	struct mcast_addr addr;
+	struct rt_iface *ifc;
+	bool exclude;                   /* filter mode */
+	bool untracked;                 /* tracking overflowed: never fast leave */
+	uint8_t group_rexmit;           /* group-specific query retransmissions left */
+	mcast_time_ms group_deadline_ms;/* EXCLUDE mode's group timer */
+	mcast_time_ms v1_host_ms;       /* IGMPv1 Host Present timer deadline */
+	mcast_time_ms v2_host_ms;       /* IGMPv2 / MLDv1 Host Present timer deadline */
+	mcast_time_ms next_query_ms;    /* next specific query retransmission, 0 = none */
+	uint32_t nsrcs, cap;
+	struct rt_source *srcs;         /* sorted by address */
+	uint16_t nhosts, hcap;
+	struct rt_host *hosts;
+	struct mcast_timer timer;       /* at the earliest deadline above */
+};
+
+struct rt_iface {
+	struct mcast_hnode node;        /* in router->ifaces, keyed by ifindex */
+	struct mcast_router *r;
+	unsigned ifindex;
+	char name[16];
+	struct mcast_addr addr;
+	uint32_t mtu;
+	struct mcast_router_config cfg;
+	uint8_t level;                  /* configured version as IGMP numbering (MLDv2 = 3) */
+	bool querier;
+	struct mcast_addr querier_addr;
+	mcast_time_ms other_querier_ms; /* Other Querier Present deadline (non-querier) */
+	mcast_time_ms next_general_ms;  /* next general query (querier) */
+	uint8_t startup_left;
+	uint8_t rv;                     /* robustness in use */
+	uint32_t qi_ms;                 /* query interval in use */
+	struct mcast_timer timer;
+	struct mcast_htab groups;
+	struct mcast_router_stats stats;
+};
+
+struct mcast_router {
+	struct mcast_router_env env;
+	enum mcast_family family;
+	const struct mcast_profile *pf;
+	struct mcast_htab ifaces;
+	struct mcast_pool group_pool;
+	struct rt_source *scratch;      /* the next state of the group being changed */
+	uint32_t scratch_cap;
+	struct mcast_addr *dec_srcs;    /* decode buffers */
+	struct mcast_group_record *dec_recs;
+	struct mcast_addr *rec_srcs;    /* a record's sources, sorted */
+	uint8_t buf[65536];             /* queries being encoded */
+};
+
+#define RT_DEC_SRCS 16384
+#define RT_DEC_RECS 8192
+
+static inline mcast_time_ms rt_now(const struct mcast_router *r)
+{
+	return r->env.wheel->now_ms;
+}
+
+/* Timers in use on an interface (RFC 3376 8). */
+uint32_t rt_gmi(const struct rt_iface *ifc);
+uint32_t rt_lmqt(const struct rt_iface *ifc);
+uint8_t rt_lmqc(const struct rt_iface *ifc);
+bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
+
+/* group.c */
+struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
+/* Handles one group record (already translated from v1/v2 messages);
+ * B sorted and unique. older is 1 or 2 for a v1/v2 report (sets the Host
+ * Present timer), 0 otherwise. */
+void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
+		     const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
+		     uint8_t older);
+/* RFC 3376 6.6.1: a query heard with S clear lowers timers. */
+void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
+			  const struct mcast_addr *srcs, size_t n);
+void rt_group_destroy(struct rt_group *grp, bool notify);
+/* The group's compatibility level (1..3, IGMP numbering). */
+uint8_t rt_group_level(const struct rt_group *grp);
+
+#endif

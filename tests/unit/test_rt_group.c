@@ -1,0 +1,290 @@
+/* Unit tests for src/router/group.c: every row of RFC 3376 6.4.1 and
+ * 6.4.2 (RFC 3810 7.4.1, 7.4.2) for both families, queries and
+ * retransmissions (6.6.3), timer expiry (6.5), older-version hosts
+ * (7.3.2), SSM (RFC 4604), fast leave, limits. */
+#include "rtutil.h"
+
+static const char *G(enum mcast_family f)
+{
+	return f == MCAST_AF_INET ? "239.1.1.1" : "ff05::9";
+}
+static const char *H(enum mcast_family f)
+{
+	return f == MCAST_AF_INET ? "10.0.0.10" : "fe80::10";
+}
+
+struct row {
+	bool exclude;     /* initial: INCLUDE {s1,s2} or EXCLUDE X {s1,s2} Y {s3,s4} */
+	uint8_t type;
+	const char *srcs;
+	const char *state;
+	const char *queries;
+};
+
+/* Timers 10 s after setup: GMI = 260000 (2*125 s + 10 s), those set at
+ * setup 250000, the group timer 250000, LMQT 2000 (2 * 1 s). */
+static const struct row rows[] = {
+	/* 6.4.1 / 6.4.2, INCLUDE (A) with A = {s1, s2}, B = {s2, s3} */
+	{ false, MCAST_MODE_IS_INCLUDE, "s2 s3", "INCLUDE s1=250000 s2=260000 s3=260000", "" },
+	{ false, MCAST_MODE_IS_EXCLUDE, "s2 s3", "EXCLUDE gt=260000 s2=250000 s3=0", "" },
+	{ false, MCAST_ALLOW_NEW_SOURCES, "s2 s3", "INCLUDE s1=250000 s2=260000 s3=260000", "" },
+	{ false, MCAST_BLOCK_OLD_SOURCES, "s2 s3", "INCLUDE s1=250000 s2=2000", "Q(G,s2) S=0" },
+	{ false, MCAST_CHANGE_TO_EXCLUDE, "s2 s3", "EXCLUDE gt=260000 s2=2000 s3=0", "Q(G,s2) S=0" },
+	{ false, MCAST_CHANGE_TO_INCLUDE, "s2 s3", "INCLUDE s1=2000 s2=260000 s3=260000", "Q(G,s1) S=0" },
+	/* EXCLUDE (X,Y) with X = {s1, s2}, Y = {s3, s4}, A = {s2, s4, s5} */
+	{ true, MCAST_MODE_IS_INCLUDE, "s2 s4 s5", "EXCLUDE gt=250000 s1=250000 s2=260000 s3=0 s4=260000 s5=260000", "" },
+	{ true, MCAST_MODE_IS_EXCLUDE, "s2 s4 s5", "EXCLUDE gt=260000 s2=250000 s4=0 s5=260000", "" },
+	{ true, MCAST_ALLOW_NEW_SOURCES, "s2 s4 s5", "EXCLUDE gt=250000 s1=250000 s2=260000 s3=0 s4=260000 s5=260000", "" },
+	{ true, MCAST_BLOCK_OLD_SOURCES, "s2 s4 s5", "EXCLUDE gt=250000 s1=250000 s2=2000 s3=0 s4=0 s5=2000", "Q(G,s2 s5) S=0" },
+	{ true, MCAST_CHANGE_TO_EXCLUDE, "s2 s4 s5", "EXCLUDE gt=260000 s2=2000 s4=0 s5=2000", "Q(G,s2 s5) S=0" },
+	{ true, MCAST_CHANGE_TO_INCLUDE, "s2 s4 s5", "EXCLUDE gt=2000 s1=2000 s2=260000 s3=0 s4=260000 s5=260000", "Q(G) S=0; Q(G,s1) S=0" },
+};
+
+static void run_rows(enum mcast_family fam)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *w = &rows[i];
+		struct rtfx *f = rtfx_new(fam, 1, NULL);
+		rt_queries(f); /* the startup query */
+		rtfx_at(f, 1000);
+		if (w->exclude) {
+			host_rec(f, H(fam), G(fam), MCAST_MODE_IS_EXCLUDE, "s3 s4");
+			host_rec(f, H(fam), G(fam), MCAST_ALLOW_NEW_SOURCES, "s1 s2");
+			assert_string_equal(rt_state(f, 0, G(fam)), "EXCLUDE gt=260000 s1=260000 s2=260000 s3=0 s4=0");
+		} else {
+			host_rec(f, H(fam), G(fam), MCAST_MODE_IS_INCLUDE, "s1 s2");
+			assert_string_equal(rt_state(f, 0, G(fam)), "INCLUDE s1=260000 s2=260000");
+		}
+		mcast_wheel_advance(&f->wheel, 11000);
+		rt_queries(f);
+		host_rec(f, H(fam), G(fam), w->type, w->srcs);
+		const char *got = rt_state(f, 0, G(fam));
+		if (strcmp(got, w->state))
+			fail_msg("%s %s + %s(%s): got \"%s\", want \"%s\"", fam == MCAST_AF_INET ? "IGMP" : "MLD",
+				 w->exclude ? "EXCLUDE" : "INCLUDE", mcast_rec_type_name(w->type), w->srcs, got, w->state);
+		got = rt_queries(f);
+		if (strcmp(got, w->queries))
+			fail_msg("%s %s + %s: queries \"%s\", want \"%s\"", fam == MCAST_AF_INET ? "IGMP" : "MLD",
+				 w->exclude ? "EXCLUDE" : "INCLUDE", mcast_rec_type_name(w->type), got, w->queries);
+		rtfx_free(f);
+	}
+}
+
+static void test_rfc3376_tables(void **state)
+{
+	(void)state;
+	run_rows(MCAST_AF_INET);
+}
+
+static void test_rfc3810_tables(void **state)
+{
+	(void)state;
+	run_rows(MCAST_AF_INET6);
+}
+
+/* 6.6.3: LMQC-1 retransmissions LMQI apart; the S flag follows the
+ * timers at each send; leave latency is LMQT. */
+static void test_queries_and_leave_latency(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	rt_queries(f);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	assert_string_equal(rt_queries(f), "");
+	struct mcast_addr g1 = A("239.1.1.1");
+	assert_true(mcast_router_wants(f->r[0], 1, &f->named[0], &g1));
+	assert_string_equal(f->ev, "+*");
+	rtfx_at(f, 5000);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, ""); /* leave */
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	mcast_wheel_advance(&f->wheel, 5999);
+	assert_string_equal(rt_queries(f), "");
+	mcast_wheel_advance(&f->wheel, 6000);
+	assert_string_equal(rt_queries(f), "Q(G) S=0"); /* the one retransmission */
+	mcast_wheel_advance(&f->wheel, 6999);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=1");
+	mcast_wheel_advance(&f->wheel, 7000); /* LMQT after the leave */
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "none");
+	assert_string_equal(f->ev, "+* -*");
+	mcast_wheel_advance(&f->wheel, 20000);
+	assert_string_equal(rt_queries(f), "");
+
+	/* A report during the retransmissions restores the group timer; the
+	 * retransmitted Q(G) then carries S. */
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, "");
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	host_rec(f, "10.0.0.11", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	mcast_wheel_advance(&f->wheel, 21000);
+	assert_string_equal(rt_queries(f), "Q(G) S=1");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=259000");
+	rtfx_free(f);
+}
+
+/* 6.5: group timer expiry moves EXCLUDE to INCLUDE keeping X; source
+ * timers expire to Y in EXCLUDE and away in INCLUDE. */
+static void test_timer_expiry(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "s3");
+	mcast_wheel_advance(&f->wheel, 100000);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_ALLOW_NEW_SOURCES, "s1");
+	f->ev[0] = '\0';
+	mcast_wheel_advance(&f->wheel, 260000); /* the group timer */
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "INCLUDE s1=100000");
+	assert_string_equal(f->ev, "-* -s3");
+	struct mcast_addr g1 = A("239.1.1.1");
+	assert_true(mcast_router_wants(f->r[0], 1, &f->named[0], &g1));
+	assert_false(mcast_router_wants(f->r[0], 1, &f->named[1], &g1));
+	mcast_wheel_advance(&f->wheel, 360000);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "none");
+	assert_string_equal(f->ev, "-* -s3 -s1");
+	/* In EXCLUDE mode an expired source moves to the excluded list. */
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_MODE_IS_INCLUDE, "s1");
+	mcast_wheel_advance(&f->wheel, 400000);
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "EXCLUDE gt=260000");
+	rtfx_free(f);
+}
+
+/* 7.3.2 and RFC 3810 8.3.2: older-version hosts. */
+static void test_compat(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	rt_queries(f);
+	struct mcast_router_group_info gi;
+	struct mcast_addr g = A("239.1.1.1");
+	host_old(f, "10.0.0.20", "239.1.1.1", MCAST_MSG_REPORT, 2); /* v2 report = IS_EX({}) */
+	assert_int_equal(mcast_router_group(f->r[0], 1, &g, &gi, NULL, 0), 0);
+	assert_int_equal(gi.compat_version, 2);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	/* BLOCK ignored; TO_EX's sources ignored. */
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_BLOCK_OLD_SOURCES, "s1");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "s1");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	const struct mcast_router_stats *st;
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	st = ii.stats;
+	assert_int_equal(st->compat_ignored, 2);
+	/* The v2 leave = TO_IN({}): a group query. */
+	host_old(f, "10.0.0.20", "239.1.1.1", MCAST_MSG_LEAVE, 2);
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	/* The Host Present timer runs out: back to v3. */
+	host_old(f, "10.0.0.20", "239.1.1.1", MCAST_MSG_REPORT, 2);
+	mcast_wheel_advance(&f->wheel, 260001);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	mcast_router_group(f->r[0], 1, &g, &gi, NULL, 0);
+	assert_int_equal(gi.compat_version, 3);
+	/* v1 reports: v1 mode, where leaves are ignored. */
+	host_old(f, "10.0.0.21", "239.1.1.1", MCAST_MSG_REPORT, 1);
+	mcast_router_group(f->r[0], 1, &g, &gi, NULL, 0);
+	assert_int_equal(gi.compat_version, 1);
+	rt_queries(f);
+	host_old(f, "10.0.0.20", "239.1.1.1", MCAST_MSG_LEAVE, 2);
+	assert_string_equal(rt_queries(f), "");
+	assert_int_equal(st->compat_ignored, 3);
+	rtfx_free(f);
+
+	/* MLDv1 on an MLDv2 router: compatibility version 1 (MLD numbering). */
+	f = rtfx_new(MCAST_AF_INET6, 1, NULL);
+	host_old(f, "fe80::20", "ff05::9", MCAST_MSG_REPORT, 1);
+	g = A("ff05::9");
+	mcast_router_group(f->r[0], 1, &g, &gi, NULL, 0);
+	assert_int_equal(gi.compat_version, 1);
+	rt_queries(f);
+	host_old(f, "fe80::20", "ff05::9", MCAST_MSG_LEAVE, 1); /* Done */
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	rtfx_free(f);
+}
+
+/* RFC 4604: EXCLUDE requests and v1/v2 reports for SSM groups are ignored. */
+static void test_ssm(void **state)
+{
+	(void)state;
+	for (int fam = 0; fam < 2; fam++) {
+		enum mcast_family fm = fam ? MCAST_AF_INET6 : MCAST_AF_INET;
+		const char *ssm = fam ? "ff3e::8000:1" : "232.1.1.1";
+		struct rtfx *f = rtfx_new(fm, 1, NULL);
+		host_rec(f, H(fm), ssm, MCAST_MODE_IS_EXCLUDE, "");
+		host_rec(f, H(fm), ssm, MCAST_CHANGE_TO_EXCLUDE, "s1");
+		host_old(f, H(fm), ssm, MCAST_MSG_REPORT, fam ? 1 : 2);
+		assert_string_equal(rt_state(f, 0, ssm), "none");
+		host_rec(f, H(fm), ssm, MCAST_ALLOW_NEW_SOURCES, "s1");
+		assert_string_equal(rt_state(f, 0, ssm), "INCLUDE s1=260000");
+		struct mcast_router_iface_info ii;
+		mcast_router_iface_info(f->r[0], 1, &ii);
+		assert_int_equal(ii.stats->ssm_ignored, 3);
+		rtfx_free(f);
+	}
+}
+
+/* Fast leave with explicit tracking: the last host's leave removes the
+ * state at once; an earlier one does not cut off the others. */
+static void test_fast_leave(void **state)
+{
+	(void)state;
+	struct mcast_router_config cfg;
+	mcast_router_config_default(&cfg, MCAST_AF_INET);
+	cfg.fast_leave = true;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, &cfg);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	host_rec(f, "10.0.0.11", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=2000"); /* .11 still there */
+	host_rec(f, "10.0.0.11", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "none");
+	/* INCLUDE sources: one host leaves s1, another keeps s2 and s1. */
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_ALLOW_NEW_SOURCES, "s1 s2");
+	host_rec(f, "10.0.0.11", "239.1.1.2", MCAST_ALLOW_NEW_SOURCES, "s2");
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_BLOCK_OLD_SOURCES, "s1 s2");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "INCLUDE s2=2000");
+	host_rec(f, "10.0.0.11", "239.1.1.2", MCAST_BLOCK_OLD_SOURCES, "s2");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "none");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->fast_leaves, 3);
+	/* Not in v2 compatibility: a suppressed report hides other viewers. */
+	host_old(f, "10.0.0.12", "239.1.1.3", MCAST_MSG_REPORT, 2);
+	host_old(f, "10.0.0.12", "239.1.1.3", MCAST_MSG_LEAVE, 2);
+	assert_string_equal(rt_state(f, 0, "239.1.1.3"), "EXCLUDE gt=2000");
+	rtfx_free(f);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	struct mcast_router_config cfg;
+	mcast_router_config_default(&cfg, MCAST_AF_INET);
+	cfg.max_groups = 2;
+	cfg.max_sources = 2;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, &cfg);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_MODE_IS_INCLUDE, "s1 s2 s3");
+	host_rec(f, "10.0.0.10", "239.1.1.3", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "INCLUDE s1=260000 s2=260000");
+	assert_string_equal(rt_state(f, 0, "239.1.1.3"), "none");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->group_limit, 1);
+	assert_int_equal(ii.stats->source_limit, 1);
+	assert_int_equal(ii.groups, 2);
+	rtfx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc3376_tables),
+		cmocka_unit_test(test_rfc3810_tables),
+		cmocka_unit_test(test_queries_and_leave_latency),
+		cmocka_unit_test(test_timer_expiry),
+		cmocka_unit_test(test_compat),
+		cmocka_unit_test(test_ssm),
+		cmocka_unit_test(test_fast_leave),
+		cmocka_unit_test(test_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
