@@ -252,9 +252,10 @@ static inline bool mcast_timer_armed(const struct mcast_timer *t)
 mcast_time_ms mcast_timer_remaining(const struct mcast_wheel *w, const struct mcast_timer *t);
 /*
  * Moves time forward to now_ms (never backward) and fires every timer
- * whose deadline is <= now_ms, in deadline then arming order. Callbacks
- * may start and stop timers, including ones due in this same call.
- * Returns the number of timers fired.
+ * whose deadline is <= now_ms, in deadline then arming order; during a
+ * callback the wheel's now_ms is that timer's deadline. Callbacks may
+ * start and stop timers, including ones due in this same call. Returns
+ * the number of timers fired.
  */
 size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms);
 /*

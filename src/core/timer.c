@@ -11,9 +11,10 @@
  * range was crossed and re-files their timers one level lower (or onto
  * the due list), so each timer moves at most once per level.
  *
- * Due timers fire in batches sorted by (deadline, arming order); timers
- * armed into the past by a callback fire in the next batch of the same
- * advance. Same inputs, same firing order.
+ * Advancing steps from deadline to deadline: each callback sees now_ms
+ * equal to its own deadline. Timers due at one instant fire in batches
+ * sorted by (deadline, arming order); timers armed into the past by a
+ * callback fire in the next batch. Same inputs, same firing order.
  */
 #include <string.h>
 
@@ -146,47 +147,53 @@ static struct mcast_timer *sort_list(struct mcast_timer *head)
 	return out;
 }
 
-size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms)
+/* Moves the wheel's structure to time t, re-filing the timers of every
+ * slot whose range was crossed. */
+static void step(struct mcast_wheel *w, mcast_time_ms t)
 {
-	if (now_ms > w->now_ms) {
-		struct mcast_timer *moved = NULL;
-		for (unsigned level = 0; level < MCAST_WHEEL_LEVELS; level++) {
-			uint64_t n = w->now_ms >> level_shift(level);
-			uint64_t t = now_ms >> level_shift(level);
-			if (n == t)
-				break;
-			uint64_t mask;
-			if (t - n >= MCAST_WHEEL_SLOTS) {
-				mask = ~0ull;
-			} else {
-				unsigned start = (unsigned)(n + 1) & (MCAST_WHEEL_SLOTS - 1);
-				unsigned cnt = (unsigned)(t - n);
-				uint64_t run = (1ull << cnt) - 1;
-				mask = start ? (run << start) | (run >> (64 - start)) : run;
-			}
-			uint64_t hit = w->occupied[level] & mask;
-			while (hit) {
-				unsigned s = (unsigned)__builtin_ctzll(hit);
-				hit &= hit - 1;
-				struct mcast_timer *x = w->slot[level][s];
-				w->slot[level][s] = NULL;
-				w->occupied[level] &= ~(1ull << s);
-				while (x) {
-					struct mcast_timer *nx = x->next;
-					x->next = moved;
-					moved = x;
-					x = nx;
-				}
-			}
+	if (t <= w->now_ms)
+		return;
+	struct mcast_timer *moved = NULL;
+	for (unsigned level = 0; level < MCAST_WHEEL_LEVELS; level++) {
+		uint64_t n = w->now_ms >> level_shift(level);
+		uint64_t e = t >> level_shift(level);
+		if (n == e)
+			break;
+		uint64_t mask;
+		if (e - n >= MCAST_WHEEL_SLOTS) {
+			mask = ~0ull;
+		} else {
+			unsigned start = (unsigned)(n + 1) & (MCAST_WHEEL_SLOTS - 1);
+			unsigned cnt = (unsigned)(e - n);
+			uint64_t run = (1ull << cnt) - 1;
+			mask = start ? (run << start) | (run >> (64 - start)) : run;
 		}
-		w->now_ms = now_ms;
-		while (moved) {
-			struct mcast_timer *nx = moved->next;
-			file_timer(w, moved);
-			moved = nx;
+		uint64_t hit = w->occupied[level] & mask;
+		while (hit) {
+			unsigned sl = (unsigned)__builtin_ctzll(hit);
+			hit &= hit - 1;
+			struct mcast_timer *x = w->slot[level][sl];
+			w->slot[level][sl] = NULL;
+			w->occupied[level] &= ~(1ull << sl);
+			while (x) {
+				struct mcast_timer *nx = x->next;
+				x->next = moved;
+				moved = x;
+				x = nx;
+			}
 		}
 	}
+	w->now_ms = t;
+	while (moved) {
+		struct mcast_timer *nx = moved->next;
+		file_timer(w, moved);
+		moved = nx;
+	}
+}
 
+/* Fires the due list in (deadline, seq) batches. */
+static size_t fire_due(struct mcast_wheel *w)
+{
 	size_t fired = 0;
 	while (w->due) {
 		struct mcast_timer *batch = sort_list(w->due);
@@ -205,6 +212,24 @@ size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms)
 			t->fn(t, t->arg);
 		}
 	}
+	return fired;
+}
+
+size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms)
+{
+	/* Step from deadline to deadline, so that each callback runs with
+	 * now_ms equal to its own deadline and what it arms relative to
+	 * "now" lands where it would in real time, whatever the size of the
+	 * driver's step. */
+	size_t fired = fire_due(w);
+	for (;;) {
+		mcast_time_ms next = mcast_wheel_next(w);
+		if (next == MCAST_TIME_NEVER || next > now_ms)
+			break;
+		step(w, next);
+		fired += fire_due(w);
+	}
+	step(w, now_ms);
 	return fired;
 }
 

@@ -240,8 +240,10 @@ static void query_heard(struct rt_iface *ifc, const struct mcast_addr *from, con
 	mcast_time_ms now = rt_now(ifc->r);
 	if (mcast_addr_is_unspecified(from) || mcast_addr_eq(from, &ifc->addr))
 		return; /* snooping switches' queries do not take part; nor do our own */
-	bool lower = mcast_addr_cmp(from, &ifc->addr) < 0;
-	if (!lower && (ifc->querier || mcast_addr_cmp(from, &ifc->querier_addr) > 0))
+	/* The lowest address wins: a querier yields to a lower address; a
+	 * non-querier follows only the querier or one lower still. */
+	if (ifc->querier ? mcast_addr_cmp(from, &ifc->addr) > 0
+			 : mcast_addr_cmp(from, &ifc->querier_addr) > 0)
 		return;
 	if (ifc->querier) {
 		ifc->querier = false;

@@ -1,0 +1,271 @@
+/* Unit tests for src/router/iface.c: querier election with two and
+ * three routers and takeover, startup queries, adoption of the
+ * querier's QRV and QQIC, interface versions, input validation. */
+#include "rtutil.h"
+
+static unsigned count_general(struct rtfx *f, unsigned from)
+{
+	unsigned n = 0;
+	static struct msgbuf mb;
+	for (unsigned k = 0; k < f->npkt; k++) {
+		struct mcast_msg *m = msgbuf_init(&mb);
+		if (f->pkt[k].from == from &&
+		    mcast_msg_decode_packet(m, f->pkt[k].data, f->pkt[k].len, NULL, NULL) == MCAST_DROP_NONE &&
+		    m->kind == MCAST_MSG_QUERY && mcast_addr_is_unspecified(&m->group))
+			n++;
+	}
+	return n;
+}
+
+static bool is_querier(struct rtfx *f, unsigned i)
+{
+	struct mcast_router_iface_info ii;
+	assert_int_equal(mcast_router_iface_info(f->r[i], 1, &ii), 0);
+	return ii.querier;
+}
+
+/* Startup: SQC (2) general queries SQI (31.25 s) apart, then every QI. */
+static void test_startup_and_periodic(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	assert_int_equal(count_general(f, 0), 1);
+	f->npkt = 0;
+	mcast_wheel_advance(&f->wheel, 31249);
+	assert_int_equal(f->npkt, 0);
+	mcast_wheel_advance(&f->wheel, 31250);
+	assert_int_equal(count_general(f, 0), 1);
+	f->npkt = 0;
+	mcast_wheel_advance(&f->wheel, 31250 + 124999);
+	assert_int_equal(f->npkt, 0);
+	mcast_wheel_advance(&f->wheel, 31250 + 125000);
+	assert_int_equal(count_general(f, 0), 1);
+	/* The query: version 3, max resp 10 s, QRV 2, QQIC 125, to 224.0.0.1. */
+	static struct msgbuf mb;
+	struct mcast_msg *m = msgbuf_init(&mb);
+	struct mcast_ip_info ip;
+	assert_int_equal(mcast_msg_decode_packet(m, f->pkt[0].data, f->pkt[0].len, NULL, &ip), MCAST_DROP_NONE);
+	assert_int_equal(m->version, 3);
+	assert_int_equal(m->max_resp_ms, 10000);
+	assert_int_equal(m->qrv, 2);
+	assert_int_equal(m->qqi_s, 125);
+	assert_addr_equal(&ip.dst, "224.0.0.1");
+	assert_addr_equal(&ip.src, "10.0.0.1");
+	rtfx_free(f);
+}
+
+/* Two and three routers on one link: the lowest address is querier,
+ * the others fall silent; when it goes, the next lowest takes over
+ * after the Other Querier Present Interval (255 s). */
+static void test_election(void **state)
+{
+	(void)state;
+	for (unsigned n = 2; n <= 3; n++) {
+		for (int fam = 0; fam < 2; fam++) {
+			struct rtfx *f = rtfx_new(fam ? MCAST_AF_INET6 : MCAST_AF_INET, n, NULL);
+			rtfx_deliver(f); /* everyone hears everyone's startup query */
+			assert_true(is_querier(f, 0));
+			for (unsigned i = 1; i < n; i++) {
+				assert_false(is_querier(f, i));
+				struct mcast_router_iface_info ii;
+				mcast_router_iface_info(f->r[i], 1, &ii);
+				assert_addr_equal(&ii.querier_addr, fam ? "fe80::1" : "10.0.0.1");
+				assert_int_equal(ii.other_querier_ms, 255000);
+			}
+			/* Over ten minutes only router 0 sends general queries. */
+			unsigned sent[3] = { 0 };
+			for (mcast_time_ms t = 1000; t <= 600000; t += 1000) {
+				mcast_wheel_advance(&f->wheel, t);
+				for (unsigned i = 0; i < n; i++)
+					sent[i] += count_general(f, i);
+				rtfx_deliver(f);
+			}
+			assert_int_equal(sent[0], 5); /* at 31.25 s, then every 125 s: 5 by 600 s */
+			for (unsigned i = 1; i < n; i++)
+				assert_int_equal(sent[i], 0);
+			/* Router 0 goes silent: 1 takes over 255 s after the last query. */
+			mcast_router_destroy(f->r[0]);
+			f->r[0] = mcast_router_create(&f->env[0], f->fam); /* no interface: silent */
+			/* The last query went at 531.25 s; the loop delivered it at 532 s. */
+			mcast_time_ms last = 532000;
+			mcast_wheel_advance(&f->wheel, last + 255000 - 1);
+			assert_false(is_querier(f, 1));
+			f->npkt = 0;
+			mcast_wheel_advance(&f->wheel, last + 255000);
+			assert_true(is_querier(f, 1));
+			assert_int_equal(count_general(f, 1), 1);
+			rtfx_deliver(f);
+			if (n == 3)
+				assert_false(is_querier(f, 2));
+			rtfx_free(f);
+		}
+	}
+}
+
+/* A non-querier adopts the querier's QRV and QQIC (RFC 3376 4.1.6-7),
+ * and a higher address's query does not unseat the querier. */
+static void test_adopt_and_higher(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	f->npkt = 0;
+	struct mcast_addr from = A("10.0.0.9");
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
+					.max_resp_ms = 10000, .qrv = 3, .qqi_s = 60 };
+	static uint8_t buf[1600];
+	struct pkts p = { 0 };
+	mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p);
+	host_pkt(f, p.data[0], p.len[0]);
+	assert_true(is_querier(f, 0)); /* 10.0.0.9 > 10.0.0.1 */
+	from = A("10.0.0.0");
+	memset(&p, 0, sizeof(p));
+	mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p);
+	host_pkt(f, p.data[0], p.len[0]);
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_false(ii.querier);
+	assert_int_equal(ii.robustness, 3);
+	assert_int_equal(ii.query_interval_ms, 60000);
+	assert_int_equal(ii.other_querier_ms, 3 * 60000 + 5000); /* with the adopted values */
+	assert_int_equal(ii.stats->querier_changes, 1);
+	/* Group timers use the adopted values: GMI = 3*60 s + 10 s. */
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=190000");
+	/* A non-querier sends no specific queries. */
+	f->npkt = 0;
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, "");
+	assert_int_equal(f->npkt, 0);
+	/* A querier's group query (S clear) lowers our group timer (6.6.1). */
+	q.group = A("239.1.1.1");
+	q.max_resp_ms = 1000;
+	memset(&p, 0, sizeof(p));
+	mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p);
+	host_pkt(f, p.data[0], p.len[0]);
+	/* LMQT = LMQI * LMQC, LMQC being the adopted robustness (3). */
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=3000");
+	rtfx_free(f);
+}
+
+/* Interface versions: a v2 router queries in v2 and ignores v3 reports;
+ * an MLDv1 router likewise; v1 ignores leaves. */
+static void test_versions(void **state)
+{
+	(void)state;
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	c.version = 2;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, &c);
+	static struct msgbuf mb;
+	struct mcast_msg *m = msgbuf_init(&mb);
+	assert_int_equal(mcast_msg_decode_packet(m, f->pkt[0].data, f->pkt[0].len, NULL, NULL), MCAST_DROP_NONE);
+	assert_int_equal(m->version, 2);
+	f->npkt = 0;
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "none");
+	host_old(f, "10.0.0.10", "239.1.1.1", MCAST_MSG_REPORT, 2);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	host_old(f, "10.0.0.10", "239.1.1.1", MCAST_MSG_LEAVE, 2);
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->version_ignored, 1);
+	rtfx_free(f);
+
+	mcast_router_config_default(&c, MCAST_AF_INET6);
+	c.version = 1;
+	f = rtfx_new(MCAST_AF_INET6, 1, &c);
+	m = msgbuf_init(&mb);
+	assert_int_equal(mcast_msg_decode_packet(m, f->pkt[0].data, f->pkt[0].len, NULL, NULL), MCAST_DROP_NONE);
+	assert_string_equal(mcast_msg_name(m), "MLDv1 query");
+	rtfx_free(f);
+
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	c.version = 1;
+	f = rtfx_new(MCAST_AF_INET, 1, &c);
+	host_old(f, "10.0.0.10", "239.1.1.1", MCAST_MSG_REPORT, 1);
+	f->npkt = 0;
+	host_old(f, "10.0.0.10", "239.1.1.1", MCAST_MSG_LEAVE, 2);
+	assert_int_equal(f->npkt, 0);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	rtfx_free(f);
+}
+
+/* Bad input is counted by reason and changes nothing. */
+static void test_bad_input(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	uint8_t b[128];
+	struct mcast_addr h = A("10.0.0.10"), g = A("239.1.1.1");
+	int n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_REPORT, 2, &g, 0, &h, NULL, b, sizeof(b));
+	b[8] = 2; /* TTL 2 */
+	mcast_ip_finish(b, (size_t)n);
+	mcast_router_input(f->r[0], 1, b, (size_t)n);
+	b[8] = 1;
+	mcast_ip_finish(b, (size_t)n);
+	b[29] ^= 0xff; /* now the IGMP checksum is wrong */
+	mcast_router_input(f->r[0], 1, b, (size_t)n);
+	mcast_router_input(f->r[0], 1, b, 10); /* truncated */
+	/* A report to a unicast address that is not ours. */
+	struct mcast_addr other = A("10.0.0.99");
+	n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_REPORT, 2, &g, 0, &h, &other, b, sizeof(b));
+	mcast_router_input(f->r[0], 1, b, (size_t)n);
+	mcast_router_input(f->r[0], 99, b, (size_t)n); /* no such interface: ignored */
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "none");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->drop.count[MCAST_DROP_BAD_TTL], 1);
+	assert_int_equal(ii.stats->drop.count[MCAST_DROP_BAD_CHECKSUM], 1);
+	assert_int_equal(ii.stats->drop.count[MCAST_DROP_TRUNCATED], 1);
+	assert_int_equal(ii.stats->not_local, 1);
+	assert_int_equal(ii.stats->rx_reports, 0);
+	/* Interface errors. */
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a6 = A("fe80::1"), a4 = A("10.0.0.7");
+	assert_int_equal(mcast_router_iface_add(f->r[0], 1, "x", &a4, 1500, &c), -EEXIST);
+	assert_int_equal(mcast_router_iface_add(f->r[0], 2, "x", &a6, 1500, &c), -EINVAL);
+	c.version = 4;
+	assert_int_equal(mcast_router_iface_add(f->r[0], 2, "x", &a4, 1500, &c), -EINVAL);
+	assert_int_equal(mcast_router_iface_del(f->r[0], 7), -ENODEV);
+	rtfx_free(f);
+	/* MLD needs the link-local address. */
+	f = rtfx_new(MCAST_AF_INET6, 1, NULL);
+	mcast_router_config_default(&c, MCAST_AF_INET6);
+	struct mcast_addr glob = A("2001:db8::1");
+	assert_int_equal(mcast_router_iface_add(f->r[0], 2, "x", &glob, 1500, &c), -EINVAL);
+	rtfx_free(f);
+}
+
+/* Removing an interface, or a lower address appearing, as a router sees them. */
+static void test_iface_changes(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 2, NULL);
+	rtfx_deliver(f);
+	assert_false(is_querier(f, 1));
+	struct mcast_addr low = A("10.0.0.0");
+	assert_int_equal(mcast_router_iface_set_addr(f->r[1], 1, &low), 0);
+	assert_true(is_querier(f, 1));
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_MODE_IS_INCLUDE, "s1");
+	f->ev[0] = '\0';
+	assert_int_equal(mcast_router_iface_del(f->r[1], 1), 0);
+	/* Both routers saw the reports: each reports its own changes. */
+	assert_non_null(strstr(f->ev, "-*"));
+	assert_non_null(strstr(f->ev, "-s1"));
+	rtfx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_startup_and_periodic),
+		cmocka_unit_test(test_election),
+		cmocka_unit_test(test_adopt_and_higher),
+		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_iface_changes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
