@@ -504,9 +504,20 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	if (reserve_scratch(r, (size_t)grp->nsrcs + nb) < 0)
 		goto done;
 	mcast_time_ms old_gt = grp->group_deadline_ms;
-	uint32_t i = 0, n = 0;
+	uint32_t i = 0, n = 0, kept = 0, added = 0;
 	size_t j = 0;
 	bool queried = false;
+	/* The limit counts the sources that stay plus those added. */
+	if (ifc->cfg.max_sources) {
+		for (uint32_t k = 0, jj = 0; k < grp->nsrcs; k++) {
+			while (jj < nb && mcast_addr_cmp(&B[jj], &grp->srcs[k].addr) < 0)
+				jj++;
+			bool in_b = jj < nb && mcast_addr_eq(&B[jj], &grp->srcs[k].addr);
+			bool x = grp->srcs[k].deadline_ms != 0;
+			int cls = in_b ? (x ? C_XB : C_YB) : (x ? C_XN : C_YN);
+			kept += ru->act[cls] != A_DEL;
+		}
+	}
 	while (i < grp->nsrcs || j < nb) {
 		int c = i == grp->nsrcs ? 1 : j == nb ? -1 : mcast_addr_cmp(&grp->srcs[i].addr, &B[j]);
 		struct rt_source s;
@@ -540,9 +551,12 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 			s.deadline_ms = old_gt;
 			break;
 		}
-		if (cls == C_NB && ifc->cfg.max_sources && n >= ifc->cfg.max_sources) {
-			ifc->stats.source_limit++;
-			continue;
+		if (cls == C_NB && ifc->cfg.max_sources) {
+			if (kept + added >= ifc->cfg.max_sources) {
+				ifc->stats.source_limit++;
+				continue;
+			}
+			added++;
 		}
 		if (ru->query & QC(cls))
 			s.mark = 1;

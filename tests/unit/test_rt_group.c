@@ -271,6 +271,13 @@ static void test_limits(void **state)
 	assert_int_equal(ii.stats->group_limit, 1);
 	assert_int_equal(ii.stats->source_limit, 1);
 	assert_int_equal(ii.groups, 2);
+	/* A new source sorting before the kept ones is refused too. */
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_ALLOW_NEW_SOURCES, "s1");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_INCLUDE, "s4 s5");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_ALLOW_NEW_SOURCES, "s1");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000 s4=260000 s5=260000");
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->source_limit, 2);
 	rtfx_free(f);
 }
 
