@@ -1,0 +1,105 @@
+/* The host engine's internal structures, shared by the files of src/host. */
+#ifndef MCAST_HS_INTERNAL_H
+#define MCAST_HS_INTERNAL_H
+
+#include "mcast/host.h"
+
+/* A source of the interface state: how many INCLUDE sockets list it, how
+ * many EXCLUDE sockets exclude it, and its report retransmissions left. */
+struct hs_src {
+	struct mcast_addr addr;
+	uint32_t in_cnt, ex_cnt;
+	uint8_t rexmit;
+};
+
+/* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). */
+struct hs_group {
+	struct mcast_hnode node;        /* in iface->groups */
+	struct mcast_addr addr;
+	struct hs_iface *ifc;
+	uint32_t n_ex;                  /* EXCLUDE-mode sockets, plus the interface's own joins */
+	uint32_t n_in;                  /* INCLUDE-mode sockets */
+	uint32_t own;                   /* the interface's own joins (224.0.0.1, ...) */
+	uint32_t nsrcs, cap;
+	struct hs_src *srcs;            /* sorted */
+	uint8_t mode_rexmit;            /* Filter-Mode-Change records left to send */
+	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
+	bool resp_sources;              /* the pending response is for resp_srcs only */
+	struct mcast_srcset resp_srcs;
+	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
+	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
+	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
+	struct mcast_timer timer;
+};
+
+struct hs_iface {
+	struct mcast_hnode node;        /* in host->ifaces */
+	struct mcast_host *h;
+	unsigned ifindex;
+	char name[16];
+	struct mcast_addr addr;
+	struct mcast_host_iface_config cfg;
+	bool forwarding;
+	uint8_t rv;                     /* robustness in use (adopted QRV) */
+	uint32_t qi_ms;                 /* query interval in use (adopted QQIC) */
+	mcast_time_ms v1_querier_ms;    /* Older Version Querier Present deadlines */
+	mcast_time_ms v2_querier_ms;
+	uint8_t level;                  /* version in use, IGMP numbering (MLDv2 = 3) */
+	mcast_time_ms general_ms;       /* pending general query response, 0 = none */
+	mcast_time_ms rexmit_ms;        /* next state-change retransmission, 0 = none */
+	struct mcast_timer timer;
+	struct mcast_htab groups;
+	struct mcast_host_stats stats;
+};
+
+struct hs_membership {
+	unsigned ifindex;
+	struct mcast_addr group;
+	enum mcast_filter_mode mode;
+	struct mcast_srcset srcs;
+};
+
+struct mcast_host_sock {
+	struct mcast_host_sock *next, **pprev;
+	struct hs_membership *m;
+	uint32_t n, cap;
+};
+
+struct mcast_host {
+	struct mcast_host_env env;
+	struct mcast_host_config cfg;
+	enum mcast_family family;
+	const struct mcast_profile *pf;
+	struct mcast_htab ifaces;
+	struct mcast_host_sock *socks;
+	struct mcast_rng rng;
+	struct mcast_addr *tmp;         /* scratch for interface states and decoding */
+	struct mcast_addr *tmp2;
+	struct mcast_group_record *recs;
+	uint8_t buf[65536];
+};
+
+#define HS_TMP 16384
+
+static inline mcast_time_ms hs_now(const struct mcast_host *h)
+{
+	return h->env.wheel->now_ms;
+}
+
+struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex);
+struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g);
+
+/* report.c */
+/* The interface state: member or not, its mode and sources (into out). */
+bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
+	      size_t *n);
+/* A socket's filter on (ifc, g) goes from old to new (mode INCLUDE with
+ * no source = absent). Updates counts, sends the reports. */
+int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filter_mode om,
+	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
+	      const struct mcast_addr *ns, size_t nn, bool own);
+void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip);
+void hs_iface_timer(struct mcast_timer *t, void *arg);
+void hs_group_free(struct hs_group *g);
+
+#endif

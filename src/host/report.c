@@ -1,0 +1,632 @@
+/*
+ * DOC: host reports (RFC 3376 5, 7.2; RFC 3810 6, 8.2)
+ *
+ * Interface state (3.2): each group keeps, per source, how many
+ * INCLUDE-mode sockets list it and how many EXCLUDE-mode sockets exclude
+ * it. With any EXCLUDE socket the state is EXCLUDE of the sources every
+ * EXCLUDE socket excludes and no INCLUDE socket lists; otherwise INCLUDE
+ * of every listed source.
+ *
+ * State changes (5.1): a change of filter mode makes the next [RV]
+ * reports carry a Filter-Mode-Change record (TO_IN with the sources to
+ * forward, TO_EX with those to block), whatever source changes happen
+ * meanwhile; a change of sources gives each changed source [RV]
+ * retransmissions, sent once no mode change is pending as ALLOW (those
+ * now to forward) and BLOCK (those now to block), empty records left
+ * out. A change sends a report at once; retransmissions follow at random
+ * times within the Unsolicited Report Interval.
+ *
+ * Queries (5.2): responses are delayed at random up to the Max Response
+ * Time, an earlier pending response wins, group-and-source queries
+ * accumulate their sources; answers are Current-State records. Older
+ * queriers (7.2.1) switch the interface to v1/v2 (MLDv1) until their
+ * Older Version Querier Present timer runs out; a switch cancels pending
+ * responses and retransmissions. In v1/v2 a group is joined or not: a
+ * report when it is joined, repeated, a leave when it is left and we
+ * were the last to report, reports suppressed by other members'.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs.h"
+
+struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g)
+{
+	uint64_t hh = mcast_addr_hash(g, ifc->h->env.seed);
+	for (struct mcast_hnode *n = mcast_htab_first(&ifc->groups, hh); n; n = mcast_htab_next(n)) {
+		struct hs_group *grp = mcast_container_of(n, struct hs_group, node);
+		if (mcast_addr_eq(&grp->addr, g))
+			return grp;
+	}
+	return NULL;
+}
+
+static void group_timer(struct mcast_timer *t, void *arg);
+
+static struct hs_group *group_get(struct hs_iface *ifc, const struct mcast_addr *g)
+{
+	struct hs_group *grp = hs_group_find(ifc, g);
+	if (grp)
+		return grp;
+	grp = mcast_alloc_get(ifc->h->env.al, sizeof(*grp));
+	if (!grp)
+		return NULL;
+	memset(grp, 0, sizeof(*grp));
+	grp->addr = *g;
+	grp->ifc = ifc;
+	mcast_timer_init(&grp->timer, group_timer, grp);
+	mcast_htab_insert(&ifc->groups, &grp->node, mcast_addr_hash(g, ifc->h->env.seed));
+	return grp;
+}
+
+void hs_group_free(struct hs_group *g)
+{
+	struct mcast_host *h = g->ifc->h;
+	mcast_timer_stop(h->env.wheel, &g->timer);
+	mcast_htab_remove(&g->ifc->groups, &g->node);
+	mcast_srcset_free(&g->resp_srcs, h->env.al);
+	mcast_alloc_free(h->env.al, g->srcs, g->cap * sizeof(*g->srcs));
+	mcast_alloc_free(h->env.al, g, sizeof(*g));
+}
+
+bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
+	      size_t *n)
+{
+	size_t k = 0;
+	if (g->n_ex) {
+		*mode = MCAST_MODE_EXCLUDE;
+		for (uint32_t i = 0; i < g->nsrcs; i++)
+			if (g->srcs[i].ex_cnt == g->n_ex && g->srcs[i].in_cnt == 0)
+				out[k++] = g->srcs[i].addr;
+		*n = k;
+		return true;
+	}
+	*mode = MCAST_MODE_INCLUDE;
+	for (uint32_t i = 0; i < g->nsrcs; i++)
+		if (g->srcs[i].in_cnt)
+			out[k++] = g->srcs[i].addr;
+	*n = k;
+	return k > 0;
+}
+
+static bool reportable(const struct hs_iface *ifc, const struct mcast_addr *g)
+{
+	if (mcast_addr_is_never_reported(g))
+		return false;
+	return ifc->cfg.report_link_local || !mcast_addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
+}
+
+static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)
+{
+	size_t lo = 0, hi = g->nsrcs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = mcast_addr_cmp(&g->srcs[mid].addr, a);
+		if (c == 0)
+			return &g->srcs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (g->nsrcs == g->cap) {
+		size_t cap = g->cap ? g->cap * 2u : 4u;
+		void *p = mcast_alloc_resize(g->ifc->h->env.al, g->srcs, g->cap * sizeof(*g->srcs),
+					     cap * sizeof(*g->srcs));
+		if (!p)
+			return NULL;
+		g->srcs = p;
+		g->cap = (uint32_t)cap;
+	}
+	memmove(&g->srcs[lo + 1], &g->srcs[lo], (g->nsrcs - lo) * sizeof(*g->srcs));
+	memset(&g->srcs[lo], 0, sizeof(g->srcs[lo]));
+	g->srcs[lo].addr = *a;
+	g->nsrcs++;
+	return &g->srcs[lo];
+}
+
+static void prune(struct hs_group *g)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < g->nsrcs; i++)
+		if (g->srcs[i].in_cnt || g->srcs[i].ex_cnt || g->srcs[i].rexmit)
+			g->srcs[k++] = g->srcs[i];
+	g->nsrcs = k;
+}
+
+static bool pending(const struct hs_group *g)
+{
+	if (g->mode_rexmit || g->v12_rexmit)
+		return true;
+	for (uint32_t i = 0; i < g->nsrcs; i++)
+		if (g->srcs[i].rexmit)
+			return true;
+	return false;
+}
+
+/* Frees the group when nothing holds it any more. */
+static void maybe_free(struct hs_group *g)
+{
+	if (!g->n_ex && !g->n_in && !pending(g))
+		hs_group_free(g);
+}
+
+static uint32_t unsolicited_ms(const struct hs_iface *ifc)
+{
+	return ifc->level == 3 ? ifc->cfg.unsolicited_v3_ms : ifc->cfg.unsolicited_v2_ms;
+}
+
+/* A random delay in (0, max] ms (0 when max is 0). */
+static mcast_time_ms random_delay(struct mcast_host *h, uint32_t max)
+{
+	return max ? 1 + mcast_rng_below(&h->rng, max) : 0;
+}
+
+static void iface_reschedule(struct hs_iface *ifc)
+{
+	mcast_time_ms next = MCAST_TIME_NEVER;
+	mcast_time_ms cand[4] = { ifc->general_ms, ifc->rexmit_ms, ifc->v1_querier_ms, ifc->v2_querier_ms };
+	for (int i = 0; i < 4; i++)
+		if (cand[i] && cand[i] < next)
+			next = cand[i];
+	if (next == MCAST_TIME_NEVER)
+		mcast_timer_stop(ifc->h->env.wheel, &ifc->timer);
+	else
+		mcast_timer_start(ifc->h->env.wheel, &ifc->timer, next);
+}
+
+static void group_reschedule(struct hs_group *g)
+{
+	mcast_time_ms next = MCAST_TIME_NEVER;
+	if (g->resp_ms)
+		next = g->resp_ms;
+	if (g->v12_ms && g->v12_ms < next)
+		next = g->v12_ms;
+	if (next == MCAST_TIME_NEVER)
+		mcast_timer_stop(g->ifc->h->env.wheel, &g->timer);
+	else
+		mcast_timer_start(g->ifc->h->env.wheel, &g->timer, next);
+}
+
+/* ---- sending --------------------------------------------------------------- */
+
+static void emit(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct hs_iface *ifc = ctx;
+	ifc->stats.tx_reports++;
+	if (ifc->h->env.send)
+		ifc->h->env.send(ifc->h->env.ctx, ifc->ifindex, pkt, len);
+}
+
+static void send_v12(struct hs_iface *ifc, struct hs_group *g, enum mcast_msg_kind kind)
+{
+	struct mcast_host *h = ifc->h;
+	uint8_t version = h->family == MCAST_AF_INET ? ifc->level : 1;
+	if (kind == MCAST_MSG_LEAVE && h->family == MCAST_AF_INET)
+		version = 2;
+	int n = mcast_v1v2_encode(h->family, kind, version, &g->addr, 0, &ifc->addr, NULL, h->buf,
+				  sizeof(h->buf));
+	if (n <= 0)
+		return;
+	if (kind == MCAST_MSG_LEAVE)
+		ifc->stats.tx_leaves++;
+	else
+		ifc->stats.tx_reports++;
+	if (h->env.send)
+		h->env.send(h->env.ctx, ifc->ifindex, h->buf, (size_t)n);
+}
+
+static int cmp_group_ptr(const void *a, const void *b)
+{
+	const struct hs_group *x = *(const struct hs_group *const *)a;
+	const struct hs_group *y = *(const struct hs_group *const *)b;
+	return mcast_addr_cmp(&x->addr, &y->addr);
+}
+
+/* The interface's groups sorted by address (reports list them in order). */
+static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
+{
+	*n = 0;
+	struct hs_group **v = mcast_alloc_get(ifc->h->env.al, (ifc->groups.count + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i <= ifc->groups.mask; i++)
+		for (struct mcast_hnode *x = ifc->groups.buckets[i]; x; x = x->next)
+			v[(*n)++] = mcast_container_of(x, struct hs_group, node);
+	qsort(v, *n, sizeof(*v), cmp_group_ptr);
+	return v;
+}
+
+/* One State-Change Report with every group that has retransmissions left. */
+static void send_state_change(struct hs_iface *ifc)
+{
+	struct mcast_host *h = ifc->h;
+	struct mcast_report_builder rb;
+	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, sizeof(h->buf),
+			      emit, ifc) < 0)
+		return;
+	size_t ng;
+	struct hs_group **v = sorted_groups(ifc, &ng);
+	for (size_t i = 0; v && i < ng; i++) {
+		struct hs_group *g = v[i];
+		if (!pending(g))
+			continue;
+		enum mcast_filter_mode mode;
+		size_t n;
+		hs_state(g, &mode, h->tmp, &n);
+		if (g->mode_rexmit) {
+			mcast_report_add(&rb, mode == MCAST_MODE_INCLUDE ? MCAST_CHANGE_TO_INCLUDE
+									 : MCAST_CHANGE_TO_EXCLUDE,
+					 &g->addr, h->tmp, n, NULL, 0);
+			g->mode_rexmit--;
+		} else {
+			size_t na = 0, nb = 0;
+			for (uint32_t k = 0; k < g->nsrcs; k++) {
+				struct hs_src *s = &g->srcs[k];
+				if (!s->rexmit)
+					continue;
+				bool listed = mcast_addrs_find(h->tmp, n, &s->addr) >= 0;
+				bool forward = mode == MCAST_MODE_INCLUDE ? listed : !listed;
+				if (forward)
+					h->tmp2[na++] = s->addr;
+				else
+					h->tmp2[HS_TMP / 2 + nb++] = s->addr;
+				s->rexmit--;
+			}
+			if (na)
+				mcast_report_add(&rb, MCAST_ALLOW_NEW_SOURCES, &g->addr, h->tmp2, na, NULL, 0);
+			if (nb)
+				mcast_report_add(&rb, MCAST_BLOCK_OLD_SOURCES, &g->addr, h->tmp2 + HS_TMP / 2, nb,
+						 NULL, 0);
+		}
+		prune(g);
+	}
+	mcast_report_flush(&rb);
+	bool more = false;
+	for (size_t i = 0; v && i < ng; i++) {
+		more |= pending(v[i]);
+		maybe_free(v[i]);
+	}
+	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
+	ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
+	iface_reschedule(ifc);
+}
+
+/* ---- state changes ---------------------------------------------------------- */
+
+static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struct mcast_addr *s,
+		       size_t n, int d, bool *oom)
+{
+	bool absent = m == MCAST_MODE_INCLUDE && n == 0;
+	if (absent)
+		return;
+	if (m == MCAST_MODE_EXCLUDE)
+		g->n_ex += (uint32_t)d;
+	else
+		g->n_in += (uint32_t)d;
+	for (size_t i = 0; i < n; i++) {
+		struct hs_src *x = src_get(g, &s[i]);
+		if (!x) {
+			*oom = true;
+			continue;
+		}
+		if (m == MCAST_MODE_EXCLUDE)
+			x->ex_cnt += (uint32_t)d;
+		else
+			x->in_cnt += (uint32_t)d;
+	}
+}
+
+int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filter_mode om,
+	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
+	      const struct mcast_addr *ns, size_t nn, bool own)
+{
+	struct mcast_host *h = ifc->h;
+	struct hs_group *g = group_get(ifc, ga);
+	if (!g)
+		return -ENOMEM;
+	enum mcast_filter_mode m0, m1;
+	size_t n0, n1;
+	bool was = hs_state(g, &m0, h->tmp, &n0);
+	/* Keep the old state in tmp2's upper half. */
+	struct mcast_addr *old = h->tmp2 + HS_TMP / 2;
+	memcpy(old, h->tmp, n0 * sizeof(*old));
+	bool oom = false;
+	contribute(g, om, os, on, -1, &oom);
+	contribute(g, nm, ns, nn, +1, &oom);
+	if (own) {
+		if (nm == MCAST_MODE_EXCLUDE)
+			g->own++;
+		else
+			g->own--;
+	}
+	bool is = hs_state(g, &m1, h->tmp, &n1);
+	prune(g);
+
+	if (reportable(ifc, ga) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
+						       memcmp(old, h->tmp, n0 * sizeof(*old)) != 0)) {
+		if (m0 != m1) {
+			g->mode_rexmit = ifc->rv;
+			for (uint32_t i = 0; i < g->nsrcs; i++)
+				g->srcs[i].rexmit = 0;
+		} else {
+			/* Every source in one state and not the other. */
+			size_t i = 0, j = 0;
+			while (i < n0 || j < n1) {
+				int c = i == n0 ? 1 : j == n1 ? -1 : mcast_addr_cmp(&old[i], &h->tmp[j]);
+				const struct mcast_addr *a = c < 0 ? &old[i] : &h->tmp[j];
+				if (c != 0) {
+					struct hs_src *x = src_get(g, a);
+					if (x)
+						x->rexmit = ifc->rv;
+				}
+				if (c <= 0)
+					i++;
+				if (c >= 0)
+					j++;
+			}
+		}
+		send_state_change(ifc);
+	} else if (reportable(ifc, ga) && ifc->level < 3 && was != is) {
+		if (is) {
+			/* RFC 2236 3: report at once, and again after a short delay. */
+			send_v12(ifc, g, MCAST_MSG_REPORT);
+			g->reporter = true;
+			g->v12_rexmit = ifc->rv > 1 ? (uint8_t)(ifc->rv - 1) : 0;
+			g->v12_ms = g->v12_rexmit ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
+			group_reschedule(g);
+		} else {
+			/* RFC 2236 6: a leave when we were the last to report; v1 none. */
+			if (g->reporter && ifc->level == 2)
+				send_v12(ifc, g, MCAST_MSG_LEAVE);
+			g->v12_ms = 0;
+			g->v12_rexmit = 0;
+			g->reporter = false;
+		}
+	}
+	if ((g = hs_group_find(ifc, ga)) != NULL)
+		maybe_free(g);
+	return oom ? -ENOMEM : 0;
+}
+
+/* ---- queries -------------------------------------------------------------------- */
+
+/* Current-State records for one group, or for the queried sources. */
+static void current_state(struct hs_iface *ifc, struct hs_group *g, struct mcast_report_builder *rb,
+			  bool only_sources)
+{
+	struct mcast_host *h = ifc->h;
+	enum mcast_filter_mode mode;
+	size_t n;
+	if (!hs_state(g, &mode, h->tmp, &n) || !reportable(ifc, &g->addr))
+		return;
+	if (!only_sources) {
+		mcast_report_add(rb, mode == MCAST_MODE_INCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_MODE_IS_EXCLUDE,
+				 &g->addr, h->tmp, n, NULL, 0);
+		return;
+	}
+	/* RFC 3376 5.2: INCLUDE (A) answers IS_IN (A*Q), EXCLUDE (A) IS_IN (Q-A). */
+	size_t k = mode == MCAST_MODE_INCLUDE
+			   ? mcast_addrs_intersect(h->tmp, n, g->resp_srcs.v, g->resp_srcs.n, h->tmp2)
+			   : mcast_addrs_diff(g->resp_srcs.v, g->resp_srcs.n, h->tmp, n, h->tmp2);
+	if (k)
+		mcast_report_add(rb, MCAST_MODE_IS_INCLUDE, &g->addr, h->tmp2, k, NULL, 0);
+}
+
+static void group_timer(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	struct hs_group *g = arg;
+	struct hs_iface *ifc = g->ifc;
+	struct mcast_host *h = ifc->h;
+	mcast_time_ms now = hs_now(h);
+	if (g->resp_ms && g->resp_ms <= now) {
+		g->resp_ms = 0;
+		if (ifc->level == 3) {
+			struct mcast_report_builder rb;
+			if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf,
+					      sizeof(h->buf), emit, ifc) == 0) {
+				current_state(ifc, g, &rb, g->resp_sources);
+				mcast_report_flush(&rb);
+			}
+		}
+		g->resp_sources = false;
+		g->resp_srcs.n = 0;
+	}
+	if (g->v12_ms && g->v12_ms <= now) {
+		g->v12_ms = 0;
+		enum mcast_filter_mode mode;
+		size_t n;
+		if (hs_state(g, &mode, h->tmp, &n) && reportable(ifc, &g->addr)) {
+			send_v12(ifc, g, MCAST_MSG_REPORT);
+			g->reporter = true;
+		}
+		if (g->v12_rexmit && --g->v12_rexmit)
+			g->v12_ms = now + random_delay(h, unsolicited_ms(ifc));
+	}
+	group_reschedule(g);
+	maybe_free(g);
+}
+
+/* The version in use: forced, or the oldest querier heard recently. */
+static uint8_t level_now(const struct hs_iface *ifc)
+{
+	const struct mcast_host *h = ifc->h;
+	mcast_time_ms now = hs_now(h);
+	if (ifc->cfg.force_version)
+		return h->family == MCAST_AF_INET ? ifc->cfg.force_version
+						  : (uint8_t)(ifc->cfg.force_version + 1);
+	if (ifc->v1_querier_ms > now)
+		return 1;
+	if (ifc->v2_querier_ms > now)
+		return 2;
+	return 3;
+}
+
+/* RFC 3376 7.2.1: a change of mode cancels pending responses and
+ * retransmissions. */
+static void update_level(struct hs_iface *ifc)
+{
+	uint8_t l = level_now(ifc);
+	if (l == ifc->level)
+		return;
+	ifc->level = l;
+	ifc->general_ms = 0;
+	ifc->rexmit_ms = 0;
+	size_t ng;
+	struct hs_group **v = sorted_groups(ifc, &ng);
+	for (size_t i = 0; v && i < ng; i++) {
+		struct hs_group *g = v[i];
+		g->resp_ms = g->v12_ms = 0;
+		g->mode_rexmit = g->v12_rexmit = 0;
+		g->resp_sources = false;
+		g->resp_srcs.n = 0;
+		for (uint32_t k = 0; k < g->nsrcs; k++)
+			g->srcs[k].rexmit = 0;
+		prune(g);
+		group_reschedule(g);
+		maybe_free(g);
+	}
+	mcast_alloc_free(ifc->h->env.al, v, (ng + 1) * sizeof(*v));
+}
+
+void hs_iface_timer(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	struct hs_iface *ifc = arg;
+	struct mcast_host *h = ifc->h;
+	mcast_time_ms now = hs_now(h);
+	if (ifc->v1_querier_ms && ifc->v1_querier_ms <= now)
+		ifc->v1_querier_ms = 0;
+	if (ifc->v2_querier_ms && ifc->v2_querier_ms <= now)
+		ifc->v2_querier_ms = 0;
+	update_level(ifc);
+	if (ifc->general_ms && ifc->general_ms <= now) {
+		ifc->general_ms = 0;
+		struct mcast_report_builder rb;
+		if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, sizeof(h->buf),
+				      emit, ifc) == 0) {
+			size_t ng;
+			struct hs_group **v = sorted_groups(ifc, &ng);
+			for (size_t i = 0; v && i < ng; i++)
+				current_state(ifc, v[i], &rb, false);
+			mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
+			mcast_report_flush(&rb);
+		}
+	}
+	if (ifc->rexmit_ms && ifc->rexmit_ms <= now)
+		send_state_change(ifc);
+	iface_reschedule(ifc);
+}
+
+static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)
+{
+	struct mcast_host *h = ifc->h;
+	mcast_time_ms now = hs_now(h), at = now + random_delay(h, m->max_resp_ms);
+	/* 5.2 rule 1: an earlier pending general response covers it. */
+	if (ifc->general_ms && ifc->general_ms <= at)
+		return;
+	if (mcast_addr_is_unspecified(&m->group)) {
+		ifc->general_ms = at; /* rule 2 */
+		iface_reschedule(ifc);
+		return;
+	}
+	struct hs_group *g = hs_group_find(ifc, &m->group);
+	enum mcast_filter_mode mode;
+	size_t n;
+	if (!g || !hs_state(g, &mode, h->tmp, &n))
+		return;
+	if (!g->resp_ms) {
+		/* Rule 3. */
+		g->resp_ms = at;
+		g->resp_sources = m->nsrcs > 0;
+		mcast_srcset_assign(&g->resp_srcs, h->env.al, m->srcs, m->nsrcs);
+	} else if (m->nsrcs == 0 || !g->resp_sources) {
+		/* Rule 4: a group query, or one pending for the whole group. */
+		g->resp_sources = false;
+		g->resp_srcs.n = 0;
+		if (at < g->resp_ms)
+			g->resp_ms = at;
+	} else {
+		/* Rule 5: the queried sources accumulate. */
+		mcast_srcset_union(&g->resp_srcs, h->env.al, m->srcs, m->nsrcs);
+		if (at < g->resp_ms)
+			g->resp_ms = at;
+	}
+	group_reschedule(g);
+}
+
+/* v1/v2: each group's report timer, kept if it would fire sooner. */
+static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m)
+{
+	struct mcast_host *h = ifc->h;
+	size_t ng;
+	struct hs_group **v = sorted_groups(ifc, &ng);
+	for (size_t i = 0; v && i < ng; i++) {
+		struct hs_group *g = v[i];
+		enum mcast_filter_mode mode;
+		size_t n;
+		if (!mcast_addr_is_unspecified(&m->group) && !mcast_addr_eq(&m->group, &g->addr))
+			continue;
+		if (!hs_state(g, &mode, h->tmp, &n) || !reportable(ifc, &g->addr))
+			continue;
+		mcast_time_ms at = hs_now(h) + random_delay(h, m->max_resp_ms);
+		if (!g->v12_ms || at < g->v12_ms)
+			g->v12_ms = at;
+		group_reschedule(g);
+	}
+	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
+}
+
+void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
+{
+	struct mcast_host *h = ifc->h;
+	struct mcast_msg m = { .srcs = h->tmp2, .srcs_cap = HS_TMP / 2, .recs = h->recs, .recs_cap = 1024 };
+	struct mcast_wire_policy pol;
+	mcast_wire_policy_default(&pol);
+	enum mcast_drop why = mcast_msg_decode(&m, ip, &pol);
+	if (why != MCAST_DROP_NONE) {
+		ifc->stats.drop.count[why]++;
+		return;
+	}
+	uint8_t mlevel = h->family == MCAST_AF_INET ? m.version : (uint8_t)(m.version + 1);
+	mcast_time_ms now = hs_now(h);
+	if (m.kind == MCAST_MSG_QUERY) {
+		ifc->stats.rx_queries++;
+		if (mlevel == 3) {
+			/* RFC 3376 4.1.6, 4.1.7: adopt the querier's QRV and QQI. */
+			if (m.qrv)
+				ifc->rv = m.qrv;
+			if (m.qqi_s)
+				ifc->qi_ms = m.qqi_s * 1000;
+		}
+		/* 7.2.1 / RFC 3810 8.2.1: Older Version Querier Present. */
+		mcast_time_ms ovqp = now + (mcast_time_ms)ifc->rv * ifc->qi_ms + 10000;
+		if (mlevel == 1)
+			ifc->v1_querier_ms = ovqp;
+		else if (mlevel == 2)
+			ifc->v2_querier_ms = ovqp;
+		update_level(ifc);
+		m.nsrcs = (uint32_t)mcast_addrs_normalize(m.srcs, m.nsrcs);
+		if (ifc->level == 3 && mlevel == 3)
+			query_v3(ifc, &m);
+		else
+			query_v12(ifc, &m);
+		iface_reschedule(ifc);
+		return;
+	}
+	if (m.kind == MCAST_MSG_REPORT) {
+		ifc->stats.rx_reports++;
+		/* RFC 2236 3: another member reported; ours is not needed. */
+		struct hs_group *g = hs_group_find(ifc, &m.group);
+		if (g && ifc->level < 3 && !mcast_addr_eq(&ip->src, &ifc->addr)) {
+			if (g->v12_ms)
+				ifc->stats.suppressed++;
+			g->v12_ms = 0;
+			g->v12_rexmit = 0;
+			g->reporter = false;
+			group_reschedule(g);
+		}
+	}
+}

@@ -1,0 +1,528 @@
+/*
+ * DOC: host sockets and interfaces (RFC 3678, RFC 3376 3)
+ *
+ * Each socket holds its memberships: (interface, group, filter mode,
+ * sorted sources). Every call validates first, builds the socket's new
+ * filter, and only then commits it and hands the old and new filters to
+ * the interface state (report.c), so a refused call changes nothing.
+ * Errors follow Linux's ip_mc_*() and RFC 3678: ASM calls (block,
+ * unblock) on an INCLUDE-mode membership and source joins on an
+ * EXCLUDE-mode one give -EINVAL; duplicate source joins and blocks are
+ * accepted silently, as Linux does.
+ *
+ * Interfaces join 224.0.0.1, or ff02::1 and ff01::1, when they come up,
+ * and the all-routers groups while forwarding is on, as the kernel's
+ * own memberships (never from a socket, counted apart).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hs.h"
+
+void mcast_host_config_default(struct mcast_host_config *c, enum mcast_family f)
+{
+	c->max_memberships = 20;
+	c->max_sources = f == MCAST_AF_INET ? 10 : 64;
+}
+
+void mcast_host_iface_config_default(struct mcast_host_iface_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->robustness = 2;
+	c->unsolicited_v3_ms = 1000;
+	c->unsolicited_v2_ms = 10000;
+	c->report_link_local = true;
+	c->mtu = 1500;
+}
+
+struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
+				     const struct mcast_host_config *cfg, enum mcast_family f)
+{
+	struct mcast_host *h = mcast_alloc_get(env->al, sizeof(*h));
+	if (!h)
+		return NULL;
+	memset(h, 0, offsetof(struct mcast_host, buf));
+	h->env = *env;
+	h->family = f;
+	h->pf = mcast_profile_of(f);
+	if (cfg)
+		h->cfg = *cfg;
+	else
+		mcast_host_config_default(&h->cfg, f);
+	mcast_rng_seed(&h->rng, env->seed);
+	h->tmp = mcast_alloc_get(env->al, HS_TMP * sizeof(*h->tmp));
+	h->tmp2 = mcast_alloc_get(env->al, HS_TMP * sizeof(*h->tmp2));
+	h->recs = mcast_alloc_get(env->al, 1024 * sizeof(*h->recs));
+	if (!h->tmp || !h->tmp2 || !h->recs || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
+		mcast_host_destroy(h);
+		return NULL;
+	}
+	return h;
+}
+
+static void free_socket_memberships(struct mcast_host *h, struct mcast_host_sock *s)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		mcast_srcset_free(&s->m[i].srcs, h->env.al);
+	mcast_alloc_free(h->env.al, s->m, s->cap * sizeof(*s->m));
+}
+
+static void iface_free(struct hs_iface *ifc)
+{
+	struct mcast_host *h = ifc->h;
+	for (size_t i = 0; ifc->groups.buckets && i <= ifc->groups.mask; i++) {
+		struct mcast_hnode *n = ifc->groups.buckets[i];
+		while (n) {
+			struct mcast_hnode *next = n->next;
+			hs_group_free(mcast_container_of(n, struct hs_group, node));
+			n = next;
+		}
+	}
+	mcast_timer_stop(h->env.wheel, &ifc->timer);
+	mcast_htab_free(&ifc->groups);
+	mcast_htab_remove(&h->ifaces, &ifc->node);
+	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
+}
+
+void mcast_host_destroy(struct mcast_host *h)
+{
+	if (!h)
+		return;
+	while (h->socks) {
+		struct mcast_host_sock *s = h->socks;
+		h->socks = s->next;
+		free_socket_memberships(h, s);
+		mcast_alloc_free(h->env.al, s, sizeof(*s));
+	}
+	for (size_t i = 0; h->ifaces.buckets && i <= h->ifaces.mask; i++) {
+		struct mcast_hnode *n = h->ifaces.buckets[i];
+		while (n) {
+			struct mcast_hnode *next = n->next;
+			iface_free(mcast_container_of(n, struct hs_iface, node));
+			n = next;
+		}
+	}
+	mcast_htab_free(&h->ifaces);
+	mcast_alloc_free(h->env.al, h->tmp, HS_TMP * sizeof(*h->tmp));
+	mcast_alloc_free(h->env.al, h->tmp2, HS_TMP * sizeof(*h->tmp2));
+	mcast_alloc_free(h->env.al, h->recs, 1024 * sizeof(*h->recs));
+	mcast_alloc_free(h->env.al, h, sizeof(*h));
+}
+
+/* ---- interfaces ------------------------------------------------------------------ */
+
+static uint64_t ifindex_hash(const struct mcast_host *h, unsigned ifindex)
+{
+	struct mcast_addr k;
+	mcast_addr_from_u32(&k, ifindex);
+	return mcast_addr_hash(&k, h->env.seed);
+}
+
+struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex)
+{
+	for (struct mcast_hnode *n = mcast_htab_first(&h->ifaces, ifindex_hash(h, ifindex)); n;
+	     n = mcast_htab_next(n)) {
+		struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
+		if (ifc->ifindex == ifindex)
+			return ifc;
+	}
+	return NULL;
+}
+
+/* The interface's own membership of a well-known group, on or off. */
+static void own_join(struct hs_iface *ifc, const char *group, bool on)
+{
+	struct mcast_addr g;
+	mcast_addr_parse(&g, group);
+	if (on)
+		hs_change(ifc, &g, MCAST_MODE_INCLUDE, NULL, 0, MCAST_MODE_EXCLUDE, NULL, 0, true);
+	else
+		hs_change(ifc, &g, MCAST_MODE_EXCLUDE, NULL, 0, MCAST_MODE_INCLUDE, NULL, 0, true);
+}
+
+static bool addr_ok(const struct mcast_host *h, const struct mcast_addr *a)
+{
+	if (mcast_addr_family(a) != h->family)
+		return false;
+	if (mcast_addr_is_unspecified(a))
+		return true;
+	return h->family == MCAST_AF_INET ? mcast_addr_is_unicast(a) : mcast_addr_is_link_local(a);
+}
+
+int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *name,
+			 const struct mcast_addr *addr, const struct mcast_host_iface_config *cfg)
+{
+	if (hs_iface_find(h, ifindex))
+		return -EEXIST;
+	struct mcast_host_iface_config def;
+	if (!cfg) {
+		mcast_host_iface_config_default(&def);
+		cfg = &def;
+	}
+	int maxv = h->family == MCAST_AF_INET ? 3 : 2;
+	if (!addr_ok(h, addr) || cfg->force_version > maxv || cfg->robustness == 0 || cfg->mtu < 68)
+		return -EINVAL;
+	struct hs_iface *ifc = mcast_alloc_get(h->env.al, sizeof(*ifc));
+	if (!ifc)
+		return -ENOMEM;
+	memset(ifc, 0, sizeof(*ifc));
+	if (mcast_htab_init(&ifc->groups, h->env.al, 16) < 0) {
+		mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
+		return -ENOMEM;
+	}
+	ifc->h = h;
+	ifc->ifindex = ifindex;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", name ? name : "");
+	ifc->addr = *addr;
+	ifc->cfg = *cfg;
+	ifc->rv = cfg->robustness;
+	ifc->qi_ms = 125000;
+	ifc->level = cfg->force_version ? (uint8_t)(h->family == MCAST_AF_INET ? cfg->force_version
+									       : cfg->force_version + 1)
+					: 3;
+	mcast_timer_init(&ifc->timer, hs_iface_timer, ifc);
+	mcast_htab_insert(&h->ifaces, &ifc->node, ifindex_hash(h, ifindex));
+	if (h->family == MCAST_AF_INET) {
+		own_join(ifc, "224.0.0.1", true);
+	} else {
+		own_join(ifc, "ff02::1", true);
+		own_join(ifc, "ff01::1", true);
+	}
+	return 0;
+}
+
+int mcast_host_iface_del(struct mcast_host *h, unsigned ifindex)
+{
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	/* Sockets lose their memberships on it, as when a device goes away. */
+	for (struct mcast_host_sock *s = h->socks; s; s = s->next) {
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < s->n; i++) {
+			if (s->m[i].ifindex == ifindex)
+				mcast_srcset_free(&s->m[i].srcs, h->env.al);
+			else
+				s->m[k++] = s->m[i];
+		}
+		s->n = k;
+	}
+	iface_free(ifc);
+	return 0;
+}
+
+int mcast_host_iface_set_addr(struct mcast_host *h, unsigned ifindex, const struct mcast_addr *addr)
+{
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	if (!addr_ok(h, addr))
+		return -EINVAL;
+	ifc->addr = *addr;
+	return 0;
+}
+
+int mcast_host_iface_set_forwarding(struct mcast_host *h, unsigned ifindex, bool on)
+{
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	if (ifc->forwarding == on)
+		return 0;
+	ifc->forwarding = on;
+	if (h->family == MCAST_AF_INET) {
+		own_join(ifc, "224.0.0.2", on);
+	} else {
+		own_join(ifc, "ff02::2", on);
+		own_join(ifc, "ff01::2", on);
+		own_join(ifc, "ff05::2", on);
+	}
+	return 0;
+}
+
+/* ---- sockets ------------------------------------------------------------------------ */
+
+struct mcast_host_sock *mcast_host_socket(struct mcast_host *h)
+{
+	struct mcast_host_sock *s = mcast_alloc_get(h->env.al, sizeof(*s));
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->next = h->socks;
+	if (s->next)
+		s->next->pprev = &s->next;
+	s->pprev = &h->socks;
+	h->socks = s;
+	return s;
+}
+
+static struct hs_membership *find_m(const struct mcast_host_sock *s, unsigned ifindex,
+				    const struct mcast_addr *g)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
+			return &s->m[i];
+	return NULL;
+}
+
+static int check_args(const struct mcast_host *h, unsigned ifindex, const struct mcast_addr *g,
+		      const struct mcast_addr *src)
+{
+	if (mcast_addr_family(g) != h->family || !mcast_addr_is_multicast(g))
+		return -EINVAL;
+	if (src && (mcast_addr_family(src) != h->family || !mcast_addr_is_unicast(src)))
+		return -EINVAL;
+	return hs_iface_find(h, ifindex) ? 0 : -ENODEV;
+}
+
+/*
+ * Sets the socket's filter for (ifindex, g) to (mode, srcs) — INCLUDE
+ * with no source removes the membership — and updates the interface.
+ */
+static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		 const struct mcast_addr *g, enum mcast_filter_mode mode, const struct mcast_addr *srcs,
+		 size_t n)
+{
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	struct hs_membership *m = find_m(s, ifindex, g);
+	bool leaving = mode == MCAST_MODE_INCLUDE && n == 0;
+	bool created = false;
+	if (!m && leaving)
+		return 0;
+	if (!m) {
+		created = true;
+		if (s->n >= h->cfg.max_memberships)
+			return -ENOBUFS;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2u : 4u;
+			void *p = mcast_alloc_resize(h->env.al, s->m, s->cap * sizeof(*s->m), cap * sizeof(*s->m));
+			if (!p)
+				return -ENOMEM;
+			s->m = p;
+			s->cap = (uint32_t)cap;
+		}
+		m = &s->m[s->n++];
+		memset(m, 0, sizeof(*m));
+		m->ifindex = ifindex;
+		m->group = *g;
+		m->mode = MCAST_MODE_INCLUDE; /* absent: INCLUDE {} */
+	}
+	struct mcast_srcset old = m->srcs;
+	enum mcast_filter_mode om = m->mode;
+	struct mcast_srcset nw;
+	mcast_srcset_init(&nw);
+	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0) {
+		if (created)
+			s->n--; /* nothing was committed */
+		return -ENOMEM;
+	}
+	m->mode = mode;
+	m->srcs = nw;
+	int rc = hs_change(ifc, g, om, old.v, old.n, mode, nw.v, nw.n, false);
+	mcast_srcset_free(&old, h->env.al);
+	if (leaving) {
+		mcast_srcset_free(&m->srcs, h->env.al);
+		*m = s->m[--s->n];
+	}
+	return rc;
+}
+
+void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
+{
+	while (s->n) {
+		struct hs_membership *m = &s->m[s->n - 1];
+		apply(h, s, m->ifindex, &m->group, MCAST_MODE_INCLUDE, NULL, 0);
+	}
+	free_socket_memberships(h, s);
+	*s->pprev = s->next;
+	if (s->next)
+		s->next->pprev = s->pprev;
+	mcast_alloc_free(h->env.al, s, sizeof(*s));
+}
+
+int mcast_host_join(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		    const struct mcast_addr *group)
+{
+	int rc = check_args(h, ifindex, group, NULL);
+	if (rc < 0)
+		return rc;
+	if (find_m(s, ifindex, group))
+		return -EADDRINUSE;
+	return apply(h, s, ifindex, group, MCAST_MODE_EXCLUDE, NULL, 0);
+}
+
+int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		     const struct mcast_addr *group)
+{
+	int rc = check_args(h, ifindex, group, NULL);
+	if (rc < 0)
+		return rc;
+	if (!find_m(s, ifindex, group))
+		return -EADDRNOTAVAIL;
+	return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, NULL, 0);
+}
+
+/* Adds or removes one source of the socket's filter in the given mode. */
+static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		     const struct mcast_addr *group, const struct mcast_addr *source,
+		     enum mcast_filter_mode mode, bool add)
+{
+	int rc = check_args(h, ifindex, group, source);
+	if (rc < 0)
+		return rc;
+	struct hs_membership *m = find_m(s, ifindex, group);
+	if (!m) {
+		if (mode == MCAST_MODE_EXCLUDE)
+			return -EINVAL;         /* block/unblock need an ASM join first */
+		if (!add)
+			return -EADDRNOTAVAIL;  /* leaving a source never joined */
+		return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, source, 1);
+	}
+	if (m->mode != mode)
+		return -EINVAL;                 /* ASM call on SSM membership or the reverse */
+	bool has = mcast_srcset_has(&m->srcs, source);
+	if (add && has)
+		return 0;                       /* as Linux: already there, nothing to do */
+	if (!add && !has)
+		return -EADDRNOTAVAIL;
+	if (add && m->srcs.n >= h->cfg.max_sources)
+		return -ENOBUFS;
+	struct mcast_srcset t;
+	mcast_srcset_init(&t);
+	if (mcast_srcset_assign(&t, h->env.al, m->srcs.v, m->srcs.n) < 0)
+		return -ENOMEM;
+	if (add)
+		rc = mcast_srcset_add(&t, h->env.al, source) < 0 ? -ENOMEM : 0;
+	else
+		mcast_srcset_del(&t, source);
+	if (rc == 0)
+		rc = apply(h, s, ifindex, group, mode, t.v, t.n);
+	mcast_srcset_free(&t, h->env.al);
+	return rc;
+}
+
+int mcast_host_join_source(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+			   const struct mcast_addr *group, const struct mcast_addr *source)
+{
+	return source_op(h, s, ifindex, group, source, MCAST_MODE_INCLUDE, true);
+}
+
+int mcast_host_leave_source(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+			    const struct mcast_addr *group, const struct mcast_addr *source)
+{
+	return source_op(h, s, ifindex, group, source, MCAST_MODE_INCLUDE, false);
+}
+
+int mcast_host_block(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		     const struct mcast_addr *group, const struct mcast_addr *source)
+{
+	return source_op(h, s, ifindex, group, source, MCAST_MODE_EXCLUDE, true);
+}
+
+int mcast_host_unblock(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+		       const struct mcast_addr *group, const struct mcast_addr *source)
+{
+	return source_op(h, s, ifindex, group, source, MCAST_MODE_EXCLUDE, false);
+}
+
+int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
+			  const struct mcast_addr *group, enum mcast_filter_mode mode,
+			  const struct mcast_addr *srcs, size_t n)
+{
+	int rc = check_args(h, ifindex, group, NULL);
+	if (rc < 0)
+		return rc;
+	if (mode != MCAST_MODE_INCLUDE && mode != MCAST_MODE_EXCLUDE)
+		return -EINVAL;
+	if (n > h->cfg.max_sources)
+		return -ENOBUFS;
+	for (size_t i = 0; i < n; i++)
+		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_unicast(&srcs[i]))
+			return -EINVAL;
+	if (mode == MCAST_MODE_INCLUDE && n == 0 && !find_m(s, ifindex, group))
+		return -EADDRNOTAVAIL;
+	if (n > HS_TMP)
+		return -ENOBUFS;
+	memcpy(h->tmp, srcs, n * sizeof(*srcs));
+	n = mcast_addrs_normalize(h->tmp, n);
+	struct mcast_srcset t;
+	mcast_srcset_init(&t);
+	if (mcast_srcset_assign(&t, h->env.al, h->tmp, n) < 0)
+		return -ENOMEM;
+	rc = apply(h, s, ifindex, group, mode, t.v, t.n);
+	mcast_srcset_free(&t, h->env.al);
+	return rc;
+}
+
+int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_sock *s,
+			  unsigned ifindex, const struct mcast_addr *group,
+			  enum mcast_filter_mode *mode, struct mcast_addr *srcs, size_t cap, size_t *n)
+{
+	(void)h;
+	const struct hs_membership *m = find_m(s, ifindex, group);
+	if (!m)
+		return -EADDRNOTAVAIL;
+	*mode = m->mode;
+	*n = m->srcs.n;
+	memcpy(srcs, m->srcs.v, (m->srcs.n < cap ? m->srcs.n : cap) * sizeof(*srcs));
+	return 0;
+}
+
+bool mcast_host_delivers(const struct mcast_host *h, unsigned ifindex,
+			 const struct mcast_addr *source, const struct mcast_addr *group)
+{
+	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
+		const struct hs_membership *m = find_m(s, ifindex, group);
+		if (!m)
+			continue;
+		bool listed = mcast_srcset_has(&m->srcs, source);
+		if (m->mode == MCAST_MODE_INCLUDE ? listed : !listed)
+			return true;
+	}
+	return false;
+}
+
+void mcast_host_input(struct mcast_host *h, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return;
+	struct mcast_ip_info ip;
+	enum mcast_drop why = mcast_ip_parse(pkt, len, &ip);
+	if (why != MCAST_DROP_NONE) {
+		ifc->stats.drop.count[why]++;
+		return;
+	}
+	hs_input(ifc, &ip);
+}
+
+int mcast_host_iface_state(const struct mcast_host *h, unsigned ifindex,
+			   const struct mcast_addr *group, enum mcast_filter_mode *mode,
+			   struct mcast_addr *srcs, size_t cap, size_t *n)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	const struct hs_group *g = hs_group_find(ifc, group);
+	size_t k;
+	if (!g || !hs_state(g, mode, h->tmp, &k))
+		return -ENOENT;
+	*n = k;
+	memcpy(srcs, h->tmp, (k < cap ? k : cap) * sizeof(*srcs));
+	return 0;
+}
+
+int mcast_host_version(const struct mcast_host *h, unsigned ifindex)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	return h->family == MCAST_AF_INET ? ifc->level : ifc->level - 1;
+}
+
+const struct mcast_host_stats *mcast_host_stats(const struct mcast_host *h, unsigned ifindex)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	return ifc ? &ifc->stats : NULL;
+}

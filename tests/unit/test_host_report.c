@@ -1,0 +1,249 @@
+/* Unit tests for src/host/report.c: the state-change table of RFC 3376
+ * 5.1 row by row for both families, retransmissions and their merging,
+ * responses to queries (5.2), older-querier compatibility (7.2). */
+#include "hsutil.h"
+
+static const char *G(struct hsfx *f)
+{
+	return f->fam == MCAST_AF_INET ? "239.1.1.1" : "ff05::9";
+}
+
+struct row {
+	bool old_in;
+	const char *old;
+	bool new_in;
+	const char *nw;
+	const char *records;
+};
+
+/* RFC 3376 5.1 / RFC 3810 6.1, with A = {s1 s2} and B = {s2 s3}. */
+static const struct row rows[] = {
+	{ true, "s1 s2", true, "s2 s3", "ALLOW G {s3} | BLOCK G {s1}" },   /* ALLOW (B-A), BLOCK (A-B) */
+	{ false, "s1 s2", false, "s2 s3", "ALLOW G {s1} | BLOCK G {s3}" }, /* ALLOW (A-B), BLOCK (B-A) */
+	{ true, "s1 s2", false, "s2 s3", "TO_EX G {s2 s3}" },              /* TO_EX (B) */
+	{ false, "s1 s2", true, "s2 s3", "TO_IN G {s2 s3}" },              /* TO_IN (B) */
+};
+
+static void expand(char *out, size_t len, const char *tpl, const char *g)
+{
+	size_t k = 0;
+	for (const char *p = tpl; *p && k + 40 < len; p++) {
+		if (*p == 'G' && (p[1] == ' ' || p[1] == '\0')) {
+			k += (size_t)snprintf(out + k, len - k, "%s", g);
+		} else {
+			out[k++] = *p;
+		}
+	}
+	out[k] = '\0';
+}
+
+static void run_table(enum mcast_family fam)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *w = &rows[i];
+		struct hsfx *f = hsfx_new(fam, NULL);
+		struct mcast_host_sock *s = mcast_host_socket(f->h);
+		assert_int_equal(hfilter(f, s, G(f), w->old_in, w->old), 0);
+		mcast_wheel_advance(&f->wheel, 10000); /* the first change's retransmissions */
+		hsent(f, false);
+		assert_int_equal(hfilter(f, s, G(f), w->new_in, w->nw), 0);
+		char want[256], both[600];
+		expand(want, sizeof(want), w->records, G(f));
+		/* Sent at once, then once more within the Unsolicited Report
+		 * Interval (1 s): [Robustness Variable] = 2 reports. */
+		const char *got = hsent(f, false);
+		if (strcmp(got, want))
+			fail_msg("row %zu: got \"%s\", want \"%s\"", i, got, want);
+		mcast_wheel_advance(&f->wheel, 11000);
+		snprintf(both, sizeof(both), "%s", hsent(f, true));
+		assert_non_null(strstr(both, want));
+		assert_null(strchr(both, ';')); /* exactly one retransmission */
+		unsigned long at = strtoul(both + 1, NULL, 10);
+		assert_in_range(at, 10001, 11000);
+		hsfx_free(f);
+	}
+}
+
+static void test_state_change_v4(void **state)
+{
+	(void)state;
+	run_table(MCAST_AF_INET);
+}
+
+static void test_state_change_v6(void **state)
+{
+	(void)state;
+	run_table(MCAST_AF_INET6);
+}
+
+/* A second change before the first is fully retransmitted (5.1). */
+static void test_merging(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	struct mcast_addr g = A("239.1.1.1");
+	/* Source changes accumulate: each source keeps its own count. */
+	assert_int_equal(mcast_host_join_source(f->h, s, 1, &g, &f->named[0]), 0);
+	assert_int_equal(mcast_host_join_source(f->h, s, 1, &g, &f->named[1]), 0);
+	mcast_wheel_advance(&f->wheel, 5000);
+	assert_string_equal(hsent(f, false),
+			    "ALLOW 239.1.1.1 {s1}; ALLOW 239.1.1.1 {s1 s2}; ALLOW 239.1.1.1 {s2}");
+	/* A mode change wins for [RV] reports; a source change during them
+	 * follows as a Source-List-Change record (RFC 9776 5.1). */
+	struct mcast_addr g2 = A("239.2.2.2");
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g2), 0);
+	assert_int_equal(mcast_host_block(f->h, s, 1, &g2, &f->named[0]), 0);
+	mcast_wheel_advance(&f->wheel, 10000);
+	assert_string_equal(hsent(f, false),
+			    "TO_EX 239.2.2.2 {}; TO_EX 239.2.2.2 {s1}; BLOCK 239.2.2.2 {s1}; BLOCK 239.2.2.2 {s1}");
+	/* A source blocked then unblocked before its retransmission: the
+	 * retransmission says what is true now (ALLOW), not what was. */
+	assert_int_equal(mcast_host_block(f->h, s, 1, &g2, &f->named[2]), 0);
+	assert_int_equal(mcast_host_unblock(f->h, s, 1, &g2, &f->named[2]), 0);
+	mcast_wheel_advance(&f->wheel, 20000);
+	assert_string_equal(hsent(f, false), "BLOCK 239.2.2.2 {s3}; ALLOW 239.2.2.2 {s3}; ALLOW 239.2.2.2 {s3}");
+	/* Closing: the ASM group is left with TO_IN {}, the source-specific
+	 * one with BLOCK of its sources (INCLUDE (A) to INCLUDE {}), each
+	 * [RV] times; the second leave's report carries the first's pending
+	 * retransmission. */
+	mcast_host_close(f->h, s);
+	mcast_wheel_advance(&f->wheel, 30000);
+	assert_string_equal(hsent(f, false), "TO_IN 239.2.2.2 {}; BLOCK 239.1.1.1 {s1 s2} | TO_IN 239.2.2.2 {}; "
+					     "BLOCK 239.1.1.1 {s1 s2}");
+	assert_string_equal(hstate(f, "239.1.1.1"), "none");
+	assert_string_equal(hstate(f, "239.2.2.2"), "none");
+	hsfx_free(f);
+}
+
+/* RFC 3376 5.2: responses to queries. */
+static void test_queries(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	hfilter(f, s, "239.1.1.1", false, "");
+	hfilter(f, s, "239.2.2.2", true, "s1 s2");
+	hfilter(f, s, "239.3.3.3", false, "s1");
+	mcast_wheel_advance(&f->wheel, 10000);
+	hsent(f, false);
+	/* General query: one report, all groups, current state, within 10 s. */
+	hquery(f, 3, NULL, 10000, NULL);
+	mcast_wheel_advance(&f->wheel, 20000);
+	const char *got = hsent(f, true);
+	assert_non_null(strstr(got, "IS_EX 239.1.1.1 {} | IS_IN 239.2.2.2 {s1 s2} | IS_EX 239.3.3.3 {s1}"));
+	assert_null(strchr(got, ';'));
+	assert_in_range(strtoul(got + 1, NULL, 10), 10001, 20000);
+	/* Group query, and group-and-source queries: INCLUDE (A) answers
+	 * IS_IN (A*Q), EXCLUDE (A) IS_IN (Q-A), nothing when empty. */
+	hquery(f, 3, "239.2.2.2", 1000, NULL);
+	hquery(f, 3, "239.3.3.3", 1000, "s1 s2");
+	hquery(f, 3, "239.1.1.1", 1000, NULL);
+	mcast_wheel_advance(&f->wheel, 22000);
+	got = hsent(f, false);
+	assert_non_null(strstr(got, "IS_IN 239.2.2.2 {s1 s2}"));
+	assert_non_null(strstr(got, "IS_IN 239.3.3.3 {s2}"));
+	assert_non_null(strstr(got, "IS_EX 239.1.1.1 {}"));
+	hquery(f, 3, "239.2.2.2", 1000, "s3");
+	mcast_wheel_advance(&f->wheel, 24000);
+	assert_string_equal(hsent(f, false), "");
+	/* Pending group-and-source queries accumulate their sources. */
+	hquery(f, 3, "239.2.2.2", 1000, "s1");
+	hquery(f, 3, "239.2.2.2", 1000, "s2");
+	mcast_wheel_advance(&f->wheel, 26000);
+	assert_string_equal(hsent(f, false), "IS_IN 239.2.2.2 {s1 s2}");
+	/* A group query over a pending source one: the whole group. */
+	hquery(f, 3, "239.2.2.2", 1000, "s1");
+	hquery(f, 3, "239.2.2.2", 1000, NULL);
+	mcast_wheel_advance(&f->wheel, 28000);
+	assert_string_equal(hsent(f, false), "IS_IN 239.2.2.2 {s1 s2}");
+	/* The querier's QRV is adopted. */
+	hsfx_free(f);
+}
+
+/* RFC 3376 7.2.1 and RFC 3810 8.2.1: older queriers. */
+static void test_compat(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	struct mcast_addr g = A("239.1.1.1");
+	hquery(f, 2, NULL, 10000, NULL);
+	assert_int_equal(mcast_host_version(f->h, 1), 2);
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g), 0);
+	assert_string_equal(hsent(f, false), "IGMPv2 report 239.1.1.1 to 239.1.1.1");
+	mcast_wheel_advance(&f->wheel, 10000); /* the repeat, within 10 s */
+	assert_string_equal(hsent(f, false), "IGMPv2 report 239.1.1.1 to 239.1.1.1");
+	assert_int_equal(mcast_host_leave(f->h, s, 1, &g), 0);
+	assert_string_equal(hsent(f, false), "IGMPv2 leave 239.1.1.1 to 224.0.0.2");
+	/* Suppression: another member reports first; then no leave from us. */
+	mcast_host_join(f->h, s, 1, &g);
+	mcast_wheel_advance(&f->wheel, 20000);
+	hsent(f, false);
+	hquery(f, 2, NULL, 10000, NULL);
+	uint8_t b[64];
+	struct mcast_addr other = A("10.0.0.11");
+	int n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_REPORT, 2, &g, 0, &other, NULL, b, sizeof(b));
+	mcast_host_input(f->h, 1, b, (size_t)n);
+	mcast_wheel_advance(&f->wheel, 31000);
+	assert_string_equal(hsent(f, false), "");
+	assert_int_equal(mcast_host_stats(f->h, 1)->suppressed, 1);
+	mcast_host_leave(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "");
+	/* The Older Version Querier Present timer (RV*QI+QRI) runs out: v3. */
+	mcast_wheel_advance(&f->wheel, 20000 + 260000);
+	assert_int_equal(mcast_host_version(f->h, 1), 3);
+	mcast_host_join(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "TO_EX 239.1.1.1 {}");
+	/* v1 querier: v1 reports, and no leave. */
+	hquery(f, 1, NULL, 10000, NULL);
+	assert_int_equal(mcast_host_version(f->h, 1), 1);
+	mcast_host_leave(f->h, s, 1, &g);
+	hsent(f, false);
+	mcast_host_join(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "IGMPv1 report 239.1.1.1 to 239.1.1.1");
+	mcast_host_leave(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "");
+	hsfx_free(f);
+
+	/* MLD: a 24-byte query means MLDv1: reports and Done. */
+	f = hsfx_new(MCAST_AF_INET6, NULL);
+	s = mcast_host_socket(f->h);
+	g = A("ff05::9");
+	hquery(f, 1, NULL, 10000, NULL);
+	assert_int_equal(mcast_host_version(f->h, 1), 1);
+	mcast_host_join(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "MLDv1 report ff05::9 to ff05::9");
+	mcast_host_leave(f->h, s, 1, &g);
+	assert_string_equal(hsent(f, false), "MLDv1 done ff05::9 to ff02::2");
+	hsfx_free(f);
+
+	/* A forced version: filters degrade to joined or not (the MLD seed's
+	 * force_mld_version). */
+	struct mcast_host_iface_config ic;
+	mcast_host_iface_config_default(&ic);
+	ic.force_version = 1;
+	f = hsfx_new(MCAST_AF_INET6, &ic);
+	s = mcast_host_socket(f->h);
+	assert_int_equal(mcast_host_join_source(f->h, s, 1, &g, &f->named[0]), 0);
+	assert_string_equal(hsent(f, false), "MLDv1 report ff05::9 to ff05::9");
+	assert_int_equal(mcast_host_join_source(f->h, s, 1, &g, &f->named[1]), 0);
+	assert_string_equal(hsent(f, false), ""); /* still joined: nothing to say */
+	mcast_host_close(f->h, s);
+	assert_string_equal(hsent(f, false), "MLDv1 done ff05::9 to ff02::2");
+	hquery(f, 2, NULL, 10000, NULL);
+	assert_int_equal(mcast_host_version(f->h, 1), 1);
+	hsfx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_change_v4),
+		cmocka_unit_test(test_state_change_v6),
+		cmocka_unit_test(test_merging),
+		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_compat),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,156 @@
+/* Unit tests for src/host/socket.c: the RFC 3678 calls and Linux's
+ * errors, the interface state merge (RFC 3376 3.2), the interface's own
+ * groups, the delivery check. */
+#include "hsutil.h"
+
+static void test_errors(void **state)
+{
+	(void)state;
+	for (int fam = 0; fam < 2; fam++) {
+		struct hsfx *f = hsfx_new(fam ? MCAST_AF_INET6 : MCAST_AF_INET, NULL);
+		struct mcast_host *h = f->h;
+		struct mcast_host_sock *s = mcast_host_socket(h);
+		struct mcast_addr g = A(fam ? "ff05::9" : "239.1.1.1"), g2 = A(fam ? "ff05::10" : "239.1.1.2");
+		struct mcast_addr s1 = f->named[0], s2 = f->named[1], uni = A(fam ? "2001:db8::99" : "10.9.9.9");
+		assert_int_equal(mcast_host_join(h, s, 1, &g), 0);
+		assert_int_equal(mcast_host_join(h, s, 1, &g), -EADDRINUSE);
+		assert_int_equal(mcast_host_join(h, s, 7, &g), -ENODEV);
+		assert_int_equal(mcast_host_join(h, s, 1, &uni), -EINVAL);
+		/* ASM membership: source joins are refused, blocks accepted. */
+		assert_int_equal(mcast_host_join_source(h, s, 1, &g, &s1), -EINVAL);
+		assert_int_equal(mcast_host_block(h, s, 1, &g, &s1), 0);
+		assert_int_equal(mcast_host_block(h, s, 1, &g, &s1), 0); /* again: as Linux, fine */
+		assert_int_equal(mcast_host_unblock(h, s, 1, &g, &s2), -EADDRNOTAVAIL);
+		assert_int_equal(mcast_host_unblock(h, s, 1, &g, &s1), 0);
+		/* No membership: block needs a prior join; leave_source none. */
+		assert_int_equal(mcast_host_block(h, s, 1, &g2, &s1), -EINVAL);
+		assert_int_equal(mcast_host_leave_source(h, s, 1, &g2, &s1), -EADDRNOTAVAIL);
+		assert_int_equal(mcast_host_leave(h, s, 1, &g2), -EADDRNOTAVAIL);
+		/* SSM membership: blocks refused; the last source's leave leaves. */
+		assert_int_equal(mcast_host_join_source(h, s, 1, &g2, &s1), 0);
+		assert_int_equal(mcast_host_block(h, s, 1, &g2, &s2), -EINVAL);
+		assert_int_equal(mcast_host_join_source(h, s, 1, &g2, &s2), 0);
+		enum mcast_filter_mode mode;
+		struct mcast_addr v[8];
+		size_t n;
+		assert_int_equal(mcast_host_get_filter(h, s, 1, &g2, &mode, v, 8, &n), 0);
+		assert_int_equal(mode, MCAST_MODE_INCLUDE);
+		assert_int_equal(n, 2);
+		assert_int_equal(mcast_host_leave_source(h, s, 1, &g2, &s1), 0);
+		assert_int_equal(mcast_host_leave_source(h, s, 1, &g2, &s2), 0);
+		assert_int_equal(mcast_host_get_filter(h, s, 1, &g2, &mode, v, 8, &n), -EADDRNOTAVAIL);
+		/* Limits: 20 memberships, 10 (IPv4) / 64 (IPv6) sources. */
+		for (int i = 0; i < 19; i++) {
+			char b[48];
+			snprintf(b, sizeof(b), fam ? "ff05::1:%x" : "239.2.0.%d", i + 1);
+			struct mcast_addr gi = A(b);
+			assert_int_equal(mcast_host_join(h, s, 1, &gi), 0);
+		}
+		assert_int_equal(mcast_host_join(h, s, 1, &g2), -ENOBUFS);
+		unsigned max = fam ? 64 : 10;
+		struct mcast_addr many[65];
+		for (unsigned i = 0; i <= max; i++) {
+			char b[48];
+			snprintf(b, sizeof(b), fam ? "2001:db8::1:%x" : "10.2.0.%u", i + 1);
+			many[i] = A(b);
+		}
+		assert_int_equal(mcast_host_set_filter(h, s, 1, &g, MCAST_MODE_EXCLUDE, many, max + 1), -ENOBUFS);
+		assert_int_equal(mcast_host_set_filter(h, s, 1, &g, MCAST_MODE_EXCLUDE, many, max), 0);
+		assert_int_equal(mcast_host_block(h, s, 1, &g, &many[max]), -ENOBUFS);
+		/* close drops everything. */
+		mcast_host_close(h, s);
+		assert_string_equal(hstate(f, fam ? "ff05::9" : "239.1.1.1"), "none");
+		hsfx_free(f);
+	}
+}
+
+static void test_merge(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *a = mcast_host_socket(f->h), *b = mcast_host_socket(f->h),
+			       *c = mcast_host_socket(f->h);
+	const char *g = "239.1.1.1";
+	assert_int_equal(hfilter(f, a, g, true, "s1 s2"), 0);
+	assert_int_equal(hfilter(f, b, g, true, "s2 s3"), 0);
+	assert_string_equal(hstate(f, g), "IN {s1 s2 s3}"); /* union of INCLUDEs */
+	assert_int_equal(hfilter(f, c, g, false, "s1 s4 s5"), 0);
+	/* EXCLUDE: the exclusions minus what an INCLUDE socket lists */
+	assert_string_equal(hstate(f, g), "EX {s4 s5}");
+	assert_int_equal(hfilter(f, a, g, false, "s4 s6"), 0);
+	assert_string_equal(hstate(f, g), "EX {s4}"); /* intersection of EXCLUDE lists */
+	mcast_host_close(f->h, c);
+	assert_string_equal(hstate(f, g), "EX {s4 s6}");
+	mcast_host_close(f->h, a);
+	assert_string_equal(hstate(f, g), "IN {s2 s3}");
+	mcast_host_close(f->h, b);
+	assert_string_equal(hstate(f, g), "none");
+	hsfx_free(f);
+}
+
+static void test_delivery(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *a = mcast_host_socket(f->h), *b = mcast_host_socket(f->h);
+	struct mcast_addr g = A("239.1.1.1"), o = A("239.1.1.2");
+	hfilter(f, a, "239.1.1.1", true, "s1");
+	hfilter(f, b, "239.1.1.1", false, "s1 s2");
+	assert_true(mcast_host_delivers(f->h, 1, &f->named[0], &g));  /* a takes s1 */
+	assert_false(mcast_host_delivers(f->h, 1, &f->named[1], &g)); /* nobody takes s2 */
+	assert_true(mcast_host_delivers(f->h, 1, &f->named[2], &g));  /* b takes s3 */
+	assert_false(mcast_host_delivers(f->h, 1, &f->named[2], &o));
+	assert_false(mcast_host_delivers(f->h, 2, &f->named[0], &g));
+	/* Interface state alone is not enough: 224.0.0.1 has no socket. */
+	struct mcast_addr all = A("224.0.0.1");
+	assert_string_equal(hstate(f, "224.0.0.1"), "EX {}");
+	assert_false(mcast_host_delivers(f->h, 1, &f->named[0], &all));
+	hsfx_free(f);
+}
+
+/* The interface's own groups, and the groups never reported. */
+static void test_own_groups(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	assert_string_equal(hsent(f, false), ""); /* 224.0.0.1: never reported */
+	assert_int_equal(mcast_host_iface_set_forwarding(f->h, 1, true), 0);
+	assert_string_equal(hstate(f, "224.0.0.2"), "EX {}");
+	assert_string_equal(hsent(f, false), "TO_EX 224.0.0.2 {}");
+	mcast_host_iface_set_forwarding(f->h, 1, false);
+	assert_string_equal(hsent(f, false), "TO_IN 224.0.0.2 {}");
+	assert_string_equal(hstate(f, "224.0.0.2"), "none");
+	hsfx_free(f);
+
+	f = hsfx_new(MCAST_AF_INET6, NULL);
+	assert_string_equal(hstate(f, "ff02::1"), "EX {}");
+	assert_string_equal(hstate(f, "ff01::1"), "EX {}");
+	assert_string_equal(hsent(f, false), "");
+	mcast_host_iface_set_forwarding(f->h, 1, true);
+	/* ff02::2 and ff05::2 reported; ff01::2 is interface-local. */
+	assert_string_equal(hsent(f, false), "TO_EX ff02::2 {}; TO_EX ff02::2 {} | TO_EX ff05::2 {}");
+	assert_string_equal(hstate(f, "ff01::2"), "EX {}");
+	hsfx_free(f);
+
+	/* Link-local IPv4 groups are reported unless told otherwise. */
+	struct mcast_host_iface_config ic;
+	mcast_host_iface_config_default(&ic);
+	ic.report_link_local = false;
+	f = hsfx_new(MCAST_AF_INET, &ic);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	struct mcast_addr mdns = A("224.0.0.251");
+	assert_int_equal(mcast_host_join(f->h, s, 1, &mdns), 0);
+	assert_string_equal(hsent(f, false), "");
+	hsfx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_delivery),
+		cmocka_unit_test(test_own_groups),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
