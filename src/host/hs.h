@@ -29,6 +29,8 @@ struct hs_group {
 	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
+	bool queued;                    /* on iface->pending */
+	struct hs_group *pend_next;
 	struct mcast_timer timer;
 };
 
@@ -47,6 +49,7 @@ struct hs_iface {
 	uint8_t level;                  /* version in use, IGMP numbering (MLDv2 = 3) */
 	mcast_time_ms general_ms;       /* pending general query response, 0 = none */
 	mcast_time_ms rexmit_ms;        /* next state-change retransmission, 0 = none */
+	struct hs_group *pending;       /* groups with state-change retransmissions left */
 	struct mcast_timer timer;
 	struct mcast_htab groups;
 	struct mcast_host_stats stats;

@@ -60,9 +60,31 @@ static struct hs_group *group_get(struct hs_iface *ifc, const struct mcast_addr 
 	return grp;
 }
 
+static void unqueue(struct hs_group *g)
+{
+	if (!g->queued)
+		return;
+	for (struct hs_group **pp = &g->ifc->pending; *pp; pp = &(*pp)->pend_next)
+		if (*pp == g) {
+			*pp = g->pend_next;
+			break;
+		}
+	g->queued = false;
+}
+
+static void enqueue(struct hs_group *g)
+{
+	if (g->queued)
+		return;
+	g->pend_next = g->ifc->pending;
+	g->ifc->pending = g;
+	g->queued = true;
+}
+
 void hs_group_free(struct hs_group *g)
 {
 	struct mcast_host *h = g->ifc->h;
+	unqueue(g);
 	mcast_timer_stop(h->env.wheel, &g->timer);
 	mcast_htab_remove(&g->ifc->groups, &g->node);
 	mcast_srcset_free(&g->resp_srcs, h->env.al);
@@ -238,7 +260,8 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
 	return v;
 }
 
-/* One State-Change Report with every group that has retransmissions left. */
+/* One State-Change Report with every group that has retransmissions
+ * left, in group order; only the pending groups are visited. */
 static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
@@ -246,9 +269,17 @@ static void send_state_change(struct hs_iface *ifc)
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, sizeof(h->buf),
 			      emit, ifc) < 0)
 		return;
-	size_t ng;
-	struct hs_group **v = sorted_groups(ifc, &ng);
-	for (size_t i = 0; v && i < ng; i++) {
+	size_t ng = 0;
+	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
+		ng++;
+	struct hs_group **v = mcast_alloc_get(h->env.al, (ng + 1) * sizeof(*v));
+	if (!v)
+		return;
+	ng = 0;
+	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
+		v[ng++] = g;
+	qsort(v, ng, sizeof(*v), cmp_group_ptr);
+	for (size_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
 		if (!pending(g))
 			continue;
@@ -284,8 +315,11 @@ static void send_state_change(struct hs_iface *ifc)
 	}
 	mcast_report_flush(&rb);
 	bool more = false;
-	for (size_t i = 0; v && i < ng; i++) {
-		more |= pending(v[i]);
+	for (size_t i = 0; i < ng; i++) {
+		if (pending(v[i]))
+			more = true;
+		else
+			unqueue(v[i]);
 		maybe_free(v[i]);
 	}
 	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
@@ -367,6 +401,7 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 					j++;
 			}
 		}
+		enqueue(g);
 		send_state_change(ifc);
 	} else if (reportable(ifc, ga) && ifc->level < 3 && was != is) {
 		if (is) {
@@ -474,6 +509,8 @@ static void update_level(struct hs_iface *ifc)
 	ifc->level = l;
 	ifc->general_ms = 0;
 	ifc->rexmit_ms = 0;
+	while (ifc->pending)
+		unqueue(ifc->pending);
 	size_t ng;
 	struct hs_group **v = sorted_groups(ifc, &ng);
 	for (size_t i = 0; v && i < ng; i++) {

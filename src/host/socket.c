@@ -465,7 +465,8 @@ int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_so
 		return -EADDRNOTAVAIL;
 	*mode = m->mode;
 	*n = m->srcs.n;
-	memcpy(srcs, m->srcs.v, (m->srcs.n < cap ? m->srcs.n : cap) * sizeof(*srcs));
+	if (m->srcs.n && cap)
+		memcpy(srcs, m->srcs.v, (m->srcs.n < cap ? m->srcs.n : cap) * sizeof(*srcs));
 	return 0;
 }
 
