@@ -55,6 +55,9 @@ void mcast_addr_from_in6(struct mcast_addr *a, const uint8_t in6[16]);
 void mcast_addr_from_u32(struct mcast_addr *a, uint32_t v4);
 /* The IPv4 address as a host-order value (0 for IPv6 addresses). */
 uint32_t mcast_addr_u32(const struct mcast_addr *a);
+/* An IPv4 address as Linux's /proc files print a __be32 with %08X on a
+ * little-endian machine (10.0.0.1 is 0100000A). */
+uint32_t mcast_addr_u32_proc(const struct mcast_addr *a);
 /* The 4 or 16 bytes as they go on the wire; returns the length. */
 size_t mcast_addr_wire(const struct mcast_addr *a, uint8_t out[16]);
 
@@ -308,6 +311,18 @@ static inline struct mcast_hnode *mcast_htab_next(const struct mcast_hnode *n)
 /* Visits every node; fn may not modify the table. */
 void mcast_htab_walk(const struct mcast_htab *t,
 		     void (*fn)(struct mcast_hnode *n, void *arg), void *arg);
+/* Visits every node; fn may remove (and free) the node it is given. */
+void mcast_htab_walk_safe(struct mcast_htab *t, void (*fn)(struct mcast_hnode *n, void *arg),
+			  void *arg);
+/*
+ * The records of a table as an array of pointers, sorted by cmp (which
+ * compares two record pointers); off is the offset of the hnode in the
+ * record. Allocated with the table's allocator: free it with
+ * mcast_htab_sorted_free(). NULL with *n = 0 when memory is out.
+ */
+void **mcast_htab_sorted(const struct mcast_htab *t, size_t off,
+			 int (*cmp)(const void *, const void *), size_t *n);
+void mcast_htab_sorted_free(const struct mcast_htab *t, void **v);
 
 #define mcast_container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))

@@ -54,6 +54,12 @@ uint32_t mcast_addr_u32(const struct mcast_addr *a)
 	       a->b[15];
 }
 
+uint32_t mcast_addr_u32_proc(const struct mcast_addr *a)
+{
+	const uint8_t *b = a->b + 12;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
 size_t mcast_addr_wire(const struct mcast_addr *a, uint8_t out[16])
 {
 	if (mcast_addr_is_v4(a)) {

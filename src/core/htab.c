@@ -10,6 +10,7 @@
  * cannot aim at one chain.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcast/core.h"
@@ -96,4 +97,42 @@ void mcast_htab_walk(const struct mcast_htab *t,
 	for (size_t i = 0; i <= t->mask; i++)
 		for (struct mcast_hnode *x = t->buckets[i]; x; x = x->next)
 			fn(x, arg);
+}
+
+void mcast_htab_walk_safe(struct mcast_htab *t, void (*fn)(struct mcast_hnode *n, void *arg),
+			  void *arg)
+{
+	for (size_t i = 0; t->buckets && i <= t->mask; i++) {
+		struct mcast_hnode *x = t->buckets[i];
+		while (x) {
+			struct mcast_hnode *next = x->next;
+			fn(x, arg);
+			x = next;
+		}
+	}
+}
+
+void **mcast_htab_sorted(const struct mcast_htab *t, size_t off,
+			 int (*cmp)(const void *, const void *), size_t *n)
+{
+	*n = 0;
+	void **v = mcast_alloc_get(t->al, (t->count + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; t->buckets && i <= t->mask; i++)
+		for (struct mcast_hnode *x = t->buckets[i]; x; x = x->next)
+			v[(*n)++] = (char *)x - off;
+	qsort(v, *n, sizeof(*v), cmp);
+	v[*n] = NULL; /* lets mcast_htab_sorted_free() find the size */
+	return v;
+}
+
+void mcast_htab_sorted_free(const struct mcast_htab *t, void **v)
+{
+	if (!v)
+		return;
+	size_t n = 0;
+	while (v[n])
+		n++;
+	mcast_alloc_free(t->al, v, (n + 1) * sizeof(*v));
 }

@@ -8,7 +8,6 @@
  * by address. Plus JSON.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hs.h"
@@ -27,30 +26,10 @@ static int cmp_group(const void *a, const void *b)
 	return mcast_addr_cmp(&x->addr, &y->addr);
 }
 
-static void **collect(const struct mcast_host *h, const struct mcast_htab *t, size_t off,
-		      int (*cmp)(const void *, const void *), size_t *n)
-{
-	*n = 0;
-	void **v = mcast_alloc_get(h->env.al, (t->count + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	for (size_t i = 0; t->buckets && i <= t->mask; i++)
-		for (struct mcast_hnode *x = t->buckets[i]; x; x = x->next)
-			v[(*n)++] = (char *)x - off;
-	qsort(v, *n, sizeof(*v), cmp);
-	return v;
-}
-
 static void hex32(const struct mcast_addr *a, char out[33])
 {
 	for (int i = 0; i < 16; i++)
 		sprintf(out + 2 * i, "%02x", a->b[i]);
-}
-
-static unsigned le32_of(const struct mcast_addr *a)
-{
-	const uint8_t *b = a->b + 12;
-	return (unsigned)b[0] | (unsigned)b[1] << 8 | (unsigned)b[2] << 16 | (unsigned)b[3] << 24;
 }
 
 static unsigned be32_of(const struct mcast_addr *a)
@@ -73,11 +52,11 @@ void mcast_host_dump_proc_groups(const struct mcast_host *h, mcast_line_fn out, 
 	if (v4)
 		out(ctx, "Idx\tDevice    :  Count Querier\tGroup    Users Timer\tReporter\n");
 	size_t ni;
-	void **ifs = collect(h, &h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
+	void **ifs = mcast_htab_sorted(&h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct hs_iface *ifc = ifs[i];
 		size_t ng;
-		void **gs = collect(h, &ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
+		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
 		if (v4) {
 			const char *q = ifc->level == 1 ? "V1" : ifc->level == 2 ? "V2" : "V3";
 			snprintf(line, sizeof(line), "%u\t%-10s: %5zu %7s\n", ifc->ifindex, ifc->name, ng, q);
@@ -87,7 +66,7 @@ void mcast_host_dump_proc_groups(const struct mcast_host *h, mcast_line_fn out, 
 			const struct hs_group *g = gs[k];
 			unsigned long t = ticks(g, now);
 			if (v4) {
-				snprintf(line, sizeof(line), "\t\t\t\t%08X %5u %d:%08lX\t\t%d\n", le32_of(&g->addr),
+				snprintf(line, sizeof(line), "\t\t\t\t%08X %5u %d:%08lX\t\t%d\n", mcast_addr_u32_proc(&g->addr),
 					 g->n_ex + g->n_in, t != 0, t, g->reporter);
 			} else {
 				/* MAF_TIMER_RUNNING 1, MAF_LAST_REPORTER 2, MAF_LOADED 4, MAF_NOREPORT 8 */
@@ -99,9 +78,9 @@ void mcast_host_dump_proc_groups(const struct mcast_host *h, mcast_line_fn out, 
 			}
 			out(ctx, line);
 		}
-		mcast_alloc_free(h->env.al, gs, (ifc->groups.count + 1) * sizeof(*gs));
+		mcast_htab_sorted_free(&ifc->groups, gs);
 	}
-	mcast_alloc_free(h->env.al, ifs, (h->ifaces.count + 1) * sizeof(*ifs));
+	mcast_htab_sorted_free(&h->ifaces, ifs);
 }
 
 void mcast_host_dump_proc_filters(const struct mcast_host *h, mcast_line_fn out, void *ctx)
@@ -111,11 +90,11 @@ void mcast_host_dump_proc_filters(const struct mcast_host *h, mcast_line_fn out,
 	out(ctx, v4 ? "Idx Device        MCA        SRC    INC    EXC\n"
 		    : "Idx Device                Multicast Address                   Source Address    INC    EXC\n");
 	size_t ni;
-	void **ifs = collect(h, &h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
+	void **ifs = mcast_htab_sorted(&h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct hs_iface *ifc = ifs[i];
 		size_t ng;
-		void **gs = collect(h, &ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
+		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct hs_group *g = gs[k];
 			for (uint32_t s = 0; s < g->nsrcs; s++) {
@@ -134,9 +113,9 @@ void mcast_host_dump_proc_filters(const struct mcast_host *h, mcast_line_fn out,
 				out(ctx, line);
 			}
 		}
-		mcast_alloc_free(h->env.al, gs, (ifc->groups.count + 1) * sizeof(*gs));
+		mcast_htab_sorted_free(&ifc->groups, gs);
 	}
-	mcast_alloc_free(h->env.al, ifs, (h->ifaces.count + 1) * sizeof(*ifs));
+	mcast_htab_sorted_free(&h->ifaces, ifs);
 }
 
 void mcast_host_dump_json(const struct mcast_host *h, mcast_line_fn out, void *ctx)
@@ -145,7 +124,7 @@ void mcast_host_dump_json(const struct mcast_host *h, mcast_line_fn out, void *c
 	snprintf(line, sizeof(line), "{\"time_ms\":%llu,\"interfaces\":[", (unsigned long long)hs_now(h));
 	out(ctx, line);
 	size_t ni;
-	void **ifs = collect(h, &h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
+	void **ifs = mcast_htab_sorted(&h->ifaces, offsetof(struct hs_iface, node), cmp_iface, &ni);
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct hs_iface *ifc = ifs[i];
 		snprintf(line, sizeof(line), "%s{\"name\":\"%s\",\"ifindex\":%u,\"family\":\"%s\",\"version\":%d,\"groups\":[",
@@ -153,7 +132,7 @@ void mcast_host_dump_json(const struct mcast_host *h, mcast_line_fn out, void *c
 			 mcast_host_version(h, ifc->ifindex));
 		out(ctx, line);
 		size_t ng;
-		void **gs = collect(h, &ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
+		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
 		bool first = true;
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct hs_group *g = gs[k];
@@ -172,9 +151,9 @@ void mcast_host_dump_json(const struct mcast_host *h, mcast_line_fn out, void *c
 			}
 			out(ctx, "]}");
 		}
-		mcast_alloc_free(h->env.al, gs, (ifc->groups.count + 1) * sizeof(*gs));
+		mcast_htab_sorted_free(&ifc->groups, gs);
 		out(ctx, "]}");
 	}
-	mcast_alloc_free(h->env.al, ifs, (h->ifaces.count + 1) * sizeof(*ifs));
+	mcast_htab_sorted_free(&h->ifaces, ifs);
 	out(ctx, "]}\n");
 }

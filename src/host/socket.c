@@ -68,21 +68,26 @@ static void free_socket_memberships(struct mcast_host *h, struct mcast_host_sock
 	mcast_alloc_free(h->env.al, s->m, s->cap * sizeof(*s->m));
 }
 
+static void free_group_node(struct mcast_hnode *n, void *arg)
+{
+	(void)arg;
+	hs_group_free(mcast_container_of(n, struct hs_group, node));
+}
+
 static void iface_free(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
-	for (size_t i = 0; ifc->groups.buckets && i <= ifc->groups.mask; i++) {
-		struct mcast_hnode *n = ifc->groups.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			hs_group_free(mcast_container_of(n, struct hs_group, node));
-			n = next;
-		}
-	}
+	mcast_htab_walk_safe(&ifc->groups, free_group_node, NULL);
 	mcast_timer_stop(h->env.wheel, &ifc->timer);
 	mcast_htab_free(&ifc->groups);
 	mcast_htab_remove(&h->ifaces, &ifc->node);
 	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
+}
+
+static void free_iface_node(struct mcast_hnode *n, void *arg)
+{
+	(void)arg;
+	iface_free(mcast_container_of(n, struct hs_iface, node));
 }
 
 void mcast_host_destroy(struct mcast_host *h)
@@ -95,14 +100,7 @@ void mcast_host_destroy(struct mcast_host *h)
 		free_socket_memberships(h, s);
 		mcast_alloc_free(h->env.al, s, sizeof(*s));
 	}
-	for (size_t i = 0; h->ifaces.buckets && i <= h->ifaces.mask; i++) {
-		struct mcast_hnode *n = h->ifaces.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			iface_free(mcast_container_of(n, struct hs_iface, node));
-			n = next;
-		}
-	}
+	mcast_htab_walk_safe(&h->ifaces, free_iface_node, NULL);
 	mcast_htab_free(&h->ifaces);
 	mcast_alloc_free(h->env.al, h->tmp, HS_TMP * sizeof(*h->tmp));
 	mcast_alloc_free(h->env.al, h->tmp2, HS_TMP * sizeof(*h->tmp2));

@@ -109,18 +109,23 @@ void mr_unres_free(struct mcast_mr_table *t, struct mr_unres *u, enum mr_unres_e
  * are dropped, so that a VIF number reused for another interface can
  * never send one back out of the interface it came in on.
  */
+struct vif_arg {
+	struct mcast_mr_table *t;
+	uint16_t vif;
+};
+
+static void drop_held_from(struct mcast_hnode *n, void *arg)
+{
+	struct vif_arg *a = arg;
+	struct mr_unres *u = mcast_container_of(n, struct mr_unres, node);
+	if (u->vif == a->vif)
+		mr_unres_free(a->t, u, MR_UNRES_FLUSHED);
+}
+
 void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif)
 {
-	for (size_t i = 0; t->unres.count && i <= t->unres.mask; i++) {
-		struct mcast_hnode *n = t->unres.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			struct mr_unres *u = mcast_container_of(n, struct mr_unres, node);
-			if (u->vif == vif)
-				mr_unres_free(t, u, MR_UNRES_FLUSHED);
-			n = next;
-		}
-	}
+	struct vif_arg a = { t, vif };
+	mcast_htab_walk_safe(&t->unres, drop_held_from, &a);
 	for (size_t i = 0; t->cache.buckets && i <= t->cache.mask; i++)
 		for (struct mcast_hnode *n = t->cache.buckets[i]; n; n = n->next) {
 			struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
@@ -388,27 +393,27 @@ static void unres_expire(struct mcast_timer *tm, void *arg)
 	mr_unres_free(t, u, MR_UNRES_EXPIRED);
 }
 
+static void release_one(struct mcast_hnode *n, void *arg)
+{
+	struct mcast_mr_table *t = arg;
+	struct mr_unres *u = mcast_container_of(n, struct mr_unres, node);
+	struct mr_entry *e = lookup(t, &u->source, &u->group);
+	if (!e)
+		return;
+	for (struct mr_held *h = u->head; h; h = h->next) {
+		struct pkt_info pi = { u->source, u->group, 0, h->len };
+		pi.ttl = t->family == MCAST_AF_INET ? h->data[8] : h->data[7];
+		if (deliver(t, e, u->vif, &pi, h->data) >= 0)
+			t->stats.released++;
+	}
+	mr_unres_free(t, u, MR_UNRES_RELEASED);
+}
+
 /* Forwards what waits on the unresolved queue that the cache now matches. */
 static void release(struct mcast_mr_table *t)
 {
-	for (size_t i = 0; t->unres.count && i <= t->unres.mask; i++) {
-		struct mcast_hnode *n = t->unres.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			struct mr_unres *u = mcast_container_of(n, struct mr_unres, node);
-			struct mr_entry *e = lookup(t, &u->source, &u->group);
-			if (e) {
-				for (struct mr_held *h = u->head; h; h = h->next) {
-					struct pkt_info pi = { u->source, u->group, 0, h->len };
-					pi.ttl = t->family == MCAST_AF_INET ? h->data[8] : h->data[7];
-					if (deliver(t, e, u->vif, &pi, h->data) >= 0)
-						t->stats.released++;
-				}
-				mr_unres_free(t, u, MR_UNRES_RELEASED);
-			}
-			n = next;
-		}
-	}
+	if (t->unres.count)
+		mcast_htab_walk_safe(&t->unres, release_one, t);
 }
 
 /* ---- entries ----------------------------------------------------------- */

@@ -15,12 +15,6 @@
 
 #include "mr.h"
 
-static unsigned le32_of(const struct mcast_addr *a)
-{
-	const uint8_t *b = a->b + 12;
-	return (unsigned)b[0] | (unsigned)b[1] << 8 | (unsigned)b[2] << 16 | (unsigned)b[3] << 24;
-}
-
 /* %pI6: eight groups of four hex digits. */
 static void full_v6(const struct mcast_addr *a, char out[40])
 {
@@ -45,8 +39,8 @@ void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, v
 				 (unsigned long long)v->st.bytes_out, (unsigned long long)v->st.pkts_out,
 				 (unsigned)(v->cfg.flags & 0x7fff));
 		if (v4)
-			snprintf(line + n, sizeof(line) - (size_t)n, " %08X %08X\n", le32_of(&v->cfg.local),
-				 le32_of(&v->cfg.remote));
+			snprintf(line + n, sizeof(line) - (size_t)n, " %08X %08X\n", mcast_addr_u32_proc(&v->cfg.local),
+				 mcast_addr_u32_proc(&v->cfg.remote));
 		else
 			snprintf(line + n, sizeof(line) - (size_t)n, "\n");
 		out(ctx, line);
@@ -69,26 +63,11 @@ static int cmp_unres(const void *a, const void *b)
 	return c ? c : mcast_addr_cmp(&x->source, &y->source);
 }
 
-/* All entries (or unresolved entries) sorted; the caller frees. */
-static void **sorted(const struct mcast_mr_table *t, const struct mcast_htab *h, size_t off,
-		     int (*cmp)(const void *, const void *), size_t *n)
-{
-	*n = 0;
-	void **v = mcast_alloc_get(t->env.al, (h->count ? h->count : 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	for (size_t i = 0; h->buckets && i <= h->mask; i++)
-		for (struct mcast_hnode *x = h->buckets[i]; x; x = x->next)
-			v[(*n)++] = (char *)x - off;
-	qsort(v, *n, sizeof(*v), cmp);
-	return v;
-}
-
 static int addr_pair(const struct mcast_mr_table *t, char *buf, size_t len,
 		     const struct mcast_addr *g, const struct mcast_addr *s)
 {
 	if (t->family == MCAST_AF_INET)
-		return snprintf(buf, len, "%08X %08X", le32_of(g), le32_of(s));
+		return snprintf(buf, len, "%08X %08X", mcast_addr_u32_proc(g), mcast_addr_u32_proc(s));
 	char a[40], b[40];
 	full_v6(g, a);
 	full_v6(s, b);
@@ -102,7 +81,7 @@ void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 			 ? "Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
 			 : "Group                            Origin                           Iif      Pkts  Bytes     Wrong  Oifs\n");
 	size_t n;
-	void **v = sorted(t, &t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
+	void **v = mcast_htab_sorted(&t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
 		size_t k = (size_t)addr_pair(t, line, sizeof(line), &e->group, &e->source);
@@ -115,15 +94,15 @@ void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 		snprintf(line + k, sizeof(line) - k, "\n");
 		out(ctx, line);
 	}
-	mcast_alloc_free(t->env.al, v, (t->cache.count ? t->cache.count : 1) * sizeof(*v));
-	v = sorted(t, &t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
+	mcast_htab_sorted_free(&t->cache, v);
+	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_unres *u = v[i];
 		size_t k = (size_t)addr_pair(t, line, sizeof(line), &u->group, &u->source);
 		snprintf(line + k, sizeof(line) - k, " %-3hd %8lu %8lu %8lu\n", (short)-1, 0ul, 0ul, 0ul);
 		out(ctx, line);
 	}
-	mcast_alloc_free(t->env.al, v, (t->unres.count ? t->unres.count : 1) * sizeof(*v));
+	mcast_htab_sorted_free(&t->unres, v);
 }
 
 static const char *addr_or_star(const struct mcast_mr_table *t, const struct mcast_addr *a,
@@ -155,7 +134,7 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 	}
 	out(ctx, "],\"mfc\":[");
 	size_t n;
-	void **v = sorted(t, &t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
+	void **v = mcast_htab_sorted(&t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
 		size_t k = (size_t)snprintf(line, sizeof(line),
@@ -171,9 +150,9 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		snprintf(line + k, sizeof(line) - k, "]}");
 		out(ctx, line);
 	}
-	mcast_alloc_free(t->env.al, v, (t->cache.count ? t->cache.count : 1) * sizeof(*v));
+	mcast_htab_sorted_free(&t->cache, v);
 	out(ctx, "],\"unresolved\":[");
-	v = sorted(t, &t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
+	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_unres *u = v[i];
 		snprintf(line, sizeof(line), "%s{\"source\":\"%s\",\"group\":\"%s\",\"vif\":%u,\"packets\":%u}",
@@ -181,7 +160,7 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 			 u->npkts);
 		out(ctx, line);
 	}
-	mcast_alloc_free(t->env.al, v, (t->unres.count ? t->unres.count : 1) * sizeof(*v));
+	mcast_htab_sorted_free(&t->unres, v);
 	snprintf(line, sizeof(line),
 		 "],\"stats\":{\"input\":%llu,\"no_vif\":%llu,\"bad_packet\":%llu,\"local_scope\":%llu,"
 		 "\"hit\":%llu,\"wrong_vif\":%llu,\"queued\":%llu,\"no_owner\":%llu,\"unres_full\":%llu,"

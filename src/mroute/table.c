@@ -62,27 +62,31 @@ fail:
 	return NULL;
 }
 
+struct flush_arg {
+	struct mcast_mr_table *t;
+	bool keep_static;
+};
+
+static void flush_entry(struct mcast_hnode *n, void *arg)
+{
+	struct flush_arg *a = arg;
+	struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
+	if (!a->keep_static || !e->is_static)
+		mr_entry_free(a->t, e);
+}
+
+static void flush_unres(struct mcast_hnode *n, void *arg)
+{
+	struct flush_arg *a = arg;
+	mr_unres_free(a->t, mcast_container_of(n, struct mr_unres, node), MR_UNRES_FLUSHED);
+}
+
 /* Removes every entry (or every dynamic one) and every unresolved one. */
 static void flush(struct mcast_mr_table *t, bool keep_static)
 {
-	for (size_t i = 0; t->cache.buckets && i <= t->cache.mask; i++) {
-		struct mcast_hnode *n = t->cache.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
-			if (!keep_static || !e->is_static)
-				mr_entry_free(t, e);
-			n = next;
-		}
-	}
-	for (size_t i = 0; t->unres.buckets && i <= t->unres.mask; i++) {
-		struct mcast_hnode *n = t->unres.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			mr_unres_free(t, mcast_container_of(n, struct mr_unres, node), MR_UNRES_FLUSHED);
-			n = next;
-		}
-	}
+	struct flush_arg a = { t, keep_static };
+	mcast_htab_walk_safe(&t->cache, flush_entry, &a);
+	mcast_htab_walk_safe(&t->unres, flush_unres, &a);
 }
 
 void mcast_mr_destroy(struct mcast_mr_table *t)

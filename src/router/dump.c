@@ -8,7 +8,6 @@
  * 0 the excluded list (Y), as in RFC 3376 6.2.1. And a table for people.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -27,21 +26,6 @@ static int cmp_group(const void *a, const void *b)
 	return mcast_addr_cmp(&x->addr, &y->addr);
 }
 
-/* The nodes of a table as a sorted array of their containers. */
-static void **collect(const struct mcast_router *r, const struct mcast_htab *h, size_t off,
-		      int (*cmp)(const void *, const void *), size_t *n)
-{
-	*n = 0;
-	void **v = mcast_alloc_get(r->env.al, (h->count ? h->count : 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	for (size_t i = 0; h->buckets && i <= h->mask; i++)
-		for (struct mcast_hnode *x = h->buckets[i]; x; x = x->next)
-			v[(*n)++] = (char *)x - off;
-	qsort(v, *n, sizeof(*v), cmp);
-	return v;
-}
-
 static uint8_t own_version(const struct mcast_router *r, uint8_t level)
 {
 	return r->family == MCAST_AF_INET ? level : (uint8_t)(level - 1);
@@ -54,7 +38,7 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 	snprintf(line, sizeof(line), "{\"time_ms\":%llu,\"interfaces\":[", (unsigned long long)now);
 	out(ctx, line);
 	size_t ni;
-	void **ifs = collect(r, &r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
+	void **ifs = mcast_htab_sorted(&r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct rt_iface *ifc = ifs[i];
 		snprintf(line, sizeof(line),
@@ -65,7 +49,7 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 			 ifc->cfg.version);
 		out(ctx, line);
 		size_t ng;
-		void **gs = collect(r, &ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct rt_group *g = gs[k];
 			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
@@ -85,10 +69,10 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 			}
 			out(ctx, "]}");
 		}
-		mcast_alloc_free(r->env.al, gs, (ifc->groups.count ? ifc->groups.count : 1) * sizeof(*gs));
+		mcast_htab_sorted_free(&ifc->groups, gs);
 		out(ctx, "]}");
 	}
-	mcast_alloc_free(r->env.al, ifs, (r->ifaces.count ? r->ifaces.count : 1) * sizeof(*ifs));
+	mcast_htab_sorted_free(&r->ifaces, ifs);
 	out(ctx, "]}\n");
 }
 
@@ -97,7 +81,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 	char line[512], a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	mcast_time_ms now = rt_now(r);
 	size_t ni;
-	void **ifs = collect(r, &r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
+	void **ifs = mcast_htab_sorted(&r->ifaces, offsetof(struct rt_iface, node), cmp_iface, &ni);
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct rt_iface *ifc = ifs[i];
 		snprintf(line, sizeof(line), "%s %sv%u: %s, querier %s, %zu groups\n", ifc->name,
@@ -105,7 +89,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 			 mcast_addr_str(&ifc->querier_addr, a), ifc->groups.count);
 		out(ctx, line);
 		size_t ng;
-		void **gs = collect(r, &ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
 		if (ng)
 			out(ctx, "  Group                                    Mode     Compat  Timer    Sources\n");
 		for (size_t k = 0; gs && k < ng; k++) {
@@ -123,7 +107,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 				out(ctx, line);
 			}
 		}
-		mcast_alloc_free(r->env.al, gs, (ifc->groups.count ? ifc->groups.count : 1) * sizeof(*gs));
+		mcast_htab_sorted_free(&ifc->groups, gs);
 	}
-	mcast_alloc_free(r->env.al, ifs, (r->ifaces.count ? r->ifaces.count : 1) * sizeof(*ifs));
+	mcast_htab_sorted_free(&r->ifaces, ifs);
 }

@@ -124,35 +124,32 @@ static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifinde
 	return NULL;
 }
 
+static void destroy_group(struct mcast_hnode *n, void *notify)
+{
+	rt_group_destroy(mcast_container_of(n, struct rt_group, node), notify != NULL);
+}
+
 static void iface_free(struct rt_iface *ifc, bool notify)
 {
 	struct mcast_router *r = ifc->r;
-	for (size_t i = 0; ifc->groups.buckets && i <= ifc->groups.mask; i++) {
-		struct mcast_hnode *n = ifc->groups.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			rt_group_destroy(mcast_container_of(n, struct rt_group, node), notify);
-			n = next;
-		}
-	}
+	mcast_htab_walk_safe(&ifc->groups, destroy_group, notify ? ifc : NULL);
 	mcast_timer_stop(r->env.wheel, &ifc->timer);
 	mcast_htab_free(&ifc->groups);
 	mcast_htab_remove(&r->ifaces, &ifc->node);
 	mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
 }
 
+static void free_iface_node(struct mcast_hnode *n, void *arg)
+{
+	(void)arg;
+	iface_free(mcast_container_of(n, struct rt_iface, node), false);
+}
+
 void mcast_router_destroy(struct mcast_router *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->ifaces.buckets && i <= r->ifaces.mask; i++) {
-		struct mcast_hnode *n = r->ifaces.buckets[i];
-		while (n) {
-			struct mcast_hnode *next = n->next;
-			iface_free(mcast_container_of(n, struct rt_iface, node), false);
-			n = next;
-		}
-	}
+	mcast_htab_walk_safe(&r->ifaces, free_iface_node, NULL);
 	mcast_htab_free(&r->ifaces);
 	mcast_pool_destroy(&r->group_pool);
 	const struct mcast_alloc *al = r->env.al;

@@ -11,13 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "mcast/host.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c))                                                     \
-			abort();                                              \
-	} while (0)
 
 #define NSOCK 4
 #define NGRP 3
@@ -39,19 +35,6 @@ static void on_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 	static struct mcast_group_record recs[512];
 	struct mcast_msg m = { .srcs = srcs, .srcs_cap = 4096, .recs = recs, .recs_cap = 512 };
 	CHECK(mcast_msg_decode_packet(&m, pkt, len, NULL, NULL) == MCAST_DROP_NONE);
-}
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd(struct rd *r)
-{
-	if (!r->n)
-		return 0;
-	r->n--;
-	return *r->p++;
 }
 
 static struct mcast_addr grp(unsigned i)

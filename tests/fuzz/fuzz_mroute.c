@@ -9,14 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "mcast/mroute.h"
 #include "mcast/wire.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c))                                                     \
-			abort();                                              \
-	} while (0)
 
 static unsigned arrival;
 static unsigned copies;
@@ -38,20 +34,7 @@ static void on_upcall(void *ctx, const struct mcast_upcall *u)
 	upcalls++;
 }
 
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd(struct reader *r)
-{
-	if (!r->n)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
-
-static void addr(struct reader *r, bool v4, bool mc, struct mcast_addr *a)
+static void addr(struct rd *r, bool v4, bool mc, struct mcast_addr *a)
 {
 	uint8_t x = rd(r) & 7; /* a small universe so that keys repeat */
 	if (x == 7) {
@@ -76,7 +59,7 @@ static void addr(struct reader *r, bool v4, bool mc, struct mcast_addr *a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct reader r = { data, size };
+	struct rd r = { data, size };
 	bool v4 = rd(&r) & 1;
 	struct mcast_wheel w;
 	mcast_wheel_init(&w, 0);

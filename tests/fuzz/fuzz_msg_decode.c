@@ -8,13 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "mcast/wire.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c))                                                     \
-			abort();                                              \
-	} while (0)
 
 static struct mcast_addr srcs1[16384], srcs2[16384];
 static struct mcast_group_record recs1[8192], recs2[8192];

@@ -10,14 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "mcast/router.h"
 #include "router/rt.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c))                                                     \
-			abort();                                              \
-	} while (0)
 
 static struct mcast_router *R;
 static bool V4;
@@ -37,19 +33,6 @@ static void on_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, cons
 	(void)g;
 	(void)s;
 	CHECK(ifindex == 1 && old != now);
-}
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd(struct rd *r)
-{
-	if (!r->n)
-		return 0;
-	r->n--;
-	return *r->p++;
 }
 
 static struct mcast_addr pick(struct rd *r, int kind)
