@@ -102,36 +102,57 @@ static enum mcast_fwd src_fwd(const struct rt_source *s)
 	return s->deadline_ms ? MCAST_FWD_INCLUDE : MCAST_FWD_EXCLUDE;
 }
 
-static void notify(struct rt_group *grp, const struct mcast_addr *src, enum mcast_fwd old,
-		   enum mcast_fwd now)
+static void notify(struct rt_iface *ifc, const struct mcast_addr *g, const struct mcast_addr *src,
+		   enum mcast_fwd old, enum mcast_fwd now)
 {
-	struct mcast_router *r = grp->ifc->r;
+	struct mcast_router *r = ifc->r;
 	if (old != now && r->env.fwd_change)
-		r->env.fwd_change(r->env.ctx, grp->ifc->ifindex, &grp->addr, src, old, now);
+		r->env.fwd_change(r->env.ctx, ifc->ifindex, g, src, old, now);
 }
 
-/* Reports the differences between the committed state and the next one. */
-static void diff(struct rt_group *grp, bool new_exclude, const struct rt_source *nv, uint32_t nn)
+/* Reports the differences between two states of group g. Called after
+ * the new state is in place, so that listeners asking the engine see it. */
+static void diff(struct rt_iface *ifc, const struct mcast_addr *g, bool old_exclude,
+		 const struct rt_source *ov, uint32_t on, bool new_exclude, const struct rt_source *nv,
+		 uint32_t nn)
 {
-	const struct rt_source *ov = grp->srcs;
-	uint32_t on = grp->nsrcs, i = 0, j = 0;
-	if (grp->exclude != new_exclude)
-		notify(grp, grp->ifc->r->pf->any, grp->exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE,
+	uint32_t i = 0, j = 0;
+	if (old_exclude != new_exclude)
+		notify(ifc, g, ifc->r->pf->any, old_exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE,
 		       new_exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE);
 	while (i < on || j < nn) {
 		int c = i == on ? 1 : j == nn ? -1 : mcast_addr_cmp(&ov[i].addr, &nv[j].addr);
 		if (c < 0) {
-			notify(grp, &ov[i].addr, src_fwd(&ov[i]), MCAST_FWD_NONE);
+			notify(ifc, g, &ov[i].addr, src_fwd(&ov[i]), MCAST_FWD_NONE);
 			i++;
 		} else if (c > 0) {
-			notify(grp, &nv[j].addr, MCAST_FWD_NONE, src_fwd(&nv[j]));
+			notify(ifc, g, &nv[j].addr, MCAST_FWD_NONE, src_fwd(&nv[j]));
 			j++;
 		} else {
-			notify(grp, &nv[j].addr, src_fwd(&ov[i]), src_fwd(&nv[j]));
+			notify(ifc, g, &nv[j].addr, src_fwd(&ov[i]), src_fwd(&nv[j]));
 			i++;
 			j++;
 		}
 	}
+}
+
+/* Copies the group's state to r->prev; false when memory is out. */
+static bool save_prev(struct mcast_router *r, const struct rt_group *grp)
+{
+	if (grp->nsrcs > r->prev_cap) {
+		size_t cap = r->prev_cap ? r->prev_cap : 64;
+		while (cap < grp->nsrcs)
+			cap *= 2;
+		void *p = mcast_alloc_resize(r->env.al, r->prev, r->prev_cap * sizeof(*r->prev),
+					     cap * sizeof(*r->prev));
+		if (!p)
+			return false;
+		r->prev = p;
+		r->prev_cap = (uint32_t)cap;
+	}
+	if (grp->nsrcs)
+		memcpy(r->prev, grp->srcs, grp->nsrcs * sizeof(*grp->srcs));
+	return true;
 }
 
 static int reserve_scratch(struct mcast_router *r, size_t n)
@@ -183,12 +204,10 @@ static void free_hosts(struct rt_group *grp)
 	grp->nhosts = grp->hcap = 0;
 }
 
-void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
+static void group_free(struct rt_group *grp)
 {
 	struct rt_iface *ifc = grp->ifc;
 	struct mcast_router *r = ifc->r;
-	if (notify_fwd)
-		diff(grp, false, NULL, 0);
 	mcast_timer_stop(r->env.wheel, &grp->timer);
 	mcast_htab_remove(&ifc->groups, &grp->node);
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
@@ -196,16 +215,34 @@ void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
 	mcast_pool_put(&r->group_pool, grp);
 }
 
-/* Installs scratch[0..n) as the group's sources, reporting changes; the
- * group goes when INCLUDE mode has no source left (RFC 3376 6.5). */
+void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
+{
+	struct rt_iface *ifc = grp->ifc;
+	struct mcast_router *r = ifc->r;
+	struct mcast_addr g = grp->addr;
+	bool ex = grp->exclude;
+	uint32_t n = grp->nsrcs;
+	bool saved = notify_fwd && save_prev(r, grp);
+	group_free(grp);
+	if (saved)
+		diff(ifc, &g, ex, r->prev, n, false, NULL, 0);
+}
+
+/* Installs scratch[0..n) as the group's sources, then reports the
+ * changes; the group goes when INCLUDE mode has no source left (RFC 3376
+ * 6.5). */
 static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 {
-	struct mcast_router *r = grp->ifc->r;
-	diff(grp, new_exclude, r->scratch, n);
-	grp->exclude = new_exclude;
+	struct rt_iface *ifc = grp->ifc;
+	struct mcast_router *r = ifc->r;
+	struct mcast_addr g = grp->addr;
+	bool old_exclude = grp->exclude;
+	uint32_t on = grp->nsrcs;
+	if (!save_prev(r, grp))
+		return; /* keep the old state: stale but consistent */
 	if (!new_exclude && n == 0) {
-		grp->nsrcs = 0;
-		rt_group_destroy(grp, false);
+		group_free(grp);
+		diff(ifc, &g, old_exclude, r->prev, on, false, NULL, 0);
 		return;
 	}
 	if (n > grp->cap) {
@@ -215,7 +252,6 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 		void *p = mcast_alloc_resize(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
 					     cap * sizeof(*grp->srcs));
 		if (!p) {
-			/* Keep the old sources: stale but consistent. */
 			reschedule(grp);
 			return;
 		}
@@ -225,7 +261,9 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	if (n)
 		memcpy(grp->srcs, r->scratch, n * sizeof(*grp->srcs));
 	grp->nsrcs = n;
+	grp->exclude = new_exclude;
 	reschedule(grp);
+	diff(ifc, &g, old_exclude, r->prev, on, new_exclude, grp->srcs, n);
 }
 
 /* ---- queries (RFC 3376 6.6.3) ------------------------------------------ */

@@ -154,6 +154,7 @@ void mcast_router_destroy(struct mcast_router *r)
 	mcast_pool_destroy(&r->group_pool);
 	const struct mcast_alloc *al = r->env.al;
 	mcast_alloc_free(al, r->scratch, r->scratch_cap * sizeof(*r->scratch));
+	mcast_alloc_free(al, r->prev, r->prev_cap * sizeof(*r->prev));
 	mcast_alloc_free(al, r->dec_srcs, RT_DEC_SRCS * sizeof(*r->dec_srcs));
 	mcast_alloc_free(al, r->rec_srcs, RT_DEC_SRCS * sizeof(*r->rec_srcs));
 	mcast_alloc_free(al, r->dec_recs, RT_DEC_RECS * sizeof(*r->dec_recs));

@@ -65,6 +65,8 @@ struct mcast_router {
 	struct mcast_pool group_pool;
 	struct rt_source *scratch;      /* the next state of the group being changed */
 	uint32_t scratch_cap;
+	struct rt_source *prev;         /* the previous state, for reporting changes */
+	uint32_t prev_cap;
 	struct mcast_addr *dec_srcs;    /* decode buffers */
 	struct mcast_group_record *dec_recs;
 	struct mcast_addr *rec_srcs;    /* a record's sources, sorted */

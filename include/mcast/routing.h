@@ -1,0 +1,86 @@
+/*
+ * mcast/routing.h - the routing logic shared by mcastd and mcastsim: it
+ * owns a multicast routing table (MRT_INIT), gives each interface a VIF,
+ * and turns what the router engine says each link wants, plus static
+ * routes, into forwarding-cache entries.
+ *
+ * On a NOCACHE upcall for (S,G) arriving on interface I it installs
+ * (S,G) with incoming I and every other interface that wants (S,G) — an
+ * entry with no output too, so that a source nobody wants costs no more
+ * upcalls. When membership changes, every entry of the group is updated
+ * at once, not at the next cache miss. Entries unused for the idle time
+ * are removed. Static routes (from interface, optional source, group, to
+ * interfaces) are installed as they are.
+ */
+#ifndef MCAST_ROUTING_H
+#define MCAST_ROUTING_H
+
+#include "mcast/mroute.h"
+#include "mcast/router.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mcast_routing_config {
+	mcast_time_ms idle_ms;          /* remove a dynamic entry unused this long; default 210 s */
+	mcast_time_ms check_ms;         /* how often entries are checked; default 10 s */
+};
+
+void mcast_routing_config_default(struct mcast_routing_config *c);
+
+struct mcast_routing_env {
+	const struct mcast_alloc *al;
+	struct mcast_wheel *wheel;
+	const struct mcast_log *log;
+	uint64_t hash_seed;
+};
+
+struct mcast_routing_stats {
+	uint64_t nocache;               /* upcalls answered */
+	uint64_t wrongvif;              /* upcalls seen (no assert processing here) */
+	uint64_t installed;             /* entries added or replaced in the table */
+	uint64_t updated;               /* of those, because membership changed */
+	uint64_t removed;               /* entries removed (idle, interface gone) */
+	uint64_t errors;                /* table refusals */
+};
+
+struct mcast_routing;
+
+/*
+ * Creates the routing logic over a table it becomes the owner of, and a
+ * router engine (NULL for static routing only) whose fwd_change callback
+ * the caller points at mcast_routing_fwd_change() with this object as
+ * ctx. NULL if the table already has an owner or memory is out.
+ */
+struct mcast_routing *mcast_routing_create(const struct mcast_routing_env *env,
+					   const struct mcast_routing_config *cfg,
+					   struct mcast_mr_table *table, const struct mcast_router *router);
+/* Gives up ownership (MRT_DONE: the table's dynamic state goes). */
+void mcast_routing_destroy(struct mcast_routing *rt);
+
+/* An interface takes part in forwarding: it gets the lowest free VIF.
+ * threshold is its TTL threshold (1 for normal links). */
+int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const char *name,
+			    uint8_t threshold);
+/* Removes the interface's VIF; entries through it are updated. */
+int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex);
+
+/* A static route: packets to group (from source, or any source when
+ * source is the any address) arriving on in go out of out[0..n). */
+int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct mcast_addr *source,
+			     const struct mcast_addr *group, const unsigned *out, size_t n);
+int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *source,
+			     const struct mcast_addr *group);
+
+/* The router engine's fwd_change callback (ctx = the routing object). */
+void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);
+
+const struct mcast_routing_stats *mcast_routing_stats(const struct mcast_routing *rt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCAST_ROUTING_H */

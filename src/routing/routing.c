@@ -1,0 +1,451 @@
+/*
+ * DOC: routing logic
+ *
+ * Desired state, kept apart from the table (as smcroute keeps conf_list
+ * apart from kern_list): for each group, the (S,G) entries installed
+ * because traffic arrived, with their incoming VIF and packet count at
+ * the last check; and the static routes. An entry's outputs are always
+ * recomputed from the router engine (mcast_router_wants) and the static
+ * routes, never patched, so that a membership change, an interface
+ * change and a cache miss all give the same answer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcast/routing.h"
+
+struct rg_entry {
+	struct mcast_addr source;
+	uint16_t iif;
+	uint64_t last_pkts;
+	mcast_time_ms active_ms;    /* when its packet count last moved */
+};
+
+struct rg_group {
+	struct mcast_hnode node;
+	struct mcast_addr group;
+	uint32_t n, cap;
+	struct rg_entry *e;
+};
+
+struct rg_iface {
+	bool used;
+	unsigned ifindex;
+	uint16_t vif;
+	uint8_t threshold;
+};
+
+struct rg_static {
+	struct mcast_addr source, group;
+	unsigned in;
+	size_t n;
+	unsigned out[64];
+};
+
+struct mcast_routing {
+	struct mcast_routing_env env;
+	struct mcast_routing_config cfg;
+	struct mcast_mr_table *table;
+	const struct mcast_router *router;
+	struct mcast_mr_owner owner;
+	struct mcast_htab groups;
+	struct rg_iface *ifaces;
+	size_t nifaces, ifcap;
+	struct rg_static *statics;
+	size_t nstatics, scap;
+	struct mcast_timer timer;
+	struct mcast_routing_stats stats;
+};
+
+void mcast_routing_config_default(struct mcast_routing_config *c)
+{
+	c->idle_ms = 210000;
+	c->check_ms = 10000;
+}
+
+static const struct mcast_addr *any_of(const struct mcast_routing *rt)
+{
+	return mcast_mr_family(rt->table) == MCAST_AF_INET ? &mcast_addr_any4 : &mcast_addr_any6;
+}
+
+static struct rg_iface *iface_by_index(struct mcast_routing *rt, unsigned ifindex)
+{
+	for (size_t i = 0; i < rt->nifaces; i++)
+		if (rt->ifaces[i].used && rt->ifaces[i].ifindex == ifindex)
+			return &rt->ifaces[i];
+	return NULL;
+}
+
+static struct rg_iface *iface_by_vif(struct mcast_routing *rt, uint16_t vif)
+{
+	for (size_t i = 0; i < rt->nifaces; i++)
+		if (rt->ifaces[i].used && rt->ifaces[i].vif == vif)
+			return &rt->ifaces[i];
+	return NULL;
+}
+
+static struct rg_group *group_find(const struct mcast_routing *rt, const struct mcast_addr *g)
+{
+	uint64_t h = mcast_addr_hash(g, rt->env.hash_seed);
+	for (struct mcast_hnode *n = mcast_htab_first(&rt->groups, h); n; n = mcast_htab_next(n)) {
+		struct rg_group *x = mcast_container_of(n, struct rg_group, node);
+		if (mcast_addr_eq(&x->group, g))
+			return x;
+	}
+	return NULL;
+}
+
+static void add_oif(struct mcast_mfc_oif *o, size_t *n, uint16_t vif, uint8_t ttl)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (o[i].vif == vif)
+			return;
+	o[(*n)++] = (struct mcast_mfc_oif){ vif, ttl ? ttl : 1 };
+}
+
+/* Every interface but the incoming one that wants (S,G), and the static
+ * routes that match. */
+static size_t compute_oifs(struct mcast_routing *rt, const struct mcast_addr *s,
+			   const struct mcast_addr *g, uint16_t iif, struct mcast_mfc_oif *o)
+{
+	size_t n = 0;
+	const struct rg_iface *in = iface_by_vif(rt, iif);
+	for (size_t i = 0; i < rt->nifaces; i++) {
+		const struct rg_iface *x = &rt->ifaces[i];
+		if (!x->used || x->vif == iif)
+			continue;
+		if (rt->router && mcast_router_wants(rt->router, x->ifindex, s, g))
+			add_oif(o, &n, x->vif, x->threshold);
+	}
+	for (size_t k = 0; in && k < rt->nstatics; k++) {
+		const struct rg_static *st = &rt->statics[k];
+		if (st->in != in->ifindex || !mcast_addr_eq(&st->group, g) ||
+		    !(mcast_addr_eq(&st->source, any_of(rt)) || mcast_addr_eq(&st->source, s)))
+			continue;
+		for (size_t j = 0; j < st->n; j++) {
+			const struct rg_iface *x = iface_by_index(rt, st->out[j]);
+			if (x && x->vif != iif)
+				add_oif(o, &n, x->vif, x->threshold);
+		}
+	}
+	return n;
+}
+
+static int cmp_oif(const void *a, const void *b)
+{
+	const struct mcast_mfc_oif *x = a, *y = b;
+	return (x->vif > y->vif) - (x->vif < y->vif);
+}
+
+/* Installs (S,G) with its outputs unless the table already has exactly those. */
+static void install(struct mcast_routing *rt, const struct mcast_addr *s, const struct mcast_addr *g,
+		    uint16_t iif, bool update)
+{
+	struct mcast_mfc_oif o[1024], cur[1024];
+	size_t n = compute_oifs(rt, s, g, iif, o), ncur;
+	uint16_t cur_iif;
+	qsort(o, n, sizeof(*o), cmp_oif);
+	if (mcast_mr_mfc_get(rt->table, s, g, &cur_iif, NULL, cur, 1024, &ncur) == 0 && cur_iif == iif &&
+	    ncur == n && (n == 0 || memcmp(cur, o, n * sizeof(*o)) == 0))
+		return;
+	struct mcast_mfc_params p = { .source = *s, .group = *g, .iif = iif, .oifs = o, .noifs = n };
+	if (mcast_mr_mfc_add(rt->table, &rt->owner, &p) < 0) {
+		rt->stats.errors++;
+		return;
+	}
+	rt->stats.installed++;
+	if (update)
+		rt->stats.updated++;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	mcast_logf(rt->env.log, MCAST_LOG_DEBUG, MCAST_D_ROUTES, "(%s, %s) iif vif %u, %zu outputs",
+		   mcast_addr_str(s, a), mcast_addr_str(g, b), iif, n);
+}
+
+static void on_upcall(void *ctx, const struct mcast_upcall *u)
+{
+	struct mcast_routing *rt = ctx;
+	if (u->type == MCAST_UPCALL_WRONGVIF) {
+		rt->stats.wrongvif++;
+		return;
+	}
+	if (u->type != MCAST_UPCALL_NOCACHE || !iface_by_vif(rt, u->vif))
+		return;
+	rt->stats.nocache++;
+	struct rg_group *g = group_find(rt, &u->group);
+	if (!g) {
+		g = mcast_alloc_get(rt->env.al, sizeof(*g));
+		if (!g) {
+			rt->stats.errors++;
+			return;
+		}
+		memset(g, 0, sizeof(*g));
+		g->group = u->group;
+		mcast_htab_insert(&rt->groups, &g->node, mcast_addr_hash(&u->group, rt->env.hash_seed));
+	}
+	struct rg_entry *e = NULL;
+	for (uint32_t i = 0; i < g->n; i++)
+		if (mcast_addr_eq(&g->e[i].source, &u->source))
+			e = &g->e[i];
+	if (!e) {
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2u : 2u;
+			void *p = mcast_alloc_resize(rt->env.al, g->e, g->cap * sizeof(*g->e), cap * sizeof(*g->e));
+			if (!p) {
+				rt->stats.errors++;
+				return;
+			}
+			g->e = p;
+			g->cap = (uint32_t)cap;
+		}
+		e = &g->e[g->n++];
+		memset(e, 0, sizeof(*e));
+		e->source = u->source;
+	}
+	e->iif = u->vif;
+	e->last_pkts = 0;
+	e->active_ms = rt->env.wheel->now_ms;
+	install(rt, &u->source, &u->group, u->vif, false);
+}
+
+void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)ifindex;
+	(void)source;
+	(void)old;
+	(void)now;
+	struct mcast_routing *rt = ctx;
+	struct rg_group *g = group_find(rt, group);
+	for (uint32_t i = 0; g && i < g->n; i++)
+		install(rt, &g->e[i].source, group, g->e[i].iif, true);
+}
+
+static void reinstall_group(struct mcast_hnode *n, void *arg)
+{
+	struct mcast_routing *rt = arg;
+	struct rg_group *g = mcast_container_of(n, struct rg_group, node);
+	for (uint32_t i = 0; i < g->n; i++)
+		install(rt, &g->e[i].source, &g->group, g->e[i].iif, true);
+}
+
+static void group_free(struct mcast_routing *rt, struct rg_group *g)
+{
+	mcast_htab_remove(&rt->groups, &g->node);
+	mcast_alloc_free(rt->env.al, g->e, g->cap * sizeof(*g->e));
+	mcast_alloc_free(rt->env.al, g, sizeof(*g));
+}
+
+struct sweep_arg {
+	struct mcast_routing *rt;
+	int vif;                         /* remove entries through it; -1: idle check */
+};
+
+/* Removes idle entries, or those arriving on a VIF that went. */
+static void sweep_group(struct mcast_hnode *n, void *arg)
+{
+	struct sweep_arg *a = arg;
+	struct mcast_routing *rt = a->rt;
+	struct rg_group *g = mcast_container_of(n, struct rg_group, node);
+	mcast_time_ms now = rt->env.wheel->now_ms;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct rg_entry *e = &g->e[i];
+		struct mcast_mfc_stats st;
+		bool gone = mcast_mr_mfc_get(rt->table, &e->source, &g->group, NULL, &st, NULL, 0, NULL) != 0;
+		bool drop = gone || (a->vif >= 0 && e->iif == (uint16_t)a->vif);
+		if (!drop && a->vif < 0) {
+			if (st.pkts != e->last_pkts) {
+				e->last_pkts = st.pkts;
+				e->active_ms = now;
+			} else if (now - e->active_ms >= rt->cfg.idle_ms) {
+				drop = true;
+			}
+		}
+		if (drop) {
+			if (!gone)
+				mcast_mr_mfc_del(rt->table, &rt->owner, &e->source, &g->group);
+			rt->stats.removed++;
+			continue;
+		}
+		g->e[k++] = *e;
+	}
+	g->n = k;
+	if (!g->n)
+		group_free(rt, g);
+}
+
+static void check_timer(struct mcast_timer *t, void *arg)
+{
+	struct mcast_routing *rt = arg;
+	struct sweep_arg a = { rt, -1 };
+	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
+	mcast_timer_start(rt->env.wheel, t, rt->env.wheel->now_ms + rt->cfg.check_ms);
+}
+
+struct mcast_routing *mcast_routing_create(const struct mcast_routing_env *env,
+					   const struct mcast_routing_config *cfg,
+					   struct mcast_mr_table *table, const struct mcast_router *router)
+{
+	struct mcast_routing *rt = mcast_alloc_get(env->al, sizeof(*rt));
+	if (!rt)
+		return NULL;
+	memset(rt, 0, sizeof(*rt));
+	rt->env = *env;
+	if (cfg)
+		rt->cfg = *cfg;
+	else
+		mcast_routing_config_default(&rt->cfg);
+	rt->table = table;
+	rt->router = router;
+	rt->owner = (struct mcast_mr_owner){ on_upcall, rt };
+	if (mcast_htab_init(&rt->groups, env->al, 64) < 0 || mcast_mr_init(table, &rt->owner) < 0) {
+		mcast_htab_free(&rt->groups);
+		mcast_alloc_free(env->al, rt, sizeof(*rt));
+		return NULL;
+	}
+	mcast_timer_init(&rt->timer, check_timer, rt);
+	mcast_timer_start(env->wheel, &rt->timer, env->wheel->now_ms + rt->cfg.check_ms);
+	return rt;
+}
+
+static void free_group_node(struct mcast_hnode *n, void *arg)
+{
+	group_free(arg, mcast_container_of(n, struct rg_group, node));
+}
+
+void mcast_routing_destroy(struct mcast_routing *rt)
+{
+	if (!rt)
+		return;
+	mcast_mr_done(rt->table, &rt->owner);
+	mcast_timer_stop(rt->env.wheel, &rt->timer);
+	mcast_htab_walk_safe(&rt->groups, free_group_node, rt);
+	mcast_htab_free(&rt->groups);
+	mcast_alloc_free(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces));
+	mcast_alloc_free(rt->env.al, rt->statics, rt->scap * sizeof(*rt->statics));
+	mcast_alloc_free(rt->env.al, rt, sizeof(*rt));
+}
+
+int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const char *name,
+			    uint8_t threshold)
+{
+	if (iface_by_index(rt, ifindex))
+		return -EEXIST;
+	/* The lowest free VIF number. */
+	uint16_t vif = 0;
+	for (bool clash = true; clash;) {
+		clash = false;
+		for (size_t i = 0; i < rt->nifaces; i++)
+			if (rt->ifaces[i].used && rt->ifaces[i].vif == vif) {
+				vif++;
+				clash = true;
+			}
+	}
+	struct mcast_vif_config c = { .ifindex = ifindex, .threshold = threshold ? threshold : 1 };
+	snprintf(c.name, sizeof(c.name), "%s", name ? name : "");
+	int rc = mcast_mr_vif_add(rt->table, &rt->owner, vif, &c);
+	if (rc < 0)
+		return rc;
+	struct rg_iface *slot = NULL;
+	for (size_t i = 0; i < rt->nifaces && !slot; i++)
+		if (!rt->ifaces[i].used)
+			slot = &rt->ifaces[i];
+	if (!slot) {
+		if (rt->nifaces == rt->ifcap) {
+			size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
+			void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
+						     cap * sizeof(*rt->ifaces));
+			if (!p) {
+				mcast_mr_vif_del(rt->table, &rt->owner, vif);
+				return -ENOMEM;
+			}
+			rt->ifaces = p;
+			rt->ifcap = cap;
+		}
+		slot = &rt->ifaces[rt->nifaces++];
+	}
+	*slot = (struct rg_iface){ true, ifindex, vif, c.threshold };
+	/* Entries waiting for this interface may now send to it. */
+	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
+	return 0;
+}
+
+int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex)
+{
+	struct rg_iface *x = iface_by_index(rt, ifindex);
+	if (!x)
+		return -ENODEV;
+	struct sweep_arg a = { rt, x->vif };
+	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
+	mcast_mr_vif_del(rt->table, &rt->owner, x->vif);
+	x->used = false;
+	return 0;
+}
+
+int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct mcast_addr *source,
+			     const struct mcast_addr *group, const unsigned *out, size_t n)
+{
+	const struct rg_iface *x = iface_by_index(rt, in);
+	if (!x)
+		return -ENODEV;
+	if (n > 64 || mcast_addr_family(group) != mcast_mr_family(rt->table) ||
+	    mcast_addr_family(source) != mcast_mr_family(rt->table) || !mcast_addr_is_multicast(group))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!iface_by_index(rt, out[i]))
+			return -ENODEV;
+	if (rt->nstatics == rt->scap) {
+		size_t cap = rt->scap ? rt->scap * 2 : 4;
+		void *p = mcast_alloc_resize(rt->env.al, rt->statics, rt->scap * sizeof(*rt->statics),
+					     cap * sizeof(*rt->statics));
+		if (!p)
+			return -ENOMEM;
+		rt->statics = p;
+		rt->scap = cap;
+	}
+	struct rg_static *st = &rt->statics[rt->nstatics];
+	memset(st, 0, sizeof(*st));
+	st->source = *source;
+	st->group = *group;
+	st->in = in;
+	st->n = n;
+	memcpy(st->out, out, n * sizeof(*out));
+	rt->nstatics++;
+	/* Installed at once: (S,G) or (*,G) with the route's outputs. */
+	struct mcast_mfc_oif o[64];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct rg_iface *y = iface_by_index(rt, out[i]);
+		if (y->vif != x->vif)
+			add_oif(o, &k, y->vif, y->threshold);
+	}
+	struct mcast_mfc_params p = { .source = *source, .group = *group, .iif = x->vif, .oifs = o, .noifs = k };
+	int rc = mcast_mr_mfc_add(rt->table, &rt->owner, &p);
+	if (rc < 0) {
+		rt->nstatics--;
+		return rc;
+	}
+	rt->stats.installed++;
+	return 0;
+}
+
+int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *source,
+			     const struct mcast_addr *group)
+{
+	for (size_t i = 0; i < rt->nstatics; i++) {
+		struct rg_static *st = &rt->statics[i];
+		if (mcast_addr_eq(&st->source, source) && mcast_addr_eq(&st->group, group)) {
+			mcast_mr_mfc_del(rt->table, &rt->owner, source, group);
+			*st = rt->statics[--rt->nstatics];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const struct mcast_routing_stats *mcast_routing_stats(const struct mcast_routing *rt)
+{
+	return &rt->stats;
+}

@@ -1,0 +1,191 @@
+/* Unit tests for src/routing/routing.c: the router engine, the routing
+ * table and the routing logic together on a virtual clock: host reports
+ * in, data packets in, copies out where membership says, updated when
+ * membership changes, idle entries removed, static routes. */
+#include "mcast/routing.h"
+#include "mrutil.h"
+
+static struct mcast_routing *RT;
+static struct mcast_wheel W;
+static struct mcast_router *R;
+static struct mcast_mr_table *T;
+static unsigned sent_if[64], nsent;
+
+static void fwd_trampoline(void *ctx, unsigned ifindex, const struct mcast_addr *g,
+			   const struct mcast_addr *s, enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)ctx;
+	if (RT)
+		mcast_routing_fwd_change(RT, ifindex, g, s, old, now);
+}
+
+static void xmit(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)pkt;
+	(void)len;
+	if (nsent < 64)
+		sent_if[nsent++] = ifindex;
+}
+
+static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)pkt;
+	(void)len;
+}
+
+static void report(unsigned ifindex, const char *host, const char *group, uint8_t type, const char *src)
+{
+	struct mcast_report_builder rb;
+	static uint8_t buf[1500];
+	struct pkts p = { 0 };
+	struct mcast_addr h = A(host), g = A(group), s;
+	size_t n = 0;
+	if (src) {
+		s = A(src);
+		n = 1;
+	}
+	assert_int_equal(mcast_report_init(&rb, MCAST_AF_INET, &h, NULL, 1500, buf, sizeof(buf), pkts_emit, &p), 0);
+	mcast_report_add(&rb, type, &g, &s, n, NULL, 0);
+	mcast_report_flush(&rb);
+	mcast_router_input(R, ifindex, p.data[0], p.len[0]);
+}
+
+/* The interfaces a packet from s to g arriving on ifindex went out of. */
+static const char *data(unsigned ifindex, const char *s, const char *g)
+{
+	static char out[64];
+	uint8_t b[256];
+	size_t n = udp_pkt(b, s, g, 64, 20);
+	nsent = 0;
+	mcast_mr_input(T, ifindex, b, n);
+	int k = snprintf(out, sizeof(out), "[");
+	for (unsigned i = 0; i < nsent; i++)
+		k += snprintf(out + k, sizeof(out) - (size_t)k, "%s%u", i ? " " : "", sent_if[i]);
+	snprintf(out + k, sizeof(out) - (size_t)k, "]");
+	return out;
+}
+
+static void setup(void)
+{
+	mcast_wheel_init(&W, 0);
+	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
+					 .fwd_change = fwd_trampoline, .hash_seed = 5 };
+	R = mcast_router_create(&renv, MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	const char *addr[] = { "10.0.1.1", "10.0.2.1", "10.0.3.1" };
+	for (unsigned i = 0; i < 3; i++) {
+		struct mcast_addr a = A(addr[i]);
+		assert_int_equal(mcast_router_iface_add(R, i + 1, "x", &a, 1500, &c), 0);
+	}
+	struct mcast_mr_env menv = { .al = &mcast_alloc_libc, .wheel = &W, .xmit = xmit, .hash_seed = 5 };
+	T = mcast_mr_create(&menv, NULL, MCAST_AF_INET, 253);
+	struct mcast_routing_env env = { .al = &mcast_alloc_libc, .wheel = &W, .hash_seed = 5 };
+	RT = mcast_routing_create(&env, NULL, T, R);
+	assert_non_null(RT);
+	for (unsigned i = 1; i <= 3; i++)
+		assert_int_equal(mcast_routing_iface_add(RT, i, "x", 1), 0);
+}
+
+static void teardown(void)
+{
+	mcast_routing_destroy(RT);
+	RT = NULL;
+	assert_false(mcast_mr_owned(T));
+	assert_int_equal(mcast_mr_mfc_count(T), 0);
+	mcast_mr_destroy(T);
+	mcast_router_destroy(R);
+}
+
+static void test_membership_drives_forwarding(void **state)
+{
+	(void)state;
+	setup();
+	/* A member on lan1; traffic from upstream reaches it, and only it. */
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1]"); /* the held packet, released */
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1]");
+	assert_int_equal(mcast_routing_stats(RT)->nocache, 1);
+	/* A member appears on lan2: the entry changes now, not at a miss. */
+	report(2, "10.0.2.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_int_equal(mcast_routing_stats(RT)->updated, 1);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1 2]");
+	/* A source nobody wants: an entry without outputs, one upcall only. */
+	assert_string_equal(data(3, "10.0.3.6", "239.7.7.7"), "[]");
+	assert_string_equal(data(3, "10.0.3.6", "239.7.7.7"), "[]");
+	assert_int_equal(mcast_routing_stats(RT)->nocache, 2);
+	/* lan1 leaves: after the Last Member Query Time only lan2 gets it. */
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, NULL);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1 2]");
+	mcast_wheel_advance(&W, 2000);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[2]");
+	/* Never back to where it came from: a sender on lan2. */
+	assert_string_equal(data(2, "10.0.2.7", "239.1.1.1"), "[]");
+	teardown();
+}
+
+static void test_ssm_include(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.0.3.5");
+	assert_string_equal(data(3, "10.0.3.5", "232.1.1.1"), "[1]");
+	assert_string_equal(data(3, "10.0.3.6", "232.1.1.1"), "[]"); /* not the source asked for */
+	teardown();
+}
+
+static void test_idle_and_interfaces(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	data(3, "10.0.3.5", "239.1.1.1");
+	data(3, "10.0.3.6", "239.1.1.1");
+	assert_int_equal(mcast_mr_mfc_count(T), 2);
+	/* 10.0.3.6 stops; 10.0.3.5 keeps sending; after 210 s idle, 3.6 goes. */
+	for (mcast_time_ms t = 10000; t <= 230000; t += 10000) {
+		mcast_wheel_advance(&W, t);
+		data(3, "10.0.3.5", "239.1.1.1");
+		report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	}
+	assert_int_equal(mcast_mr_mfc_count(T), 1);
+	assert_int_equal(mcast_routing_stats(RT)->removed, 1);
+	/* The upstream interface goes: its entries go too. */
+	assert_int_equal(mcast_routing_iface_del(RT, 3), 0);
+	assert_int_equal(mcast_mr_mfc_count(T), 0);
+	assert_int_equal(mcast_routing_iface_del(RT, 3), -ENODEV);
+	teardown();
+}
+
+static void test_static_routes(void **state)
+{
+	(void)state;
+	setup();
+	struct mcast_addr any = A("0.0.0.0"), g = A("239.9.9.9"), s = A("10.0.3.8"), g2 = A("239.9.9.8");
+	unsigned out[] = { 2, 1 };
+	assert_int_equal(mcast_routing_static_add(RT, 3, &any, &g, out, 1), 0);
+	assert_int_equal(mcast_routing_static_add(RT, 3, &s, &g2, out, 2), 0);
+	assert_string_equal(data(3, "10.0.3.99", "239.9.9.9"), "[2]");
+	assert_string_equal(data(3, "10.0.3.8", "239.9.9.8"), "[1 2]");
+	assert_int_equal(mcast_routing_stats(RT)->nocache, 0);
+	unsigned bad[] = { 9 };
+	assert_int_equal(mcast_routing_static_add(RT, 3, &any, &g, bad, 1), -ENODEV);
+	assert_int_equal(mcast_routing_static_del(RT, &any, &g), 0);
+	assert_int_equal(mcast_routing_static_del(RT, &any, &g), -ENOENT);
+	assert_string_equal(data(3, "10.0.3.99", "239.9.9.9"), "[]"); /* a miss now, no member */
+	teardown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_membership_drives_forwarding),
+		cmocka_unit_test(test_ssm_include),
+		cmocka_unit_test(test_idle_and_interfaces),
+		cmocka_unit_test(test_static_routes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
