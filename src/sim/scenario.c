@@ -1,0 +1,616 @@
+/*
+ * DOC: the scenario language (docs/mcastsim.md)
+ *
+ * A scenario is read whole and checked before anything runs: topology
+ * lines (link, router, host, iface, set, route) build the world; timed
+ * lines (at, expect, end) are sorted by time, keeping file order for
+ * equal times, and run in virtual time. A bad line stops the run with
+ * file:line and the reason. A failed expectation prints what was
+ * expected and what was found; the run goes on and the count of
+ * failures is the result.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define MAX_TOK 40
+
+struct ev {
+	mcast_time_ms t;
+	unsigned line;
+	unsigned order;
+	int ntok;
+	char *tok[MAX_TOK];
+	char *buf;
+};
+
+struct ctx {
+	const char *path;
+	struct sim_world *w;
+	struct ev *ev;
+	size_t nev, cap;
+	unsigned expects, failed;
+	mcast_time_ms end;
+	bool verbose;
+};
+
+static int bad(const struct ctx *c, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad(const struct ctx *c, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s:%u: ", c->path, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int parse_time(const char *s, mcast_time_ms *t)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double mul = !strcmp(end, "ms") ? 1 : !strcmp(end, "s") || !*end ? 1000 : !strcmp(end, "m") ? 60000 : -1;
+	if (mul < 0)
+		return -1;
+	*t = (mcast_time_ms)(v * mul + 0.5);
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long *v)
+{
+	char *end;
+	*v = strtoul(s, &end, 10);
+	return end != s && !*end ? 0 : -1;
+}
+
+static int parse_addr(const char *s, struct mcast_addr *a)
+{
+	return mcast_addr_parse(a, s);
+}
+
+/* ---- topology -------------------------------------------------------------------- */
+
+static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char *key, const char *val)
+{
+	unsigned long n = 0;
+	mcast_time_ms t = 0;
+	bool num = parse_uint(val, &n) == 0, tm = parse_time(val, &t) == 0;
+	bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
+	struct mcast_router_config *rc[2] = { &i->rc4, &i->rc6 };
+	if (!strcmp(key, "igmp-version") && num)
+		i->rc4.version = (uint8_t)n;
+	else if (!strcmp(key, "mld-version") && num)
+		i->rc6.version = (uint8_t)n;
+	else if (!strcmp(key, "force-igmp") && num)
+		i->hc4.force_version = (uint8_t)n;
+	else if (!strcmp(key, "force-mld") && num)
+		i->hc6.force_version = (uint8_t)n;
+	else if (!strcmp(key, "report-link-local") && (on || off))
+		i->hc4.report_link_local = on;
+	else {
+		for (int f = 0; f < 2; f++) {
+			struct mcast_router_config *r = rc[f];
+			if (!strcmp(key, "robustness") && num)
+				r->robustness = (uint8_t)n;
+			else if (!strcmp(key, "query-interval") && tm)
+				r->query_interval_ms = (uint32_t)t, r->startup_interval_ms = (uint32_t)t / 4;
+			else if (!strcmp(key, "query-response") && tm)
+				r->query_response_ms = (uint32_t)t;
+			else if (!strcmp(key, "lmqi") && tm)
+				r->last_member_interval_ms = (uint32_t)t;
+			else if (!strcmp(key, "lmqc") && num)
+				r->last_member_count = (uint8_t)n;
+			else if (!strcmp(key, "querier") && (on || off))
+				r->querier = on;
+			else if (!strcmp(key, "fast-leave") && (on || off))
+				r->fast_leave = on;
+			else if (!strcmp(key, "max-groups") && num)
+				r->max_groups = (uint32_t)n;
+			else if (!strcmp(key, "max-sources") && num)
+				r->max_sources = (uint32_t)n;
+			else
+				return bad(c, line, "unknown setting or bad value: %s", key);
+		}
+	}
+	return 0;
+}
+
+static int topology(struct ctx *c, unsigned line, char **tok, int n)
+{
+	struct sim_world *w = c->w;
+	if (!strcmp(tok[0], "link") && n == 2)
+		return sim_link_add(w, tok[1]) ? 0 : bad(c, line, "link %s: duplicate or too many", tok[1]);
+	if ((!strcmp(tok[0], "router") || !strcmp(tok[0], "host")) && n == 2)
+		return sim_node_add(w, tok[1], tok[0][0] == 'r') ? 0 : bad(c, line, "node %s: duplicate", tok[1]);
+	if (!strcmp(tok[0], "iface") && n >= 5) {
+		struct sim_node *nd = sim_node_find(w, tok[1]);
+		struct sim_link *l = sim_link_find(w, tok[3]);
+		if (!nd)
+			return bad(c, line, "no node %s", tok[1]);
+		if (!l)
+			return bad(c, line, "no link %s", tok[3]);
+		struct mcast_addr a4 = mcast_addr_any4, a6 = mcast_addr_any6, a;
+		for (int k = 4; k < n; k++) {
+			if (parse_addr(tok[k], &a) < 0)
+				return bad(c, line, "bad address %s", tok[k]);
+			if (mcast_addr_is_v4(&a))
+				a4 = a;
+			else
+				a6 = a;
+		}
+		return sim_iface_add(nd, tok[2], l, &a4, &a6) ? 0 : bad(c, line, "interface %s: duplicate or too many", tok[2]);
+	}
+	if (!strcmp(tok[0], "set") && n == 5) {
+		struct sim_node *nd = sim_node_find(w, tok[1]);
+		struct sim_iface *i = nd ? sim_iface_find(nd, tok[2]) : NULL;
+		if (!i)
+			return bad(c, line, "no interface %s", tok[2]);
+		return set_key(c, line, i, tok[3], tok[4]);
+	}
+	if (!strcmp(tok[0], "route") && n >= 7) {
+		/* route R from IF [source S] group G to IF... */
+		struct sim_node *nd = sim_node_find(w, tok[1]);
+		if (!nd || !nd->router || nd->nroutes == 16)
+			return bad(c, line, "no router %s (or too many routes)", tok[1]);
+		int k = 2;
+		if (strcmp(tok[k++], "from"))
+			return bad(c, line, "expected 'from', got %s", tok[k - 1]);
+		struct sim_iface *in = sim_iface_find(nd, tok[k++]);
+		if (!in)
+			return bad(c, line, "no interface %s", tok[k - 1]);
+		struct mcast_addr s, g;
+		bool have_s = false;
+		if (k < n && !strcmp(tok[k], "source")) {
+			if (k + 1 >= n || parse_addr(tok[k + 1], &s) < 0)
+				return bad(c, line, "bad source %s", k + 1 < n ? tok[k + 1] : "");
+			have_s = true;
+			k += 2;
+		}
+		if (k + 1 >= n || strcmp(tok[k], "group") || parse_addr(tok[k + 1], &g) < 0)
+			return bad(c, line, "expected 'group G', got %s", k < n ? tok[k] : "");
+		k += 2;
+		if (k >= n || strcmp(tok[k++], "to"))
+			return bad(c, line, "expected 'to', got %s", k - 1 < n ? tok[k - 1] : "");
+		struct sim_route *r = &nd->routes[nd->nroutes];
+		memset(r, 0, sizeof(*r));
+		r->in = in->ifindex;
+		r->s = have_s ? s : (mcast_addr_is_v4(&g) ? mcast_addr_any4 : mcast_addr_any6);
+		r->g = g;
+		for (; k < n; k++) {
+			struct sim_iface *o = sim_iface_find(nd, tok[k]);
+			if (!o || r->nout == SIM_MAX_IFS)
+				return bad(c, line, "no interface %s", tok[k]);
+			r->out[r->nout++] = o->ifindex;
+		}
+		nd->nroutes++;
+		return 0;
+	}
+	return bad(c, line, "unknown or malformed line: %s", tok[0]);
+}
+
+/* ---- timed lines ------------------------------------------------------------------- */
+
+static struct ev *add_ev(struct ctx *c, mcast_time_ms t, unsigned line, char **tok, int n)
+{
+	if (c->nev == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *p = realloc(c->ev, cap * sizeof(*c->ev));
+		if (!p)
+			return NULL;
+		c->ev = p;
+		c->cap = cap;
+	}
+	struct ev *e = &c->ev[c->nev];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	e->line = line;
+	e->order = (unsigned)c->nev;
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += strlen(tok[i]) + 1;
+	e->buf = malloc(len + 1);
+	if (!e->buf)
+		return NULL;
+	char *p = e->buf;
+	for (int i = 0; i < n; i++) {
+		strcpy(p, tok[i]);
+		e->tok[i] = p;
+		p += strlen(tok[i]) + 1;
+	}
+	e->ntok = n;
+	c->nev++;
+	return e;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Expands "at T NODE send G from S count N [rate R] [ttl T]" into one
+ * event per packet; other lines become one event. */
+static int timed(struct ctx *c, unsigned line, char **tok, int n)
+{
+	mcast_time_ms t;
+	if (n < 3 || parse_time(tok[1], &t) < 0)
+		return bad(c, line, "bad time %s", n > 1 ? tok[1] : "");
+	if (!strcmp(tok[0], "end")) {
+		c->end = t;
+		return 0;
+	}
+	if (!strcmp(tok[0], "at") && n >= 7 && !strcmp(tok[3], "send")) {
+		unsigned long count = 1, rate = 10, ttl = 64;
+		for (int k = 7; k + 1 < n; k += 2) {
+			unsigned long v;
+			if (parse_uint(tok[k + 1], &v) < 0)
+				return bad(c, line, "bad number %s", tok[k + 1]);
+			if (!strcmp(tok[k], "count"))
+				count = v;
+			else if (!strcmp(tok[k], "rate") && v > 0)
+				rate = v;
+			else if (!strcmp(tok[k], "ttl"))
+				ttl = v;
+			else
+				return bad(c, line, "unknown send option %s", tok[k]);
+		}
+		if (strcmp(tok[5], "from") || count > 100000 || ttl > 255)
+			return bad(c, line, "usage: send G from S [count N] [rate R] [ttl T]");
+		char ttlbuf[8];
+		snprintf(ttlbuf, sizeof(ttlbuf), "%lu", ttl);
+		char *one[7] = { "at", tok[1], tok[2], "send1", tok[4], tok[6], ttlbuf };
+		for (unsigned long i = 0; i < count; i++)
+			if (!add_ev(c, t + i * 1000 / rate, line, one, 7))
+				return -1;
+		return 0;
+	}
+	if (strcmp(tok[0], "at") && strcmp(tok[0], "expect"))
+		return bad(c, line, "unknown line %s", tok[0]);
+	return add_ev(c, t, line, tok, n) ? 0 : -1;
+}
+
+static struct sim_iface *need_iface(struct ctx *c, const struct ev *e, struct sim_node *n, const char *name)
+{
+	struct sim_iface *i = sim_iface_find(n, name);
+	if (!i)
+		bad(c, e->line, "no interface %s", name);
+	return i;
+}
+
+static void fail(struct ctx *c, const struct ev *e, const char *want, const char *got)
+{
+	c->failed++;
+	printf("%s:%u: FAIL at %llums: expected %s, found %s\n", c->path, e->line,
+	       (unsigned long long)c->w->wheel.now_ms, want, got);
+}
+
+static int action(struct ctx *c, const struct ev *e)
+{
+	char *const *tok = e->tok;
+	int n = e->ntok;
+	if (!strcmp(tok[2], "link") && n == 5) {
+		struct sim_link *l = sim_link_find(c->w, tok[3]);
+		if (!l)
+			return bad(c, e->line, "no link %s", tok[3]);
+		l->up = !strcmp(tok[4], "up");
+		return 0;
+	}
+	struct sim_node *nd = sim_node_find(c->w, tok[2]);
+	if (!nd)
+		return bad(c, e->line, "no node %s", tok[2]);
+	const char *verb = tok[3];
+	if (!strcmp(verb, "stop")) {
+		sim_node_stop(nd);
+		return 0;
+	}
+	if (!strcmp(verb, "start"))
+		return nd->stopped ? sim_node_start(nd) : 0;
+	if (!strcmp(verb, "send1")) {
+		struct mcast_addr g, s;
+		if (parse_addr(tok[4], &g) < 0 || parse_addr(tok[5], &s) < 0)
+			return bad(c, e->line, "bad address in send");
+		if (!nd->stopped)
+			sim_send_data(nd, &s, &g, (uint8_t)atoi(tok[6]));
+		return 0;
+	}
+	if (!strcmp(verb, "close")) {
+		for (int f = 0; f < 2; f++)
+			if (nd->h[f] && nd->sock[f]) {
+				mcast_host_close(nd->h[f], nd->sock[f]);
+				nd->sock[f] = mcast_host_socket(nd->h[f]);
+			}
+		return 0;
+	}
+	if (n < 6)
+		return bad(c, e->line, "too few arguments for %s", verb);
+	struct sim_iface *i = need_iface(c, e, nd, tok[4]);
+	struct mcast_addr g, s;
+	if (!i)
+		return -1;
+	if (parse_addr(tok[5], &g) < 0)
+		return bad(c, e->line, "bad group %s", tok[5]);
+	int f = mcast_addr_is_v4(&g) ? 0 : 1;
+	struct mcast_host *h = nd->h[f];
+	struct mcast_host_sock *sk = nd->sock[f];
+	if (!h)
+		return bad(c, e->line, "%s has no engine for this family", nd->name);
+	int rc;
+	if (!strcmp(verb, "join"))
+		rc = mcast_host_join(h, sk, i->ifindex, &g);
+	else if (!strcmp(verb, "leave"))
+		rc = mcast_host_leave(h, sk, i->ifindex, &g);
+	else if (!strcmp(verb, "filter") && n >= 7) {
+		struct mcast_addr v[32];
+		size_t k = 0;
+		for (int j = 7; j < n && k < 32; j++)
+			if (parse_addr(tok[j], &v[k++]) < 0)
+				return bad(c, e->line, "bad source %s", tok[j]);
+		rc = mcast_host_set_filter(h, sk, i->ifindex, &g,
+					   !strcmp(tok[6], "include") ? MCAST_MODE_INCLUDE : MCAST_MODE_EXCLUDE, v, k);
+	} else {
+		if (n < 7 || parse_addr(tok[6], &s) < 0)
+			return bad(c, e->line, "bad source %s", n > 6 ? tok[6] : "");
+		if (!strcmp(verb, "join-source"))
+			rc = mcast_host_join_source(h, sk, i->ifindex, &g, &s);
+		else if (!strcmp(verb, "leave-source"))
+			rc = mcast_host_leave_source(h, sk, i->ifindex, &g, &s);
+		else if (!strcmp(verb, "block"))
+			rc = mcast_host_block(h, sk, i->ifindex, &g, &s);
+		else if (!strcmp(verb, "unblock"))
+			rc = mcast_host_unblock(h, sk, i->ifindex, &g, &s);
+		else
+			return bad(c, e->line, "unknown action %s", verb);
+	}
+	if (rc < 0 && c->verbose)
+		printf("%s:%u: %s %s: %s\n", c->path, e->line, nd->name, verb, strerror(-rc));
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} counters[] = {
+#define C(x) { #x, offsetof(struct mcast_router_stats, x) }
+	C(rx_queries), C(rx_reports), C(rx_leaves), C(rx_records), C(tx_general_queries),
+	C(tx_group_queries), C(tx_source_queries), C(not_local), C(version_ignored), C(compat_ignored),
+	C(ssm_ignored), C(group_limit), C(source_limit), C(host_limit), C(older_querier),
+	C(querier_changes), C(fast_leaves),
+#undef C
+};
+
+static int expect(struct ctx *c, const struct ev *e)
+{
+	char *const *tok = e->tok;
+	int n = e->ntok;
+	char want[512], got[512];
+	c->expects++;
+	struct sim_node *nd = sim_node_find(c->w, tok[2]);
+	if (!nd)
+		return bad(c, e->line, "no node %s", tok[2]);
+	const char *what = tok[3];
+	if (!strcmp(what, "received") && n == 8) {
+		/* expect T H received G from S N */
+		struct mcast_addr g, s;
+		unsigned long want_n;
+		if (parse_addr(tok[4], &g) < 0 || parse_addr(tok[6], &s) < 0 || parse_uint(tok[7], &want_n) < 0)
+			return bad(c, e->line, "usage: received G from S N");
+		uint64_t have = sim_received(nd, &s, &g);
+		snprintf(want, sizeof(want), "%s to receive %lu packets from %s to %s", nd->name, want_n, tok[6], tok[4]);
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)have);
+		if (have != want_n)
+			fail(c, e, want, got);
+		return 0;
+	}
+	if (n < 5)
+		return bad(c, e->line, "too few arguments for expect %s", what);
+	if (!strcmp(what, "unresolved")) {
+		unsigned long v;
+		if (parse_uint(tok[4], &v) < 0)
+			return bad(c, e->line, "bad number %s", tok[4]);
+		size_t have = (nd->t[0] ? mcast_mr_unresolved_count(nd->t[0]) : 0) +
+			      (nd->t[1] ? mcast_mr_unresolved_count(nd->t[1]) : 0);
+		snprintf(want, sizeof(want), "%lu unresolved entries on %s", v, nd->name);
+		snprintf(got, sizeof(got), "%zu", have);
+		if (have != v)
+			fail(c, e, want, got);
+		return 0;
+	}
+	if (!strcmp(what, "mfc") && n >= 7) {
+		/* expect T R mfc S G OUT... | none | - ; the first token after mfc is IF-free */
+		struct mcast_addr s, g;
+		if (parse_addr(tok[4], &s) < 0 || parse_addr(tok[5], &g) < 0)
+			return bad(c, e->line, "usage: mfc S G IF...|none|-");
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_mfc_oif o[64];
+		size_t no = 0;
+		int rc = nd->t[f] ? mcast_mr_mfc_get(nd->t[f], &s, &g, NULL, NULL, o, 64, &no) : -ENOENT;
+		size_t k = 0;
+		if (rc < 0) {
+			snprintf(got, sizeof(got), "none");
+		} else if (no == 0) {
+			snprintf(got, sizeof(got), "-");
+		} else {
+			got[0] = '\0';
+			for (size_t j = 0; j < no; j++) {
+				struct mcast_vif_config vc;
+				mcast_mr_vif_get(nd->t[f], o[j].vif, &vc, NULL);
+				k += (size_t)snprintf(got + k, sizeof(got) - k, "%s%s", j ? " " : "", vc.name);
+			}
+		}
+		k = 0;
+		want[0] = '\0';
+		for (int j = 6; j < n; j++)
+			k += (size_t)snprintf(want + k, sizeof(want) - k, "%s%s", j > 6 ? " " : "", tok[j]);
+		if (strcmp(want, got)) {
+			char w2[600];
+			snprintf(w2, sizeof(w2), "(%s, %s) on %s to go out of %s", tok[4], tok[5], nd->name, want);
+			fail(c, e, w2, got);
+		}
+		return 0;
+	}
+	struct sim_iface *i = need_iface(c, e, nd, tok[4]);
+	if (!i)
+		return -1;
+	if (!strcmp(what, "querier") && n == 6) {
+		struct mcast_addr a;
+		if (parse_addr(tok[5], &a) < 0)
+			return bad(c, e->line, "bad address %s", tok[5]);
+		int f = mcast_addr_is_v4(&a) ? 0 : 1;
+		struct mcast_router_iface_info ii;
+		if (!nd->r[f] || mcast_router_iface_info(nd->r[f], i->ifindex, &ii) < 0)
+			snprintf(got, sizeof(got), "no router there");
+		else
+			mcast_addr_str(&ii.querier_addr, got);
+		snprintf(want, sizeof(want), "querier on %s.%s to be %s", nd->name, i->name, tok[5]);
+		if (strcmp(got, tok[5]))
+			fail(c, e, want, got);
+		return 0;
+	}
+	if (!strcmp(what, "counter") && n == 7) {
+		unsigned long v;
+		if (parse_uint(tok[6], &v) < 0)
+			return bad(c, e->line, "bad number %s", tok[6]);
+		int found = -1;
+		for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
+			if (!strcmp(counters[k].name, tok[5]))
+				found = (int)k;
+		if (found < 0)
+			return bad(c, e->line, "unknown counter %s", tok[5]);
+		uint64_t have = 0;
+		for (int f = 0; f < 2; f++) {
+			struct mcast_router_iface_info ii;
+			if (nd->r[f] && mcast_router_iface_info(nd->r[f], i->ifindex, &ii) == 0)
+				have += *(const uint64_t *)((const char *)ii.stats + counters[found].off);
+		}
+		snprintf(want, sizeof(want), "%s on %s.%s to be %lu", tok[5], nd->name, i->name, v);
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)have);
+		if (have != v)
+			fail(c, e, want, got);
+		return 0;
+	}
+	struct mcast_addr g;
+	if (!strcmp(what, "group") && n >= 7) {
+		/* expect T R group IF G none|include|exclude [S...] */
+		if (parse_addr(tok[5], &g) < 0)
+			return bad(c, e->line, "bad group %s", tok[5]);
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_router_group_info gi;
+		struct mcast_router_source_info si[64];
+		int rc = nd->r[f] ? mcast_router_group(nd->r[f], i->ifindex, &g, &gi, si, 64) : -ENODEV;
+		size_t k = 0;
+		if (rc < 0) {
+			snprintf(got, sizeof(got), "none");
+		} else {
+			k = (size_t)snprintf(got, sizeof(got), "%s", gi.exclude ? "exclude" : "include");
+			for (size_t j = 0; j < gi.nsources && j < 64; j++) {
+				/* EXCLUDE lists the excluded sources (Y); INCLUDE all. */
+				if (gi.exclude && si[j].forwarding)
+					continue;
+				char a[MCAST_ADDR_STRLEN];
+				k += (size_t)snprintf(got + k, sizeof(got) - k, " %s", mcast_addr_str(&si[j].addr, a));
+			}
+		}
+		k = (size_t)snprintf(want, sizeof(want), "%s", tok[6]);
+		for (int j = 7; j < n; j++) {
+			struct mcast_addr a;
+			char b[MCAST_ADDR_STRLEN];
+			if (parse_addr(tok[j], &a) < 0)
+				return bad(c, e->line, "bad source %s", tok[j]);
+			k += (size_t)snprintf(want + k, sizeof(want) - k, " %s", mcast_addr_str(&a, b));
+		}
+		if (strcmp(want, got)) {
+			char w2[600];
+			snprintf(w2, sizeof(w2), "group %s on %s.%s: %s", tok[5], nd->name, i->name, want);
+			fail(c, e, w2, got);
+		}
+		return 0;
+	}
+	if (!strcmp(what, "compat") && n == 7) {
+		unsigned long v;
+		if (parse_addr(tok[5], &g) < 0 || parse_uint(tok[6], &v) < 0)
+			return bad(c, e->line, "usage: compat IF G N");
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_router_group_info gi;
+		int rc = nd->r[f] ? mcast_router_group(nd->r[f], i->ifindex, &g, &gi, NULL, 0) : -ENODEV;
+		snprintf(want, sizeof(want), "compatibility version %lu for %s on %s", v, tok[5], i->name);
+		snprintf(got, sizeof(got), rc < 0 ? "no group" : "%u", rc < 0 ? 0 : gi.compat_version);
+		if (rc < 0 || gi.compat_version != v)
+			fail(c, e, want, got);
+		return 0;
+	}
+	if (!strcmp(what, "version") && n == 7) {
+		/* expect T H version IF igmp|mld N */
+		unsigned long v;
+		if (parse_uint(tok[6], &v) < 0)
+			return bad(c, e->line, "bad number %s", tok[6]);
+		int f = !strcmp(tok[5], "mld") ? 1 : 0;
+		int have = nd->h[f] ? mcast_host_version(nd->h[f], i->ifindex) : -1;
+		snprintf(want, sizeof(want), "%s version %lu on %s.%s", tok[5], v, nd->name, i->name);
+		snprintf(got, sizeof(got), "%d", have);
+		if (have != (int)v)
+			fail(c, e, want, got);
+		return 0;
+	}
+	return bad(c, e->line, "unknown expectation %s", what);
+}
+
+int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool json, bool verbose)
+{
+	FILE *in = fopen(path, "r");
+	if (!in) {
+		fprintf(stderr, "mcastsim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	struct ctx c = { .path = path, .verbose = verbose };
+	c.w = sim_create(seed, pcap_dir);
+	char line[1024];
+	unsigned ln = 0;
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), in)) {
+		ln++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[MAX_TOK];
+		int n = 0;
+		for (char *sv = NULL, *t = strtok_r(line, " \t\r\n", &sv); t && n < MAX_TOK;
+		     t = strtok_r(NULL, " \t\r\n", &sv))
+			tok[n++] = t;
+		if (n == 0)
+			continue;
+		if (!strcmp(tok[0], "at") || !strcmp(tok[0], "expect") || !strcmp(tok[0], "end"))
+			rc = timed(&c, ln, tok, n);
+		else
+			rc = topology(&c, ln, tok, n);
+	}
+	fclose(in);
+	for (unsigned i = 0; rc == 0 && i < c.w->nnodes; i++)
+		if (sim_node_start(c.w->nodes[i]) < 0)
+			rc = bad(&c, 0, "node %s could not start (check its addresses and settings)", c.w->nodes[i]->name);
+	qsort(c.ev, c.nev, sizeof(*c.ev), cmp_ev);
+	for (size_t i = 0; rc == 0 && i < c.nev; i++) {
+		struct ev *e = &c.ev[i];
+		sim_run_until(c.w, e->t);
+		rc = !strcmp(e->tok[0], "at") ? action(&c, e) : expect(&c, e);
+	}
+	if (rc == 0) {
+		sim_run_until(c.w, c.end > c.w->wheel.now_ms ? c.end : c.w->wheel.now_ms);
+		if (json)
+			sim_dump_json(c.w, stdout);
+		printf("%s: %u expectations, %u passed, %u failed\n", path, c.expects, c.expects - c.failed, c.failed);
+	}
+	for (size_t i = 0; i < c.nev; i++)
+		free(c.ev[i].buf);
+	free(c.ev);
+	sim_destroy(c.w);
+	return rc < 0 ? -1 : (int)c.failed;
+}

@@ -1,0 +1,444 @@
+/*
+ * DOC: the simulated world
+ *
+ * Nodes are hosts (a host engine per family, one socket per family for
+ * the scenario's calls) or routers (router engine, routing table and
+ * routing logic per family, plus a host engine with forwarding on, as
+ * the MLD seed describes a router). Every datagram a node sends goes on
+ * its interface's link and is delivered, at the same virtual time and in
+ * sending order, to every other interface on the link; a link that is
+ * down drops it. IGMP and MLD go to the engines, data packets to the
+ * routers' tables and to the hosts' delivery check. Time moves only
+ * through the wheel, so runs repeat exactly.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static void sim_log(void *ctx, enum mcast_log_level level, unsigned cat, const char *msg)
+{
+	(void)ctx;
+	(void)cat;
+	if (level <= MCAST_LOG_WARNING)
+		fprintf(stderr, "mcastsim: %s\n", msg);
+}
+
+struct sim_world *sim_create(uint64_t seed, const char *pcap_dir)
+{
+	struct sim_world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	mcast_wheel_init(&w->wheel, 0);
+	w->seed = seed;
+	w->pcap_dir = pcap_dir;
+	w->next_ifindex = 1;
+	w->log = (struct mcast_log){ sim_log, w, 0 };
+	return w;
+}
+
+void sim_node_stop(struct sim_node *n)
+{
+	for (int f = 0; f < 2; f++) {
+		mcast_routing_destroy(n->rt[f]);
+		mcast_mr_destroy(n->t[f]);
+		mcast_router_destroy(n->r[f]);
+		mcast_host_destroy(n->h[f]);
+		n->rt[f] = NULL;
+		n->t[f] = NULL;
+		n->r[f] = NULL;
+		n->h[f] = NULL;
+		n->sock[f] = NULL;
+	}
+	n->stopped = true;
+}
+
+void sim_destroy(struct sim_world *w)
+{
+	for (unsigned i = 0; i < w->nnodes; i++) {
+		sim_node_stop(w->nodes[i]);
+		free(w->nodes[i]->rx);
+		free(w->nodes[i]);
+	}
+	for (unsigned i = 0; i < w->nlinks; i++) {
+		if (w->links[i]->pcap_open)
+			pcap_writer_close(&w->links[i]->pcap);
+		free(w->links[i]);
+	}
+	free(w->q);
+	free(w);
+}
+
+struct sim_link *sim_link_find(struct sim_world *w, const char *name)
+{
+	for (unsigned i = 0; i < w->nlinks; i++)
+		if (!strcmp(w->links[i]->name, name))
+			return w->links[i];
+	return NULL;
+}
+
+struct sim_link *sim_link_add(struct sim_world *w, const char *name)
+{
+	if (sim_link_find(w, name) || w->nlinks == 64)
+		return NULL;
+	struct sim_link *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->up = true;
+	if (w->pcap_dir) {
+		char path[512], err[256];
+		snprintf(path, sizeof(path), "%s/%s.pcap", w->pcap_dir, name);
+		if (pcap_writer_open(&l->pcap, path, err, sizeof(err)) == 0)
+			l->pcap_open = true;
+		else
+			fprintf(stderr, "mcastsim: %s\n", err);
+	}
+	w->links[w->nlinks++] = l;
+	return l;
+}
+
+struct sim_node *sim_node_find(struct sim_world *w, const char *name)
+{
+	for (unsigned i = 0; i < w->nnodes; i++)
+		if (!strcmp(w->nodes[i]->name, name))
+			return w->nodes[i];
+	return NULL;
+}
+
+struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router)
+{
+	if (sim_node_find(w, name) || w->nnodes == 256)
+		return NULL;
+	struct sim_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->router = router;
+	n->w = w;
+	n->stopped = true;
+	w->nodes[w->nnodes++] = n;
+	return n;
+}
+
+struct sim_iface *sim_iface_find(struct sim_node *n, const char *name)
+{
+	for (unsigned i = 0; i < n->nifs; i++)
+		if (!strcmp(n->ifs[i].name, name))
+			return &n->ifs[i];
+	return NULL;
+}
+
+struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim_link *l,
+				const struct mcast_addr *a4, const struct mcast_addr *a6)
+{
+	if (n->nifs == SIM_MAX_IFS || sim_iface_find(n, name) || l->nports == SIM_MAX_PORTS)
+		return NULL;
+	struct sim_iface *i = &n->ifs[n->nifs++];
+	memset(i, 0, sizeof(*i));
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->ifindex = n->w->next_ifindex++;
+	i->link = l;
+	i->node = n;
+	i->a4 = a4 ? *a4 : mcast_addr_any4;
+	i->a6 = a6 ? *a6 : mcast_addr_any6;
+	mcast_router_config_default(&i->rc4, MCAST_AF_INET);
+	mcast_router_config_default(&i->rc6, MCAST_AF_INET6);
+	mcast_host_iface_config_default(&i->hc4);
+	mcast_host_iface_config_default(&i->hc6);
+	l->ports[l->nports++] = i;
+	return i;
+}
+
+static struct sim_iface *iface_by_index(struct sim_node *n, unsigned ifindex)
+{
+	for (unsigned i = 0; i < n->nifs; i++)
+		if (n->ifs[i].ifindex == ifindex)
+			return &n->ifs[i];
+	return NULL;
+}
+
+/* ---- the link layer --------------------------------------------------------- */
+
+static void enqueue(struct sim_world *w, struct sim_iface *from, const uint8_t *pkt, size_t len)
+{
+	if (len > sizeof(w->q[0].data))
+		return;
+	if (w->qtail == w->qcap) {
+		if (w->qhead > 0) {
+			memmove(w->q, w->q + w->qhead, (w->qtail - w->qhead) * sizeof(*w->q));
+			w->qtail -= w->qhead;
+			w->qhead = 0;
+		} else {
+			size_t cap = w->qcap ? w->qcap * 2 : 256;
+			void *p = realloc(w->q, cap * sizeof(*w->q));
+			if (!p)
+				return;
+			w->q = p;
+			w->qcap = cap;
+		}
+	}
+	struct sim_qpkt *q = &w->q[w->qtail++];
+	q->from = from;
+	q->len = len;
+	memcpy(q->data, pkt, len);
+	if (from->link->pcap_open && from->link->up)
+		pcap_writer_put(&from->link->pcap, w->wheel.now_ms * 1000, pkt, len);
+}
+
+static void node_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct sim_node *n = ctx;
+	struct sim_iface *i = iface_by_index(n, ifindex);
+	if (i)
+		enqueue(n->w, i, pkt, len);
+}
+
+static void count_rx(struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	for (unsigned i = 0; i < n->nrx; i++)
+		if (mcast_addr_eq(&n->rx[i].s, s) && mcast_addr_eq(&n->rx[i].g, g)) {
+			n->rx[i].count++;
+			return;
+		}
+	if (n->nrx == n->rxcap) {
+		unsigned cap = n->rxcap ? n->rxcap * 2 : 8;
+		void *p = realloc(n->rx, cap * sizeof(*n->rx));
+		if (!p)
+			return;
+		n->rx = p;
+		n->rxcap = cap;
+	}
+	n->rx[n->nrx++] = (struct sim_rx){ *s, *g, 1 };
+}
+
+uint64_t sim_received(const struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	for (unsigned i = 0; i < n->nrx; i++)
+		if (mcast_addr_eq(&n->rx[i].s, s) && mcast_addr_eq(&n->rx[i].g, g))
+			return n->rx[i].count;
+	return 0;
+}
+
+static bool is_control(const struct mcast_ip_info *ip)
+{
+	if (ip->proto == MCAST_IPPROTO_IGMP)
+		return true;
+	if (ip->proto != MCAST_IPPROTO_ICMPV6 || ip->payload_len < 1)
+		return false;
+	uint8_t t = ip->payload[0];
+	return t == MCAST_MLD_QUERY || t == MCAST_MLD_V1_REPORT || t == MCAST_MLD_V1_DONE ||
+	       t == MCAST_MLD_V2_REPORT;
+}
+
+static void deliver(struct sim_iface *to, const uint8_t *pkt, size_t len)
+{
+	struct sim_node *n = to->node;
+	if (n->stopped)
+		return;
+	struct mcast_ip_info ip;
+	if (mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE)
+		return;
+	int f = mcast_addr_is_v4(&ip.dst) ? 0 : 1;
+	if (is_control(&ip)) {
+		if (n->h[f])
+			mcast_host_input(n->h[f], to->ifindex, pkt, len);
+		if (n->r[f])
+			mcast_router_input(n->r[f], to->ifindex, pkt, len);
+		return;
+	}
+	if (!mcast_addr_is_multicast(&ip.dst))
+		return;
+	if (n->router) {
+		if (n->t[f])
+			mcast_mr_input(n->t[f], to->ifindex, pkt, len);
+		return;
+	}
+	if (n->h[f] && mcast_host_delivers(n->h[f], to->ifindex, &ip.src, &ip.dst))
+		count_rx(n, &ip.src, &ip.dst);
+}
+
+static void drain(struct sim_world *w)
+{
+	while (w->qhead < w->qtail) {
+		struct sim_qpkt q = w->q[w->qhead++]; /* a copy: delivery may enqueue */
+		struct sim_link *l = q.from->link;
+		if (!l->up)
+			continue;
+		for (unsigned i = 0; i < l->nports; i++)
+			if (l->ports[i] != q.from)
+				deliver(l->ports[i], q.data, q.len);
+	}
+	w->qhead = w->qtail = 0;
+}
+
+void sim_run_until(struct sim_world *w, mcast_time_ms t)
+{
+	for (;;) {
+		drain(w);
+		mcast_time_ms next = mcast_wheel_next(&w->wheel);
+		if (next == MCAST_TIME_NEVER || next > t)
+			break;
+		mcast_wheel_advance(&w->wheel, next > w->wheel.now_ms ? next : w->wheel.now_ms);
+	}
+	mcast_wheel_advance(&w->wheel, t);
+	drain(w);
+}
+
+/* ---- nodes ---------------------------------------------------------------------- */
+
+static void fwd_to_routing(void *ctx, unsigned ifindex, const struct mcast_addr *g,
+			   const struct mcast_addr *s, enum mcast_fwd old, enum mcast_fwd now)
+{
+	struct sim_node *n = ctx;
+	int f = mcast_addr_is_v4(g) ? 0 : 1;
+	if (n->rt[f])
+		mcast_routing_fwd_change(n->rt[f], ifindex, g, s, old, now);
+}
+
+int sim_node_start(struct sim_node *n)
+{
+	struct sim_world *w = n->w;
+	uint64_t seed = w->seed;
+	for (unsigned i = 0; i < w->nnodes; i++)
+		if (w->nodes[i] == n)
+			seed = w->seed * 1000003u + i;
+	for (int f = 0; f < 2; f++) {
+		enum mcast_family fam = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+		bool any = false;
+		for (unsigned i = 0; i < n->nifs; i++)
+			any |= !mcast_addr_is_unspecified(f ? &n->ifs[i].a6 : &n->ifs[i].a4);
+		if (!any)
+			continue;
+		struct mcast_host_env he = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
+					     .send = node_send, .ctx = n, .seed = seed + (uint64_t)f };
+		n->h[f] = mcast_host_create(&he, NULL, fam);
+		if (!n->h[f])
+			return -ENOMEM;
+		n->sock[f] = mcast_host_socket(n->h[f]);
+		if (n->router) {
+			struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
+						       .send = node_send, .fwd_change = fwd_to_routing, .ctx = n,
+						       .hash_seed = seed };
+			struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
+						   .xmit = node_send, .ctx = n, .hash_seed = seed };
+			struct mcast_routing_env ge = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
+							.hash_seed = seed };
+			n->r[f] = mcast_router_create(&re, fam);
+			n->t[f] = mcast_mr_create(&me, NULL, fam, MCAST_MR_DEFAULT_TABLE);
+			if (!n->r[f] || !n->t[f])
+				return -ENOMEM;
+			n->rt[f] = mcast_routing_create(&ge, NULL, n->t[f], n->r[f]);
+			if (!n->rt[f])
+				return -ENOMEM;
+		}
+		for (unsigned i = 0; i < n->nifs; i++) {
+			struct sim_iface *x = &n->ifs[i];
+			const struct mcast_addr *a = f ? &x->a6 : &x->a4;
+			if (mcast_addr_is_unspecified(a))
+				continue;
+			int rc = mcast_host_iface_add(n->h[f], x->ifindex, x->name, a, f ? &x->hc6 : &x->hc4);
+			if (rc < 0)
+				return rc;
+			if (!n->router)
+				continue;
+			mcast_host_iface_set_forwarding(n->h[f], x->ifindex, true);
+			rc = mcast_router_iface_add(n->r[f], x->ifindex, x->name, a, 1500, f ? &x->rc6 : &x->rc4);
+			if (rc < 0)
+				return rc;
+			rc = mcast_routing_iface_add(n->rt[f], x->ifindex, x->name, 1);
+			if (rc < 0)
+				return rc;
+		}
+		for (unsigned k = 0; n->router && k < n->nroutes; k++)
+			if (mcast_addr_is_v4(&n->routes[k].g) == !f)
+				mcast_routing_static_add(n->rt[f], n->routes[k].in, &n->routes[k].s, &n->routes[k].g,
+							 n->routes[k].out, n->routes[k].nout);
+	}
+	n->stopped = false;
+	return 0;
+}
+
+int sim_send_data(struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g, uint8_t ttl)
+{
+	bool v4 = mcast_addr_is_v4(g);
+	for (unsigned i = 0; i < n->nifs; i++) {
+		struct sim_iface *x = &n->ifs[i];
+		const struct mcast_addr *a = v4 ? &x->a4 : &x->a6;
+		bool match = mcast_addr_eq(a, s);
+		/* IPv6 senders use global sources; take the first IPv6 interface. */
+		if (!match && !v4 && !mcast_addr_is_unspecified(&x->a6))
+			match = true;
+		if (!match)
+			continue;
+		uint8_t b[128];
+		memset(b, 0, sizeof(b));
+		size_t len;
+		if (v4) {
+			len = 20 + 8 + 32;
+			b[0] = 0x45;
+			b[2] = (uint8_t)(len >> 8);
+			b[3] = (uint8_t)len;
+			b[8] = ttl;
+			b[9] = 17;
+			memcpy(b + 12, s->b + 12, 4);
+			memcpy(b + 16, g->b + 12, 4);
+			uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, b, 20));
+			b[10] = (uint8_t)(c >> 8);
+			b[11] = (uint8_t)c;
+		} else {
+			len = 40 + 8 + 32;
+			b[0] = 0x60;
+			b[5] = (uint8_t)(len - 40);
+			b[6] = 17;
+			b[7] = ttl;
+			memcpy(b + 8, s->b, 16);
+			memcpy(b + 24, g->b, 16);
+		}
+		b[len - 1] = 0x5a; /* payload marker */
+		enqueue(n->w, x, b, len);
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- state ---------------------------------------------------------------------- */
+
+static void put_line(void *ctx, const char *line)
+{
+	fputs(line, ctx);
+}
+
+void sim_dump_json(struct sim_world *w, FILE *out)
+{
+	fprintf(out, "{\"time_ms\":%llu,\"nodes\":[", (unsigned long long)w->wheel.now_ms);
+	for (unsigned i = 0; i < w->nnodes; i++) {
+		struct sim_node *n = w->nodes[i];
+		fprintf(out, "%s\n{\"name\":\"%s\",\"kind\":\"%s\"", i ? "," : "", n->name, n->router ? "router" : "host");
+		for (int f = 0; f < 2; f++) {
+			const char *fam = f ? "ipv6" : "ipv4";
+			if (n->r[f]) {
+				fprintf(out, ",\"router_%s\":", fam);
+				mcast_router_dump_json(n->r[f], put_line, out);
+				fprintf(out, ",\"mroute_%s\":", fam);
+				mcast_mr_dump_json(n->t[f], put_line, out);
+			} else if (n->h[f]) {
+				fprintf(out, ",\"host_%s\":", fam);
+				mcast_host_dump_json(n->h[f], put_line, out);
+			}
+		}
+		if (!n->router) {
+			fprintf(out, ",\"received\":[");
+			for (unsigned k = 0; k < n->nrx; k++) {
+				char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+				fprintf(out, "%s{\"source\":\"%s\",\"group\":\"%s\",\"packets\":%llu}", k ? "," : "",
+					mcast_addr_str(&n->rx[k].s, a), mcast_addr_str(&n->rx[k].g, b),
+					(unsigned long long)n->rx[k].count);
+			}
+			fprintf(out, "]");
+		}
+		fprintf(out, "}");
+	}
+	fprintf(out, "]}\n");
+}

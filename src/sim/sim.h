@@ -1,0 +1,114 @@
+/*
+ * The simulator: virtual hosts and routers running libmcast's engines,
+ * joined by virtual links, in virtual time. Deterministic: the same
+ * scenario and seed give the same packets, states and output.
+ */
+#ifndef MCAST_SIM_H
+#define MCAST_SIM_H
+
+#include <stdio.h>
+
+#include "mcast/host.h"
+#include "mcast/mroute.h"
+#include "mcast/router.h"
+#include "mcast/routing.h"
+#include "tools.h"
+
+#define SIM_MAX_IFS 8
+#define SIM_MAX_PORTS 64
+
+struct sim_node;
+
+struct sim_link {
+	char name[32];
+	bool up;
+	unsigned nports;
+	struct sim_iface *ports[SIM_MAX_PORTS];
+	struct pcap_writer pcap;
+	bool pcap_open;
+};
+
+struct sim_iface {
+	char name[16];
+	unsigned ifindex;
+	struct sim_link *link;
+	struct sim_node *node;
+	struct mcast_addr a4, a6;       /* IPv4 address, IPv6 link-local */
+	struct mcast_router_config rc4, rc6;
+	struct mcast_host_iface_config hc4, hc6;
+};
+
+struct sim_route {                      /* a static route, replayed on restart */
+	unsigned in;
+	struct mcast_addr s, g;
+	unsigned out[SIM_MAX_IFS];
+	size_t nout;
+};
+
+struct sim_rx {                         /* data packets a host received */
+	struct mcast_addr s, g;
+	uint64_t count;
+};
+
+struct sim_node {
+	char name[32];
+	bool router;
+	bool stopped;
+	unsigned nifs;
+	struct sim_iface ifs[SIM_MAX_IFS];
+	struct mcast_host *h[2];        /* [0] IPv4, [1] IPv6 */
+	struct mcast_host_sock *sock[2];
+	struct mcast_router *r[2];
+	struct mcast_mr_table *t[2];
+	struct mcast_routing *rt[2];
+	struct sim_world *w;
+	unsigned nrx, rxcap;
+	struct sim_rx *rx;
+	unsigned nroutes;
+	struct sim_route routes[16];
+};
+
+struct sim_qpkt {
+	struct sim_iface *from;
+	size_t len;
+	uint8_t data[1600];
+};
+
+struct sim_world {
+	struct mcast_wheel wheel;
+	uint64_t seed;
+	unsigned nlinks, nnodes;
+	struct sim_link *links[64];
+	struct sim_node *nodes[256];
+	unsigned next_ifindex;
+	/* packets in flight, delivered at the current time in order */
+	struct sim_qpkt *q;
+	size_t qhead, qtail, qcap;
+	const char *pcap_dir;
+	struct mcast_log log;
+};
+
+struct sim_world *sim_create(uint64_t seed, const char *pcap_dir);
+void sim_destroy(struct sim_world *w);
+struct sim_link *sim_link_add(struct sim_world *w, const char *name);
+struct sim_link *sim_link_find(struct sim_world *w, const char *name);
+struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router);
+struct sim_node *sim_node_find(struct sim_world *w, const char *name);
+struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim_link *l,
+				const struct mcast_addr *a4, const struct mcast_addr *a6);
+struct sim_iface *sim_iface_find(struct sim_node *n, const char *name);
+/* Creates the node's engines (at the start, and when a router restarts). */
+int sim_node_start(struct sim_node *n);
+void sim_node_stop(struct sim_node *n);
+/* A host sends one UDP datagram from s to g with the given TTL. */
+int sim_send_data(struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g, uint8_t ttl);
+/* Runs timers and delivers packets up to time t. */
+void sim_run_until(struct sim_world *w, mcast_time_ms t);
+uint64_t sim_received(const struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g);
+void sim_dump_json(struct sim_world *w, FILE *out);
+
+/* scenario.c: runs a scenario file; returns the number of failed
+ * expectations, or -1 when the file is bad (message on stderr). */
+int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool json, bool verbose);
+
+#endif
