@@ -242,12 +242,16 @@ static int cmp_ev(const void *a, const void *b)
 static int timed(struct ctx *c, unsigned line, char **tok, int n)
 {
 	mcast_time_ms t;
-	if (n < 3 || parse_time(tok[1], &t) < 0)
+	if (n < 2 || parse_time(tok[1], &t) < 0)
 		return bad(c, line, "bad time %s", n > 1 ? tok[1] : "");
 	if (!strcmp(tok[0], "end")) {
+		if (n != 2)
+			return bad(c, line, "usage: end TIME");
 		c->end = t;
 		return 0;
 	}
+	if (n < 4)
+		return bad(c, line, "too short: %s", tok[0]);
 	if (!strcmp(tok[0], "at") && n >= 7 && !strcmp(tok[3], "send")) {
 		unsigned long count = 1, rate = 10, ttl = 64;
 		for (int k = 7; k + 1 < n; k += 2) {
