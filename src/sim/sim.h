@@ -111,4 +111,8 @@ void sim_dump_json(struct sim_world *w, FILE *out);
  * expectations, or -1 when the file is bad (message on stderr). */
 int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool json, bool verbose);
 
+/* replay.c: feeds a capture into one router interface; 0 or -1. */
+int sim_replay(const char *path, const struct mcast_addr *addr4, const struct mcast_addr *addr6,
+	       mcast_time_ms *at, size_t nat);
+
 #endif
