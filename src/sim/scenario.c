@@ -147,6 +147,17 @@ static int topology(struct ctx *c, unsigned line, char **tok, int n)
 		}
 		return sim_iface_add(nd, tok[2], l, &a4, &a6) ? 0 : bad(c, line, "interface %s: duplicate or too many", tok[2]);
 	}
+	if (!strcmp(tok[0], "option") && n == 4) {
+		struct sim_node *nd = sim_node_find(w, tok[1]);
+		unsigned long v;
+		if (!nd || !nd->router)
+			return bad(c, line, "no router %s", tok[1]);
+		if (!strcmp(tok[2], "mfc-max") && parse_uint(tok[3], &v) == 0) {
+			nd->mfc_max = (uint32_t)v;
+			return 0;
+		}
+		return bad(c, line, "unknown option or bad value: %s", tok[2]);
+	}
 	if (!strcmp(tok[0], "set") && n == 5) {
 		struct sim_node *nd = sim_node_find(w, tok[1]);
 		struct sim_iface *i = nd ? sim_iface_find(nd, tok[2]) : NULL;
@@ -277,6 +288,18 @@ static int timed(struct ctx *c, unsigned line, char **tok, int n)
 				return -1;
 		return 0;
 	}
+	if (!strcmp(tok[0], "at") && n == 6 && !strcmp(tok[3], "report-load")) {
+		/* at T R report-load IF DURATION: prints the IGMP/MLD report
+		 * load R's IF received from T to T + DURATION. */
+		mcast_time_ms d;
+		if (parse_time(tok[5], &d) < 0 || d == 0)
+			return bad(c, line, "bad duration %s", tok[5]);
+		char *b[6] = { "at", tok[1], tok[2], "load-begin", tok[4], tok[5] };
+		char *e[6] = { "at", tok[1], tok[2], "load-end", tok[4], tok[5] };
+		if (!add_ev(c, t, line, b, 6) || !add_ev(c, t + d, line, e, 6))
+			return -1;
+		return 0;
+	}
 	if (strcmp(tok[0], "at") && strcmp(tok[0], "expect"))
 		return bad(c, line, "unknown line %s", tok[0]);
 	return add_ev(c, t, line, tok, n) ? 0 : -1;
@@ -324,6 +347,31 @@ static int action(struct ctx *c, const struct ev *e)
 			return bad(c, e->line, "bad address in send");
 		if (!nd->stopped)
 			sim_send_data(nd, &s, &g, (uint8_t)atoi(tok[6]));
+		return 0;
+	}
+	if (!strcmp(verb, "load-begin") || !strcmp(verb, "load-end")) {
+		struct sim_iface *x = need_iface(c, e, nd, tok[4]);
+		if (!x)
+			return -1;
+		uint64_t reports = 0, records = 0;
+		for (int f = 0; f < 2; f++) {
+			struct mcast_router_iface_info ii;
+			if (nd->r[f] && mcast_router_iface_info(nd->r[f], x->ifindex, &ii) == 0) {
+				reports += ii.stats->rx_reports;
+				records += ii.stats->rx_records;
+			}
+		}
+		if (verb[5] == 'b') {
+			nd->load_reports = reports;
+			nd->load_records = records;
+			nd->load_start = c->w->wheel.now_ms;
+			return 0;
+		}
+		double secs = (double)(c->w->wheel.now_ms - nd->load_start) / 1000.0;
+		uint64_t dp = reports - nd->load_reports, dr = records - nd->load_records;
+		printf("report load on %s.%s from %.3fs to %.3fs: %llu reports (%.0f/s), %llu group records (%.0f/s)\n",
+		       nd->name, x->name, (double)nd->load_start / 1000.0, (double)c->w->wheel.now_ms / 1000.0,
+		       (unsigned long long)dp, (double)dp / secs, (unsigned long long)dr, (double)dr / secs);
 		return 0;
 	}
 	if (!strcmp(verb, "close")) {

@@ -241,6 +241,16 @@ static void deliver(struct sim_iface *to, const uint8_t *pkt, size_t len)
 	if (mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE)
 		return;
 	int f = mcast_addr_is_v4(&ip.dst) ? 0 : 1;
+	/* A host takes multicast only for groups its interface joined, as a
+	 * NIC's filter and the kernel do: reports to 224.0.0.22 / ff02::16
+	 * reach routers only. */
+	if (!n->router && mcast_addr_is_multicast(&ip.dst)) {
+		enum mcast_filter_mode m;
+		size_t k;
+		struct mcast_addr dummy;
+		if (!n->h[f] || mcast_host_iface_state(n->h[f], to->ifindex, &ip.dst, &m, &dummy, 0, &k) != 0)
+			return;
+	}
 	if (is_control(&ip)) {
 		if (n->h[f])
 			mcast_host_input(n->h[f], to->ifindex, pkt, len);
@@ -326,7 +336,10 @@ int sim_node_start(struct sim_node *n)
 			struct mcast_routing_env ge = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
 							.hash_seed = seed };
 			n->r[f] = mcast_router_create(&re, fam);
-			n->t[f] = mcast_mr_create(&me, NULL, fam, MCAST_MR_DEFAULT_TABLE);
+			struct mcast_mr_config mc;
+			mcast_mr_config_default(&mc);
+			mc.max_entries = n->mfc_max;
+			n->t[f] = mcast_mr_create(&me, &mc, fam, MCAST_MR_DEFAULT_TABLE);
 			if (!n->r[f] || !n->t[f])
 				return -ENOMEM;
 			n->rt[f] = mcast_routing_create(&ge, NULL, n->t[f], n->r[f]);

@@ -66,6 +66,9 @@ struct sim_node {
 	struct sim_rx *rx;
 	unsigned nroutes;
 	struct sim_route routes[16];
+	uint32_t mfc_max;               /* forwarding cache limit, 0 = none */
+	uint64_t load_reports, load_records; /* report-load measurement start */
+	mcast_time_ms load_start;
 };
 
 struct sim_qpkt {
