@@ -198,19 +198,10 @@ int main(void)
 			mcast_addr_from_u32(&p.group, 0xe8000001u + i / 100);
 			mcast_mr_mfc_add(t, &owner, &p);
 		}
-		pkt_len = 1000;
-		memset(pkt, 0, sizeof(pkt));
-		pkt[0] = 0x45;
-		pkt[2] = (uint8_t)(pkt_len >> 8);
-		pkt[3] = (uint8_t)pkt_len;
-		pkt[8] = 64;
-		pkt[9] = 17;
-		uint8_t src[4] = { 10, 0, 0, 1 }, dst[4] = { 232, 0, 0, 50 };
-		memcpy(pkt + 12, src, 4);
-		memcpy(pkt + 16, dst, 4);
-		uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, pkt, 20));
-		pkt[10] = (uint8_t)(c >> 8);
-		pkt[11] = (uint8_t)c;
+		struct mcast_addr bsrc, bgrp;
+		mcast_addr_from_u32(&bsrc, 0x0a000001u);
+		mcast_addr_from_u32(&bgrp, 0xe8000032u);
+		pkt_len = mcast_udp_build(pkt, sizeof(pkt), &bsrc, &bgrp, 64, 1000 - 28);
 		double ns = bench_run(do_forward, t);
 		if (mcast_mr_stats(t)->hit == 0)
 			abort();

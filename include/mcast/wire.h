@@ -176,6 +176,16 @@ size_t mcast_ip_header_len(enum mcast_family f, bool router_alert);
  */
 size_t mcast_ip_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
 		      const struct mcast_addr *dst, size_t payload_len, bool router_alert);
+/*
+ * Writes a UDP datagram (a multicast data packet) from src to dst with
+ * the given TTL or hop limit and payload_len bytes of payload (zeros, the
+ * last one 0x5a), IPv4 header checksum set, UDP checksum 0 as IPv4
+ * allows (simulators and tests do not check it). Returns its length, or
+ * 0 if cap is too small.
+ */
+size_t mcast_udp_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
+		       const struct mcast_addr *dst, uint8_t ttl, size_t payload_len);
+
 /* Computes the IPv4 header checksum and the IGMP or ICMPv6 checksum of a
  * datagram written by mcast_ip_build() and filled in. Does nothing to a
  * datagram whose header does not fit in len. */

@@ -386,30 +386,7 @@ int sim_send_data(struct sim_node *n, const struct mcast_addr *s, const struct m
 		if (!match)
 			continue;
 		uint8_t b[128];
-		memset(b, 0, sizeof(b));
-		size_t len;
-		if (v4) {
-			len = 20 + 8 + 32;
-			b[0] = 0x45;
-			b[2] = (uint8_t)(len >> 8);
-			b[3] = (uint8_t)len;
-			b[8] = ttl;
-			b[9] = 17;
-			memcpy(b + 12, s->b + 12, 4);
-			memcpy(b + 16, g->b + 12, 4);
-			uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, b, 20));
-			b[10] = (uint8_t)(c >> 8);
-			b[11] = (uint8_t)c;
-		} else {
-			len = 40 + 8 + 32;
-			b[0] = 0x60;
-			b[5] = (uint8_t)(len - 40);
-			b[6] = 17;
-			b[7] = ttl;
-			memcpy(b + 8, s->b, 16);
-			memcpy(b + 24, g->b, 16);
-		}
-		b[len - 1] = 0x5a; /* payload marker */
+		size_t len = mcast_udp_build(b, sizeof(b), s, g, ttl, 32);
 		enqueue(n->w, x, b, len);
 		return 0;
 	}

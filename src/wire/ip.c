@@ -278,3 +278,33 @@ bool mcast_ip_icmp6_cksum_ok(const struct mcast_ip_info *ip)
 	uint32_t s = pseudo_sum(ip->src.b, ip->dst.b, ip->payload_len, MCAST_IPPROTO_ICMPV6);
 	return mcast_cksum_fold(mcast_cksum_add(s, ip->payload, ip->payload_len)) == 0;
 }
+
+size_t mcast_udp_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
+		       const struct mcast_addr *dst, uint8_t ttl, size_t payload_len)
+{
+	bool v4 = mcast_addr_is_v4(dst);
+	size_t hlen = v4 ? 20 : 40, len = hlen + 8 + payload_len;
+	if (cap < len || len > 0xffff)
+		return 0;
+	memset(buf, 0, len);
+	if (v4) {
+		buf[0] = 0x45;
+		put16(buf + 2, (uint16_t)len);
+		buf[8] = ttl;
+		buf[9] = 17;
+		memcpy(buf + 12, src->b + 12, 4);
+		memcpy(buf + 16, dst->b + 12, 4);
+		put16(buf + 10, mcast_cksum_fold(mcast_cksum_add(0, buf, 20)));
+	} else {
+		buf[0] = 0x60;
+		put16(buf + 4, (uint16_t)(len - 40));
+		buf[6] = 17;
+		buf[7] = ttl;
+		memcpy(buf + 8, src->b, 16);
+		memcpy(buf + 24, dst->b, 16);
+	}
+	put16(buf + hlen + 4, (uint16_t)(8 + payload_len)); /* UDP length */
+	if (payload_len)
+		buf[len - 1] = 0x5a;
+	return len;
+}

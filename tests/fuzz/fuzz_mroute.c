@@ -110,29 +110,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct mcast_addr s, g;
 			addr(&r, v4, false, &s);
 			addr(&r, v4, true, &g);
-			uint8_t pkt[64] = { 0 };
-			size_t len;
+			uint8_t pkt[64];
 			uint8_t ttl = rd(&r) & 7;
-			if (v4) {
-				len = 28;
-				pkt[0] = 0x45;
-				pkt[3] = 28;
-				pkt[8] = ttl;
-				pkt[9] = 17;
-				memcpy(pkt + 12, s.b + 12, 4);
-				memcpy(pkt + 16, g.b + 12, 4);
-				uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, pkt, 20));
-				pkt[10] = (uint8_t)(c >> 8);
-				pkt[11] = (uint8_t)c;
-			} else {
-				len = 48;
-				pkt[0] = 0x60;
-				pkt[5] = 8;
-				pkt[6] = 17;
-				pkt[7] = ttl;
-				memcpy(pkt + 8, s.b, 16);
-				memcpy(pkt + 24, g.b, 16);
-			}
+			size_t len = mcast_udp_build(pkt, sizeof(pkt), &s, &g, ttl, 0);
+			CHECK(len > 0);
 			if ((rd(&r) & 31) == 0)
 				pkt[rd(&r) % len] ^= rd(&r); /* sometimes damaged */
 			arrival = 1 + (rd(&r) & 7u);

@@ -103,32 +103,9 @@ static inline int fx_mfc(struct fx *f, const char *s, const char *g, uint16_t ii
 static inline size_t udp_pkt(uint8_t *b, const char *s, const char *g, uint8_t ttl, size_t payload)
 {
 	struct mcast_addr src = A(s), dst = A(g);
-	memset(b, 0, 48 + payload);
-	if (mcast_addr_is_v4(&src)) {
-		size_t len = 20 + 8 + payload;
-		b[0] = 0x45;
-		b[2] = (uint8_t)(len >> 8);
-		b[3] = (uint8_t)len;
-		b[8] = ttl;
-		b[9] = 17;
-		memcpy(b + 12, src.b + 12, 4);
-		memcpy(b + 16, dst.b + 12, 4);
-		uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, b, 20));
-		b[10] = (uint8_t)(c >> 8);
-		b[11] = (uint8_t)c;
-		for (size_t i = 0; i < payload; i++)
-			b[28 + i] = (uint8_t)i;
-		return len;
-	}
-	size_t len = 40 + 8 + payload;
-	b[0] = 0x60;
-	b[4] = (uint8_t)((len - 40) >> 8);
-	b[5] = (uint8_t)(len - 40);
-	b[6] = 17;
-	b[7] = ttl;
-	memcpy(b + 8, src.b, 16);
-	memcpy(b + 24, dst.b, 16);
-	return len;
+	size_t n = mcast_udp_build(b, 48 + payload, &src, &dst, ttl, payload);
+	assert_true(n > 0);
+	return n;
 }
 
 static inline unsigned fx_in(struct fx *f, unsigned ifindex, const char *s, const char *g, uint8_t ttl)
