@@ -53,6 +53,7 @@ struct hs_iface {
 	struct mcast_timer timer;
 	struct mcast_htab groups;
 	struct mcast_host_stats stats;
+	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
 };
 
 struct hs_membership {
@@ -102,6 +103,8 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filte
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own);
 void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip);
+/* Counts a rejected packet by reason, with a rate-limited debug line. */
+void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why);
 void hs_iface_timer(struct mcast_timer *t, void *arg);
 void hs_group_free(struct hs_group *g);
 

@@ -616,6 +616,16 @@ static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m)
 	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
 }
 
+void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why)
+{
+	ifc->stats.drop.count[why]++;
+	if (!mcast_ratelimit_ok(&ifc->drop_log, hs_now(ifc->h)))
+		return;
+	char a[MCAST_ADDR_STRLEN];
+	mcast_logf(ifc->h->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: dropped packet from %s: %s", ifc->name,
+		   ip ? mcast_addr_str(&ip->src, a) : "?", mcast_drop_name(why));
+}
+
 void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 {
 	struct mcast_host *h = ifc->h;
@@ -624,7 +634,7 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 	mcast_wire_policy_default(&pol);
 	enum mcast_drop why = mcast_msg_decode(&m, ip, &pol);
 	if (why != MCAST_DROP_NONE) {
-		ifc->stats.drop.count[why]++;
+		hs_dropped(ifc, ip, why);
 		return;
 	}
 	uint8_t mlevel = h->family == MCAST_AF_INET ? m.version : (uint8_t)(m.version + 1);

@@ -180,6 +180,7 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 									       : cfg->force_version + 1)
 					: 3;
 	mcast_timer_init(&ifc->timer, hs_iface_timer, ifc);
+	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	mcast_htab_insert(&h->ifaces, &ifc->node, ifindex_hash(h, ifindex));
 	if (h->family == MCAST_AF_INET) {
 		own_join(ifc, "224.0.0.1", true);
@@ -490,7 +491,7 @@ void mcast_host_input(struct mcast_host *h, unsigned ifindex, const uint8_t *pkt
 	struct mcast_ip_info ip;
 	enum mcast_drop why = mcast_ip_parse(pkt, len, &ip);
 	if (why != MCAST_DROP_NONE) {
-		ifc->stats.drop.count[why]++;
+		hs_dropped(ifc, NULL, why);
 		return;
 	}
 	hs_input(ifc, &ip);

@@ -307,6 +307,10 @@ unsigned mcast_mr_input(struct mcast_mr_table *t, unsigned ifindex, const uint8_
 	struct pkt_info pi;
 	if (!parse_packet(t, pkt, len, &pi)) {
 		t->stats.bad_packet++;
+		if (mcast_ratelimit_ok(&t->drop_log, t->env.wheel ? t->env.wheel->now_ms : 0))
+			mcast_logf(t->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS,
+				   "mroute table %u: dropped a malformed or non-multicast packet on ifindex %u",
+				   t->id, ifindex);
 		return 0;
 	}
 	struct mr_vif *v = &t->vifs[vif];

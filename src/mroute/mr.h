@@ -58,6 +58,7 @@ struct mcast_mr_table {
 	struct mcast_pool entries;
 	struct mcast_htab unres;
 	struct mcast_mr_stats stats;
+	struct mcast_ratelimit drop_log; /* bad-packet lines per second in the log */
 	uint8_t scratch[65536];        /* the TTL-decremented copy being sent */
 };
 

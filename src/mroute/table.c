@@ -43,6 +43,7 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 	t->family = family;
 	t->id = id;
 	t->register_vif = MCAST_MR_NO_VIF;
+	mcast_ratelimit_init(&t->drop_log, 1000, 10);
 	t->vifs = mcast_alloc_get(env->al, cfg->max_vifs * sizeof(*t->vifs));
 	if (!t->vifs)
 		goto fail;

@@ -308,6 +308,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	ifc->rv = cfg->robustness;
 	ifc->qi_ms = cfg->query_interval_ms;
 	mcast_timer_init(&ifc->timer, iface_timer_fired, ifc);
+	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	struct mcast_addr k;
 	mcast_addr_from_u32(&k, ifindex);
 	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_addr_hash(&k, r->env.hash_seed));
@@ -369,8 +370,9 @@ void mcast_router_input_ip(struct mcast_router *r, unsigned ifindex, const struc
 	if (why != MCAST_DROP_NONE) {
 		ifc->stats.drop.count[why]++;
 		char a[MCAST_ADDR_STRLEN];
-		mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: dropped packet from %s: %s",
-			   ifc->name, mcast_addr_str(&ip->src, a), mcast_drop_name(why));
+		if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(r)))
+			mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: dropped packet from %s: %s",
+				   ifc->name, mcast_addr_str(&ip->src, a), mcast_drop_name(why));
 		return;
 	}
 	if (!dst_is_ours(ifc, &ip->dst)) {
@@ -434,8 +436,12 @@ void mcast_router_input(struct mcast_router *r, unsigned ifindex, const uint8_t 
 	enum mcast_drop why = mcast_ip_parse(pkt, len, &ip);
 	if (why != MCAST_DROP_NONE) {
 		struct rt_iface *ifc = iface_find(r, ifindex);
-		if (ifc)
+		if (ifc) {
 			ifc->stats.drop.count[why]++;
+			if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(r)))
+				mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: dropped packet: %s",
+					   ifc->name, mcast_drop_name(why));
+		}
 		return;
 	}
 	mcast_router_input_ip(r, ifindex, &ip);

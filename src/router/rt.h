@@ -55,6 +55,7 @@ struct rt_iface {
 	struct mcast_timer timer;
 	struct mcast_htab groups;
 	struct mcast_router_stats stats;
+	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
 };
 
 struct mcast_router {

@@ -144,6 +144,33 @@ static void test_own_groups(void **state)
 	hsfx_free(f);
 }
 
+/* An interface that changes address reports from the new one; one that
+ * goes takes the sockets' memberships on it along. */
+static void test_iface_changes(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	struct mcast_addr g = A("239.1.1.1"), na = A("10.0.0.99"), bad = A("224.0.0.9");
+	assert_int_equal(mcast_host_iface_set_addr(f->h, 1, &na), 0);
+	assert_int_equal(mcast_host_iface_set_addr(f->h, 1, &bad), -EINVAL);
+	assert_int_equal(mcast_host_iface_set_addr(f->h, 9, &na), -ENODEV);
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g), 0);
+	struct mcast_ip_info ip;
+	assert_int_equal(mcast_ip_parse(f->pkt[0], f->len[0], &ip), MCAST_DROP_NONE);
+	assert_addr_equal(&ip.src, "10.0.0.99");
+	hsent(f, false);
+	assert_int_equal(mcast_host_iface_del(f->h, 1), 0);
+	assert_int_equal(mcast_host_iface_del(f->h, 1), -ENODEV);
+	enum mcast_filter_mode mode;
+	struct mcast_addr v[4];
+	size_t n;
+	assert_int_equal(mcast_host_get_filter(f->h, s, 1, &g, &mode, v, 4, &n), -EADDRNOTAVAIL);
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g), -ENODEV);
+	mcast_host_close(f->h, s);
+	hsfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_own_groups),
+		cmocka_unit_test(test_iface_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

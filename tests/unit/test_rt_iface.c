@@ -257,6 +257,70 @@ static void test_iface_changes(void **state)
 	rtfx_free(f);
 }
 
+static unsigned log_lines;
+static char last_log[256];
+static void count_log(void *ctx, enum mcast_log_level level, unsigned cat, const char *msg)
+{
+	(void)ctx;
+	if (cat != MCAST_D_DROPS)
+		return; /* e.g. the INFO line "now the querier" */
+	assert_int_equal(level, MCAST_LOG_DEBUG);
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+	log_lines++;
+}
+
+static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)pkt;
+	(void)len;
+}
+
+/* Each drop gets a debug line naming the reason, at most 10 a second. */
+static void test_drop_log(void **state)
+{
+	(void)state;
+	struct mcast_wheel w;
+	mcast_wheel_init(&w, 0);
+	struct mcast_log log = { count_log, NULL, MCAST_D_DROPS };
+	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &w, .log = &log, .send = nosend };
+	struct mcast_router *r = mcast_router_create(&env, MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a = A("10.0.0.1"), h = A("10.0.0.10"), g = A("239.1.1.1");
+	assert_int_equal(mcast_router_iface_add(r, 1, "lan", &a, 1500, &c), 0);
+	uint8_t b[64];
+	int n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_REPORT, 2, &g, 0, &h, NULL, b, sizeof(b));
+	b[8] = 5; /* TTL 5 */
+	mcast_ip_finish(b, (size_t)n);
+	for (int i = 0; i < 25; i++)
+		mcast_router_input(r, 1, b, (size_t)n);
+	assert_int_equal(log_lines, 10);
+	assert_string_equal(last_log, "lan: dropped packet from 10.0.0.10: bad_ttl");
+	mcast_wheel_advance(&w, 1000);
+	mcast_router_input(r, 1, b, (size_t)n);
+	assert_int_equal(log_lines, 11);
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(r, 1, &ii);
+	assert_int_equal(ii.stats->drop.count[MCAST_DROP_BAD_TTL], 26); /* every one counted */
+	mcast_router_destroy(r);
+}
+
+/* RFC 3376 8.4, 8.5, 8.13 with the defaults: 260 s, 255 s, 2 s. */
+static void test_timer_helpers(void **state)
+{
+	(void)state;
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET6);
+	assert_int_equal(mcast_router_gmi_ms(&c), 260000);
+	assert_int_equal(mcast_router_oqpi_ms(&c), 255000);
+	assert_int_equal(mcast_router_lmqt_ms(&c), 2000);
+	c.last_member_count = 3;
+	c.last_member_interval_ms = 500;
+	assert_int_equal(mcast_router_lmqt_ms(&c), 1500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +330,8 @@ int main(void)
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_iface_changes),
+		cmocka_unit_test(test_drop_log),
+		cmocka_unit_test(test_timer_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
