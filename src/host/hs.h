@@ -77,13 +77,26 @@ struct mcast_host {
 	struct mcast_htab ifaces;
 	struct mcast_host_sock *socks;
 	struct mcast_rng rng;
-	struct mcast_addr *tmp;         /* scratch for interface states and decoding */
+	/* Scratch space, grown on demand so that a host costs what it uses
+	 * (10,000 simulated hosts must fit): tmp holds tmp_cap addresses and
+	 * tmp2 twice that (its upper half from HS_HALF). tmp_cap is kept at
+	 * least every group's source-array capacity, so an interface state
+	 * always fits. */
+	struct mcast_addr *tmp;
 	struct mcast_addr *tmp2;
+	size_t tmp_cap;
 	struct mcast_group_record *recs;
-	uint8_t buf[65536];
+	size_t recs_cap;
+	uint8_t *buf; /* outgoing messages, at least every interface's MTU */
+	size_t buf_cap;
 };
 
-#define HS_TMP 16384
+#define HS_HALF(h) ((h)->tmp2 + (h)->tmp_cap)
+
+/* Grows tmp/tmp2 to hold n addresses (tmp2 2n), buf to n bytes. 0 or -ENOMEM. */
+int hs_scratch(struct mcast_host *h, size_t n);
+int hs_buf(struct mcast_host *h, size_t n);
+int hs_recs(struct mcast_host *h, size_t n);
 
 static inline mcast_time_ms hs_now(const struct mcast_host *h)
 {

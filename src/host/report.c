@@ -134,6 +134,8 @@ static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)
 	}
 	if (g->nsrcs == g->cap) {
 		size_t cap = g->cap ? g->cap * 2u : 4u;
+		if (hs_scratch(g->ifc->h, cap) < 0)
+			return NULL;
 		void *p = mcast_alloc_resize(g->ifc->h->env.al, g->srcs, g->cap * sizeof(*g->srcs),
 					     cap * sizeof(*g->srcs));
 		if (!p)
@@ -228,7 +230,7 @@ static void send_v12(struct hs_iface *ifc, struct hs_group *g, enum mcast_msg_ki
 	if (kind == MCAST_MSG_LEAVE && h->family == MCAST_AF_INET)
 		version = 2;
 	int n = mcast_v1v2_encode(h->family, kind, version, &g->addr, 0, &ifc->addr, NULL, h->buf,
-				  sizeof(h->buf));
+				  h->buf_cap);
 	if (n <= 0)
 		return;
 	if (kind == MCAST_MSG_LEAVE)
@@ -266,7 +268,7 @@ static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
 	struct mcast_report_builder rb;
-	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, sizeof(h->buf),
+	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
 		return;
 	size_t ng = 0;
@@ -302,13 +304,13 @@ static void send_state_change(struct hs_iface *ifc)
 				if (forward)
 					h->tmp2[na++] = s->addr;
 				else
-					h->tmp2[HS_TMP / 2 + nb++] = s->addr;
+					HS_HALF(h)[nb++] = s->addr;
 				s->rexmit--;
 			}
 			if (na)
 				mcast_report_add(&rb, MCAST_ALLOW_NEW_SOURCES, &g->addr, h->tmp2, na, NULL, 0);
 			if (nb)
-				mcast_report_add(&rb, MCAST_BLOCK_OLD_SOURCES, &g->addr, h->tmp2 + HS_TMP / 2, nb,
+				mcast_report_add(&rb, MCAST_BLOCK_OLD_SOURCES, &g->addr, HS_HALF(h), nb,
 						 NULL, 0);
 		}
 		prune(g);
@@ -360,11 +362,16 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 	struct hs_group *g = group_get(ifc, ga);
 	if (!g)
 		return -ENOMEM;
+	/* Grow the scratch space now: the group never holds more than
+	 * nsrcs + on + nn sources below, so src_get() (which keeps tmp_cap at
+	 * least the group's doubled capacity) will not move it under us. */
+	if (hs_scratch(h, 2 * ((size_t)g->nsrcs + on + nn) + 4) < 0)
+		return -ENOMEM;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
 	bool was = hs_state(g, &m0, h->tmp, &n0);
 	/* Keep the old state in tmp2's upper half. */
-	struct mcast_addr *old = h->tmp2 + HS_TMP / 2;
+	struct mcast_addr *old = HS_HALF(h);
 	memcpy(old, h->tmp, n0 * sizeof(*old));
 	bool oom = false;
 	contribute(g, om, os, on, -1, &oom);
@@ -461,7 +468,7 @@ static void group_timer(struct mcast_timer *t, void *arg)
 		if (ifc->level == 3) {
 			struct mcast_report_builder rb;
 			if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf,
-					      sizeof(h->buf), emit, ifc) == 0) {
+					      h->buf_cap, emit, ifc) == 0) {
 				current_state(ifc, g, &rb, g->resp_sources);
 				mcast_report_flush(&rb);
 			}
@@ -542,7 +549,7 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 	if (ifc->general_ms && ifc->general_ms <= now) {
 		ifc->general_ms = 0;
 		struct mcast_report_builder rb;
-		if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, sizeof(h->buf),
+		if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 				      emit, ifc) == 0) {
 			size_t ng;
 			struct hs_group **v = sorted_groups(ifc, &ng);
@@ -629,7 +636,13 @@ void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast
 void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 {
 	struct mcast_host *h = ifc->h;
-	struct mcast_msg m = { .srcs = h->tmp2, .srcs_cap = HS_TMP / 2, .recs = h->recs, .recs_cap = 1024 };
+	/* Room for whatever the payload can hold: a source takes at least 4
+	 * bytes, a record at least 8. */
+	if (hs_scratch(h, ip->payload_len / 4 + 1) < 0 || hs_recs(h, ip->payload_len / 8 + 1) < 0) {
+		hs_dropped(ifc, ip, MCAST_DROP_TOO_MANY);
+		return;
+	}
+	struct mcast_msg m = { .srcs = h->tmp2, .srcs_cap = h->tmp_cap, .recs = h->recs, .recs_cap = h->recs_cap };
 	struct mcast_wire_policy pol;
 	mcast_wire_policy_default(&pol);
 	enum mcast_drop why = mcast_msg_decode(&m, ip, &pol);

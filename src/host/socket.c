@@ -42,7 +42,7 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 	struct mcast_host *h = mcast_alloc_get(env->al, sizeof(*h));
 	if (!h)
 		return NULL;
-	memset(h, 0, offsetof(struct mcast_host, buf));
+	memset(h, 0, sizeof(*h));
 	h->env = *env;
 	h->family = f;
 	h->pf = mcast_profile_of(f);
@@ -51,10 +51,7 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 	else
 		mcast_host_config_default(&h->cfg, f);
 	mcast_rng_seed(&h->rng, env->seed);
-	h->tmp = mcast_alloc_get(env->al, HS_TMP * sizeof(*h->tmp));
-	h->tmp2 = mcast_alloc_get(env->al, HS_TMP * sizeof(*h->tmp2));
-	h->recs = mcast_alloc_get(env->al, 1024 * sizeof(*h->recs));
-	if (!h->tmp || !h->tmp2 || !h->recs || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
+	if (hs_scratch(h, 16) < 0 || hs_buf(h, 256) < 0 || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
 		mcast_host_destroy(h);
 		return NULL;
 	}
@@ -102,10 +99,64 @@ void mcast_host_destroy(struct mcast_host *h)
 	}
 	mcast_htab_walk_safe(&h->ifaces, free_iface_node, NULL);
 	mcast_htab_free(&h->ifaces);
-	mcast_alloc_free(h->env.al, h->tmp, HS_TMP * sizeof(*h->tmp));
-	mcast_alloc_free(h->env.al, h->tmp2, HS_TMP * sizeof(*h->tmp2));
-	mcast_alloc_free(h->env.al, h->recs, 1024 * sizeof(*h->recs));
+	mcast_alloc_free(h->env.al, h->tmp, h->tmp_cap * sizeof(*h->tmp));
+	mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*h->tmp2));
+	mcast_alloc_free(h->env.al, h->recs, h->recs_cap * sizeof(*h->recs));
+	mcast_alloc_free(h->env.al, h->buf, h->buf_cap);
 	mcast_alloc_free(h->env.al, h, sizeof(*h));
+}
+
+int hs_scratch(struct mcast_host *h, size_t n)
+{
+	if (n <= h->tmp_cap)
+		return 0;
+	size_t cap = h->tmp_cap ? h->tmp_cap : 16;
+	while (cap < n)
+		cap *= 2;
+	struct mcast_addr *a = mcast_alloc_resize(h->env.al, h->tmp, h->tmp_cap * sizeof(*a), cap * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	h->tmp = a;
+	struct mcast_addr *b = mcast_alloc_get(h->env.al, 2 * cap * sizeof(*b));
+	if (!b)
+		return -ENOMEM; /* tmp grew, tmp_cap did not: still consistent */
+	/* Keep both halves where HS_HALF will find them. */
+	if (h->tmp2) {
+		memcpy(b, h->tmp2, h->tmp_cap * sizeof(*b));
+		memcpy(b + cap, h->tmp2 + h->tmp_cap, h->tmp_cap * sizeof(*b));
+		mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*b));
+	}
+	h->tmp2 = b;
+	h->tmp_cap = cap;
+	return 0;
+}
+
+int hs_recs(struct mcast_host *h, size_t n)
+{
+	if (n <= h->recs_cap)
+		return 0;
+	size_t cap = h->recs_cap ? h->recs_cap : 8;
+	while (cap < n)
+		cap *= 2;
+	struct mcast_group_record *r =
+		mcast_alloc_resize(h->env.al, h->recs, h->recs_cap * sizeof(*r), cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	h->recs = r;
+	h->recs_cap = cap;
+	return 0;
+}
+
+int hs_buf(struct mcast_host *h, size_t n)
+{
+	if (n <= h->buf_cap)
+		return 0;
+	uint8_t *b = mcast_alloc_resize(h->env.al, h->buf, h->buf_cap, n);
+	if (!b)
+		return -ENOMEM;
+	h->buf = b;
+	h->buf_cap = n;
+	return 0;
 }
 
 /* ---- interfaces ------------------------------------------------------------------ */
@@ -161,6 +212,8 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 	int maxv = h->family == MCAST_AF_INET ? 3 : 2;
 	if (!addr_ok(h, addr) || cfg->force_version > maxv || cfg->robustness == 0 || cfg->mtu < 68)
 		return -EINVAL;
+	if (hs_buf(h, cfg->mtu) < 0)
+		return -ENOMEM;
 	struct hs_iface *ifc = mcast_alloc_get(h->env.al, sizeof(*ifc));
 	if (!ifc)
 		return -ENOMEM;
@@ -441,8 +494,8 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 			return -EINVAL;
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !find_m(s, ifindex, group))
 		return -EADDRNOTAVAIL;
-	if (n > HS_TMP)
-		return -ENOBUFS;
+	if (hs_scratch(h, n) < 0)
+		return -ENOMEM;
 	memcpy(h->tmp, srcs, n * sizeof(*srcs));
 	n = mcast_addrs_normalize(h->tmp, n);
 	struct mcast_srcset t;

@@ -25,6 +25,20 @@ static void sim_log(void *ctx, enum mcast_log_level level, unsigned cat, const c
 		fprintf(stderr, "mcastsim: %s\n", msg);
 }
 
+/* Makes room for one more element in a growing array. 0 or -1. */
+static int grow(void **v, unsigned *cap, unsigned n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	unsigned c = *cap ? *cap * 2 : 16;
+	void *p = realloc(*v, (size_t)c * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 struct sim_world *sim_create(uint64_t seed, const char *pcap_dir)
 {
 	struct sim_world *w = calloc(1, sizeof(*w));
@@ -64,8 +78,13 @@ void sim_destroy(struct sim_world *w)
 	for (unsigned i = 0; i < w->nlinks; i++) {
 		if (w->links[i]->pcap_open)
 			pcap_writer_close(&w->links[i]->pcap);
+		free(w->links[i]->ports);
+		free(w->links[i]->rports);
 		free(w->links[i]);
 	}
+	free(w->links);
+	free(w->nodes);
+	free(w->byname);
 	free(w->q);
 	free(w);
 }
@@ -80,7 +99,9 @@ struct sim_link *sim_link_find(struct sim_world *w, const char *name)
 
 struct sim_link *sim_link_add(struct sim_world *w, const char *name)
 {
-	if (sim_link_find(w, name) || w->nlinks == 64)
+	if (sim_link_find(w, name))
+		return NULL;
+	if (grow((void **)&w->links, &w->linkcap, w->nlinks, sizeof(*w->links)) < 0)
 		return NULL;
 	struct sim_link *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -99,18 +120,45 @@ struct sim_link *sim_link_add(struct sim_world *w, const char *name)
 	return l;
 }
 
+static size_t name_bucket(const struct sim_world *w, const char *name)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211u;
+	return (size_t)(h % (2u * w->nodecap));
+}
+
 struct sim_node *sim_node_find(struct sim_world *w, const char *name)
 {
-	for (unsigned i = 0; i < w->nnodes; i++)
-		if (!strcmp(w->nodes[i]->name, name))
-			return w->nodes[i];
+	if (!w->nodecap)
+		return NULL;
+	for (struct sim_node *n = w->byname[name_bucket(w, name)]; n; n = n->hnext)
+		if (!strcmp(n->name, name))
+			return n;
 	return NULL;
 }
 
 struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router)
 {
-	if (sim_node_find(w, name) || w->nnodes == 256)
+	if (sim_node_find(w, name))
 		return NULL;
+	unsigned oldcap = w->nodecap;
+	if (grow((void **)&w->nodes, &w->nodecap, w->nnodes, sizeof(*w->nodes)) < 0)
+		return NULL;
+	if (w->nodecap != oldcap) {
+		struct sim_node **b = calloc(2u * w->nodecap, sizeof(*b));
+		if (!b) {
+			w->nodecap = oldcap; /* the array grew; the hash stays valid */
+			return NULL;
+		}
+		free(w->byname);
+		w->byname = b;
+		for (unsigned i = 0; i < w->nnodes; i++) {
+			size_t k = name_bucket(w, w->nodes[i]->name);
+			w->nodes[i]->hnext = b[k];
+			b[k] = w->nodes[i];
+		}
+	}
 	struct sim_node *n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -118,6 +166,10 @@ struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router
 	n->router = router;
 	n->w = w;
 	n->stopped = true;
+	n->index = w->nnodes;
+	size_t k = name_bucket(w, n->name);
+	n->hnext = w->byname[k];
+	w->byname[k] = n;
 	w->nodes[w->nnodes++] = n;
 	return n;
 }
@@ -133,7 +185,9 @@ struct sim_iface *sim_iface_find(struct sim_node *n, const char *name)
 struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim_link *l,
 				const struct mcast_addr *a4, const struct mcast_addr *a6)
 {
-	if (n->nifs == SIM_MAX_IFS || sim_iface_find(n, name) || l->nports == SIM_MAX_PORTS)
+	if (n->nifs == SIM_MAX_IFS || sim_iface_find(n, name) ||
+	    grow((void **)&l->ports, &l->portcap, l->nports, sizeof(*l->ports)) < 0 ||
+	    (n->router && grow((void **)&l->rports, &l->rportcap, l->nrports, sizeof(*l->rports)) < 0))
 		return NULL;
 	struct sim_iface *i = &n->ifs[n->nifs++];
 	memset(i, 0, sizeof(*i));
@@ -148,6 +202,8 @@ struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim
 	mcast_host_iface_config_default(&i->hc4);
 	mcast_host_iface_config_default(&i->hc6);
 	l->ports[l->nports++] = i;
+	if (n->router)
+		l->rports[l->nrports++] = i;
 	return i;
 }
 
@@ -232,14 +288,12 @@ static bool is_control(const struct mcast_ip_info *ip)
 	       t == MCAST_MLD_V2_REPORT;
 }
 
-static void deliver(struct sim_iface *to, const uint8_t *pkt, size_t len)
+static void deliver(struct sim_iface *to, const uint8_t *pkt, size_t len, const struct mcast_ip_info *ipp)
 {
 	struct sim_node *n = to->node;
 	if (n->stopped)
 		return;
-	struct mcast_ip_info ip;
-	if (mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE)
-		return;
+	const struct mcast_ip_info ip = *ipp;
 	int f = mcast_addr_is_v4(&ip.dst) ? 0 : 1;
 	/* A host takes multicast only for groups its interface joined, as a
 	 * NIC's filter and the kernel do: reports to 224.0.0.22 / ff02::16
@@ -274,11 +328,16 @@ static void drain(struct sim_world *w)
 	while (w->qhead < w->qtail) {
 		struct sim_qpkt q = w->q[w->qhead++]; /* a copy: delivery may enqueue */
 		struct sim_link *l = q.from->link;
-		if (!l->up)
+		struct mcast_ip_info ip;
+		if (!l->up || mcast_ip_parse(q.data, q.len, &ip) != MCAST_DROP_NONE)
 			continue;
-		for (unsigned i = 0; i < l->nports; i++)
-			if (l->ports[i] != q.from)
-				deliver(l->ports[i], q.data, q.len);
+		bool routers_only = mcast_addr_eq(&ip.dst, mcast_profile_of(mcast_addr_family(&ip.dst))->all_routers) ||
+				    mcast_addr_eq(&ip.dst, mcast_profile_of(mcast_addr_family(&ip.dst))->v3_routers);
+		unsigned np = routers_only ? l->nrports : l->nports;
+		struct sim_iface **ports = routers_only ? l->rports : l->ports;
+		for (unsigned i = 0; i < np; i++)
+			if (ports[i] != q.from)
+				deliver(ports[i], q.data, q.len, &ip);
 	}
 	w->qhead = w->qtail = 0;
 }
@@ -310,10 +369,7 @@ static void fwd_to_routing(void *ctx, unsigned ifindex, const struct mcast_addr 
 int sim_node_start(struct sim_node *n)
 {
 	struct sim_world *w = n->w;
-	uint64_t seed = w->seed;
-	for (unsigned i = 0; i < w->nnodes; i++)
-		if (w->nodes[i] == n)
-			seed = w->seed * 1000003u + i;
+	uint64_t seed = w->seed * 1000003u + n->index;
 	for (int f = 0; f < 2; f++) {
 		enum mcast_family fam = f ? MCAST_AF_INET6 : MCAST_AF_INET;
 		bool any = false;

@@ -15,15 +15,19 @@
 #include "tools.h"
 
 #define SIM_MAX_IFS 8
-#define SIM_MAX_PORTS 64
 
 struct sim_node;
 
 struct sim_link {
 	char name[32];
 	bool up;
-	unsigned nports;
-	struct sim_iface *ports[SIM_MAX_PORTS];
+	unsigned nports, portcap;
+	struct sim_iface **ports;
+	/* the routers' ports: reports to 224.0.0.22 / ff02::16 and v2 leaves
+	 * reach only these (hosts never join those groups), which keeps a LAN
+	 * of 10,000 hosts from costing 10,000 deliveries per report */
+	unsigned nrports, rportcap;
+	struct sim_iface **rports;
 	struct pcap_writer pcap;
 	bool pcap_open;
 };
@@ -52,6 +56,8 @@ struct sim_rx {                         /* data packets a host received */
 
 struct sim_node {
 	char name[32];
+	unsigned index;                 /* order of declaration: seeds the rng */
+	struct sim_node *hnext;         /* name hash chain */
 	bool router;
 	bool stopped;
 	unsigned nifs;
@@ -80,9 +86,10 @@ struct sim_qpkt {
 struct sim_world {
 	struct mcast_wheel wheel;
 	uint64_t seed;
-	unsigned nlinks, nnodes;
-	struct sim_link *links[64];
-	struct sim_node *nodes[256];
+	unsigned nlinks, nnodes, linkcap, nodecap;
+	struct sim_link **links;
+	struct sim_node **nodes;
+	struct sim_node **byname;       /* hash of node names, nodecap * 2 buckets */
 	unsigned next_ifindex;
 	/* packets in flight, delivered at the current time in order */
 	struct sim_qpkt *q;
