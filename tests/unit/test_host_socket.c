@@ -171,6 +171,98 @@ static void test_iface_changes(void **state)
 	hsfx_free(f);
 }
 
+static void big_list(struct mcast_addr *v, size_t from, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = from + i;
+		mcast_addr_from_u32(&v[i], (uint32_t)(0x0a020000u + k)); /* 10.2.x.y */
+	}
+}
+
+/* Sources in every record of the reports sent since mark, by type. */
+static size_t sent_sources(struct hsfx *f, unsigned mark, uint8_t type)
+{
+	size_t total = 0;
+	static struct mcast_addr srcs[4096];
+	static struct mcast_group_record recs[64];
+	for (unsigned i = mark; i < f->n; i++) {
+		struct mcast_ip_info ip;
+		assert_int_equal(mcast_ip_parse(f->pkt[i], f->len[i], &ip), MCAST_DROP_NONE);
+		struct mcast_msg m = { .srcs = srcs, .srcs_cap = 4096, .recs = recs, .recs_cap = 64 };
+		assert_int_equal(mcast_msg_decode(&m, &ip, NULL), MCAST_DROP_NONE);
+		for (unsigned r = 0; r < m.nrecs; r++)
+			if (m.recs[r].type == type)
+				total += m.recs[r].nsrcs;
+	}
+	return total;
+}
+
+/* Thousands of sources: the host's scratch space starts small and grows
+ * as filters, interface states and queries need it. */
+static void test_big_filters(void **state)
+{
+	(void)state;
+	struct hsfx *f = calloc(1, sizeof(*f));
+	f->fam = MCAST_AF_INET;
+	mcast_wheel_init(&f->wheel, 0);
+	struct mcast_host_env env = { .al = &mcast_alloc_libc, .wheel = &f->wheel, .send = hs_send,
+				      .ctx = f, .seed = 42 };
+	struct mcast_host_config hc;
+	mcast_host_config_default(&hc, MCAST_AF_INET);
+	hc.max_sources = 3000;
+	f->h = mcast_host_create(&env, &hc, MCAST_AF_INET);
+	struct mcast_addr a = A("10.0.0.10"), g = A("239.9.9.9");
+	assert_int_equal(mcast_host_iface_add(f->h, 1, "eth0", &a, NULL), 0);
+	static struct mcast_addr v[3001], got[4096];
+	struct mcast_host_sock *sa = mcast_host_socket(f->h), *sb = mcast_host_socket(f->h);
+
+	/* a: INCLUDE 0..2999, sent as ALLOW records split over full packets. */
+	big_list(v, 0, 3001);
+	assert_int_equal(mcast_host_set_filter(f->h, sa, 1, &g, MCAST_MODE_INCLUDE, v, 3001), -ENOBUFS);
+	assert_int_equal(mcast_host_set_filter(f->h, sa, 1, &g, MCAST_MODE_INCLUDE, v, 3000), 0);
+	assert_int_equal(sent_sources(f, 0, MCAST_ALLOW_NEW_SOURCES), 3000);
+	enum mcast_filter_mode mode;
+	size_t n;
+	assert_int_equal(mcast_host_iface_state(f->h, 1, &g, &mode, got, 4096, &n), 0);
+	assert_int_equal(mode, MCAST_MODE_INCLUDE);
+	assert_int_equal(n, 3000);
+	for (size_t i = 0; i < n; i++)
+		assert_true(mcast_addr_eq(&got[i], &v[i]));
+
+	/* b: EXCLUDE 1500..4499 -> EXCLUDE (B - A) = 3000..4499 (RFC 3376 3.2). */
+	unsigned mark = f->n;
+	big_list(v, 1500, 3000);
+	assert_int_equal(mcast_host_set_filter(f->h, sb, 1, &g, MCAST_MODE_EXCLUDE, v, 3000), 0);
+	assert_int_equal(mcast_host_iface_state(f->h, 1, &g, &mode, got, 4096, &n), 0);
+	assert_int_equal(mode, MCAST_MODE_EXCLUDE);
+	assert_int_equal(n, 1500);
+	assert_true(mcast_addr_eq(&got[0], &v[1500]));
+	assert_true(mcast_addr_eq(&got[1499], &v[2999]));
+	/* RFC 3376 4.2.16: a TO_EX record that does not fit is truncated to
+	 * what one packet holds ((1500 - 24 - 8 - 8) / 4 = 365), not split.
+	assert_int_equal(sent_sources(f, mark, MCAST_CHANGE_TO_EXCLUDE), 365);
+
+	/* A group-and-source query for 0..299 (none excluded): all 300 come
+	 * back as IS_IN. */
+	for (int t = 0; t < 20; t++)
+		mcast_wheel_advance(&f->wheel, f->wheel.now_ms + 1000); /* retransmissions done */
+	mark = f->n;
+	big_list(v, 0, 300);
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 3, .group = g, .max_resp_ms = 1000,
+					.qrv = 2, .qqi_s = 125, .srcs = v, .nsrcs = 300 };
+	struct mcast_addr from = A("10.0.0.1");
+	struct pkts p = { 0 };
+	static uint8_t buf[1600];
+	assert_true(mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p) > 0);
+	assert_int_equal(p.n, 1);
+	mcast_host_input(f->h, 1, p.data[0], p.len[0]);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms + 1000);
+	assert_int_equal(sent_sources(f, mark, MCAST_MODE_IS_INCLUDE), 300);
+	mcast_host_close(f->h, sa);
+	mcast_host_close(f->h, sb);
+	hsfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_own_groups),
 		cmocka_unit_test(test_iface_changes),
+		cmocka_unit_test(test_big_filters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
