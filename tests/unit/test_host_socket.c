@@ -239,7 +239,7 @@ static void test_big_filters(void **state)
 	assert_true(mcast_addr_eq(&got[0], &v[1500]));
 	assert_true(mcast_addr_eq(&got[1499], &v[2999]));
 	/* RFC 3376 4.2.16: a TO_EX record that does not fit is truncated to
-	 * what one packet holds ((1500 - 24 - 8 - 8) / 4 = 365), not split.
+	 * what one packet holds ((1500 - 24 - 8 - 8) / 4 = 365), not split. */
 	assert_int_equal(sent_sources(f, mark, MCAST_CHANGE_TO_EXCLUDE), 365);
 
 	/* A group-and-source query for 0..299 (none excluded): all 300 come
