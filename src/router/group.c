@@ -405,7 +405,6 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 	}
 	int rc = 0;
 	switch (type) {
-	case MCAST_MODE_IS_INCLUDE:
 	case MCAST_CHANGE_TO_INCLUDE:
 		h->exclude = false;
 		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
@@ -415,6 +414,12 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 		h->exclude = true;
 		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
 		break;
+	/* IS_IN may answer a group-and-source query, and then lists only the
+	 * queried sources the host wants (RFC 3376 5.2, RFC 3810 6.3), not
+	 * its whole state: it adds wanted sources, like ALLOW, and never
+	 * replaces the list or the mode (that would forget sources it still
+	 * wants and cut them off at its next BLOCK). */
+	case MCAST_MODE_IS_INCLUDE:
 	case MCAST_ALLOW_NEW_SOURCES:
 		if (h->exclude)
 			mcast_srcset_diff(&h->srcs, B, nb);

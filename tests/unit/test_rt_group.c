@@ -243,9 +243,21 @@ static void test_fast_leave(void **state)
 	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "INCLUDE s2=2000");
 	host_rec(f, "10.0.0.11", "239.1.1.2", MCAST_BLOCK_OLD_SOURCES, "s2");
 	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "none");
+	/* An IS_IN answering a group-and-source query lists only the queried
+	 * sources: .11's s2 must survive its BLOCK of s1 (found by a
+	 * scenario, tests/scenarios/fast-leave-sources.scn). */
+	host_rec(f, "10.0.0.11", "239.1.1.4", MCAST_ALLOW_NEW_SOURCES, "s1 s2");
+	host_rec(f, "10.0.0.11", "239.1.1.4", MCAST_MODE_IS_INCLUDE, "s1");
+	host_rec(f, "10.0.0.11", "239.1.1.4", MCAST_BLOCK_OLD_SOURCES, "s1");
+	assert_string_equal(rt_state(f, 0, "239.1.1.4"), "INCLUDE s2=260000");
+	/* ...and from an EXCLUDE host it does not turn the host to INCLUDE. */
+	host_rec(f, "10.0.0.12", "239.1.1.5", MCAST_CHANGE_TO_EXCLUDE, "s1");
+	host_rec(f, "10.0.0.12", "239.1.1.5", MCAST_MODE_IS_INCLUDE, "s2");
+	host_rec(f, "10.0.0.12", "239.1.1.5", MCAST_BLOCK_OLD_SOURCES, "s2");
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "EXCLUDE gt=260000 s1=0 s2=2000");
 	struct mcast_router_iface_info ii;
 	mcast_router_iface_info(f->r[0], 1, &ii);
-	assert_int_equal(ii.stats->fast_leaves, 3);
+	assert_int_equal(ii.stats->fast_leaves, 4);
 	/* Not in v2 compatibility: a suppressed report hides other viewers. */
 	host_old(f, "10.0.0.12", "239.1.1.3", MCAST_MSG_REPORT, 2);
 	host_old(f, "10.0.0.12", "239.1.1.3", MCAST_MSG_LEAVE, 2);
