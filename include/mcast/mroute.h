@@ -103,6 +103,27 @@ struct mcast_mr_owner {
 };
 
 /* Where forwarded copies go. */
+/* A change of the table's VIFs or entries, for a fast path that mirrors
+ * the table (mcastd keeps the kernel's forwarding cache equal to it). */
+enum mcast_mr_event_type {
+	MCAST_MR_VIF_ADD = 1,
+	MCAST_MR_VIF_DEL,
+	MCAST_MR_MFC_SET,          /* added or replaced: iif and every output */
+	MCAST_MR_MFC_DEL,
+};
+
+struct mcast_mr_event {
+	enum mcast_mr_event_type type;
+	uint16_t vif;                          /* VIF_ADD, VIF_DEL */
+	const struct mcast_vif_config *vif_cfg; /* VIF_ADD */
+	struct mcast_addr source, group;       /* MFC_* */
+	uint16_t iif;                          /* MFC_SET */
+	const struct mcast_mfc_oif *oifs;      /* MFC_SET, sorted by VIF */
+	size_t noifs;
+};
+
+struct mcast_mfc_stats;
+
 struct mcast_mr_env {
 	const struct mcast_alloc *al;
 	struct mcast_wheel *wheel;
@@ -110,6 +131,15 @@ struct mcast_mr_env {
 	/* Sends one forwarded copy out of ifindex; pkt is valid only during
 	 * the call. */
 	void (*xmit)(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len);
+	/* Optional: told of every change after it is made. When an entry
+	 * loses an output because its VIF went, MFC_SET comes before
+	 * VIF_DEL, so a mirror never points at a removed VIF. */
+	void (*changed)(void *ctx, const struct mcast_mr_event *ev);
+	/* Optional: an entry's counters from the fast path that forwards
+	 * for this table (the kernel); used by mcast_mr_mfc_get() and the
+	 * dumps instead of the table's own. 0 or -errno (then the table's). */
+	int (*fetch_stats)(void *ctx, const struct mcast_addr *source, const struct mcast_addr *group,
+			   struct mcast_mfc_stats *st);
 	void *ctx;
 	uint64_t hash_seed;
 };

@@ -77,6 +77,11 @@ int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *
 void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
 			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);
 
+/* An upcall from a fast path that mirrors the table (the kernel's
+ * NOCACHE and WRONGVIF messages in mcastd); the VIF numbers are the
+ * table's. The table's own upcalls arrive here by themselves. */
+void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u);
+
 const struct mcast_routing_stats *mcast_routing_stats(const struct mcast_routing *rt);
 
 #ifdef __cplusplus

@@ -74,8 +74,30 @@ static void count_kind(struct mcast_mr_table *t, const struct mr_entry *e, int d
 		t->n_star_g += (size_t)delta;
 }
 
+struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const struct mr_entry *e)
+{
+	struct mcast_mfc_stats st = e->st, fp;
+	if (t->env.fetch_stats && t->env.fetch_stats(t->env.ctx, &e->source, &e->group, &fp) == 0) {
+		st.pkts = fp.pkts;
+		st.bytes = fp.bytes;
+		st.wrong_if = fp.wrong_if;
+	}
+	return st;
+}
+
+void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone)
+{
+	if (!t->env.changed)
+		return;
+	struct mcast_mr_event ev = { .type = gone ? MCAST_MR_MFC_DEL : MCAST_MR_MFC_SET,
+				     .source = e->source, .group = e->group, .iif = e->iif,
+				     .oifs = gone ? NULL : e->oifs, .noifs = gone ? 0 : e->noifs };
+	t->env.changed(t->env.ctx, &ev);
+}
+
 void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e)
 {
+	mr_notify_entry(t, e, true);
 	mcast_htab_remove(&t->cache, &e->node);
 	count_kind(t, e, -1);
 	if (e->oif_cap > MR_INLINE_OIFS)
@@ -133,7 +155,10 @@ void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif)
 			for (uint16_t j = 0; j < e->noifs; j++)
 				if (e->oifs[j].vif != vif)
 					e->oifs[k++] = e->oifs[j];
+			bool changed = k != e->noifs;
 			e->noifs = k;
+			if (changed)
+				mr_notify_entry(t, e, false);
 		}
 }
 
@@ -487,6 +512,7 @@ int mcast_mr_mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		mcast_htab_insert(&t->cache, &e->node, key_hash(t, &p->source, &p->group));
 		count_kind(t, e, +1);
 	}
+	mr_notify_entry(t, e, false);
 	release(t);
 	return 0;
 }
@@ -514,7 +540,7 @@ int mcast_mr_mfc_get(const struct mcast_mr_table *t, const struct mcast_addr *so
 	if (iif)
 		*iif = e->iif;
 	if (st)
-		*st = e->st;
+		*st = mr_entry_stats(t, e);
 	if (oifs)
 		memcpy(oifs, e->oifs, (e->noifs < cap ? e->noifs : cap) * sizeof(*oifs));
 	if (noifs)

@@ -84,10 +84,11 @@ void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 	void **v = mcast_htab_sorted(&t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
+		struct mcast_mfc_stats st = mr_entry_stats(t, e);
 		size_t k = (size_t)addr_pair(t, line, sizeof(line), &e->group, &e->source);
 		k += (size_t)snprintf(line + k, sizeof(line) - k, " %-3hd %8llu %8llu %8llu",
-				      (short)e->iif, (unsigned long long)e->st.pkts,
-				      (unsigned long long)e->st.bytes, (unsigned long long)e->st.wrong_if);
+				      (short)e->iif, (unsigned long long)st.pkts,
+				      (unsigned long long)st.bytes, (unsigned long long)st.wrong_if);
 		for (uint16_t j = 0; j < e->noifs && k + 16 < sizeof(line); j++)
 			k += (size_t)snprintf(line + k, sizeof(line) - k, " %2d:%-3d", e->oifs[j].vif,
 					      e->oifs[j].ttl);
@@ -137,13 +138,14 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 	void **v = mcast_htab_sorted(&t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
+		struct mcast_mfc_stats st = mr_entry_stats(t, e);
 		size_t k = (size_t)snprintf(line, sizeof(line),
 					    "%s{\"source\":\"%s\",\"group\":\"%s\",\"iif\":%u,\"static\":%s,"
 					    "\"pkts\":%llu,\"bytes\":%llu,\"wrong_if\":%llu,\"oifs\":[",
 					    i ? "," : "", addr_or_star(t, &e->source, a),
 					    addr_or_star(t, &e->group, b), e->iif, e->is_static ? "true" : "false",
-					    (unsigned long long)e->st.pkts, (unsigned long long)e->st.bytes,
-					    (unsigned long long)e->st.wrong_if);
+					    (unsigned long long)st.pkts, (unsigned long long)st.bytes,
+					    (unsigned long long)st.wrong_if);
 		for (uint16_t j = 0; j < e->noifs && k + 40 < sizeof(line); j++)
 			k += (size_t)snprintf(line + k, sizeof(line) - k, "%s{\"vif\":%u,\"ttl\":%u}",
 					      j ? "," : "", e->oifs[j].vif, e->oifs[j].ttl);

@@ -72,6 +72,11 @@ enum mr_unres_end { MR_UNRES_RELEASED, MR_UNRES_EXPIRED, MR_UNRES_FLUSHED };
 void mr_unres_free(struct mcast_mr_table *t, struct mr_unres *u, enum mr_unres_end why);
 void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);
 
+/* An entry's counters: the fast path's when env.fetch_stats gives them. */
+struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const struct mr_entry *e);
+/* Tells the mirror (env.changed) about an entry's current state. */
+void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone);
+
 static inline const struct mcast_addr *mr_any(const struct mcast_mr_table *t)
 {
 	return t->family == MCAST_AF_INET ? &mcast_addr_any4 : &mcast_addr_any6;

@@ -153,6 +153,10 @@ static void vif_unlink(struct mcast_mr_table *t, uint16_t vif)
 		t->register_vif = MCAST_MR_NO_VIF;
 	v->used = false;
 	mr_vif_removed(t, vif);
+	if (t->env.changed) {
+		struct mcast_mr_event ev = { .type = MCAST_MR_VIF_DEL, .vif = vif };
+		t->env.changed(t->env.ctx, &ev);
+	}
 }
 
 int mcast_mr_done(struct mcast_mr_table *t, const struct mcast_mr_owner *o)
@@ -225,6 +229,10 @@ int mcast_mr_vif_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o, u
 		mcast_htab_insert(&t->vif_index, &v->by_ifindex, ifindex_hash(t, cfg->ifindex));
 	mcast_logf(t->env.log, MCAST_LOG_DEBUG, MCAST_D_ROUTES, "mroute table %u: vif %u (%s) added",
 		   t->id, vif, v->cfg.name);
+	if (t->env.changed) {
+		struct mcast_mr_event ev = { .type = MCAST_MR_VIF_ADD, .vif = vif, .vif_cfg = &v->cfg };
+		t->env.changed(t->env.ctx, &ev);
+	}
 	return 0;
 }
 

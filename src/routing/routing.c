@@ -163,9 +163,8 @@ static void install(struct mcast_routing *rt, const struct mcast_addr *s, const 
 		   mcast_addr_str(s, a), mcast_addr_str(g, b), iif, n);
 }
 
-static void on_upcall(void *ctx, const struct mcast_upcall *u)
+void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u)
 {
-	struct mcast_routing *rt = ctx;
 	if (u->type == MCAST_UPCALL_WRONGVIF) {
 		rt->stats.wrongvif++;
 		return;
@@ -282,6 +281,11 @@ static void check_timer(struct mcast_timer *t, void *arg)
 	struct sweep_arg a = { rt, -1 };
 	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
 	mcast_timer_start(rt->env.wheel, t, rt->env.wheel->now_ms + rt->cfg.check_ms);
+}
+
+static void on_upcall(void *ctx, const struct mcast_upcall *u)
+{
+	mcast_routing_upcall(ctx, u);
 }
 
 struct mcast_routing *mcast_routing_create(const struct mcast_routing_env *env,

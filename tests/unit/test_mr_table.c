@@ -47,6 +47,92 @@ static void test_ownership(void **state)
 	fx_free(f);
 }
 
+/* The mirror hook (what mcastd turns into MRT_ADD_VIF / MRT_ADD_MFC /
+ * MRT_DEL_MFC / MRT_DEL_VIF) and the fast path's counters. */
+static char mirror_log[1024];
+
+static void mirror(void *ctx, const struct mcast_mr_event *ev)
+{
+	(void)ctx;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN], x[128];
+	size_t k = 0;
+	switch (ev->type) {
+	case MCAST_MR_VIF_ADD:
+		k = (size_t)snprintf(x, sizeof(x), "+vif%u(%u)", ev->vif, ev->vif_cfg->ifindex);
+		break;
+	case MCAST_MR_VIF_DEL:
+		k = (size_t)snprintf(x, sizeof(x), "-vif%u", ev->vif);
+		break;
+	case MCAST_MR_MFC_SET:
+		k = (size_t)snprintf(x, sizeof(x), "=(%s,%s)%u>", mcast_addr_str(&ev->source, a),
+				     mcast_addr_str(&ev->group, b), ev->iif);
+		for (size_t i = 0; i < ev->noifs; i++)
+			k += (size_t)snprintf(x + k, sizeof(x) - k, "%s%u", i ? "," : "", ev->oifs[i].vif);
+		break;
+	case MCAST_MR_MFC_DEL:
+		snprintf(x, sizeof(x), "-(%s,%s)", mcast_addr_str(&ev->source, a), mcast_addr_str(&ev->group, b));
+		break;
+	}
+	size_t n = strlen(mirror_log);
+	snprintf(mirror_log + n, sizeof(mirror_log) - n, "%s%s", n ? " " : "", x);
+}
+
+static int kernel_stats(void *ctx, const struct mcast_addr *s, const struct mcast_addr *g,
+			struct mcast_mfc_stats *st)
+{
+	(void)ctx;
+	(void)g;
+	if (mcast_addr_u32(s) != 0x0a000001u)
+		return -ENOENT;
+	st->pkts = 42;
+	st->bytes = 4200;
+	st->wrong_if = 1;
+	return 0;
+}
+
+static void test_mirror(void **state)
+{
+	(void)state;
+	mirror_log[0] = '\0';
+	struct mcast_mr_env env = { .al = &mcast_alloc_libc, .changed = mirror, .fetch_stats = kernel_stats };
+	struct mcast_mr_table *t = mcast_mr_create(&env, NULL, MCAST_AF_INET, 0);
+	struct mcast_mr_owner o = { fx_upcall, NULL };
+	assert_int_equal(mcast_mr_init(t, &o), 0);
+	for (uint16_t i = 0; i < 3; i++) {
+		struct mcast_vif_config c = { .ifindex = 10u + i, .threshold = 1 };
+		assert_int_equal(mcast_mr_vif_add(t, &o, i, &c), 0);
+	}
+	struct mcast_mfc_oif oifs[] = { { 2, 1 }, { 1, 1 } };
+	struct mcast_mfc_params p = { .source = A("10.0.0.1"), .group = A("239.1.1.1"), .iif = 0,
+				      .oifs = oifs, .noifs = 2 };
+	assert_int_equal(mcast_mr_mfc_add(t, &o, &p), 0);
+	p.source = A("10.0.0.2");
+	p.noifs = 1;
+	assert_int_equal(mcast_mr_mfc_add(t, &o, &p), 0);
+	/* Refused changes say nothing. */
+	p.iif = 9;
+	assert_int_equal(mcast_mr_mfc_add(t, &o, &p), -EADDRNOTAVAIL);
+	struct mcast_mfc_stats st;
+	struct mcast_addr s1 = A("10.0.0.1"), s2 = A("10.0.0.2"), s3 = A("10.0.0.3");
+	assert_int_equal(mcast_mr_mfc_get(t, &s3, &p.group, NULL, &st, NULL, 0, NULL), -ENOENT);
+	assert_int_equal(mcast_mr_mfc_get(t, &s1, &p.group, NULL, &st, NULL, 0, NULL), 0);
+	assert_int_equal(st.pkts, 42);
+	assert_int_equal(st.wrong_if, 1);
+	assert_int_equal(mcast_mr_mfc_get(t, &s2, &p.group, NULL, &st, NULL, 0, NULL), 0);
+	assert_int_equal(st.pkts, 0); /* the fast path knows nothing: the table's own */
+	/* VIF 2 goes: the entry using it is rewritten first, then the VIF. */
+	assert_int_equal(mcast_mr_vif_del(t, &o, 2), 0);
+	assert_int_equal(mcast_mr_mfc_del(t, &o, &s2, &p.group), 0);
+	assert_string_equal(mirror_log, "+vif0(10) +vif1(11) +vif2(12) =(10.0.0.1,239.1.1.1)0>1,2 "
+					"=(10.0.0.2,239.1.1.1)0>2 =(10.0.0.2,239.1.1.1)0> "
+					"=(10.0.0.1,239.1.1.1)0>1 -vif2 -(10.0.0.2,239.1.1.1)"); /* rewrites in hash order */
+	/* MRT_DONE: every dynamic entry and VIF is reported gone. */
+	mirror_log[0] = '\0';
+	assert_int_equal(mcast_mr_done(t, &o), 0);
+	assert_string_equal(mirror_log, "-(10.0.0.1,239.1.1.1) -vif0 -vif1");
+	mcast_mr_destroy(t);
+}
+
 static void test_vif_errors(void **state)
 {
 	(void)state;
@@ -125,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ownership),
+		cmocka_unit_test(test_mirror),
 		cmocka_unit_test(test_vif_errors),
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_1024_vifs),
