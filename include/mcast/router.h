@@ -67,6 +67,13 @@ struct mcast_router_env {
 	 * address for (*,G). */
 	void (*fwd_change)(void *ctx, unsigned ifindex, const struct mcast_addr *group,
 			   const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);
+	/* Optional access list: may ifindex's hosts have (source, group)?
+	 * Asked with source the any address for the group as a whole (a
+	 * denied group's records are ignored and counted in acl_denied), and
+	 * per source by mcast_router_wants(), so a denied source is never
+	 * forwarded, also in EXCLUDE mode. */
+	bool (*allow)(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+		      const struct mcast_addr *source);
 	void *ctx;
 	uint64_t hash_seed;
 };
@@ -87,6 +94,7 @@ struct mcast_router_stats {
 	uint64_t older_querier;           /* queries of an older version heard */
 	uint64_t querier_changes;
 	uint64_t fast_leaves;             /* removals done without waiting for LMQT */
+	uint64_t acl_denied;              /* records for groups the access list denies */
 };
 
 struct mcast_router;
@@ -104,6 +112,11 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 			   const struct mcast_router_config *cfg);
 /* Removes an interface; every group it had reports MCAST_FWD_NONE. */
 int mcast_router_iface_del(struct mcast_router *r, unsigned ifindex);
+/* New settings for an interface, keeping its groups and querier state
+ * (a reload): timers and limits apply from the next event on. -ENODEV,
+ * -EINVAL as for mcast_router_iface_add(). */
+int mcast_router_iface_set_config(struct mcast_router *r, unsigned ifindex,
+				  const struct mcast_router_config *cfg);
 /* A new address: the querier election is run again. */
 int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
 				const struct mcast_addr *addr);

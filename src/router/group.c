@@ -504,6 +504,10 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	mcast_time_ms now = rt_now(r);
 	uint32_t gmi = rt_gmi(ifc), lmqt = rt_lmqt(ifc);
 
+	if (r->env.allow && !r->env.allow(r->env.ctx, ifc->ifindex, g, r->pf->any)) {
+		ifc->stats.acl_denied++;
+		return;
+	}
 	/* RFC 4604 2.2.3: in the SSM range EXCLUDE requests are ignored. */
 	if (rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE)) {
 		ifc->stats.ssm_ignored++;

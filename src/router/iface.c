@@ -325,6 +325,36 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	return 0;
 }
 
+int mcast_router_iface_set_config(struct mcast_router *r, unsigned ifindex,
+				  const struct mcast_router_config *cfg)
+{
+	struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	int level = level_of(r->family, cfg->version);
+	if (level < 0 || cfg->robustness == 0 || cfg->query_interval_ms == 0 ||
+	    cfg->query_response_ms >= cfg->query_interval_ms)
+		return -EINVAL;
+	bool was_querier = ifc->querier;
+	ifc->cfg = *cfg;
+	ifc->level = (uint8_t)level;
+	if (was_querier) {
+		/* our own values, as when we became querier (RFC 3376 8.1, 8.2) */
+		ifc->rv = cfg->robustness;
+		ifc->qi_ms = cfg->query_interval_ms;
+		if (!cfg->querier || !cfg->enabled) {
+			ifc->querier = false;
+			ifc->querier_addr = *r->pf->any;
+		} else if (ifc->next_general_ms > rt_now(r) + cfg->query_interval_ms) {
+			ifc->next_general_ms = rt_now(r) + cfg->query_interval_ms;
+		}
+	} else if (cfg->querier && cfg->enabled && mcast_addr_is_unspecified(&ifc->querier_addr)) {
+		become_querier(ifc, true);
+	}
+	iface_reschedule(ifc);
+	return 0;
+}
+
 int mcast_router_iface_del(struct mcast_router *r, unsigned ifindex)
 {
 	struct rt_iface *ifc = iface_find(r, ifindex);
@@ -501,6 +531,9 @@ bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 	const struct rt_iface *ifc = iface_find(r, ifindex);
 	const struct rt_group *grp = ifc ? rt_group_find(ifc, group) : NULL;
 	if (!grp)
+		return false;
+	if (r->env.allow && !mcast_addr_is_unspecified(source) &&
+	    !r->env.allow(r->env.ctx, ifindex, group, source))
 		return false;
 	/* RFC 3376 6.3: INCLUDE forwards the listed sources; EXCLUDE all but
 	 * the ones with timer 0. Sources are sorted: binary search. */

@@ -435,7 +435,7 @@ static const struct {
 	C(rx_queries), C(rx_reports), C(rx_leaves), C(rx_records), C(tx_general_queries),
 	C(tx_group_queries), C(tx_source_queries), C(not_local), C(version_ignored), C(compat_ignored),
 	C(ssm_ignored), C(group_limit), C(source_limit), C(host_limit), C(older_querier),
-	C(querier_changes), C(fast_leaves),
+	C(querier_changes), C(fast_leaves), C(acl_denied),
 #undef C
 };
 

@@ -265,6 +265,54 @@ static void test_fast_leave(void **state)
 	rtfx_free(f);
 }
 
+/* Access list: 239.9/16 denied, and source s2 denied for every group. */
+static bool acl(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
+{
+	(void)ctx;
+	assert_int_equal(ifindex, 1);
+	if ((mcast_addr_u32(g) >> 16) == 0xef09)
+		return false;
+	return mcast_addr_is_unspecified(s) || mcast_addr_u32(s) != 0x0a010002u;
+}
+
+static void test_acl_and_reconfig(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	mcast_router_destroy(f->r[0]);
+	f->env[0].allow = acl;
+	f->r[0] = mcast_router_create(&f->env[0], MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a = A("10.0.0.1");
+	assert_int_equal(mcast_router_iface_add(f->r[0], 1, "lan", &a, 1500, &c), 0);
+	host_rec(f, "10.0.0.10", "239.9.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	host_old(f, "10.0.0.11", "239.9.1.2", MCAST_MSG_REPORT, 2);
+	assert_string_equal(rt_state(f, 0, "239.9.1.1"), "none");
+	assert_string_equal(rt_state(f, 0, "239.9.1.2"), "none");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->acl_denied, 2);
+	/* EXCLUDE {} for an allowed group: every source but s2 is wanted. */
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "");
+	struct mcast_addr g = A("239.1.1.1");
+	assert_true(mcast_router_wants(f->r[0], 1, &f->named[0], &g));
+	assert_false(mcast_router_wants(f->r[0], 1, &f->named[1], &g));
+
+	/* A reload with other timers keeps the group; the next report uses
+	 * the new Group Membership Interval (3 x 60 s + 10 s). */
+	c.robustness = 3;
+	c.query_interval_ms = 60000;
+	assert_int_equal(mcast_router_iface_set_config(f->r[0], 1, &c), 0);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=190000");
+	c.query_response_ms = c.query_interval_ms;
+	assert_int_equal(mcast_router_iface_set_config(f->r[0], 1, &c), -EINVAL);
+	assert_int_equal(mcast_router_iface_set_config(f->r[0], 9, &c), -ENODEV);
+	rtfx_free(f);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -303,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_compat),
 		cmocka_unit_test(test_ssm),
 		cmocka_unit_test(test_fast_leave),
+		cmocka_unit_test(test_acl_and_reconfig),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
