@@ -45,6 +45,19 @@ struct mcast_router_config {
 
 void mcast_router_config_default(struct mcast_router_config *c, enum mcast_family f);
 
+/*
+ * Sets one setting by name, as mcastd's configuration file and mcastsim
+ * write it: version, robustness, query-interval (also sets the startup
+ * interval to a quarter), query-response, lmqi, lmqc, startup-interval,
+ * startup-count, querier on|off, fast-leave on|off, max-groups,
+ * max-sources, max-hosts, require-router-alert on|off, ssm-range
+ * P1[,P2...]|none. Times as mcast_time_parse(). 0, -ENOENT for an
+ * unknown name, -EINVAL for a bad value (c unchanged).
+ */
+int mcast_router_config_set(struct mcast_router_config *c, const char *key, const char *val);
+/* "500ms", "2s", "1.5s", "3m", "1h", or plain seconds. 0 or -EINVAL. */
+int mcast_time_parse(const char *s, mcast_time_ms *t);
+
 /* Derived timers (RFC 3376 8.4, 8.5, 8.13). */
 uint32_t mcast_router_gmi_ms(const struct mcast_router_config *c);  /* RV*QI + QRI */
 uint32_t mcast_router_oqpi_ms(const struct mcast_router_config *c); /* RV*QI + QRI/2 */

@@ -52,15 +52,7 @@ static int bad(const struct ctx *c, unsigned line, const char *fmt, ...)
 
 static int parse_time(const char *s, mcast_time_ms *t)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
-	double mul = !strcmp(end, "ms") ? 1 : !strcmp(end, "s") || !*end ? 1000 : !strcmp(end, "m") ? 60000 : -1;
-	if (mul < 0)
-		return -1;
-	*t = (mcast_time_ms)(v * mul + 0.5);
-	return 0;
+	return mcast_time_parse(s, t) < 0 ? -1 : 0;
 }
 
 static int parse_uint(const char *s, unsigned long *v)
@@ -80,14 +72,13 @@ static int parse_addr(const char *s, struct mcast_addr *a)
 static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char *key, const char *val)
 {
 	unsigned long n = 0;
-	mcast_time_ms t = 0;
-	bool num = parse_uint(val, &n) == 0, tm = parse_time(val, &t) == 0;
+	bool num = parse_uint(val, &n) == 0;
 	bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
 	struct mcast_router_config *rc[2] = { &i->rc4, &i->rc6 };
-	if (!strcmp(key, "igmp-version") && num)
-		i->rc4.version = (uint8_t)n;
-	else if (!strcmp(key, "mld-version") && num)
-		i->rc6.version = (uint8_t)n;
+	if (!strcmp(key, "igmp-version"))
+		return mcast_router_config_set(&i->rc4, "version", val) < 0 ? bad(c, line, "bad igmp-version %s", val) : 0;
+	else if (!strcmp(key, "mld-version"))
+		return mcast_router_config_set(&i->rc6, "version", val) < 0 ? bad(c, line, "bad mld-version %s", val) : 0;
 	else if (!strcmp(key, "force-igmp") && num)
 		i->hc4.force_version = (uint8_t)n;
 	else if (!strcmp(key, "force-mld") && num)
@@ -95,29 +86,9 @@ static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char
 	else if (!strcmp(key, "report-link-local") && (on || off))
 		i->hc4.report_link_local = on;
 	else {
-		for (int f = 0; f < 2; f++) {
-			struct mcast_router_config *r = rc[f];
-			if (!strcmp(key, "robustness") && num)
-				r->robustness = (uint8_t)n;
-			else if (!strcmp(key, "query-interval") && tm)
-				r->query_interval_ms = (uint32_t)t, r->startup_interval_ms = (uint32_t)t / 4;
-			else if (!strcmp(key, "query-response") && tm)
-				r->query_response_ms = (uint32_t)t;
-			else if (!strcmp(key, "lmqi") && tm)
-				r->last_member_interval_ms = (uint32_t)t;
-			else if (!strcmp(key, "lmqc") && num)
-				r->last_member_count = (uint8_t)n;
-			else if (!strcmp(key, "querier") && (on || off))
-				r->querier = on;
-			else if (!strcmp(key, "fast-leave") && (on || off))
-				r->fast_leave = on;
-			else if (!strcmp(key, "max-groups") && num)
-				r->max_groups = (uint32_t)n;
-			else if (!strcmp(key, "max-sources") && num)
-				r->max_sources = (uint32_t)n;
-			else
-				return bad(c, line, "unknown setting or bad value: %s", key);
-		}
+		for (int f = 0; f < 2; f++)
+			if (mcast_router_config_set(rc[f], key, val) < 0)
+				return bad(c, line, "unknown setting or bad value: %s %s", key, val);
 	}
 	return 0;
 }

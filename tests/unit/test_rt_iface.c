@@ -321,9 +321,55 @@ static void test_timer_helpers(void **state)
 	assert_int_equal(mcast_router_lmqt_ms(&c), 1500);
 }
 
+/* Settings by name: every name, its range, and no change on errors. */
+static void test_config_set(void **state)
+{
+	(void)state;
+	struct mcast_router_config c, d;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	mcast_time_ms t;
+	assert_int_equal(mcast_time_parse("1.5s", &t), 0);
+	assert_int_equal(t, 1500);
+	assert_int_equal(mcast_time_parse("250ms", &t), 0);
+	assert_int_equal(t, 250);
+	assert_int_equal(mcast_time_parse("2m", &t), 0);
+	assert_int_equal(t, 120000);
+	assert_int_equal(mcast_time_parse("7", &t), 0);
+	assert_int_equal(t, 7000);
+	assert_int_equal(mcast_time_parse("-1s", &t), -EINVAL);
+	assert_int_equal(mcast_time_parse("3x", &t), -EINVAL);
+	assert_int_equal(mcast_time_parse("", &t), -EINVAL);
+
+	assert_int_equal(mcast_router_config_set(&c, "query-interval", "60s"), 0);
+	assert_int_equal(c.query_interval_ms, 60000);
+	assert_int_equal(c.startup_interval_ms, 15000);
+	assert_int_equal(mcast_router_config_set(&c, "robustness", "3"), 0);
+	assert_int_equal(c.robustness, 3);
+	assert_int_equal(mcast_router_config_set(&c, "lmqi", "200ms"), 0);
+	assert_int_equal(c.last_member_interval_ms, 200);
+	assert_int_equal(mcast_router_config_set(&c, "fast-leave", "on"), 0);
+	assert_true(c.fast_leave);
+	assert_int_equal(mcast_router_config_set(&c, "ssm-range", "232.0.0.0/8,239.232.0.0/16"), 0);
+	assert_int_equal(c.nssm, 2);
+	assert_int_equal(mcast_router_config_set(&c, "require-router-alert", "off"), 0);
+	assert_false(c.wire.require_ra_igmpv3);
+	d = c;
+	assert_int_equal(mcast_router_config_set(&c, "robustness", "0"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "robustness", "8"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "query-interval", "40000s"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "querier", "yes"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "ssm-range", "232.0.0.0/8,10.0.0.0/8"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "max-groups", "-5"), -EINVAL);
+	assert_int_equal(mcast_router_config_set(&c, "colour", "blue"), -ENOENT);
+	assert_memory_equal(&c, &d, sizeof(c));
+	assert_int_equal(mcast_router_config_set(&c, "ssm-range", "none"), 0);
+	assert_int_equal(c.nssm, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_startup_and_periodic),
 		cmocka_unit_test(test_election),
 		cmocka_unit_test(test_adopt_and_higher),

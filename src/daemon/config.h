@@ -1,0 +1,57 @@
+/* mcastd's configuration file (docs/mcastd.conf.5). */
+#ifndef MCASTD_CONFIG_H
+#define MCASTD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mcast/router.h"
+
+#define CFG_MAX_IFACES 64
+#define CFG_MAX_ROUTES 256
+#define CFG_MAX_ACL 256
+#define CFG_MAX_OUT 32
+
+struct cfg_iface {
+	char name[16];
+	bool v4, v6;                   /* IGMP / MLD on this interface */
+	uint8_t threshold;             /* forwarding TTL threshold */
+	struct mcast_router_config rc4, rc6;
+	unsigned line;
+};
+
+struct cfg_route {
+	char from[16];
+	struct mcast_addr source;      /* any = (*,G) */
+	struct mcast_addr group;
+	unsigned nout;
+	char to[CFG_MAX_OUT][16];
+	unsigned line;
+};
+
+struct cfg_acl {
+	char iface[16];
+	bool allow;
+	struct mcast_prefix group;
+	bool has_source;
+	struct mcast_prefix source;
+};
+
+struct mcastd_config {
+	unsigned niface, nroute, nacl;
+	struct cfg_iface iface[CFG_MAX_IFACES];
+	struct cfg_route route[CFG_MAX_ROUTES];
+	struct cfg_acl acl[CFG_MAX_ACL];
+	uint32_t mfc_idle_ms;
+};
+
+/* Reads path into c. 0, or -1 with every bad line reported on err as
+ * "path:line: reason". */
+int cfg_load(struct mcastd_config *c, const char *path, FILE *err);
+const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char *name);
+/* The access list's answer for (group, source) on an interface; source
+ * unspecified asks for the group as a whole. */
+bool cfg_acl_allows(const struct mcastd_config *c, const char *iface, const struct mcast_addr *group,
+		    const struct mcast_addr *source);
+
+#endif

@@ -1,0 +1,451 @@
+/*
+ * DOC: the kernel's multicast routing sockets
+ *
+ * IPv4: a raw IGMP socket with MRT_INIT. It receives every IGMP message
+ * the kernel delivers locally (reports with Router Alert reach it through
+ * the RA chain, IGMPv1 reports through ip_mr_input, IGMPv3 reports and
+ * leaves because we join 224.0.0.22 and 224.0.0.2) with the whole IP
+ * header, and the kernel's upcalls (struct igmpmsg, protocol field 0). We
+ * send with IP_HDRINCL: libmcast builds the header with Router Alert and
+ * TTL 1; IP_PKTINFO picks the interface.
+ *
+ * IPv6: a raw ICMPv6 socket with MRT6_INIT, filtered to the MLD types.
+ * The kernel hands MLD messages with Router Alert to a forwarding router
+ * for groups beyond link scope; for ff02::16 and ff02::2 we join. The
+ * IPv6 header is not delivered: we rebuild it from the ancillary data
+ * (source, destination, hop limit, the Hop-by-Hop options with the Router
+ * Alert) so the router engine checks exactly what it checks in the
+ * simulator. Upcalls (struct mrt6msg) start with a zero byte, which no
+ * ICMPv6 type has. We send the ICMPv6 message; the kernel adds the
+ * header with our link-local source (IPV6_PKTINFO), hop limit 1 and the
+ * Hop-by-Hop Router Alert option (IPV6_HOPOPTS), and the checksum.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/mroute.h>
+#include <linux/mroute6.h>
+
+#include "linux.h"
+#include "mcast/wire.h"
+
+static int fail(char *err, size_t len, const char *what)
+{
+	int e = errno;
+	snprintf(err, len, "%s: %s", what, strerror(e));
+	return -e;
+}
+
+static void to_in(const struct mcast_addr *a, struct in_addr *out)
+{
+	out->s_addr = htonl(mcast_addr_u32(a));
+}
+
+static void to_in6(const struct mcast_addr *a, struct in6_addr *out)
+{
+	memcpy(out, a->b, 16);
+}
+
+static void from_in6(const struct in6_addr *in, struct mcast_addr *a)
+{
+	memcpy(a->b, in, 16);
+}
+
+int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f;
+	int one = 1, zero = 0;
+	if (f == MCAST_AF_INET) {
+		k->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IGMP);
+		if (k->fd < 0)
+			return fail(err, errlen, "raw IGMP socket");
+		if (setsockopt(k->fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) < 0) {
+			int rc = fail(err, errlen, errno == EADDRINUSE ? "MRT_INIT (another multicast router runs)"
+								      : "MRT_INIT");
+			close(k->fd);
+			k->fd = -1;
+			return rc;
+		}
+		if (setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+		    setsockopt(k->fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) < 0 ||
+		    setsockopt(k->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0) {
+			int rc = fail(err, errlen, "IGMP socket options");
+			lk_mroute_close(k);
+			return rc;
+		}
+		return 0;
+	}
+	k->fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (k->fd < 0)
+		return fail(err, errlen, "raw ICMPv6 socket");
+	if (setsockopt(k->fd, IPPROTO_IPV6, MRT6_INIT, &one, sizeof(one)) < 0) {
+		int rc = fail(err, errlen, errno == EADDRINUSE ? "MRT6_INIT (another multicast router runs)"
+							      : "MRT6_INIT");
+		close(k->fd);
+		k->fd = -1;
+		return rc;
+	}
+	struct icmp6_filter flt;
+	ICMP6_FILTER_SETBLOCKALL(&flt);
+	ICMP6_FILTER_SETPASS(130, &flt); /* query */
+	ICMP6_FILTER_SETPASS(131, &flt); /* MLDv1 report */
+	ICMP6_FILTER_SETPASS(132, &flt); /* done */
+	ICMP6_FILTER_SETPASS(143, &flt); /* MLDv2 report */
+	int hops = 1;
+	if (setsockopt(k->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &flt, sizeof(flt)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one, sizeof(one)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
+		int rc = fail(err, errlen, "ICMPv6 socket options");
+		lk_mroute_close(k);
+		return rc;
+	}
+	return 0;
+}
+
+void lk_mroute_close(struct lk_mroute *k)
+{
+	if (k->fd < 0)
+		return;
+	int one = 1;
+	/* Closing alone is enough (the kernel flushes on release); MRT_DONE
+	 * says it explicitly while we are still here. */
+	if (k->family == MCAST_AF_INET)
+		setsockopt(k->fd, IPPROTO_IP, MRT_DONE, &one, sizeof(one));
+	else
+		setsockopt(k->fd, IPPROTO_IPV6, MRT6_DONE, &one, sizeof(one));
+	close(k->fd);
+	k->fd = -1;
+}
+
+static int sockopt(struct lk_mroute *k, int level, int name, const void *v, socklen_t len)
+{
+	if (k->fd < 0)
+		return -EBADF;
+	if (setsockopt(k->fd, level, name, v, len) < 0) {
+		k->errors++;
+		return -errno;
+	}
+	return 0;
+}
+
+int lk_vif_add(struct lk_mroute *k, uint16_t vif, unsigned ifindex, uint8_t threshold)
+{
+	if (vif >= LK_MAXVIFS)
+		return -ENFILE;
+	if (k->family == MCAST_AF_INET) {
+		struct vifctl v = { .vifc_vifi = vif, .vifc_flags = VIFF_USE_IFINDEX,
+				    .vifc_threshold = threshold };
+		v.vifc_lcl_ifindex = (int)ifindex;
+		return sockopt(k, IPPROTO_IP, MRT_ADD_VIF, &v, sizeof(v));
+	}
+	struct mif6ctl m = { .mif6c_mifi = vif, .vifc_threshold = threshold, .mif6c_pifi = (uint16_t)ifindex };
+	return sockopt(k, IPPROTO_IPV6, MRT6_ADD_MIF, &m, sizeof(m));
+}
+
+int lk_vif_del(struct lk_mroute *k, uint16_t vif)
+{
+	if (k->family == MCAST_AF_INET) {
+		struct vifctl v = { .vifc_vifi = vif };
+		return sockopt(k, IPPROTO_IP, MRT_DEL_VIF, &v, sizeof(v));
+	}
+	mifi_t m = vif;
+	return sockopt(k, IPPROTO_IPV6, MRT6_DEL_MIF, &m, sizeof(m));
+}
+
+int lk_mfc_set(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,
+	       uint16_t iif, const struct mcast_mfc_oif *oifs, size_t n)
+{
+	if (iif >= LK_MAXVIFS)
+		return -ENFILE;
+	if (k->family == MCAST_AF_INET) {
+		struct mfcctl m;
+		memset(&m, 0, sizeof(m));
+		to_in(s, &m.mfcc_origin);
+		to_in(g, &m.mfcc_mcastgrp);
+		m.mfcc_parent = iif;
+		memset(m.mfcc_ttls, 255, sizeof(m.mfcc_ttls));
+		for (size_t i = 0; i < n; i++)
+			if (oifs[i].vif < LK_MAXVIFS)
+				m.mfcc_ttls[oifs[i].vif] = oifs[i].ttl;
+		return sockopt(k, IPPROTO_IP, MRT_ADD_MFC, &m, sizeof(m));
+	}
+	struct mf6cctl m;
+	memset(&m, 0, sizeof(m));
+	m.mf6cc_origin.sin6_family = AF_INET6;
+	to_in6(s, &m.mf6cc_origin.sin6_addr);
+	m.mf6cc_mcastgrp.sin6_family = AF_INET6;
+	to_in6(g, &m.mf6cc_mcastgrp.sin6_addr);
+	m.mf6cc_parent = iif;
+	for (size_t i = 0; i < n; i++)
+		if (oifs[i].vif < LK_MAXVIFS)
+			IF_SET(oifs[i].vif, &m.mf6cc_ifset);
+	return sockopt(k, IPPROTO_IPV6, MRT6_ADD_MFC, &m, sizeof(m));
+}
+
+int lk_mfc_del(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	if (k->family == MCAST_AF_INET) {
+		struct mfcctl m;
+		memset(&m, 0, sizeof(m));
+		to_in(s, &m.mfcc_origin);
+		to_in(g, &m.mfcc_mcastgrp);
+		return sockopt(k, IPPROTO_IP, MRT_DEL_MFC, &m, sizeof(m));
+	}
+	struct mf6cctl m;
+	memset(&m, 0, sizeof(m));
+	m.mf6cc_origin.sin6_family = AF_INET6;
+	to_in6(s, &m.mf6cc_origin.sin6_addr);
+	m.mf6cc_mcastgrp.sin6_family = AF_INET6;
+	to_in6(g, &m.mf6cc_mcastgrp.sin6_addr);
+	return sockopt(k, IPPROTO_IPV6, MRT6_DEL_MFC, &m, sizeof(m));
+}
+
+int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,
+		 struct mcast_mfc_stats *st)
+{
+	if (k->fd < 0)
+		return -EBADF;
+	memset(st, 0, sizeof(*st));
+	if (k->family == MCAST_AF_INET) {
+		struct sioc_sg_req r;
+		memset(&r, 0, sizeof(r));
+		to_in(s, &r.src);
+		to_in(g, &r.grp);
+		if (ioctl(k->fd, SIOCGETSGCNT, &r) < 0)
+			return -errno;
+		st->pkts = r.pktcnt;
+		st->bytes = r.bytecnt;
+		st->wrong_if = r.wrong_if;
+		return 0;
+	}
+	struct sioc_sg_req6 r;
+	memset(&r, 0, sizeof(r));
+	r.src.sin6_family = AF_INET6;
+	to_in6(s, &r.src.sin6_addr);
+	r.grp.sin6_family = AF_INET6;
+	to_in6(g, &r.grp.sin6_addr);
+	if (ioctl(k->fd, SIOCGETSGCNT_IN6, &r) < 0)
+		return -errno;
+	st->pkts = r.pktcnt;
+	st->bytes = r.bytecnt;
+	st->wrong_if = r.wrong_if;
+	return 0;
+}
+
+int lk_join(struct lk_mroute *k, unsigned ifindex, const struct mcast_addr *g, bool join)
+{
+	if (k->family == MCAST_AF_INET) {
+		struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
+		to_in(g, &m.imr_multiaddr);
+		int rc = sockopt(k, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m, sizeof(m));
+		return rc == -EADDRINUSE && join ? 0 : rc;
+	}
+	struct ipv6_mreq m = { .ipv6mr_interface = ifindex };
+	to_in6(g, &m.ipv6mr_multiaddr);
+	int rc = sockopt(k, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &m, sizeof(m));
+	return rc == -EADDRINUSE && join ? 0 : rc;
+}
+
+static int recv_v4(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} c;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c, .msg_controllen = sizeof(c) };
+	ssize_t n = recvmsg(k->fd, &mh, 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(struct igmpmsg))
+		return 0; /* shorter than any IP header with an IGMP message */
+	const struct igmpmsg *im = (const void *)buf;
+	if (im->im_mbz == 0) {
+		/* an upcall: the IP protocol field is zero */
+		msg->kind = LK_UPCALL;
+		msg->up.type = im->im_msgtype;
+		msg->up.vif = (uint16_t)(im->im_vif | (im->im_vif_hi << 8));
+		mcast_addr_from_u32(&msg->up.source, ntohl(im->im_src.s_addr));
+		mcast_addr_from_u32(&msg->up.group, ntohl(im->im_dst.s_addr));
+		msg->up.pkt = buf;
+		msg->up.len = (size_t)n;
+		return 0;
+	}
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			msg->ifindex = (unsigned)pi.ipi_ifindex;
+		}
+	if (!msg->ifindex)
+		return 0;
+	msg->kind = LK_PACKET;
+	msg->pkt = buf;
+	msg->len = (size_t)n;
+	return 0;
+}
+
+static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+{
+	/* The message lands after room for the header we rebuild: IPv6 (40)
+	 * and Hop-by-Hop options (up to 2048 bytes as the kernel delivers). */
+	const size_t room = 40 + 2048;
+	if (cap <= room)
+		return -ENOBUFS;
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(2048)];
+	} c;
+	struct sockaddr_in6 from;
+	struct iovec iov = { buf + room, cap - room };
+	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = &c, .msg_controllen = sizeof(c) };
+	ssize_t n = recvmsg(k->fd, &mh, 0);
+	if (n < 0)
+		return -errno;
+	const uint8_t *p = buf + room;
+	if ((size_t)n >= sizeof(struct mrt6msg) && p[0] == 0) {
+		const struct mrt6msg *im = (const void *)p;
+		msg->kind = LK_UPCALL;
+		msg->up.type = im->im6_msgtype;
+		msg->up.vif = im->im6_mif;
+		from_in6(&im->im6_src, &msg->up.source);
+		from_in6(&im->im6_dst, &msg->up.group);
+		msg->up.pkt = p;
+		msg->up.len = (size_t)n;
+		return 0;
+	}
+	struct in6_pktinfo pi;
+	bool have_pi = false;
+	int hlim = -1;
+	const uint8_t *hbh = NULL;
+	size_t hbh_len = 0;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (cm->cmsg_type == IPV6_PKTINFO) {
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			have_pi = true;
+		} else if (cm->cmsg_type == IPV6_HOPLIMIT) {
+			memcpy(&hlim, CMSG_DATA(cm), sizeof(hlim));
+		} else if (cm->cmsg_type == IPV6_HOPOPTS) {
+			hbh = CMSG_DATA(cm);
+			hbh_len = cm->cmsg_len - CMSG_LEN(0);
+		}
+	}
+	if (!have_pi || hlim < 0 || n > 65535)
+		return 0;
+	if (hbh && (hbh_len < 8 || hbh_len > 2048 || hbh_len != (size_t)(hbh[1] + 1) * 8))
+		hbh = NULL, hbh_len = 0;
+	size_t hdr = 40 + hbh_len;
+	uint8_t *ip = buf + room - hdr;
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	size_t plen = hbh_len + (size_t)n;
+	ip[4] = (uint8_t)(plen >> 8);
+	ip[5] = (uint8_t)plen;
+	ip[6] = hbh ? 0 : IPPROTO_ICMPV6;
+	ip[7] = (uint8_t)hlim;
+	memcpy(ip + 8, &from.sin6_addr, 16);
+	memcpy(ip + 24, &pi.ipi6_addr, 16);
+	if (hbh) {
+		memcpy(ip + 40, hbh, hbh_len);
+		ip[40] = IPPROTO_ICMPV6;
+	}
+	msg->kind = LK_PACKET;
+	msg->ifindex = pi.ipi6_ifindex;
+	msg->pkt = ip;
+	msg->len = hdr + (size_t)n;
+	return 0;
+}
+
+int lk_mroute_recv(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+{
+	memset(msg, 0, sizeof(*msg));
+	return k->family == MCAST_AF_INET ? recv_v4(k, buf, cap, msg) : recv_v6(k, buf, cap, msg);
+}
+
+int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct mcast_ip_info ip;
+	if (k->fd < 0 || mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE)
+		return -EINVAL;
+	ssize_t n;
+	if (k->family == MCAST_AF_INET) {
+		union {
+			struct cmsghdr h;
+			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		} c;
+		memset(&c, 0, sizeof(c));
+		struct sockaddr_in to = { .sin_family = AF_INET };
+		to_in(&ip.dst, &to.sin_addr);
+		struct iovec iov = { (void *)pkt, len };
+		struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = &c, .msg_controllen = sizeof(c) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo pi = { .ipi_ifindex = (int)ifindex };
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		n = sendmsg(k->fd, &mh, 0);
+	} else {
+		/* The Hop-by-Hop header libmcast wrote sits between the IPv6
+		 * header and the ICMPv6 message; it goes as IPV6_HOPOPTS. */
+		size_t hbh_len = (size_t)(ip.payload - pkt) - 40;
+		union {
+			struct cmsghdr h;
+			uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(64)];
+		} c;
+		memset(&c, 0, sizeof(c));
+		if (hbh_len > 64)
+			return -EINVAL;
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = ifindex };
+		to_in6(&ip.dst, &to.sin6_addr);
+		struct iovec iov = { (void *)ip.payload, ip.payload_len };
+		struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = &c, .msg_controllen = sizeof(c) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+		struct in6_pktinfo pi = { .ipi6_ifindex = ifindex };
+		to_in6(&ip.src, &pi.ipi6_addr);
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		size_t total = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_NXTHDR(&mh, cm);
+		int hl = ip.ttl;
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_HOPLIMIT;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &hl, sizeof(hl));
+		total += CMSG_SPACE(sizeof(int));
+		if (hbh_len) {
+			cm = CMSG_NXTHDR(&mh, cm);
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_HOPOPTS;
+			cm->cmsg_len = CMSG_LEN(hbh_len);
+			memcpy(CMSG_DATA(cm), pkt + 40, hbh_len);
+			total += CMSG_SPACE(hbh_len);
+		}
+		mh.msg_controllen = total;
+		n = sendmsg(k->fd, &mh, 0);
+	}
+	if (n < 0) {
+		k->errors++;
+		return -errno;
+	}
+	return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * The Linux backend of mcastd: the kernel's multicast routing sockets
+ * (mroute for IPv4, mroute6 for IPv6) and rtnetlink through libmnl.
+ *
+ * One struct lk_mroute per family holds the socket that owns the
+ * kernel's table (MRT_INIT / MRT6_INIT). The same socket receives the
+ * IGMP or MLD messages the router engine needs and the kernel's upcalls,
+ * and sends the queries. Closing it (exit, crash, kill -9) makes the
+ * kernel flush every VIF and entry it added: nothing of ours stays.
+ */
+#ifndef MCAST_LINUX_H
+#define MCAST_LINUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcast/mroute.h"
+
+/* The kernel's VIF limit (MAXVIFS / MAXMIFS in linux/mroute*.h). */
+#define LK_MAXVIFS 32
+
+struct lk_mroute {
+	int fd;
+	enum mcast_family family;
+	uint64_t errors;             /* kernel refusals of our changes */
+};
+
+/* What lk_mroute_recv() read. */
+struct lk_msg {
+	enum { LK_NONE, LK_PACKET, LK_UPCALL } kind;
+	unsigned ifindex;            /* LK_PACKET: arrival interface */
+	const uint8_t *pkt;          /* LK_PACKET: the whole IP datagram */
+	size_t len;
+	struct mcast_upcall up;      /* LK_UPCALL */
+};
+
+/* Opens the socket and takes the kernel's table. -errno, with err set. */
+int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen);
+/* Closing gives the table back (MRT_DONE) and the kernel flushes it. */
+void lk_mroute_close(struct lk_mroute *k);
+
+int lk_vif_add(struct lk_mroute *k, uint16_t vif, unsigned ifindex, uint8_t threshold);
+int lk_vif_del(struct lk_mroute *k, uint16_t vif);
+int lk_mfc_set(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,
+	       uint16_t iif, const struct mcast_mfc_oif *oifs, size_t n);
+int lk_mfc_del(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g);
+int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,
+		 struct mcast_mfc_stats *st);
+/* Joins or leaves a link-scope group on an interface (224.0.0.22,
+ * ff02::16, the all-routers groups) so that reports reach us. */
+int lk_join(struct lk_mroute *k, unsigned ifindex, const struct mcast_addr *g, bool join);
+/* Reads one message into buf. 0 (msg->kind says what), -EAGAIN, -errno. */
+int lk_mroute_recv(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg);
+/* Sends a whole IP datagram built by libmcast (Router Alert, TTL or hop
+ * limit 1, our source address) out of ifindex. */
+int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, size_t len);
+
+/* ---- rtnetlink --------------------------------------------------------- */
+
+struct lk_link {
+	unsigned ifindex;
+	char name[16];
+	bool up;                     /* IFF_UP and IFF_RUNNING */
+	bool multicast;
+	uint32_t mtu;
+};
+
+struct lk_addr {
+	unsigned ifindex;
+	struct mcast_addr addr;
+	bool secondary;              /* IFA_F_SECONDARY (IPv4) */
+	bool tentative;              /* IFA_F_TENTATIVE (IPv6 DAD not done) */
+};
+
+struct lk_nl_handler {
+	void (*link)(void *ctx, const struct lk_link *l, bool gone);
+	void (*addr)(void *ctx, const struct lk_addr *a, bool gone);
+	void *ctx;
+};
+
+struct lk_nl;
+
+/* Opens a netlink socket subscribed to link and address changes. */
+struct lk_nl *lk_nl_open(char *err, size_t errlen);
+void lk_nl_close(struct lk_nl *nl);
+int lk_nl_fd(const struct lk_nl *nl);
+/* Dumps every link, then every address, through h. 0 or -errno. */
+int lk_nl_dump(struct lk_nl *nl, const struct lk_nl_handler *h);
+/* Reads the pending notifications through h. 0 or -errno. */
+int lk_nl_read(struct lk_nl *nl, const struct lk_nl_handler *h);
+
+#endif

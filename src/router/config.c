@@ -1,0 +1,137 @@
+/*
+ * DOC: router settings by name
+ *
+ * One parser for the per-interface settings that mcastd's configuration
+ * file and mcastsim's `set` lines share, so both accept the same names,
+ * units and ranges.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcast/router.h"
+
+int mcast_time_parse(const char *s, mcast_time_ms *t)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	double v = strtod(s, &end);
+	if (end == s || !(v >= 0) || v > 1e12)
+		return -EINVAL;
+	double mul = !strcmp(end, "ms")		    ? 1
+		     : !strcmp(end, "s") || !*end ? 1000
+		     : !strcmp(end, "m")	    ? 60000
+		     : !strcmp(end, "h")	    ? 3600000
+						    : -1;
+	if (mul < 0)
+		return -EINVAL;
+	*t = (mcast_time_ms)(v * mul + 0.5);
+	return 0;
+}
+
+static int uint_in(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	*v = strtoul(s, &end, 10);
+	return *end || *v < lo || *v > hi ? -EINVAL : 0;
+}
+
+static int ms_in(const char *s, mcast_time_ms lo, mcast_time_ms hi, uint32_t *out)
+{
+	mcast_time_ms t;
+	if (mcast_time_parse(s, &t) < 0 || t < lo || t > hi)
+		return -EINVAL;
+	*out = (uint32_t)t;
+	return 0;
+}
+
+static int onoff(const char *s, bool *b)
+{
+	if (s && !strcmp(s, "on"))
+		*b = true;
+	else if (s && !strcmp(s, "off"))
+		*b = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int ssm_list(struct mcast_router_config *c, const char *s)
+{
+	struct mcast_router_config t = *c;
+	t.nssm = 0;
+	if (strcmp(s, "none") != 0) {
+		char buf[512];
+		if (strlen(s) >= sizeof(buf))
+			return -EINVAL;
+		strcpy(buf, s);
+		for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (t.nssm == MCAST_ROUTER_MAX_SSM_RANGES || mcast_prefix_parse(&t.ssm[t.nssm], p) < 0 ||
+			    !mcast_addr_is_multicast(&t.ssm[t.nssm].addr))
+				return -EINVAL;
+			t.nssm++;
+		}
+	}
+	*c = t;
+	return 0;
+}
+
+int mcast_router_config_set(struct mcast_router_config *c, const char *key, const char *val)
+{
+	unsigned long n;
+	if (!val)
+		return -EINVAL;
+#define NUM(lo, hi, field)                                          \
+	do {                                                        \
+		if (uint_in(val, lo, hi, &n) < 0)                   \
+			return -EINVAL;                             \
+		c->field = (__typeof__(c->field))n;                 \
+		return 0;                                           \
+	} while (0)
+	if (!strcmp(key, "version"))
+		NUM(1, 3, version);
+	if (!strcmp(key, "robustness"))
+		NUM(1, 7, robustness); /* QRV is 3 bits; 1 is allowed but SHOULD NOT (RFC 3376 8.1) */
+	if (!strcmp(key, "lmqc"))
+		NUM(1, 255, last_member_count);
+	if (!strcmp(key, "startup-count"))
+		NUM(1, 255, startup_count);
+	if (!strcmp(key, "max-groups"))
+		NUM(0, UINT32_MAX, max_groups);
+	if (!strcmp(key, "max-sources"))
+		NUM(0, UINT32_MAX, max_sources);
+	if (!strcmp(key, "max-hosts"))
+		NUM(0, UINT32_MAX, max_hosts);
+#undef NUM
+	/* Intervals: up to what the float codes carry (RFC 3376 4.1.1, 4.1.7:
+	 * 3174.4 s of response time, 31744 s of query interval). */
+	if (!strcmp(key, "query-interval")) {
+		if (ms_in(val, 1000, 31744000, &c->query_interval_ms) < 0)
+			return -EINVAL;
+		c->startup_interval_ms = c->query_interval_ms / 4; /* RFC 3376 8.6 */
+		return 0;
+	}
+	if (!strcmp(key, "query-response"))
+		return ms_in(val, 100, 3174400, &c->query_response_ms);
+	if (!strcmp(key, "lmqi"))
+		return ms_in(val, 100, 3174400, &c->last_member_interval_ms);
+	if (!strcmp(key, "startup-interval"))
+		return ms_in(val, 100, 31744000, &c->startup_interval_ms);
+	if (!strcmp(key, "querier"))
+		return onoff(val, &c->querier);
+	if (!strcmp(key, "fast-leave"))
+		return onoff(val, &c->fast_leave);
+	if (!strcmp(key, "require-router-alert")) {
+		bool b;
+		if (onoff(val, &b) < 0)
+			return -EINVAL;
+		c->wire.require_ra_igmpv3 = c->wire.require_ra_mld = b;
+		return 0;
+	}
+	if (!strcmp(key, "ssm-range"))
+		return ssm_list(c, val);
+	return -ENOENT;
+}
