@@ -22,7 +22,7 @@ struct lk_nl {
 	struct mnl_socket *nl;
 	unsigned portid;
 	uint32_t seq;
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	char buf[32768]; /* MNL_SOCKET_BUFFER_SIZE is not a constant expression */
 };
 
 struct lk_nl *lk_nl_open(char *err, size_t errlen)

@@ -14,6 +14,12 @@
  *   unblock G S         MCAST_UNBLOCK_SOURCE
  *   filter G include|exclude [S,S,...]   setsourcefilter()
  *   sleep MS
+ *   recv MS             receive for MS ms on the socket(s) above, which
+ *                       with -p are bound to PORT and take only what
+ *                       their own filters admit (IP_MULTICAST_ALL off);
+ *                       prints "SOURCE GROUP COUNT" lines, sorted
+ *   send G FROM N MS    N datagrams to G:PORT from address FROM, one
+ *                       every MS ms, TTL/hop limit 16, out of IFACE
  * Errors name the step and the errno text; the exit status is 1.
  */
 #define _GNU_SOURCE
@@ -25,12 +31,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 static unsigned ifindex;
 static int sock4 = -1, sock6 = -1;
+static int port = 0;
 
 static void die(const char *step, const char *arg)
 {
@@ -62,8 +70,149 @@ static int sock_for(int family)
 		*s = socket(family, SOCK_DGRAM, 0);
 		if (*s < 0)
 			die("socket", NULL);
+		if (port) {
+			int zero = 0, one = 1;
+			setsockopt(*s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (family == AF_INET) {
+				struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+				if (setsockopt(*s, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
+				    bind(*s, (struct sockaddr *)&a, sizeof(a)) < 0)
+					die("bind", NULL);
+			} else {
+				struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+				setsockopt(*s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+				if (setsockopt(*s, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
+				    bind(*s, (struct sockaddr *)&a, sizeof(a)) < 0)
+					die("bind", NULL);
+			}
+		}
 	}
 	return *s;
+}
+
+struct tally {
+	char src[64], grp[64];
+	unsigned long n;
+};
+
+static int cmp_tally(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	int c = strcmp(x->src, y->src);
+	return c ? c : strcmp(x->grp, y->grp);
+}
+
+/* Counts datagrams per (source, group) on the open sockets for ms. */
+static void do_recv(long ms)
+{
+	static struct tally t[256];
+	unsigned nt = 0;
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	int one = 1;
+	if (sock4 >= 0)
+		setsockopt(sock4, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	if (sock6 >= 0)
+		setsockopt(sock6, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			break;
+		fd_set rf;
+		FD_ZERO(&rf);
+		int maxfd = -1;
+		if (sock4 >= 0) {
+			FD_SET(sock4, &rf);
+			maxfd = sock4;
+		}
+		if (sock6 >= 0) {
+			FD_SET(sock6, &rf);
+			maxfd = sock6 > maxfd ? sock6 : maxfd;
+		}
+		struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+		if (maxfd < 0 || select(maxfd + 1, &rf, NULL, NULL, &tv) <= 0)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			int s = k ? sock6 : sock4;
+			if (s < 0 || !FD_ISSET(s, &rf))
+				continue;
+			char buf[2048], cb[256];
+			struct sockaddr_storage from;
+			struct iovec iov = { buf, sizeof(buf) };
+			struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+					     .msg_iovlen = 1, .msg_control = cb, .msg_controllen = sizeof(cb) };
+			if (recvmsg(s, &mh, 0) < 0)
+				continue;
+			char src[64] = "?", grp[64] = "?";
+			if (from.ss_family == AF_INET)
+				inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, src, sizeof(src));
+			else
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr, src, sizeof(src));
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+				if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+					inet_ntop(AF_INET, &((struct in_pktinfo *)CMSG_DATA(c))->ipi_addr, grp, sizeof(grp));
+				if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+					inet_ntop(AF_INET6, &((struct in6_pktinfo *)CMSG_DATA(c))->ipi6_addr, grp, sizeof(grp));
+			}
+			unsigned j;
+			for (j = 0; j < nt; j++)
+				if (!strcmp(t[j].src, src) && !strcmp(t[j].grp, grp))
+					break;
+			if (j == nt && nt < 256) {
+				snprintf(t[nt].src, sizeof(t[nt].src), "%s", src);
+				snprintf(t[nt].grp, sizeof(t[nt].grp), "%s", grp);
+				t[nt++].n = 0;
+			}
+			if (j < nt)
+				t[j].n++;
+		}
+	}
+	qsort(t, nt, sizeof(t[0]), cmp_tally);
+	for (unsigned j = 0; j < nt; j++)
+		printf("%s %s %lu\n", t[j].src, t[j].grp, t[j].n);
+	fflush(stdout);
+}
+
+static void do_send(const struct sockaddr_storage *g, const struct sockaddr_storage *from, long n, long ms)
+{
+	int fam = g->ss_family;
+	int s = socket(fam, SOCK_DGRAM, 0), ttl = 16;
+	if (s < 0)
+		die("socket", NULL);
+	struct sockaddr_storage src = *from, dst = *g;
+	socklen_t len = fam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (fam == AF_INET) {
+		struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
+		((struct sockaddr_in *)&dst)->sin_port = htons((uint16_t)port);
+		if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0 ||
+		    setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0)
+			die("send", "options");
+	} else {
+		((struct sockaddr_in6 *)&dst)->sin6_port = htons((uint16_t)port);
+		if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
+		    setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) < 0)
+			die("send", "options");
+	}
+	if (bind(s, (struct sockaddr *)&src, len) < 0)
+		die("send", "bind to the source address");
+	for (long k = 0; k < n; k++) {
+		char msg[32];
+		int l = snprintf(msg, sizeof(msg), "mcast %ld", k);
+		if (sendto(s, msg, (size_t)l, 0, (struct sockaddr *)&dst, len) < 0)
+			die("send", NULL);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		if (k + 1 < n)
+			nanosleep(&ts, NULL);
+	}
+	close(s);
 }
 
 static int level_of(int family)
@@ -75,7 +224,7 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 	if (argc < 3 || strcmp(argv[1], "-i") != 0) {
-		fprintf(stderr, "usage: mcjoin -i IFACE STEP...\n");
+		fprintf(stderr, "usage: mcjoin -i IFACE [-p PORT] STEP...\n");
 		return 2;
 	}
 	ifindex = if_nametoindex(argv[2]);
@@ -83,12 +232,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mcjoin: no interface %s\n", argv[2]);
 		return 2;
 	}
-	for (i = 3; i < argc; i++) {
+	i = 3;
+	if (argc > 4 && !strcmp(argv[3], "-p")) {
+		port = atoi(argv[4]);
+		i = 5;
+	}
+	for (; i < argc; i++) {
 		const char *op = argv[i];
 		if (!strcmp(op, "sleep") && i + 1 < argc) {
 			long ms = atol(argv[++i]);
 			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (!strcmp(op, "recv") && i + 1 < argc) {
+			do_recv(atol(argv[++i]));
+			continue;
+		}
+		if (!strcmp(op, "send") && i + 4 < argc) {
+			struct sockaddr_storage g, from;
+			addr(argv[i + 1], &g);
+			addr(argv[i + 2], &from);
+			do_send(&g, &from, atol(argv[i + 3]), atol(argv[i + 4]));
+			i += 4;
 			continue;
 		}
 		if (i + 1 >= argc)

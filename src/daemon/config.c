@@ -1,0 +1,352 @@
+/*
+ * DOC: mcastd.conf
+ *
+ * Line-based: one statement per line, '#' starts a comment.
+ *
+ *   interface NAME [KEY VALUE]...
+ *   allow IFACE GROUP[/LEN] [source SOURCE[/LEN]]
+ *   deny IFACE GROUP[/LEN] [source SOURCE[/LEN]]
+ *   route from IFACE [source S] group G to IFACE...
+ *   mfc-idle TIME
+ *
+ * Interface keys: igmp on|off, mld on|off, igmp-version N, mld-version N,
+ * threshold N, and every router setting of mcast_router_config_set()
+ * (applied to both families). Every error names the file, the line and
+ * the reason; a file with any error is refused as a whole.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+struct parse {
+	const char *path;
+	FILE *err;
+	unsigned line;
+	int errors;
+};
+
+static void bad(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bad(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	if (p->err) {
+		fprintf(p->err, "%s:%u: ", p->path, p->line);
+		va_start(ap, fmt);
+		vfprintf(p->err, fmt, ap);
+		va_end(ap);
+		fputc('\n', p->err);
+	}
+	p->errors++;
+}
+
+const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->niface; i++)
+		if (!strcmp(c->iface[i].name, name))
+			return &c->iface[i];
+	return NULL;
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n < 16 && !strchr(s, '/');
+}
+
+static int onoff(const char *v, bool *b)
+{
+	if (!strcmp(v, "on"))
+		*b = true;
+	else if (!strcmp(v, "off"))
+		*b = false;
+	else
+		return -1;
+	return 0;
+}
+
+static void interface(struct parse *p, struct mcastd_config *c, char **tok, int n)
+{
+	if (n < 2 || !name_ok(tok[1])) {
+		bad(p, "interface needs a name (up to 15 characters)");
+		return;
+	}
+	if (cfg_iface_find(c, tok[1])) {
+		bad(p, "interface %s is already configured (line %u)", tok[1], cfg_iface_find(c, tok[1])->line);
+		return;
+	}
+	if (c->niface == CFG_MAX_IFACES) {
+		bad(p, "too many interfaces (at most %d)", CFG_MAX_IFACES);
+		return;
+	}
+	struct cfg_iface *i = &c->iface[c->niface];
+	memset(i, 0, sizeof(*i));
+	snprintf(i->name, sizeof(i->name), "%s", tok[1]);
+	i->v4 = i->v6 = true;
+	i->threshold = 1;
+	i->line = p->line;
+	mcast_router_config_default(&i->rc4, MCAST_AF_INET);
+	mcast_router_config_default(&i->rc6, MCAST_AF_INET6);
+	bool ssm4 = false, ssm6 = false;
+	int before = p->errors;
+	for (int k = 2; k < n; k += 2) {
+		const char *key = tok[k], *val = k + 1 < n ? tok[k + 1] : NULL;
+		if (!val) {
+			bad(p, "%s: missing value", key);
+			break;
+		}
+		char *end;
+		if (!strcmp(key, "igmp")) {
+			if (onoff(val, &i->v4) < 0)
+				bad(p, "igmp: expected on or off, not %s", val);
+		} else if (!strcmp(key, "mld")) {
+			if (onoff(val, &i->v6) < 0)
+				bad(p, "mld: expected on or off, not %s", val);
+		} else if (!strcmp(key, "igmp-version")) {
+			if (strcmp(val, "1") && strcmp(val, "2") && strcmp(val, "3"))
+				bad(p, "igmp-version: expected 1, 2 or 3, not %s", val);
+			else
+				mcast_router_config_set(&i->rc4, "version", val);
+		} else if (!strcmp(key, "mld-version")) {
+			if (strcmp(val, "1") && strcmp(val, "2"))
+				bad(p, "mld-version: expected 1 or 2, not %s", val);
+			else
+				mcast_router_config_set(&i->rc6, "version", val);
+		} else if (!strcmp(key, "threshold")) {
+			unsigned long t = strtoul(val, &end, 10);
+			if (*end || !*val || t < 1 || t > 254)
+				bad(p, "threshold: expected 1..254, not %s", val);
+			else
+				i->threshold = (uint8_t)t;
+		} else if (!strcmp(key, "ssm-range")) {
+			/* split by family: one value may hold both */
+			char v4[256] = "", v6[256] = "", buf[512];
+			snprintf(buf, sizeof(buf), "%s", val);
+			for (char *s = NULL, *q = strtok_r(buf, ",", &s); q; q = strtok_r(NULL, ",", &s)) {
+				char *dst = strchr(q, ':') ? v6 : v4;
+				size_t l = strlen(dst);
+				snprintf(dst + l, 256 - l, "%s%s", l ? "," : "", q);
+			}
+			if (!strcmp(val, "none")) {
+				strcpy(v4, "none");
+				strcpy(v6, "none");
+			}
+			if ((*v4 && mcast_router_config_set(&i->rc4, key, v4) < 0) ||
+			    (*v6 && mcast_router_config_set(&i->rc6, key, v6) < 0))
+				bad(p, "ssm-range: bad multicast prefix list %s", val);
+			ssm4 |= *v4 != 0;
+			ssm6 |= *v6 != 0;
+			if (!ssm4)
+				i->rc4.nssm = 0; /* a list of IPv6 ranges only: no IPv4 SSM range */
+			if (!ssm6)
+				i->rc6.nssm = 0;
+		} else {
+			int r4 = mcast_router_config_set(&i->rc4, key, val);
+			int r6 = mcast_router_config_set(&i->rc6, key, val);
+			if (r4 == -ENOENT)
+				bad(p, "unknown interface setting %s", key);
+			else if (r4 < 0 || r6 < 0)
+				bad(p, "%s: bad value %s", key, val);
+		}
+	}
+	if (i->rc4.query_response_ms >= i->rc4.query_interval_ms)
+		bad(p, "query-response must be shorter than query-interval");
+	if (p->errors == before)
+		c->niface++;
+}
+
+static void access_rule(struct parse *p, struct mcastd_config *c, char **tok, int n)
+{
+	if (n != 3 && !(n == 5 && !strcmp(tok[3], "source"))) {
+		bad(p, "usage: %s IFACE GROUP[/LEN] [source SOURCE[/LEN]]", tok[0]);
+		return;
+	}
+	if (c->nacl == CFG_MAX_ACL) {
+		bad(p, "too many access rules (at most %d)", CFG_MAX_ACL);
+		return;
+	}
+	struct cfg_acl *a = &c->acl[c->nacl];
+	memset(a, 0, sizeof(*a));
+	a->allow = !strcmp(tok[0], "allow");
+	if (!name_ok(tok[1])) {
+		bad(p, "bad interface name %s", tok[1]);
+		return;
+	}
+	snprintf(a->iface, sizeof(a->iface), "%s", tok[1]);
+	if (mcast_prefix_parse(&a->group, tok[2]) < 0 || !mcast_addr_is_multicast(&a->group.addr)) {
+		bad(p, "bad group prefix %s", tok[2]);
+		return;
+	}
+	if (n == 5) {
+		a->has_source = true;
+		if (mcast_prefix_parse(&a->source, tok[4]) < 0 ||
+		    mcast_addr_family(&a->source.addr) != mcast_addr_family(&a->group.addr)) {
+			bad(p, "bad source prefix %s", tok[4]);
+			return;
+		}
+	}
+	c->nacl++;
+}
+
+static void route(struct parse *p, struct mcastd_config *c, char **tok, int n)
+{
+	/* route from IF [source S] group G to IF... */
+	int k = 1;
+	struct cfg_route r;
+	memset(&r, 0, sizeof(r));
+	r.line = p->line;
+	if (k + 1 >= n || strcmp(tok[k], "from") || !name_ok(tok[k + 1]))
+		goto usage;
+	snprintf(r.from, sizeof(r.from), "%s", tok[k + 1]);
+	k += 2;
+	bool have_source = false;
+	if (k + 1 < n && !strcmp(tok[k], "source")) {
+		if (mcast_addr_parse(&r.source, tok[k + 1]) < 0 || !mcast_addr_is_unicast(&r.source)) {
+			bad(p, "bad source address %s", tok[k + 1]);
+			return;
+		}
+		have_source = true;
+		k += 2;
+	}
+	if (k + 1 >= n || strcmp(tok[k], "group"))
+		goto usage;
+	if (mcast_addr_parse(&r.group, tok[k + 1]) < 0 || !mcast_addr_is_multicast(&r.group)) {
+		bad(p, "bad group address %s", tok[k + 1]);
+		return;
+	}
+	if (have_source && mcast_addr_family(&r.source) != mcast_addr_family(&r.group)) {
+		bad(p, "source %s and group %s are of different families", tok[k - 1], tok[k + 1]);
+		return;
+	}
+	if (!have_source)
+		r.source = mcast_addr_is_v4(&r.group) ? mcast_addr_any4 : mcast_addr_any6;
+	k += 2;
+	if (k >= n || strcmp(tok[k], "to") || k + 1 >= n)
+		goto usage;
+	for (k++; k < n; k++) {
+		if (!name_ok(tok[k]) || r.nout == CFG_MAX_OUT) {
+			bad(p, "bad or too many output interfaces at %s", tok[k]);
+			return;
+		}
+		if (!strcmp(tok[k], r.from)) {
+			bad(p, "%s is the incoming interface and cannot be an output", tok[k]);
+			return;
+		}
+		snprintf(r.to[r.nout++], sizeof(r.to[0]), "%s", tok[k]);
+	}
+	for (unsigned i = 0; i < c->nroute; i++)
+		if (mcast_addr_eq(&c->route[i].source, &r.source) && mcast_addr_eq(&c->route[i].group, &r.group)) {
+			bad(p, "a route for this source and group exists (line %u)", c->route[i].line);
+			return;
+		}
+	if (c->nroute == CFG_MAX_ROUTES) {
+		bad(p, "too many routes (at most %d)", CFG_MAX_ROUTES);
+		return;
+	}
+	c->route[c->nroute++] = r;
+	return;
+usage:
+	bad(p, "usage: route from IFACE [source S] group G to IFACE...");
+}
+
+int cfg_load(struct mcastd_config *c, const char *path, FILE *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->mfc_idle_ms = 210000;
+	struct parse p = { .path = path, .err = err };
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (err)
+			fprintf(err, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char line[4096];
+	while (fgets(line, sizeof(line), f)) {
+		p.line++;
+		size_t len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			bad(&p, "line too long");
+			int ch;
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[80];
+		int n = 0;
+		for (char *s = NULL, *t = strtok_r(line, " \t\r\n", &s); t; t = strtok_r(NULL, " \t\r\n", &s)) {
+			if (n == 80) {
+				bad(&p, "too many words");
+				n = -1;
+				break;
+			}
+			tok[n++] = t;
+		}
+		if (n <= 0)
+			continue;
+		if (!strcmp(tok[0], "interface"))
+			interface(&p, c, tok, n);
+		else if (!strcmp(tok[0], "allow") || !strcmp(tok[0], "deny"))
+			access_rule(&p, c, tok, n);
+		else if (!strcmp(tok[0], "route"))
+			route(&p, c, tok, n);
+		else if (!strcmp(tok[0], "mfc-idle")) {
+			mcast_time_ms t;
+			if (n != 2 || mcast_time_parse(tok[1], &t) < 0 || t < 10000)
+				bad(&p, "mfc-idle: expected a time of at least 10s");
+			else
+				c->mfc_idle_ms = (uint32_t)t;
+		} else
+			bad(&p, "unknown statement %s", tok[0]);
+	}
+	fclose(f);
+	/* Cross-checks: routes and rules name configured interfaces. */
+	for (unsigned i = 0; i < c->nroute; i++) {
+		p.line = c->route[i].line;
+		if (!cfg_iface_find(c, c->route[i].from))
+			bad(&p, "route from %s: no such interface in this file", c->route[i].from);
+		for (unsigned k = 0; k < c->route[i].nout; k++)
+			if (!cfg_iface_find(c, c->route[i].to[k]))
+				bad(&p, "route to %s: no such interface in this file", c->route[i].to[k]);
+	}
+	if (c->niface == 0 && p.errors == 0) {
+		p.line = 0;
+		bad(&p, "no interface configured");
+	}
+	return p.errors ? -1 : 0;
+}
+
+bool cfg_acl_allows(const struct mcastd_config *c, const char *iface, const struct mcast_addr *group,
+		    const struct mcast_addr *source)
+{
+	bool any_allow = false;
+	bool whole = mcast_addr_is_unspecified(source);
+	for (unsigned i = 0; i < c->nacl; i++) {
+		const struct cfg_acl *a = &c->acl[i];
+		if (strcmp(a->iface, iface) != 0 ||
+		    mcast_addr_family(&a->group.addr) != mcast_addr_family(group))
+			continue;
+		any_allow |= a->allow;
+		if (!mcast_prefix_contains(&a->group, group))
+			continue;
+		if (a->has_source) {
+			/* For the group as a whole, a source rule that allows
+			 * lets the group in (its sources are checked later);
+			 * one that denies does not shut the group. */
+			if (whole) {
+				if (a->allow)
+					return true;
+				continue;
+			}
+			if (!mcast_prefix_contains(&a->source, source))
+				continue;
+		}
+		return a->allow;
+	}
+	/* No rule matched: allowed unless the interface has allow rules. */
+	return !any_allow;
+}

@@ -1,0 +1,602 @@
+/*
+ * DOC: mcastd's engines on the Linux kernel
+ *
+ * Per family: the router engine (IGMP or MLD on every configured
+ * interface that is up and has an address), a user-space routing table
+ * that holds what the routing logic wants, and the kernel's table, kept
+ * equal to it through the table's mirror hook: every VIF and entry our
+ * table gets or loses is one MRT_ADD_VIF / MRT_ADD_MFC / MRT_DEL_MFC /
+ * MRT_DEL_VIF. The kernel forwards; its upcalls (NOCACHE, WRONGVIF) go
+ * to the routing logic, which answers them by adding entries, and the
+ * idle check reads the kernel's counters.
+ *
+ * Interfaces come and go through rtnetlink: mcastd_sync() compares what
+ * each configured interface is (present, up, addressed) with what the
+ * engines have and adds, removes or readdresses.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "mcastd.h"
+
+static const char *fam_name(int f)
+{
+	return f ? "IPv6" : "IPv4";
+}
+
+mcast_time_ms mcastd_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (mcast_time_ms)ts.tv_sec * 1000 + (mcast_time_ms)ts.tv_nsec / 1000000;
+}
+
+struct dif *mcastd_if_by_index(struct mcastd *d, unsigned ifindex)
+{
+	for (unsigned i = 0; i < d->nif; i++)
+		if (d->ifs[i].ifindex == ifindex && ifindex)
+			return &d->ifs[i];
+	return NULL;
+}
+
+struct dif *mcastd_if_by_name(struct mcastd *d, const char *name)
+{
+	for (unsigned i = 0; i < d->nif; i++)
+		if (!strcmp(d->ifs[i].name, name))
+			return &d->ifs[i];
+	return NULL;
+}
+
+/* ---- callbacks of the engines ------------------------------------------- */
+
+static void mirror(void *ctx, const struct mcast_mr_event *ev)
+{
+	struct dfam *fm = ctx;
+	struct mcastd *d = fm->d;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	int rc = 0;
+	const char *what = "";
+	switch (ev->type) {
+	case MCAST_MR_VIF_ADD:
+		rc = lk_vif_add(&fm->k, ev->vif, ev->vif_cfg->ifindex, ev->vif_cfg->threshold);
+		what = "MRT_ADD_VIF";
+		break;
+	case MCAST_MR_VIF_DEL:
+		rc = lk_vif_del(&fm->k, ev->vif);
+		what = "MRT_DEL_VIF";
+		if (rc == -EADDRNOTAVAIL)
+			rc = 0; /* the kernel removed it with its device */
+		break;
+	case MCAST_MR_MFC_SET:
+		rc = lk_mfc_set(&fm->k, &ev->source, &ev->group, ev->iif, ev->oifs, ev->noifs);
+		what = "MRT_ADD_MFC";
+		break;
+	case MCAST_MR_MFC_DEL:
+		rc = lk_mfc_del(&fm->k, &ev->source, &ev->group);
+		what = "MRT_DEL_MFC";
+		if (rc == -ENOENT)
+			rc = 0; /* the kernel dropped it already (its VIF went) */
+		break;
+	}
+	if (rc < 0 && rc != -EBADF)
+		mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "%s %s (%s, %s) vif %u: %s", fam_name(fm->f),
+			   what, mcast_addr_str(&ev->source, a), mcast_addr_str(&ev->group, b),
+			   ev->type == MCAST_MR_MFC_SET ? ev->iif : ev->vif, strerror(-rc));
+}
+
+static int kernel_stats(void *ctx, const struct mcast_addr *s, const struct mcast_addr *g,
+			struct mcast_mfc_stats *st)
+{
+	struct dfam *fm = ctx;
+	return lk_mfc_stats(&fm->k, s, g, st);
+}
+
+static void router_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct dfam *fm = ctx;
+	int rc = lk_mroute_send(&fm->k, ifindex, pkt, len);
+	if (rc < 0)
+		mcast_logf(&fm->d->log, MCAST_LOG_DEBUG, MCAST_D_PACKETS, "%s send on ifindex %u: %s",
+			   fam_name(fm->f), ifindex, strerror(-rc));
+}
+
+static void router_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		       enum mcast_fwd old, enum mcast_fwd now)
+{
+	struct dfam *fm = ctx;
+	if (fm->rt)
+		mcast_routing_fwd_change(fm->rt, ifindex, g, s, old, now);
+}
+
+static bool router_allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
+{
+	struct dfam *fm = ctx;
+	struct dif *i = mcastd_if_by_index(fm->d, ifindex);
+	return !i || cfg_acl_allows(&fm->d->cfg, i->name, g, s);
+}
+
+/* ---- start and stop -------------------------------------------------------- */
+
+static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
+{
+	struct dfam *fm = &d->fam[f];
+	fm->d = d;
+	fm->f = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+	int rc = lk_mroute_open(&fm->k, fm->f, err, errlen);
+	if (rc < 0)
+		return rc;
+	uint64_t seed = (uint64_t)mcastd_now() * 2654435761u + (uint64_t)getpid();
+	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
+				       .ctx = fm, .hash_seed = seed };
+	fm->r = mcast_router_create(&re, fm->f);
+	struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+				   .changed = mirror, .fetch_stats = kernel_stats, .ctx = fm, .hash_seed = seed };
+	struct mcast_mr_config mc;
+	mcast_mr_config_default(&mc);
+	mc.max_vifs = LK_MAXVIFS;
+	fm->t = mcast_mr_create(&me, &mc, fm->f, 0);
+	struct mcast_routing_env rte = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+					 .hash_seed = seed };
+	struct mcast_routing_config rc2;
+	mcast_routing_config_default(&rc2);
+	rc2.idle_ms = d->cfg.mfc_idle_ms;
+	fm->rt = fm->r && fm->t ? mcast_routing_create(&rte, &rc2, fm->t, fm->r) : NULL;
+	if (!fm->rt) {
+		snprintf(err, errlen, "%s: out of memory", fam_name(f));
+		return -ENOMEM;
+	}
+	fm->on = true;
+	return 0;
+}
+
+int mcastd_start(struct mcastd *d, char *err, size_t errlen)
+{
+	mcast_wheel_init(&d->wheel, mcastd_now());
+	d->join_fd[0] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	d->join_fd[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool want[2] = { false, false };
+	for (unsigned i = 0; i < d->cfg.niface; i++) {
+		want[0] |= d->cfg.iface[i].v4;
+		want[1] |= d->cfg.iface[i].v6;
+	}
+	for (int f = 0; f < 2; f++) {
+		if (!want[f])
+			continue;
+		char e[256];
+		int rc = fam_start(d, f, e, sizeof(e));
+		if (rc < 0) {
+			/* IPv6 may be off in this kernel: run IPv4 alone */
+			if (f == 1 && d->fam[0].on && (rc == -EAFNOSUPPORT || rc == -ENOPROTOOPT)) {
+				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "MLD disabled: %s", e);
+				continue;
+			}
+			snprintf(err, errlen, "%s", e);
+			return rc;
+		}
+	}
+	d->nl = lk_nl_open(err, errlen);
+	if (!d->nl)
+		return -1;
+	d->nif = d->cfg.niface;
+	for (unsigned i = 0; i < d->nif; i++)
+		memcpy(d->ifs[i].name, d->cfg.iface[i].name, sizeof(d->ifs[i].name));
+	d->nroute = d->cfg.nroute;
+	for (unsigned i = 0; i < d->nroute; i++)
+		d->routes[i] = (struct droute){ .r = d->cfg.route[i] };
+	return 0;
+}
+
+void mcastd_stop(struct mcastd *d)
+{
+	for (int f = 0; f < 2; f++) {
+		struct dfam *fm = &d->fam[f];
+		/* The kernel flushes our VIFs and entries when the socket
+		 * closes; close it first so the teardown below costs no
+		 * system calls. */
+		lk_mroute_close(&fm->k);
+		mcast_routing_destroy(fm->rt);
+		mcast_mr_destroy(fm->t);
+		mcast_router_destroy(fm->r);
+		fm->rt = NULL;
+		fm->t = NULL;
+		fm->r = NULL;
+		fm->on = false;
+	}
+	lk_nl_close(d->nl);
+	d->nl = NULL;
+	for (int f = 0; f < 2; f++)
+		if (d->join_fd[f] >= 0)
+			close(d->join_fd[f]);
+}
+
+/* ---- interfaces ------------------------------------------------------------ */
+
+static const char *const link_groups[2][2] = { { "224.0.0.22", "224.0.0.2" }, { "ff02::16", "ff02::2" } };
+
+static void if_deactivate(struct mcastd *d, struct dif *i, int f)
+{
+	struct dfam *fm = &d->fam[f];
+	if (!i->active[f])
+		return;
+	if (i->vif[f])
+		mcast_routing_iface_del(fm->rt, i->ifindex);
+	mcast_router_iface_del(fm->r, i->ifindex);
+	for (int k = 0; k < 2; k++) {
+		struct mcast_addr g;
+		mcast_addr_parse(&g, link_groups[f][k]);
+		lk_join(&fm->k, i->ifindex, &g, false);
+	}
+	i->active[f] = i->vif[f] = false;
+	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s off", i->name, f ? "MLD" : "IGMP");
+}
+
+static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg_iface *c)
+{
+	struct dfam *fm = &d->fam[f];
+	char a[MCAST_ADDR_STRLEN];
+	const struct mcast_router_config *rc = f ? &c->rc6 : &c->rc4;
+	int rc2 = mcast_router_iface_add(fm->r, i->ifindex, i->name, &i->addr[f], i->mtu, rc);
+	if (rc2 < 0) {
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s not started: %s", i->name, f ? "MLD" : "IGMP",
+			   strerror(-rc2));
+		return;
+	}
+	i->active[f] = true;
+	for (int k = 0; k < 2; k++) {
+		struct mcast_addr g;
+		mcast_addr_parse(&g, link_groups[f][k]);
+		int r = lk_join(&fm->k, i->ifindex, &g, true);
+		if (r < 0)
+			mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s: joining %s: %s", i->name, link_groups[f][k],
+				   strerror(-r));
+	}
+	int v = mcast_routing_iface_add(fm->rt, i->ifindex, i->name, c->threshold);
+	if (v < 0)
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+			   "%s: no %s forwarding on this interface (%s; the kernel has %d VIFs)", i->name,
+			   fam_name(f), strerror(-v), LK_MAXVIFS);
+	else
+		i->vif[f] = true;
+	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s on, address %s", i->name, f ? "MLD" : "IGMP",
+		   mcast_addr_str(&i->addr[f], a));
+}
+
+static bool same_out(const struct droute *r, const unsigned *out, unsigned n)
+{
+	if (r->nout != n)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (r->out[k] != out[k])
+			return false;
+	return true;
+}
+
+/* A static route is installed with the outputs whose interfaces forward
+ * now; it is reinstalled only when that set changes. */
+static void routes_sync(struct mcastd *d)
+{
+	for (unsigned i = 0; i < d->nroute; i++) {
+		struct droute *r = &d->routes[i];
+		int f = mcast_addr_is_v4(&r->r.group) ? 0 : 1;
+		struct dfam *fm = &d->fam[f];
+		if (!fm->on)
+			continue;
+		struct dif *in = mcastd_if_by_name(d, r->r.from);
+		unsigned out[CFG_MAX_OUT], n = 0;
+		for (unsigned k = 0; k < r->r.nout; k++) {
+			struct dif *o = mcastd_if_by_name(d, r->r.to[k]);
+			if (o && o->vif[f])
+				out[n++] = o->ifindex;
+		}
+		bool want = in && in->vif[f];
+		if (r->installed && (!want || r->in != in->ifindex || !same_out(r, out, n))) {
+			mcast_routing_static_del(fm->rt, &r->r.source, &r->r.group);
+			r->installed = false;
+		}
+		if (want && !r->installed) {
+			int rc = mcast_routing_static_add(fm->rt, in->ifindex, &r->r.source, &r->r.group, out, n);
+			if (rc < 0) {
+				mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "route at line %u: %s", r->r.line,
+					   strerror(-rc));
+				continue;
+			}
+			r->installed = true;
+			r->in = in->ifindex;
+			r->nout = n;
+			memcpy(r->out, out, sizeof(out[0]) * n);
+		}
+	}
+}
+
+void mcastd_sync(struct mcastd *d)
+{
+	for (unsigned n = 0; n < d->nif; n++) {
+		struct dif *i = &d->ifs[n];
+		const struct cfg_iface *c = cfg_iface_find(&d->cfg, i->name);
+		for (int f = 0; f < 2; f++) {
+			bool on = d->fam[f].on && c && (f ? c->v6 : c->v4);
+			bool want = on && i->ifindex && i->up && i->have[f];
+			if (i->active[f] && !want) {
+				if_deactivate(d, i, f);
+			} else if (want && !i->active[f]) {
+				if_activate(d, i, f, c);
+			} else if (want) {
+				struct mcast_router_iface_info info;
+				if (mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0)
+					mcast_router_iface_set_addr(d->fam[f].r, i->ifindex, &i->addr[f]);
+			}
+		}
+	}
+	routes_sync(d);
+}
+
+/* ---- netlink ----------------------------------------------------------------- */
+
+static void on_link(void *ctx, const struct lk_link *l, bool gone)
+{
+	struct mcastd *d = ctx;
+	struct dif *i = mcastd_if_by_index(d, l->ifindex);
+	if (i && (gone || strcmp(i->name, l->name) != 0)) {
+		/* gone, or renamed away: the index no longer means this name */
+		for (int f = 0; f < 2; f++)
+			if_deactivate(d, i, f);
+		i->ifindex = 0;
+		i->up = false;
+		i->have[0] = i->have[1] = false;
+		mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s", i->name, gone ? "gone" : "renamed");
+	}
+	if (gone)
+		return;
+	i = mcastd_if_by_name(d, l->name);
+	if (!i)
+		return;
+	if (i->ifindex != l->ifindex) {
+		for (int f = 0; f < 2; f++)
+			if_deactivate(d, i, f);
+		i->have[0] = i->have[1] = false;
+	}
+	if (i->up != l->up)
+		mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: link %s", i->name, l->up ? "up" : "down");
+	i->ifindex = l->ifindex;
+	i->up = l->up;
+	i->mtu = l->mtu;
+}
+
+static void on_addr(void *ctx, const struct lk_addr *a, bool gone)
+{
+	struct mcastd *d = ctx;
+	struct dif *i = mcastd_if_by_index(d, a->ifindex);
+	if (!i)
+		return;
+	int f = mcast_addr_is_v4(&a->addr) ? 0 : 1;
+	if (f == 0 && a->secondary)
+		return;
+	if (f == 1 && !mcast_addr_is_link_local(&a->addr))
+		return; /* MLD speaks from the link-local address (RFC 3590) */
+	if (gone || a->tentative) {
+		if (i->have[f] && mcast_addr_eq(&i->addr[f], &a->addr))
+			i->have[f] = false;
+		return;
+	}
+	i->have[f] = true;
+	i->addr[f] = a->addr;
+}
+
+static const struct lk_nl_handler nl_handler = { on_link, on_addr, NULL };
+
+void mcastd_read_netlink(struct mcastd *d)
+{
+	struct lk_nl_handler h = nl_handler;
+	h.ctx = d;
+	int rc = lk_nl_read(d->nl, &h);
+	if (rc == -ENOBUFS) {
+		/* we missed notifications: start over from a dump */
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink overrun: reading every link again");
+		rc = lk_nl_dump(d->nl, &h);
+	}
+	if (rc < 0)
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink: %s", strerror(-rc));
+	mcastd_sync(d);
+}
+
+int mcastd_netlink_dump(struct mcastd *d);
+int mcastd_netlink_dump(struct mcastd *d)
+{
+	struct lk_nl_handler h = nl_handler;
+	h.ctx = d;
+	int rc = lk_nl_dump(d->nl, &h);
+	mcastd_sync(d);
+	return rc;
+}
+
+/* ---- packets ------------------------------------------------------------------- */
+
+void mcastd_read_mroute(struct mcastd *d, int f)
+{
+	struct dfam *fm = &d->fam[f];
+	static uint8_t buf[65536 + 4096];
+	for (int n = 0; n < 256; n++) {
+		struct lk_msg m;
+		int rc = lk_mroute_recv(&fm->k, buf, sizeof(buf), &m);
+		if (rc < 0) {
+			if (rc != -EAGAIN && rc != -EINTR)
+				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s receive: %s", fam_name(f), strerror(-rc));
+			return;
+		}
+		mcast_wheel_advance(&d->wheel, mcastd_now());
+		if (m.kind == LK_UPCALL) {
+			mcast_routing_upcall(fm->rt, &m.up);
+		} else if (m.kind == LK_PACKET) {
+			struct dif *i = mcastd_if_by_index(d, m.ifindex);
+			if (!i || !i->active[f])
+				continue;
+			/* Our own reports (the kernel's host side, looped back
+			 * because we joined 224.0.0.22 / ff02::16) are not
+			 * members on the link. */
+			struct mcast_ip_info ip;
+			if (mcast_ip_parse(m.pkt, m.len, &ip) == MCAST_DROP_NONE &&
+			    mcast_addr_eq(&ip.src, &i->addr[f])) {
+				fm->own_dropped++;
+				continue;
+			}
+			mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
+		}
+	}
+}
+
+/* ---- reload -------------------------------------------------------------------- */
+
+static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
+{
+	if (strcmp(a->from, b->from) || !mcast_addr_eq(&a->source, &b->source) ||
+	    !mcast_addr_eq(&a->group, &b->group) || a->nout != b->nout)
+		return false;
+	for (unsigned k = 0; k < a->nout; k++)
+		if (strcmp(a->to[k], b->to[k]))
+			return false;
+	return true;
+}
+
+/*
+ * SIGHUP: the new file replaces the old one only if it is whole. What
+ * both files keep (interfaces, routes) stays as it is, with its groups
+ * and forwarding entries, so flows the new file keeps are not dropped;
+ * interfaces it changes get their new settings in place.
+ */
+int mcastd_reload(struct mcastd *d)
+{
+	static struct mcastd_config nc;
+	d->reloads++;
+	char *msgs = NULL;
+	size_t mlen = 0;
+	FILE *m = open_memstream(&msgs, &mlen);
+	int rc = cfg_load(&nc, d->cfg_path, m);
+	if (m)
+		fclose(m);
+	for (char *s = NULL, *l = msgs ? strtok_r(msgs, "\n", &s) : NULL; l; l = strtok_r(NULL, "\n", &s))
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s", l);
+	free(msgs);
+	if (rc < 0) {
+		d->reload_errors++;
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "reload: %s has errors; keeping the running configuration",
+			   d->cfg_path);
+		return -1;
+	}
+	/* Routes the new file drops. */
+	unsigned kept = 0;
+	static struct droute nr[CFG_MAX_ROUTES];
+	for (unsigned i = 0; i < nc.nroute; i++)
+		nr[i] = (struct droute){ .r = nc.route[i] };
+	for (unsigned i = 0; i < d->nroute; i++) {
+		struct droute *r = &d->routes[i];
+		bool found = false;
+		for (unsigned k = 0; k < nc.nroute && !found; k++)
+			if (route_same(&r->r, &nc.route[k])) {
+				nr[k] = *r;
+				nr[k].r = nc.route[k];
+				found = true;
+				kept++;
+			}
+		if (!found && r->installed) {
+			int f = mcast_addr_is_v4(&r->r.group) ? 0 : 1;
+			mcast_routing_static_del(d->fam[f].rt, &r->r.source, &r->r.group);
+		}
+	}
+	/* Interfaces the new file drops. */
+	for (unsigned n = 0; n < d->nif; n++) {
+		if (cfg_iface_find(&nc, d->ifs[n].name))
+			continue;
+		for (int f = 0; f < 2; f++)
+			if_deactivate(d, &d->ifs[n], f);
+		d->ifs[n] = d->ifs[--d->nif];
+		n--;
+	}
+	d->cfg = nc;
+	memcpy(d->routes, nr, sizeof(nr[0]) * nc.nroute);
+	d->nroute = nc.nroute;
+	/* Interfaces kept: new settings in place. New ones: learnt below. */
+	for (unsigned k = 0; k < nc.niface; k++) {
+		struct dif *i = mcastd_if_by_name(d, nc.iface[k].name);
+		if (!i) {
+			i = &d->ifs[d->nif++];
+			memset(i, 0, sizeof(*i));
+			snprintf(i->name, sizeof(i->name), "%s", nc.iface[k].name);
+			continue;
+		}
+		for (int f = 0; f < 2; f++)
+			if (i->active[f])
+				mcast_router_iface_set_config(d->fam[f].r, i->ifindex, f ? &nc.iface[k].rc6 : &nc.iface[k].rc4);
+	}
+	/* New interfaces need their links: dump again (cheap), then sync. */
+	mcastd_netlink_dump(d);
+	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "reloaded %s: %u interfaces, %u routes (%u kept)", d->cfg_path,
+		   nc.niface, nc.nroute, kept);
+	return 0;
+}
+
+/* ---- daemon-owned memberships ---------------------------------------------------- */
+
+int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g, const struct mcast_addr *s,
+		bool join)
+{
+	struct dif *i = mcastd_if_by_name(d, iface);
+	if (!i || !i->ifindex)
+		return -ENODEV;
+	int f = mcast_addr_is_v4(g) ? 0 : 1;
+	bool ssm = !mcast_addr_is_unspecified(s);
+	unsigned k;
+	for (k = 0; k < d->njoin; k++)
+		if (!strcmp(d->joins[k].iface, iface) && mcast_addr_eq(&d->joins[k].group, g) &&
+		    mcast_addr_eq(&d->joins[k].source, s))
+			break;
+	if (join && k < d->njoin)
+		return -EADDRINUSE;
+	if (!join && k == d->njoin)
+		return -EADDRNOTAVAIL;
+	if (join && d->njoin == MAX_JOINS)
+		return -ENOBUFS;
+	struct sockaddr_storage gs, ss;
+	memset(&gs, 0, sizeof(gs));
+	memset(&ss, 0, sizeof(ss));
+	for (int w = 0; w < 2; w++) {
+		const struct mcast_addr *a = w ? s : g;
+		struct sockaddr_storage *st = w ? &ss : &gs;
+		if (f == 0) {
+			struct sockaddr_in *in = (void *)st;
+			in->sin_family = AF_INET;
+			in->sin_addr.s_addr = htonl(mcast_addr_u32(a));
+		} else {
+			struct sockaddr_in6 *in6 = (void *)st;
+			in6->sin6_family = AF_INET6;
+			memcpy(&in6->sin6_addr, a->b, 16);
+		}
+	}
+	int level = f ? IPPROTO_IPV6 : IPPROTO_IP, rc;
+	if (ssm) {
+		struct group_source_req r = { .gsr_interface = i->ifindex, .gsr_group = gs, .gsr_source = ss };
+		rc = setsockopt(d->join_fd[f], level, join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP, &r,
+				sizeof(r));
+	} else {
+		struct group_req r = { .gr_interface = i->ifindex, .gr_group = gs };
+		rc = setsockopt(d->join_fd[f], level, join ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP, &r, sizeof(r));
+	}
+	if (rc < 0)
+		return -errno;
+	if (join) {
+		struct djoin *j = &d->joins[d->njoin++];
+		snprintf(j->iface, sizeof(j->iface), "%s", iface);
+		j->group = *g;
+		j->source = *s;
+	} else {
+		d->joins[k] = d->joins[--d->njoin];
+	}
+	return 0;
+}

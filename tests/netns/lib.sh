@@ -1,0 +1,125 @@
+# Shared by the namespace tests: a topology of real Linux hosts around
+# mcastd, with unique names, removed on exit whatever happens.
+#
+#   snd (sender)    eth0 10.0.0.5, 10.0.0.6, 2001:db8::5, 2001:db8::6
+#     |
+#   rtr (mcastd)    wan  10.0.0.1/24  2001:db8::1/64
+#     |             lan1 10.0.1.1/24  2001:db8:1::1/64
+#     |             lan2 10.0.2.1/24  2001:db8:2::1/64
+#   h1 (on lan1)    eth0 10.0.1.10    2001:db8:1::10
+#   h2 (on lan2)    eth0 10.0.2.10    2001:db8:2::10
+#
+# Every namespace name carries this run's id; every address is inside the
+# namespaces (documentation and private ranges).
+set -u
+BIN=${BIN:-build/bin}
+ID="mc$$"
+NS_SND="$ID-snd" NS_RTR="$ID-rtr" NS_H1="$ID-h1" NS_H2="$ID-h2"
+TMP=$(mktemp -d)
+PORT=5001
+ALL_NS=""
+
+cleanup() {
+	for p in $(cat "$TMP"/*.pid 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+add_ns() {
+	ip netns add "$1"
+	ALL_NS="$ALL_NS $1"
+	in_ns "$1" ip link set lo up
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# veth between two namespaces: link NS1 IF1 NS2 IF2
+link() {
+	ip link add "$ID-x" type veth peer name "$ID-y"
+	ip link set "$ID-x" netns "$1"
+	ip link set "$ID-y" netns "$3"
+	in_ns "$1" ip link set "$ID-x" name "$2"
+	in_ns "$3" ip link set "$ID-y" name "$4"
+	in_ns "$1" ip link set "$2" up
+	in_ns "$3" ip link set "$4" up
+}
+
+topology() {
+	add_ns "$NS_SND"; add_ns "$NS_RTR"; add_ns "$NS_H1"; add_ns "$NS_H2"
+	link "$NS_SND" eth0 "$NS_RTR" wan
+	link "$NS_RTR" lan1 "$NS_H1" eth0
+	link "$NS_RTR" lan2 "$NS_H2" eth0
+	in_ns "$NS_SND" ip addr add 10.0.0.5/24 dev eth0
+	in_ns "$NS_SND" ip addr add 10.0.0.6/24 dev eth0
+	in_ns "$NS_SND" ip addr add 2001:db8::5/64 dev eth0 nodad
+	in_ns "$NS_SND" ip addr add 2001:db8::6/64 dev eth0 nodad
+	in_ns "$NS_SND" ip route add default via 10.0.0.1
+	in_ns "$NS_SND" ip -6 route add default via 2001:db8::1
+	in_ns "$NS_RTR" ip addr add 10.0.0.1/24 dev wan
+	in_ns "$NS_RTR" ip addr add 2001:db8::1/64 dev wan nodad
+	in_ns "$NS_RTR" ip addr add 10.0.1.1/24 dev lan1
+	in_ns "$NS_RTR" ip addr add 2001:db8:1::1/64 dev lan1 nodad
+	in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
+	in_ns "$NS_RTR" ip addr add 2001:db8:2::1/64 dev lan2 nodad
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	for h in "$NS_H1:1" "$NS_H2:2"; do
+		ns=${h%:*} n=${h#*:}
+		in_ns "$ns" ip addr add "10.0.$n.10/24" dev eth0
+		in_ns "$ns" ip addr add "2001:db8:$n::10/64" dev eth0 nodad
+		in_ns "$ns" ip route add default via "10.0.$n.1"
+		in_ns "$ns" ip -6 route add default via "2001:db8:$n::1"
+	done
+	# link-local addresses come up with the links; wait for them
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		in_ns "$NS_RTR" ip -6 addr show scope link | grep -q tentative || break
+		sleep 0.2
+	done
+}
+
+# start_mcastd NS CONFIG-TEXT [NAME]: writes the file, starts mcastd -n,
+# waits for its control socket.
+start_mcastd() {
+	ns=$1 name=${3:-mcastd}
+	printf '%s\n' "$2" >"$TMP/$name.conf"
+	in_ns "$ns" "$BIN/mcastd" -n -d -f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
+	echo $! >"$TMP/$name.pid"
+	for i in $(seq 50); do
+		[ -S "$TMP/$name.sock" ] && return 0
+		kill -0 "$(cat "$TMP/$name.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "mcastd ($name) did not start:" >&2
+	tail -20 "$TMP/$name.log" >&2
+	return 1
+}
+
+ctl() { name=$1; shift; "$BIN/mcastctl" -S "$TMP/$name.sock" "$@"; }
+
+# Background receiver: recv_start NAME NS STEPS... ; recv_wait NAME
+recv_start() {
+	name=$1 ns=$2
+	shift 2
+	in_ns "$ns" "$BIN/mcjoin" -i eth0 -p "$PORT" "$@" >"$TMP/$name.out" 2>&1 &
+	echo $! >"$TMP/$name.rpid"
+}
+recv_wait() { wait "$(cat "$TMP/$1.rpid")"; cat "$TMP/$1.out"; }
+
+send() { in_ns "$NS_SND" "$BIN/mcjoin" -i eth0 -p "$PORT" send "$@"; }
+
+FAILS=0
+PASSES=0
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		PASSES=$((PASSES + 1))
+		echo "  ok   $1"
+	else
+		FAILS=$((FAILS + 1))
+		echo "  FAIL $1"
+		echo "       expected: $(printf '%s' "$2" | tr '\n' '|')"
+		echo "       found:    $(printf '%s' "$3" | tr '\n' '|')"
+	fi
+}
