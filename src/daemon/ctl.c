@@ -67,10 +67,11 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 	for (unsigned n = 0; n < d->nif; n++) {
 		struct dif *i = &d->ifs[n];
 		for (int f = 0; f < 2; f++) {
+			const struct cfg_iface *c = cfg_iface_find(&d->cfg, i->name);
+			if (!d->fam[f].on || !c || !(f ? c->v6 : c->v4))
+				continue; /* this family is off here */
 			struct mcast_router_iface_info info;
 			bool act = i->active[f] && mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0;
-			if (!act && f == 1 && !i->active[0] && !json)
-				continue;
 			uint16_t vif = i->vif[f] ? mcast_mr_vif_of(d->fam[f].t, i->ifindex) : MCAST_MR_NO_VIF;
 			if (json) {
 				dbuf_printf(o,

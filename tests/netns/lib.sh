@@ -20,8 +20,11 @@ PORT=5001
 ALL_NS=""
 
 cleanup() {
-	for p in $(cat "$TMP"/*.pid 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $ALL_NS; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "${KEEP_LOGS:-}" ] && cp "$TMP"/*.log "$KEEP_LOGS"/ 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -85,7 +88,8 @@ topology() {
 start_mcastd() {
 	ns=$1 name=${3:-mcastd}
 	printf '%s\n' "$2" >"$TMP/$name.conf"
-	in_ns "$ns" "$BIN/mcastd" -n -d -f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
+	# ip netns exec execs the program: $! is mcastd itself
+	ip netns exec "$ns" "$BIN/mcastd" -n -d -f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
 	echo $! >"$TMP/$name.pid"
 	for i in $(seq 50); do
 		[ -S "$TMP/$name.sock" ] && return 0
@@ -99,14 +103,16 @@ start_mcastd() {
 
 ctl() { name=$1; shift; "$BIN/mcastctl" -S "$TMP/$name.sock" "$@"; }
 
-# Background receiver: recv_start NAME NS STEPS... ; recv_wait NAME
+# Background receiver: recv_start NAME NS STEPS...; recv_wait NAME...
+# (in this shell, not in $(...): only the parent can wait); got NAME
 recv_start() {
 	name=$1 ns=$2
 	shift 2
-	in_ns "$ns" "$BIN/mcjoin" -i eth0 -p "$PORT" "$@" >"$TMP/$name.out" 2>&1 &
+	ip netns exec "$ns" "$BIN/mcjoin" -i eth0 -p "$PORT" "$@" >"$TMP/$name.out" 2>&1 &
 	echo $! >"$TMP/$name.rpid"
 }
-recv_wait() { wait "$(cat "$TMP/$1.rpid")"; cat "$TMP/$1.out"; }
+recv_wait() { for r in "$@"; do wait "$(cat "$TMP/$r.rpid")"; done; }
+got() { cat "$TMP/$1.out"; }
 
 send() { in_ns "$NS_SND" "$BIN/mcjoin" -i eth0 -p "$PORT" send "$@"; }
 

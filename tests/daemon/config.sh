@@ -1,0 +1,60 @@
+#!/bin/sh
+# mcastd -t: good files pass, every bad line is named with file:line and
+# its reason, and a file with errors is refused as a whole. No root.
+#   tests/daemon/config.sh [BIN]
+BIN=${1:-build/bin}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fails=0
+expect() { # expect NAME STATUS EXPECTED-OUTPUT FILE-TEXT
+	printf '%s\n' "$4" >"$tmp/c.conf"
+	out=$("$BIN/mcastd" -t -f "$tmp/c.conf" 2>&1 | sed "s|$tmp/||")
+	"$BIN/mcastd" -t -f "$tmp/c.conf" >/dev/null 2>&1
+	st=$?
+	if [ "$st" != "$2" ] || [ "$out" != "$3" ]; then
+		echo "FAIL $1: status $st, output:"
+		echo "$out" | sed 's/^/    /'
+		echo "  expected status $2, output:"
+		echo "$3" | sed 's/^/    /'
+		fails=$((fails + 1))
+	else
+		echo "ok   $1"
+	fi
+}
+
+expect "a full file" 0 "c.conf: 3 interfaces, 2 routes, 2 access rules: ok" \
+"# upstream and two LANs
+interface wan mld off querier off
+interface lan1 igmp-version 2 fast-leave on robustness 3 query-interval 60s lmqi 500ms
+interface lan2 mld-version 1 max-groups 100 max-sources 10 ssm-range 232.0.0.0/8,ff3e::/16 threshold 4
+allow lan1 239.0.0.0/8
+deny lan2 239.1.0.0/16 source 10.0.0.0/8
+route from wan group 239.8.8.8 to lan1 lan2
+route from wan source 10.0.0.5 group 232.1.1.1 to lan2   # SSM static"
+
+expect "every bad line named" 1 "c.conf:2: robustness: bad value 0
+c.conf:3: igmp-version: expected 1, 2 or 3, not 4
+c.conf:4: interface wan is already configured (line 1)
+c.conf:5: bad group prefix 10.0.0.0/8
+c.conf:6: wan is the incoming interface and cannot be an output
+c.conf:7: unknown statement routes
+c.conf:8: query-response must be shorter than query-interval
+c.conf:10: unknown interface setting colour
+c.conf:9: route to lan9: no such interface in this file" \
+"interface wan
+interface lan1 robustness 0
+interface lan2 igmp-version 4
+interface wan
+allow lan1 10.0.0.0/8
+route from wan group 239.1.1.1 to wan
+routes
+interface lan3 query-interval 5s query-response 5s
+route from wan group 239.2.2.2 to lan9
+interface lan4 colour blue"
+
+expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"
+out=$("$BIN/mcastd" -t -f "$tmp/none.conf" 2>&1 | sed "s|$tmp/||")
+if [ "$out" = "none.conf: No such file or directory" ]; then echo "ok   missing file"; else
+	echo "FAIL missing file: $out"; fails=$((fails + 1)); fi
+echo "config: $fails failed"
+[ "$fails" -eq 0 ]
