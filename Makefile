@@ -27,6 +27,7 @@ demo: deps all
 bench: all
 	@for b in build/bench/bench_*; do echo "== $$b"; $$b || exit 1; echo; done
 	@echo "== bench/sim-scale.sh"; bench/sim-scale.sh build/bin/mcastsim 10000 10
+	@echo; echo "== bench/netns.sh (mcastd on the kernel; root only)"; bench/netns.sh build/bin
 
 install: all
 	DESTDIR=$(DESTDIR) cmake --install build --prefix $(PREFIX)

@@ -59,6 +59,16 @@ static void from_in6(const struct in6_addr *in, struct mcast_addr *a)
 	memcpy(a->b, in, 16);
 }
 
+/* Report storms (a LAN answering a general query, a switch flooding
+ * reports) arrive faster than one read at a time: a deep receive queue
+ * (CAP_NET_ADMIN may exceed net.core.rmem_max) keeps them. */
+static void deep_queue(int fd)
+{
+	int size = 16 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof(*k));
@@ -75,6 +85,7 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 			k->fd = -1;
 			return rc;
 		}
+		deep_queue(k->fd);
 		if (setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
 		    setsockopt(k->fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) < 0 ||
 		    setsockopt(k->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0) {
@@ -94,6 +105,7 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 		k->fd = -1;
 		return rc;
 	}
+	deep_queue(k->fd);
 	struct icmp6_filter flt;
 	ICMP6_FILTER_SETBLOCKALL(&flt);
 	ICMP6_FILTER_SETPASS(130, &flt); /* query */

@@ -18,6 +18,12 @@
  *                       with -p are bound to PORT and take only what
  *                       their own filters admit (IP_MULTICAST_ALL off);
  *                       prints "SOURCE GROUP COUNT" lines, sorted
+ *   first MS            waits up to MS ms for the first datagram; prints
+ *                       "first T" (ms since the step before it ended)
+ *   leavetime G MS      leaves G (IPv4) and watches the interface (a
+ *                       packet socket sees frames whatever the sockets
+ *                       want) for MS ms; prints "leave T": ms from the
+ *                       leave call to the last datagram to G that arrived
  *   send G FROM N MS    N datagrams to G:PORT from address FROM, one
  *                       every MS ms, TTL/hop limit 16, out of IFACE
  * Errors name the step and the errno text; the exit status is 1.
@@ -31,6 +37,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -215,6 +223,106 @@ static void do_send(const struct sockaddr_storage *g, const struct sockaddr_stor
 	close(s);
 }
 
+static struct timespec step_end;
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* first: the time to the first datagram, and (IPv4) when our kernel sent
+ * its report, seen on a packet socket opened before the join. */
+static int watch_fd = -1;
+static struct timespec watch_t0;
+
+static void do_first(long ms)
+{
+	int s = sock4 >= 0 ? sock4 : sock6;
+	double report = -1;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		double left = (double)ms - ms_since(&t0);
+		if (left <= 0) {
+			printf("first none\n");
+			break;
+		}
+		fd_set rf;
+		FD_ZERO(&rf);
+		FD_SET(s, &rf);
+		if (watch_fd >= 0)
+			FD_SET(watch_fd, &rf);
+		struct timeval tv = { (long)left / 1000, ((long)left % 1000) * 1000 };
+		if (select((s > watch_fd ? s : watch_fd) + 1, &rf, NULL, NULL, &tv) <= 0)
+			continue;
+		if (watch_fd >= 0 && FD_ISSET(watch_fd, &rf)) {
+			uint8_t b[2048];
+			struct sockaddr_ll from;
+			socklen_t fl = sizeof(from);
+			ssize_t n = recvfrom(watch_fd, b, sizeof(b), 0, (struct sockaddr *)&from, &fl);
+			/* we are waiting in select: the time we read it is when it went */
+			if (report < 0 && n >= 20 && from.sll_protocol == htons(ETH_P_IP) && b[9] == IPPROTO_IGMP &&
+			    from.sll_pkttype == PACKET_OUTGOING)
+				report = ms_since(&watch_t0);
+		}
+		if (!FD_ISSET(s, &rf))
+			continue;
+		char buf[2048];
+		recv(s, buf, sizeof(buf), 0);
+		if (report >= 0) {
+			double t = ms_since(&watch_t0);
+			printf("first %.3f report %.3f after-report %.3f\n", t, report, t - report);
+		} else {
+			printf("first %.3f\n", ms_since(&step_end));
+		}
+		break;
+	}
+	fflush(stdout);
+	if (watch_fd >= 0)
+		close(watch_fd);
+	watch_fd = -1;
+}
+
+static void do_leavetime(const struct sockaddr_storage *g, long ms)
+{
+	int p = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				  .sll_ifindex = (int)ifindex };
+	if (p < 0 || bind(p, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+		die("leavetime", "packet socket");
+	struct group_req r = { .gr_interface = ifindex, .gr_group = *g };
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (setsockopt(sock4, IPPROTO_IP, MCAST_LEAVE_GROUP, &r, sizeof(r)) < 0)
+		die("leavetime", "leave");
+	uint32_t want = ((const struct sockaddr_in *)g)->sin_addr.s_addr;
+	double last = 0;
+	for (;;) {
+		double left = (double)ms - ms_since(&t0);
+		if (left <= 0)
+			break;
+		fd_set rf;
+		FD_ZERO(&rf);
+		FD_SET(p, &rf);
+		struct timeval tv = { (long)left / 1000, ((long)left % 1000) * 1000 };
+		if (select(p + 1, &rf, NULL, NULL, &tv) <= 0)
+			continue;
+		uint8_t buf[2048];
+		ssize_t n = recv(p, buf, sizeof(buf), 0);
+		uint32_t dst;
+		if (n >= 20 && buf[9] == IPPROTO_UDP) {
+			memcpy(&dst, buf + 16, 4);
+			if (dst == want)
+				last = ms_since(&t0);
+		}
+	}
+	printf("leave %.3f\n", last);
+	fflush(stdout);
+	close(p);
+}
+
 static int level_of(int family)
 {
 	return family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
@@ -237,8 +345,19 @@ int main(int argc, char **argv)
 		port = atoi(argv[4]);
 		i = 5;
 	}
-	for (; i < argc; i++) {
+	for (; i < argc; i++, clock_gettime(CLOCK_MONOTONIC, &step_end)) {
 		const char *op = argv[i];
+		if (!strcmp(op, "leavetime") && i + 2 < argc) {
+			struct sockaddr_storage g;
+			addr(argv[i + 1], &g);
+			do_leavetime(&g, atol(argv[i + 2]));
+			i += 2;
+			continue;
+		}
+		if (!strcmp(op, "first") && i + 1 < argc) {
+			do_first(atol(argv[++i]));
+			continue;
+		}
 		if (!strcmp(op, "sleep") && i + 1 < argc) {
 			long ms = atol(argv[++i]);
 			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
@@ -262,6 +381,15 @@ int main(int argc, char **argv)
 		struct sockaddr_storage g;
 		addr(argv[++i], &g);
 		int fam = g.ss_family, s = sock_for(fam);
+		if (!strcmp(op, "join") && fam == AF_INET && i + 1 < argc && !strcmp(argv[i + 1], "first")) {
+			/* ETH_P_ALL: only those taps see outgoing frames */
+			watch_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+			struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+						  .sll_ifindex = (int)ifindex };
+			if (watch_fd >= 0)
+				bind(watch_fd, (struct sockaddr *)&ll, sizeof(ll));
+			clock_gettime(CLOCK_MONOTONIC, &watch_t0);
+		}
 		if (!strcmp(op, "join") || !strcmp(op, "leave")) {
 			struct group_req r = { .gr_interface = ifindex };
 			r.gr_group = g;

@@ -1,0 +1,79 @@
+#!/bin/sh
+# mcastd on the real kernel (make bench, as root): join latency (the
+# receiver's join call to its first packet), leave latency (the leave
+# call to the last packet on the receiver's link) with and without fast
+# leave, and mcastd's CPU time per group record in a storm of IGMPv3
+# reports for 10k and 100k groups. The baseline printed beside each is
+# measured in the same run: the sender's packet interval for latency,
+# the report encoding cost for the storm.
+#   bench/netns.sh [BIN]
+cd "$(dirname "$0")/.." || exit 1
+BIN=${1:-build/bin}
+if [ "$(id -u)" != 0 ]; then
+	echo "bench/netns.sh: needs root (network namespaces); skipped"
+	exit 0
+fi
+. tests/netns/lib.sh
+topology
+start_mcastd "$NS_RTR" "interface wan
+interface lan1 fast-leave on
+interface lan2" || exit 1
+sleep 0.5
+pid=$(cat "$TMP/mcastd.pid")
+
+# A stream at 1000 packets per second while the receivers come and go.
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth0 -p "$PORT" send 239.9.9.9 10.0.0.5 40000 1 &
+sp=$!
+sleep 0.3
+trials=20
+steps=""
+for i in $(seq $trials); do steps="$steps join 239.9.9.9 first 2000 leavetime 239.9.9.9 300"; done
+# shellcheck disable=SC2086
+in_ns "$NS_H1" "$BIN/mcjoin" -i eth0 -p "$PORT" $steps >"$TMP/fast.out"
+steps=""
+for i in $(seq 5); do steps="$steps join 239.9.9.9 first 2000 leavetime 239.9.9.9 2600"; done
+# shellcheck disable=SC2086
+in_ns "$NS_H2" "$BIN/mcjoin" -i eth0 -p "$PORT" $steps >"$TMP/slow.out"
+kill "$sp" 2>/dev/null
+stats() { # label file key
+	awk -v l="$1" -v k="$3" '$1 == k && $2 != "none" { n++; s += $2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+		END { if (n) printf "%-44s %8.3f ms mean  %8.3f min  %8.3f max  (%d trials; 1 ms between packets)\n", l, s / n, min, max, n;
+		      else printf "%-44s no data\n", l }' "$2"
+}
+echo "== latency (stream of 1 packet per ms)"
+stats "join -> first packet (lan1)" "$TMP/fast.out" first
+stats "join -> first packet (lan2)" "$TMP/slow.out" first
+# The receiver's kernel holds its report for 2-3 jiffies (igmp_ifc_start_timer);
+# from the report leaving the host to the first packet is the router's part.
+awk '$1 == "first" && $4 != "" { print "report", $4; print "after", $6 }' "$TMP/fast.out" "$TMP/slow.out" >"$TMP/split"
+stats "join -> the host's report leaves" "$TMP/split" report
+stats "report -> first packet (mcastd + kernel)" "$TMP/split" after
+stats "leave -> last packet, fast leave (lan1)" "$TMP/fast.out" leave
+stats "leave -> last packet, LMQT 2 s (lan2)" "$TMP/slow.out" leave
+
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+records() {
+	ctl mcastd --json show stats | grep -o '"name":"lan1","family":"ipv4","rx_queries":[0-9]*,"rx_reports":[0-9]*,"rx_leaves":[0-9]*,"rx_records":[0-9]*' |
+		grep -o '[0-9]*$'
+}
+tck=$(getconf CLK_TCK)
+echo "== report storm (IGMPv3, one IS_EX record per group, full 1500-byte reports)"
+for n in 10000 100000; do
+	rounds=$((1000000 / n))
+	[ "$rounds" -lt 3 ] && rounds=3
+	c0=$(cpu)
+	r0=$(records)
+	t0=$(date +%s%N)
+	out=$(in_ns "$NS_H1" "$BIN/mcstorm" eth0 10.0.1.10 "$n" "$rounds")
+	t1=$(date +%s%N)
+	sleep 1 # let mcastd drain its socket
+	c1=$(cpu)
+	recs=$(echo "$out" | awk '{ print $3 }')
+	got=$(($(records) - r0))
+	awk -v n="$n" -v r="$recs" -v got="$got" -v c="$((c1 - c0))" -v tck="$tck" -v w="$((t1 - t0))" 'BEGIN {
+		cpu_ns = c * 1e9 / tck
+		printf "%7d groups: %d records sent in %.2f s, mcastd handled %d, %.0f ns CPU per record received (%.2f M records/s of CPU)\n",
+		       n, r, w / 1e9, got, got ? cpu_ns / got : 0, got && cpu_ns ? got / cpu_ns * 1e3 : 0
+	}'
+	echo "         groups on lan1 now: $(ctl mcastd show interfaces | awk '$1 == "lan1" && $4 == "IGMP" { print $NF }')"
+done
