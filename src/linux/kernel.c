@@ -86,7 +86,9 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 			return rc;
 		}
 		deep_queue(k->fd);
-		if (setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+		/* MRT_ASSERT: WRONGVIF upcalls for packets on the wrong VIF */
+		if (setsockopt(k->fd, IPPROTO_IP, MRT_ASSERT, &one, sizeof(one)) < 0 ||
+		    setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
 		    setsockopt(k->fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) < 0 ||
 		    setsockopt(k->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0) {
 			int rc = fail(err, errlen, "IGMP socket options");
@@ -114,6 +116,7 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 	ICMP6_FILTER_SETPASS(143, &flt); /* MLDv2 report */
 	int hops = 1;
 	if (setsockopt(k->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &flt, sizeof(flt)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_IPV6, MRT6_ASSERT, &one, sizeof(one)) < 0 ||
 	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
 	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
 	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one, sizeof(one)) < 0 ||
