@@ -253,15 +253,23 @@ usage:
 
 int cfg_load(struct mcastd_config *c, const char *path, FILE *err)
 {
-	memset(c, 0, sizeof(*c));
-	c->mfc_idle_ms = 210000;
-	struct parse p = { .path = path, .err = err };
 	FILE *f = fopen(path, "r");
 	if (!f) {
+		memset(c, 0, sizeof(*c));
 		if (err)
 			fprintf(err, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	int rc = cfg_parse(c, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->mfc_idle_ms = 210000;
+	struct parse p = { .path = path, .err = err };
 	char line[4096];
 	while (fgets(line, sizeof(line), f)) {
 		p.line++;
@@ -303,7 +311,6 @@ int cfg_load(struct mcastd_config *c, const char *path, FILE *err)
 		} else
 			bad(&p, "unknown statement %s", tok[0]);
 	}
-	fclose(f);
 	/* Cross-checks: routes and rules name configured interfaces. */
 	for (unsigned i = 0; i < c->nroute; i++) {
 		p.line = c->route[i].line;

@@ -48,6 +48,8 @@ struct mcastd_config {
 /* Reads path into c. 0, or -1 with every bad line reported on err as
  * "path:line: reason". */
 int cfg_load(struct mcastd_config *c, const char *path, FILE *err);
+/* The same from an open stream (path names it in messages). */
+int cfg_parse(struct mcastd_config *c, FILE *in, const char *path, FILE *err);
 const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char *name);
 /* The access list's answer for (group, source) on an interface; source
  * unspecified asks for the group as a whole. */
