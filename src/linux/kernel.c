@@ -74,18 +74,22 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 	memset(k, 0, sizeof(*k));
 	k->family = f;
 	int one = 1, zero = 0;
-	if (f == MCAST_AF_INET) {
-		k->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IGMP);
-		if (k->fd < 0)
-			return fail(err, errlen, "raw IGMP socket");
-		if (setsockopt(k->fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) < 0) {
-			int rc = fail(err, errlen, errno == EADDRINUSE ? "MRT_INIT (another multicast router runs)"
-								      : "MRT_INIT");
-			close(k->fd);
-			k->fd = -1;
-			return rc;
-		}
-		deep_queue(k->fd);
+	bool v4 = f == MCAST_AF_INET;
+	/* The socket, and the kernel's table with it (MRT_INIT / MRT6_INIT). */
+	k->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       v4 ? IPPROTO_IGMP : IPPROTO_ICMPV6);
+	if (k->fd < 0)
+		return fail(err, errlen, v4 ? "raw IGMP socket" : "raw ICMPv6 socket");
+	if (setsockopt(k->fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? MRT_INIT : MRT6_INIT, &one, sizeof(one)) < 0) {
+		int rc = fail(err, errlen, errno == EADDRINUSE ? "taking the kernel's multicast routing table "
+							       "(another multicast router runs)"
+							     : "taking the kernel's multicast routing table");
+		close(k->fd);
+		k->fd = -1;
+		return rc;
+	}
+	deep_queue(k->fd);
+	if (v4) {
 		/* MRT_ASSERT: WRONGVIF upcalls for packets on the wrong VIF */
 		if (setsockopt(k->fd, IPPROTO_IP, MRT_ASSERT, &one, sizeof(one)) < 0 ||
 		    setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
@@ -97,17 +101,6 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 		}
 		return 0;
 	}
-	k->fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-	if (k->fd < 0)
-		return fail(err, errlen, "raw ICMPv6 socket");
-	if (setsockopt(k->fd, IPPROTO_IPV6, MRT6_INIT, &one, sizeof(one)) < 0) {
-		int rc = fail(err, errlen, errno == EADDRINUSE ? "MRT6_INIT (another multicast router runs)"
-							      : "MRT6_INIT");
-		close(k->fd);
-		k->fd = -1;
-		return rc;
-	}
-	deep_queue(k->fd);
 	struct icmp6_filter flt;
 	ICMP6_FILTER_SETBLOCKALL(&flt);
 	ICMP6_FILTER_SETPASS(130, &flt); /* query */
