@@ -110,6 +110,19 @@ struct mcast_router_stats {
 	uint64_t acl_denied;              /* records for groups the access list denies */
 };
 
+/* The counters by name, as scenarios, mcastctl and JSON call them. */
+struct mcast_stat_field {
+	const char *name;
+	size_t offset;               /* of a uint64_t in struct mcast_router_stats */
+};
+extern const struct mcast_stat_field mcast_router_stat_fields[];
+extern const size_t mcast_router_stat_nfields;
+
+static inline uint64_t mcast_router_stat(const struct mcast_router_stats *s, const struct mcast_stat_field *f)
+{
+	return *(const uint64_t *)(const void *)((const char *)s + f->offset);
+}
+
 struct mcast_router;
 
 struct mcast_router *mcast_router_create(const struct mcast_router_env *env, enum mcast_family f);

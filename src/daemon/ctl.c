@@ -115,36 +115,14 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 			if (!i->active[f] || mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) < 0)
 				continue;
 			const struct mcast_router_stats *s = info.stats;
-			struct {
-				const char *name;
-				uint64_t v;
-			} c[] = {
-				{ "rx_queries", s->rx_queries },
-				{ "rx_reports", s->rx_reports },
-				{ "rx_leaves", s->rx_leaves },
-				{ "rx_records", s->rx_records },
-				{ "tx_general_queries", s->tx_general_queries },
-				{ "tx_group_queries", s->tx_group_queries },
-				{ "tx_source_queries", s->tx_source_queries },
-				{ "not_local", s->not_local },
-				{ "version_ignored", s->version_ignored },
-				{ "compat_ignored", s->compat_ignored },
-				{ "ssm_ignored", s->ssm_ignored },
-				{ "group_limit", s->group_limit },
-				{ "source_limit", s->source_limit },
-				{ "host_limit", s->host_limit },
-				{ "older_querier", s->older_querier },
-				{ "querier_changes", s->querier_changes },
-				{ "fast_leaves", s->fast_leaves },
-				{ "acl_denied", s->acl_denied },
-			};
 			if (json)
 				dbuf_printf(o, "%s{\"name\":\"%s\",\"family\":\"%s\"", first ? "" : ",", i->name, fam_key(f));
 			else
 				dbuf_printf(o, "%s %s:\n", i->name, f ? "MLD" : "IGMP");
 			first = false;
-			for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
-				dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", c[k].name, (unsigned long long)c[k].v);
+			for (size_t k = 0; k < mcast_router_stat_nfields; k++)
+				dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", mcast_router_stat_fields[k].name,
+					    (unsigned long long)mcast_router_stat(s, &mcast_router_stat_fields[k]));
 			for (int r = 1; r < MCAST_DROP__COUNT; r++)
 				dbuf_printf(o, json ? ",\"drop_%s\":%llu" : "  drop_%-15s %llu\n", mcast_drop_name(r),
 					    (unsigned long long)s->drop.count[r]);
@@ -168,6 +146,7 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 			{ "entries_installed", r->installed }, { "entries_updated", r->updated },
 			{ "entries_removed", r->removed },   { "routing_errors", r->errors },
 			{ "kernel_errors", fm->k.errors },   { "own_reports_ignored", fm->own_dropped },
+			{ "other_interfaces", fm->not_ours },
 			{ "mfc_entries", mcast_mr_mfc_count(fm->t) }, { "table_input", m->input },
 		};
 		if (json)

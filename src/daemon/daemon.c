@@ -250,6 +250,7 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 		return;
 	}
 	i->active[f] = true;
+	i->used[f] = i->addr[f];
 	for (int k = 0; k < 2; k++) {
 		struct mcast_addr g;
 		mcast_addr_parse(&g, link_groups[f][k]);
@@ -328,10 +329,14 @@ void mcastd_sync(struct mcastd *d)
 				if_deactivate(d, i, f);
 			} else if (want && !i->active[f]) {
 				if_activate(d, i, f, c);
-			} else if (want) {
-				struct mcast_router_iface_info info;
-				if (mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0)
-					mcast_router_iface_set_addr(d->fam[f].r, i->ifindex, &i->addr[f]);
+			} else if (want && !mcast_addr_eq(&i->used[f], &i->addr[f])) {
+				char a[MCAST_ADDR_STRLEN];
+				/* a new address: the querier election runs again */
+				if (mcast_router_iface_set_addr(d->fam[f].r, i->ifindex, &i->addr[f]) == 0) {
+					i->used[f] = i->addr[f];
+					mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s address now %s", i->name,
+						   f ? "MLD" : "IGMP", mcast_addr_str(&i->addr[f], a));
+				}
 			}
 		}
 	}
@@ -407,7 +412,6 @@ void mcastd_read_netlink(struct mcastd *d)
 	mcastd_sync(d);
 }
 
-int mcastd_netlink_dump(struct mcastd *d);
 int mcastd_netlink_dump(struct mcastd *d)
 {
 	struct lk_nl_handler h = nl_handler;
@@ -436,18 +440,24 @@ void mcastd_read_mroute(struct mcastd *d, int f)
 			mcast_routing_upcall(fm->rt, &m.up);
 		} else if (m.kind == LK_PACKET) {
 			struct dif *i = mcastd_if_by_index(d, m.ifindex);
-			if (!i || !i->active[f])
+			if (!i || !i->active[f]) {
+				fm->not_ours++; /* an interface we do not run this family on */
 				continue;
+			}
+			struct mcast_ip_info ip;
+			if (mcast_ip_parse(m.pkt, m.len, &ip) != MCAST_DROP_NONE) {
+				/* the engine counts and logs it under its reason */
+				mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
+				continue;
+			}
 			/* Our own reports (the kernel's host side, looped back
 			 * because we joined 224.0.0.22 / ff02::16) are not
 			 * members on the link. */
-			struct mcast_ip_info ip;
-			if (mcast_ip_parse(m.pkt, m.len, &ip) == MCAST_DROP_NONE &&
-			    mcast_addr_eq(&ip.src, &i->addr[f])) {
+			if (mcast_addr_eq(&ip.src, &i->addr[f])) {
 				fm->own_dropped++;
 				continue;
 			}
-			mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
+			mcast_router_input_ip(fm->r, m.ifindex, &ip);
 		}
 	}
 }

@@ -26,8 +26,6 @@
 #define DEFAULT_CONFIG "/etc/mcastd.conf"
 #define DEFAULT_SOCKET "/run/mcastd.sock"
 
-int mcastd_netlink_dump(struct mcastd *d);
-
 static bool use_syslog;
 static int log_max = MCAST_LOG_INFO;
 

@@ -17,6 +17,7 @@ struct dfam {                       /* one address family */
 	struct mcast_mr_table *t;
 	struct mcast_routing *rt;
 	uint64_t own_dropped;       /* our own reports, looped back */
+	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
 };
 
 struct dif {                        /* a configured interface */
@@ -27,6 +28,7 @@ struct dif {                        /* a configured interface */
 	bool have[2];
 	struct mcast_addr addr[2];  /* IPv4 primary, IPv6 link-local */
 	bool active[2];             /* in the router engine (and routing) */
+	struct mcast_addr used[2];  /* the address the engine has */
 	bool vif[2];                /* has a VIF */
 };
 
@@ -67,6 +69,8 @@ void mcastd_stop(struct mcastd *d);
 /* Brings interfaces, routes and engines in line with links and config. */
 void mcastd_sync(struct mcastd *d);
 int mcastd_reload(struct mcastd *d);
+/* Reads every link and address again, then syncs. 0 or -errno. */
+int mcastd_netlink_dump(struct mcastd *d);
 void mcastd_read_mroute(struct mcastd *d, int f);
 void mcastd_read_netlink(struct mcastd *d);
 mcast_time_ms mcastd_now(void);

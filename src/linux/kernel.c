@@ -89,36 +89,41 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 		return rc;
 	}
 	deep_queue(k->fd);
-	if (v4) {
-		/* MRT_ASSERT: WRONGVIF upcalls for packets on the wrong VIF */
-		if (setsockopt(k->fd, IPPROTO_IP, MRT_ASSERT, &one, sizeof(one)) < 0 ||
-		    setsockopt(k->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
-		    setsockopt(k->fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) < 0 ||
-		    setsockopt(k->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0) {
-			int rc = fail(err, errlen, "IGMP socket options");
-			lk_mroute_close(k);
-			return rc;
-		}
-		return 0;
-	}
+	/* What each family needs on top; one list each, one loop. */
 	struct icmp6_filter flt;
 	ICMP6_FILTER_SETBLOCKALL(&flt);
 	ICMP6_FILTER_SETPASS(130, &flt); /* query */
 	ICMP6_FILTER_SETPASS(131, &flt); /* MLDv1 report */
 	ICMP6_FILTER_SETPASS(132, &flt); /* done */
 	ICMP6_FILTER_SETPASS(143, &flt); /* MLDv2 report */
-	int hops = 1;
-	if (setsockopt(k->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &flt, sizeof(flt)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, MRT6_ASSERT, &one, sizeof(one)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one, sizeof(one)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
-	    setsockopt(k->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
-		int rc = fail(err, errlen, "ICMPv6 socket options");
-		lk_mroute_close(k);
-		return rc;
-	}
+	struct opt {
+		int level, name;
+		const void *v;
+		socklen_t len;
+	};
+	const struct opt o4[] = {
+		{ IPPROTO_IP, MRT_ASSERT, &one, sizeof(one) }, /* WRONGVIF upcalls */
+		{ IPPROTO_IP, IP_PKTINFO, &one, sizeof(one) },
+		{ IPPROTO_IP, IP_HDRINCL, &one, sizeof(one) }, /* libmcast writes the header */
+		{ IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero) },
+	};
+	const struct opt o6[] = {
+		{ IPPROTO_ICMPV6, ICMP6_FILTER, &flt, sizeof(flt) },
+		{ IPPROTO_IPV6, MRT6_ASSERT, &one, sizeof(one) },
+		{ IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one) },
+		{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one) },
+		{ IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one, sizeof(one) },
+		{ IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero) },
+		{ IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one, sizeof(one) }, /* hop limit 1 */
+	};
+	const struct opt *o = v4 ? o4 : o6;
+	size_t n = v4 ? sizeof(o4) / sizeof(o4[0]) : sizeof(o6) / sizeof(o6[0]);
+	for (size_t i = 0; i < n; i++)
+		if (setsockopt(k->fd, o[i].level, o[i].name, o[i].v, o[i].len) < 0) {
+			int rc = fail(err, errlen, v4 ? "IGMP socket options" : "ICMPv6 socket options");
+			lk_mroute_close(k);
+			return rc;
+		}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * units and ranges.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,3 +136,13 @@ int mcast_router_config_set(struct mcast_router_config *c, const char *key, cons
 		return ssm_list(c, val);
 	return -ENOENT;
 }
+
+const struct mcast_stat_field mcast_router_stat_fields[] = {
+#define F(x) { #x, offsetof(struct mcast_router_stats, x) }
+	F(rx_queries), F(rx_reports), F(rx_leaves), F(rx_records), F(tx_general_queries),
+	F(tx_group_queries), F(tx_source_queries), F(not_local), F(version_ignored), F(compat_ignored),
+	F(ssm_ignored), F(group_limit), F(source_limit), F(host_limit), F(older_querier),
+	F(querier_changes), F(fast_leaves), F(acl_denied),
+#undef F
+};
+const size_t mcast_router_stat_nfields = sizeof(mcast_router_stat_fields) / sizeof(mcast_router_stat_fields[0]);

@@ -372,6 +372,8 @@ int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
 		return -ENODEV;
 	if (!addr_ok(r, addr))
 		return -EINVAL;
+	if (mcast_addr_eq(&ifc->addr, addr))
+		return 0;
 	ifc->addr = *addr;
 	if (ifc->querier) {
 		ifc->querier_addr = *addr;

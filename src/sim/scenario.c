@@ -398,18 +398,6 @@ static int action(struct ctx *c, const struct ev *e)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	size_t off;
-} counters[] = {
-#define C(x) { #x, offsetof(struct mcast_router_stats, x) }
-	C(rx_queries), C(rx_reports), C(rx_leaves), C(rx_records), C(tx_general_queries),
-	C(tx_group_queries), C(tx_source_queries), C(not_local), C(version_ignored), C(compat_ignored),
-	C(ssm_ignored), C(group_limit), C(source_limit), C(host_limit), C(older_querier),
-	C(querier_changes), C(fast_leaves), C(acl_denied),
-#undef C
-};
-
 static int expect(struct ctx *c, const struct ev *e)
 {
 	char *const *tok = e->tok;
@@ -502,17 +490,17 @@ static int expect(struct ctx *c, const struct ev *e)
 		unsigned long v;
 		if (parse_uint(tok[6], &v) < 0)
 			return bad(c, e->line, "bad number %s", tok[6]);
-		int found = -1;
-		for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
-			if (!strcmp(counters[k].name, tok[5]))
-				found = (int)k;
-		if (found < 0)
+		const struct mcast_stat_field *found = NULL;
+		for (size_t k = 0; k < mcast_router_stat_nfields; k++)
+			if (!strcmp(mcast_router_stat_fields[k].name, tok[5]))
+				found = &mcast_router_stat_fields[k];
+		if (!found)
 			return bad(c, e->line, "unknown counter %s", tok[5]);
 		uint64_t have = 0;
 		for (int f = 0; f < 2; f++) {
 			struct mcast_router_iface_info ii;
 			if (nd->r[f] && mcast_router_iface_info(nd->r[f], i->ifindex, &ii) == 0)
-				have += *(const uint64_t *)((const char *)ii.stats + counters[found].off);
+				have += mcast_router_stat(ii.stats, found);
 		}
 		snprintf(want, sizeof(want), "%s on %s.%s to be %lu", tok[5], nd->name, i->name, v);
 		snprintf(got, sizeof(got), "%llu", (unsigned long long)have);

@@ -118,6 +118,17 @@ send 239.5.5.5 10.0.0.5 5 20
 recv_wait h1
 check "h1 receives after the link came back" "10.0.0.5 239.5.5.5 5" "$(got h1)"
 
+echo "== an address change reaches the querier election"
+in_ns "$NS_RTR" ip addr add 10.0.3.1/24 dev lan2
+in_ns "$NS_RTR" ip addr del 10.0.2.1/24 dev lan2
+sleep 0.3
+check "lan2 speaks from its new address" "10.0.3.1" \
+	"$(ctl mcastd show interfaces | awk '$1 == "lan2" && $4 == "IGMP" { print $5 }')"
+in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
+in_ns "$NS_RTR" ip addr del 10.0.3.1/24 dev lan2
+sleep 0.3
+check "and back" "10.0.2.1" "$(ctl mcastd show interfaces | awk '$1 == "lan2" && $4 == "IGMP" { print $5 }')"
+
 echo "== SIGHUP keeps the flows the new file keeps"
 recv_start h1 "$NS_H1" join 239.6.6.6 recv 5000
 sleep 0.5

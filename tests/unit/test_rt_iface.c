@@ -364,6 +364,14 @@ static void test_config_set(void **state)
 	assert_memory_equal(&c, &d, sizeof(c));
 	assert_int_equal(mcast_router_config_set(&c, "ssm-range", "none"), 0);
 	assert_int_equal(c.nssm, 0);
+
+	/* The counter names cover every counter (the drop reasons aside). */
+	assert_int_equal((mcast_router_stat_nfields + MCAST_DROP__COUNT) * sizeof(uint64_t),
+			 sizeof(struct mcast_router_stats));
+	struct mcast_router_stats st = { .fast_leaves = 7 };
+	for (size_t k = 0; k < mcast_router_stat_nfields; k++)
+		if (!strcmp(mcast_router_stat_fields[k].name, "fast_leaves"))
+			assert_int_equal(mcast_router_stat(&st, &mcast_router_stat_fields[k]), 7);
 }
 
 int main(void)
