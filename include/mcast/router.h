@@ -87,6 +87,9 @@ struct mcast_router_env {
 	 * forwarded, also in EXCLUDE mode. */
 	bool (*allow)(void *ctx, unsigned ifindex, const struct mcast_addr *group,
 		      const struct mcast_addr *source);
+	/* Optional: this router became, or stopped being, the querier on
+	 * ifindex (proxies forward only where they are, RFC 4605 4.2). */
+	void (*querier_change)(void *ctx, unsigned ifindex, bool querier);
 	void *ctx;
 	uint64_t hash_seed;
 };

@@ -63,6 +63,27 @@ void mcast_routing_destroy(struct mcast_routing *rt);
  * threshold is its TTL threshold (1 for normal links). */
 int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const char *name,
 			    uint8_t threshold);
+/*
+ * An interface's part in proxying (RFC 4605). Router interfaces (the
+ * default, domain 0) forward among themselves by membership. A proxy
+ * instance is a domain (> 0) of one upstream and any number of
+ * downstream interfaces: upstream traffic goes to the downstreams that
+ * want it and where this router is the querier; downstream traffic
+ * goes to the upstream and to such other downstreams; nothing crosses
+ * domains. Entries are updated at once. -ENODEV, -EINVAL (a router
+ * interface with a domain, a proxy one without), -EEXIST (a second
+ * upstream in the domain).
+ */
+enum mcast_routing_role {
+	MCAST_ROUTING_ROUTER = 0,
+	MCAST_ROUTING_UPSTREAM = 1,
+	MCAST_ROUTING_DOWNSTREAM = 2,
+};
+int mcast_routing_iface_set_role(struct mcast_routing *rt, unsigned ifindex,
+				 enum mcast_routing_role role, unsigned domain);
+/* Recomputes every entry's outputs (after a querier change, say). */
+void mcast_routing_refresh(struct mcast_routing *rt);
+
 /* Removes the interface's VIF; entries through it are updated. */
 int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex);
 

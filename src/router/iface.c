@@ -194,13 +194,22 @@ static void send_general(struct rt_iface *ifc)
 		ifc->stats.tx_general_queries++;
 }
 
+/* The querier role changes; forwarding that depends on it hears of it. */
+static void set_querier(struct rt_iface *ifc, bool on)
+{
+	if (ifc->querier == on)
+		return;
+	ifc->querier = on;
+	ifc->stats.querier_changes++;
+	if (ifc->r->env.querier_change)
+		ifc->r->env.querier_change(ifc->r->env.ctx, ifc->ifindex, on);
+}
+
 /* Becomes querier (at start, or when the other querier went silent). */
 static void become_querier(struct rt_iface *ifc, bool startup)
 {
 	mcast_time_ms now = rt_now(ifc->r);
-	if (!ifc->querier)
-		ifc->stats.querier_changes++;
-	ifc->querier = true;
+	set_querier(ifc, true);
 	ifc->querier_addr = ifc->addr;
 	ifc->other_querier_ms = 0;
 	/* Our own values again, not the ones adopted from the old querier. */
@@ -244,8 +253,7 @@ static void query_heard(struct rt_iface *ifc, const struct mcast_addr *from, con
 			 : mcast_addr_cmp(from, &ifc->querier_addr) > 0)
 		return;
 	if (ifc->querier) {
-		ifc->querier = false;
-		ifc->stats.querier_changes++;
+		set_querier(ifc, false);
 		mcast_logf(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES, "%s: querier is now %s",
 			   ifc->name, "another router");
 	}
@@ -343,8 +351,8 @@ int mcast_router_iface_set_config(struct mcast_router *r, unsigned ifindex,
 		ifc->rv = cfg->robustness;
 		ifc->qi_ms = cfg->query_interval_ms;
 		if (!cfg->querier || !cfg->enabled) {
-			ifc->querier = false;
 			ifc->querier_addr = *r->pf->any;
+			set_querier(ifc, false);
 		} else if (ifc->next_general_ms > rt_now(r) + cfg->query_interval_ms) {
 			ifc->next_general_ms = rt_now(r) + cfg->query_interval_ms;
 		}

@@ -35,6 +35,8 @@ struct rg_iface {
 	unsigned ifindex;
 	uint16_t vif;
 	uint8_t threshold;
+	enum mcast_routing_role role;
+	unsigned domain;
 };
 
 struct rg_static {
@@ -105,8 +107,34 @@ static void add_oif(struct mcast_mfc_oif *o, size_t *n, uint16_t vif, uint8_t tt
 	o[(*n)++] = (struct mcast_mfc_oif){ vif, ttl ? ttl : 1 };
 }
 
-/* Every interface but the incoming one that wants (S,G), and the static
- * routes that match. */
+/*
+ * Does output x get (S,G) arriving on in? A router interface: when its
+ * link wants (S,G). Proxy instances (RFC 4605 4.2) keep to their own
+ * domain: the upstream gets everything that arrives on a downstream;
+ * a downstream gets what its link wants, and only while this router is
+ * the querier there, so that two proxies on one LAN do not both send.
+ */
+static bool oif_wants(const struct mcast_routing *rt, const struct rg_iface *in,
+		      const struct rg_iface *x, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	unsigned dom = in ? in->domain : 0;
+	if (x->domain != dom)
+		return false;
+	if (x->role == MCAST_ROUTING_UPSTREAM)
+		return in && in->role == MCAST_ROUTING_DOWNSTREAM;
+	if (!rt->router || !mcast_router_wants(rt->router, x->ifindex, s, g))
+		return false;
+	if (x->role == MCAST_ROUTING_DOWNSTREAM) {
+		struct mcast_router_iface_info info;
+		/* as querier, or with querier off and no querier heard */
+		return mcast_router_iface_info(rt->router, x->ifindex, &info) == 0 &&
+		       (info.querier || mcast_addr_is_unspecified(&info.querier_addr));
+	}
+	return true;
+}
+
+/* Every interface but the incoming one that should have (S,G), and the
+ * static routes that match. */
 static size_t compute_oifs(struct mcast_routing *rt, const struct mcast_addr *s,
 			   const struct mcast_addr *g, uint16_t iif, struct mcast_mfc_oif *o)
 {
@@ -116,7 +144,7 @@ static size_t compute_oifs(struct mcast_routing *rt, const struct mcast_addr *s,
 		const struct rg_iface *x = &rt->ifaces[i];
 		if (!x->used || x->vif == iif)
 			continue;
-		if (rt->router && mcast_router_wants(rt->router, x->ifindex, s, g))
+		if (oif_wants(rt, in, x, s, g))
 			add_oif(o, &n, x->vif, x->threshold);
 	}
 	for (size_t k = 0; in && k < rt->nstatics; k++) {
@@ -370,10 +398,37 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 		}
 		slot = &rt->ifaces[rt->nifaces++];
 	}
-	*slot = (struct rg_iface){ true, ifindex, vif, c.threshold };
+	*slot = (struct rg_iface){ true, ifindex, vif, c.threshold, MCAST_ROUTING_ROUTER, 0 };
 	/* Entries waiting for this interface may now send to it. */
 	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
 	return 0;
+}
+
+int mcast_routing_iface_set_role(struct mcast_routing *rt, unsigned ifindex,
+				 enum mcast_routing_role role, unsigned domain)
+{
+	struct rg_iface *x = iface_by_index(rt, ifindex);
+	if (!x)
+		return -ENODEV;
+	if (role > MCAST_ROUTING_DOWNSTREAM || (role == MCAST_ROUTING_ROUTER) != (domain == 0))
+		return -EINVAL;
+	if (role == MCAST_ROUTING_UPSTREAM)
+		for (size_t i = 0; i < rt->nifaces; i++) {
+			const struct rg_iface *y = &rt->ifaces[i];
+			if (y->used && y != x && y->domain == domain && y->role == MCAST_ROUTING_UPSTREAM)
+				return -EEXIST;
+		}
+	if (x->role == role && x->domain == domain)
+		return 0;
+	x->role = role;
+	x->domain = domain;
+	mcast_routing_refresh(rt);
+	return 0;
+}
+
+void mcast_routing_refresh(struct mcast_routing *rt)
+{
+	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
 }
 
 int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex)

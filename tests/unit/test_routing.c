@@ -19,6 +19,15 @@ static void fwd_trampoline(void *ctx, unsigned ifindex, const struct mcast_addr 
 		mcast_routing_fwd_change(RT, ifindex, g, s, old, now);
 }
 
+static void querier_trampoline(void *ctx, unsigned ifindex, bool on)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)on;
+	if (RT)
+		mcast_routing_refresh(RT);
+}
+
 static void xmit(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	(void)ctx;
@@ -72,7 +81,8 @@ static void setup(void)
 {
 	mcast_wheel_init(&W, 0);
 	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
-					 .fwd_change = fwd_trampoline, .hash_seed = 5 };
+					 .fwd_change = fwd_trampoline,
+					 .querier_change = querier_trampoline, .hash_seed = 5 };
 	R = mcast_router_create(&renv, MCAST_AF_INET);
 	struct mcast_router_config c;
 	mcast_router_config_default(&c, MCAST_AF_INET);
@@ -179,6 +189,63 @@ static void test_static_routes(void **state)
 	teardown();
 }
 
+/* A query heard on ifindex from a lower address than ours. */
+static void query_from(unsigned ifindex, const char *from)
+{
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 3, .group = A("0.0.0.0"),
+					.max_resp_ms = 10000, .qrv = 2, .qqi_s = 125 };
+	struct mcast_addr src = A(from);
+	uint8_t buf[256];
+	struct pkts p = { 0 };
+	assert_int_equal(mcast_query_encode(&q, &src, NULL, 1500, buf, sizeof(buf), pkts_emit, &p), 1);
+	mcast_router_input(R, ifindex, p.data[0], p.len[0]);
+}
+
+/* RFC 4605 4.2: upstream traffic to downstreams that want it; downstream
+ * traffic to the upstream and to other downstreams that want it; only
+ * where the proxy is the querier; never across instances. */
+static void test_proxy_roles(void **state)
+{
+	(void)state;
+	setup();
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a4 = A("10.0.4.1");
+	assert_int_equal(mcast_router_iface_add(R, 4, "x", &a4, 1500, &c), 0);
+	assert_int_equal(mcast_routing_iface_add(RT, 4, "x", 1), 0);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 3, MCAST_ROUTING_UPSTREAM, 1), 0);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 1, MCAST_ROUTING_DOWNSTREAM, 1), 0);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 2, MCAST_ROUTING_DOWNSTREAM, 1), 0);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 2, MCAST_ROUTING_UPSTREAM, 1), -EEXIST);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 4, MCAST_ROUTING_ROUTER, 2), -EINVAL);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 9, MCAST_ROUTING_DOWNSTREAM, 1), -ENODEV);
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	report(4, "10.0.4.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL); /* another domain */
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1]");
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1]");
+	/* downstream senders: upstream always, the other downstream by membership */
+	assert_string_equal(data(2, "10.0.2.7", "239.1.1.1"), "[1 3]");
+	assert_string_equal(data(1, "10.0.1.7", "239.1.1.1"), "[3]");
+	assert_string_equal(data(1, "10.0.1.7", "239.2.2.2"), "[3]");
+	/* the router interface's sender stays in its domain */
+	assert_string_equal(data(4, "10.0.4.7", "239.1.1.1"), "[]");
+	/* a lower-addressed querier on lan1: it forwards there, not us */
+	query_from(1, "10.0.1.0");
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[]");
+	assert_string_equal(data(2, "10.0.2.7", "239.1.1.1"), "[3]");
+	/* it goes silent: after the Other Querier Present Interval we are back */
+	mcast_wheel_advance(&W, 256000);
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1]");
+	/* back to a plain router: everything forwards by membership again */
+	for (unsigned i = 1; i <= 3; i++)
+		assert_int_equal(mcast_routing_iface_set_role(RT, i, MCAST_ROUTING_ROUTER, 0), 0);
+	assert_int_equal(mcast_routing_iface_set_role(RT, 4, MCAST_ROUTING_ROUTER, 0), 0);
+	report(4, "10.0.4.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(data(3, "10.0.3.5", "239.1.1.1"), "[1 4]");
+	teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_ssm_include),
 		cmocka_unit_test(test_idle_and_interfaces),
 		cmocka_unit_test(test_static_routes),
+		cmocka_unit_test(test_proxy_roles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

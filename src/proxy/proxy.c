@@ -1,0 +1,542 @@
+/*
+ * DOC: proxying (RFC 4605)
+ *
+ * A subscription record per (downstream interface, group) that has, or
+ * just had, membership; a change from the router engine marks it dirty
+ * and queues it; the queue is drained after the engine is done, so one
+ * IS_EX that touches many sources is one filter change upstream. Each
+ * drain reads the group's state back from the router engine (never
+ * patches), so a drain after any sequence of events gives the same
+ * answer:
+ *
+ *   INCLUDE mode   -> INCLUDE {sources forwarded (access list applied)}
+ *   EXCLUDE mode   -> EXCLUDE {sources with timer 0, the Y list}
+ *   no state       -> INCLUDE {} (the socket leaves)
+ *
+ * and hands it to the host engine as the filter of the downstream's own
+ * socket on the upstream. The host engine merges the sockets (INCLUDE
+ * lists united, EXCLUDE lists intersected less what an INCLUDE asks for)
+ * and reports the difference, which is what RFC 4605 4.1 asks of the
+ * membership database.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mcast/proxy.h"
+
+struct px_sub {
+	struct mcast_hnode node;
+	unsigned ifindex;
+	struct mcast_addr group;
+	bool queued;
+	struct px_sub *next;             /* in the queue */
+};
+
+struct px_down {
+	unsigned ifindex, domain;
+	struct mcast_host_sock *sock;
+};
+
+struct px_up {
+	unsigned ifindex, domain;
+	char name[32];
+	struct mcast_addr addr;
+};
+
+struct mcast_proxy {
+	struct mcast_proxy_env env;
+	enum mcast_family family;
+	const struct mcast_router *router;
+	struct mcast_host *host;
+	struct mcast_htab subs;
+	struct px_down *downs;
+	size_t ndowns, dcap;
+	struct px_up *ups;
+	size_t nups, ucap;
+	struct px_sub *queue, **queue_tail;
+	struct mcast_timer timer;
+	struct mcast_router_source_info *si;
+	struct mcast_addr *tmp;
+	size_t scap;
+	struct mcast_proxy_stats stats;
+};
+
+static uint64_t sub_hash(const struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g)
+{
+	return mcast_addr_hash(g, px->env.hash_seed) ^ ((uint64_t)ifindex * 0x9e3779b97f4a7c15ull);
+}
+
+static struct px_sub *sub_find(const struct mcast_proxy *px, unsigned ifindex,
+			       const struct mcast_addr *g)
+{
+	for (struct mcast_hnode *n = mcast_htab_first(&px->subs, sub_hash(px, ifindex, g)); n;
+	     n = mcast_htab_next(n)) {
+		struct px_sub *s = mcast_container_of(n, struct px_sub, node);
+		if (s->ifindex == ifindex && mcast_addr_eq(&s->group, g))
+			return s;
+	}
+	return NULL;
+}
+
+static struct px_down *down_find(const struct mcast_proxy *px, unsigned ifindex)
+{
+	for (size_t i = 0; i < px->ndowns; i++)
+		if (px->downs[i].ifindex == ifindex)
+			return &px->downs[i];
+	return NULL;
+}
+
+static struct px_up *up_by_domain(const struct mcast_proxy *px, unsigned domain)
+{
+	for (size_t i = 0; i < px->nups; i++)
+		if (px->ups[i].domain == domain)
+			return &px->ups[i];
+	return NULL;
+}
+
+static struct px_up *up_find(const struct mcast_proxy *px, unsigned ifindex)
+{
+	for (size_t i = 0; i < px->nups; i++)
+		if (px->ups[i].ifindex == ifindex)
+			return &px->ups[i];
+	return NULL;
+}
+
+static int grow(const struct mcast_alloc *al, void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 4;
+	void *p = mcast_alloc_resize(al, *v, *cap * size, c * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+static void enqueue(struct mcast_proxy *px, struct px_sub *s)
+{
+	if (s->queued)
+		return;
+	s->queued = true;
+	s->next = NULL;
+	*px->queue_tail = s;
+	px->queue_tail = &s->next;
+	if (!mcast_timer_armed(&px->timer))
+		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
+}
+
+/* Reads (ifindex, g)'s subscription from the router engine into px->tmp. */
+static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g,
+			enum mcast_filter_mode *mode, size_t *n)
+{
+	struct mcast_router_group_info info;
+	*mode = MCAST_MODE_INCLUDE;
+	*n = 0;
+	for (;;) {
+		if (mcast_router_group(px->router, ifindex, g, &info, px->si, px->scap) < 0)
+			return 0;
+		if (info.nsources <= px->scap)
+			break;
+		size_t cap = info.nsources;
+		void *a = mcast_alloc_resize(px->env.al, px->si, px->scap * sizeof(*px->si), cap * sizeof(*px->si));
+		if (!a)
+			return -ENOMEM;
+		px->si = a;
+		void *b = mcast_alloc_resize(px->env.al, px->tmp, px->scap * sizeof(*px->tmp), cap * sizeof(*px->tmp));
+		if (!b)
+			return -ENOMEM;
+		px->tmp = b;
+		px->scap = cap;
+	}
+	*mode = info.exclude ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+	for (size_t i = 0; i < info.nsources; i++) {
+		const struct mcast_router_source_info *x = &px->si[i];
+		bool take = info.exclude ? !x->forwarding
+					 : x->forwarding && mcast_router_wants(px->router, ifindex, &x->addr, g);
+		if (take)
+			px->tmp[(*n)++] = x->addr;
+	}
+	return 0;
+}
+
+static void sub_free(struct mcast_proxy *px, struct px_sub *s)
+{
+	mcast_htab_remove(&px->subs, &s->node);
+	mcast_alloc_free(px->env.al, s, sizeof(*s));
+}
+
+/* Hands one subscription to the host part; the record goes with the membership. */
+static void apply(struct mcast_proxy *px, struct px_sub *s)
+{
+	const struct px_down *d = down_find(px, s->ifindex);
+	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
+	size_t n = 0;
+	if (d && subscription(px, s->ifindex, &s->group, &mode, &n) < 0) {
+		px->stats.errors++;
+		return;
+	}
+	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
+	if (u) {
+		int rc = mcast_host_set_filter(px->host, d->sock, u->ifindex, &s->group, mode, px->tmp, n);
+		char a[MCAST_ADDR_STRLEN];
+		if (rc < 0 && rc != -EADDRNOTAVAIL) {
+			px->stats.errors++;
+			mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
+				   "proxy: %s from downstream %u not taken upstream: %s",
+				   mcast_addr_str(&s->group, a), s->ifindex, strerror(-rc));
+		} else if (rc == 0) {
+			px->stats.updates++;
+			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES,
+				   "proxy: downstream %u %s %s with %zu sources", s->ifindex,
+				   mcast_addr_str(&s->group, a), mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
+		}
+	}
+	if (!d || (mode == MCAST_MODE_INCLUDE && n == 0))
+		sub_free(px, s);
+}
+
+void mcast_proxy_flush(struct mcast_proxy *px)
+{
+	while (px->queue) {
+		struct px_sub *s = px->queue;
+		px->queue = s->next;
+		if (!px->queue)
+			px->queue_tail = &px->queue;
+		s->queued = false;
+		apply(px, s);
+	}
+	mcast_timer_stop(px->env.wheel, &px->timer);
+}
+
+static void flush_timer(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	mcast_proxy_flush(arg);
+}
+
+void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+			    const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)source;
+	(void)old;
+	(void)now;
+	struct mcast_proxy *px = ctx;
+	if (!down_find(px, ifindex))
+		return;
+	/* RFC 4605 4.1: groups of link scope stay on their link. */
+	if (mcast_addr_scope(group) <= 2) {
+		px->stats.scoped++;
+		return;
+	}
+	struct px_sub *s = sub_find(px, ifindex, group);
+	if (!s) {
+		s = mcast_alloc_get(px->env.al, sizeof(*s));
+		if (!s) {
+			px->stats.errors++;
+			return;
+		}
+		memset(s, 0, sizeof(*s));
+		s->ifindex = ifindex;
+		s->group = *group;
+		mcast_htab_insert(&px->subs, &s->node, sub_hash(px, ifindex, group));
+	}
+	enqueue(px, s);
+}
+
+struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
+				       const struct mcast_router *r)
+{
+	struct mcast_proxy *px = mcast_alloc_get(env->al, sizeof(*px));
+	if (!px)
+		return NULL;
+	memset(px, 0, sizeof(*px));
+	px->env = *env;
+	px->family = f;
+	px->router = r;
+	px->queue_tail = &px->queue;
+	/* The host part has no socket limits: each socket stands for a
+	 * whole downstream link. */
+	struct mcast_host_config hc = { .max_memberships = UINT32_MAX, .max_sources = UINT32_MAX };
+	struct mcast_host_env he = { env->al, env->wheel, env->log, env->send, env->ctx, env->seed };
+	px->host = mcast_host_create(&he, &hc, f);
+	if (!px->host || mcast_htab_init(&px->subs, env->al, 64) < 0) {
+		mcast_host_destroy(px->host);
+		mcast_alloc_free(env->al, px, sizeof(*px));
+		return NULL;
+	}
+	mcast_timer_init(&px->timer, flush_timer, px);
+	return px;
+}
+
+static void free_sub_node(struct mcast_hnode *n, void *arg)
+{
+	sub_free(arg, mcast_container_of(n, struct px_sub, node));
+}
+
+void mcast_proxy_destroy(struct mcast_proxy *px)
+{
+	if (!px)
+		return;
+	mcast_timer_stop(px->env.wheel, &px->timer);
+	mcast_htab_walk_safe(&px->subs, free_sub_node, px);
+	mcast_htab_free(&px->subs);
+	mcast_host_destroy(px->host);
+	mcast_alloc_free(px->env.al, px->downs, px->dcap * sizeof(*px->downs));
+	mcast_alloc_free(px->env.al, px->ups, px->ucap * sizeof(*px->ups));
+	mcast_alloc_free(px->env.al, px->si, px->scap * sizeof(*px->si));
+	mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
+	mcast_alloc_free(px->env.al, px, sizeof(*px));
+}
+
+struct requeue_arg {
+	struct mcast_proxy *px;
+	unsigned domain;
+};
+
+static int cmp_sub(const void *a, const void *b)
+{
+	const struct px_sub *x = *(const struct px_sub *const *)a, *y = *(const struct px_sub *const *)b;
+	int c = mcast_addr_cmp(&x->group, &y->group);
+	return c ? c : (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+/* Queues every subscription of a domain (in a stable order), to be
+ * handed again to a new upstream. */
+static void requeue_domain(struct mcast_proxy *px, unsigned domain)
+{
+	size_t n;
+	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct px_sub *s = v[i];
+		const struct px_down *d = down_find(px, s->ifindex);
+		if (d && d->domain == domain)
+			enqueue(px, s);
+	}
+	mcast_htab_sorted_free(&px->subs, v);
+}
+
+int mcast_proxy_upstream_add(struct mcast_proxy *px, unsigned domain, unsigned ifindex,
+			     const char *name, const struct mcast_addr *addr,
+			     const struct mcast_host_iface_config *cfg)
+{
+	if (!domain || !ifindex)
+		return -EINVAL;
+	if (up_by_domain(px, domain) || up_find(px, ifindex) || down_find(px, ifindex))
+		return -EEXIST;
+	if (grow(px->env.al, (void **)&px->ups, &px->ucap, px->nups, sizeof(*px->ups)) < 0)
+		return -ENOMEM;
+	int rc = mcast_host_iface_add(px->host, ifindex, name, addr, cfg);
+	if (rc < 0)
+		return rc;
+	struct px_up *u = &px->ups[px->nups++];
+	*u = (struct px_up){ .ifindex = ifindex, .domain = domain, .addr = *addr };
+	snprintf(u->name, sizeof(u->name), "%s", name ? name : "");
+	requeue_domain(px, domain);
+	mcast_proxy_flush(px);
+	return 0;
+}
+
+int mcast_proxy_upstream_del(struct mcast_proxy *px, unsigned ifindex)
+{
+	struct px_up *u = up_find(px, ifindex);
+	if (!u)
+		return -ENODEV;
+	mcast_host_iface_del(px->host, ifindex);
+	*u = px->ups[--px->nups];
+	return 0;
+}
+
+int mcast_proxy_upstream_set_addr(struct mcast_proxy *px, unsigned ifindex,
+				  const struct mcast_addr *addr)
+{
+	struct px_up *u = up_find(px, ifindex);
+	if (!u)
+		return -ENODEV;
+	int rc = mcast_host_iface_set_addr(px->host, ifindex, addr);
+	if (rc == 0)
+		u->addr = *addr;
+	return rc;
+}
+
+int mcast_proxy_upstream_set_config(struct mcast_proxy *px, unsigned ifindex,
+				    const struct mcast_host_iface_config *cfg)
+{
+	struct px_up *u = up_find(px, ifindex);
+	if (!u)
+		return -ENODEV;
+	/* The host engine takes settings only when an interface comes: it
+	 * is set up again and the membership reported at once, as after a
+	 * link flap. */
+	struct px_up old = *u;
+	mcast_proxy_upstream_del(px, ifindex);
+	return mcast_proxy_upstream_add(px, old.domain, ifindex, old.name, &old.addr, cfg);
+}
+
+int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned ifindex)
+{
+	if (!domain || !ifindex)
+		return -EINVAL;
+	if (down_find(px, ifindex) || up_find(px, ifindex))
+		return -EEXIST;
+	if (grow(px->env.al, (void **)&px->downs, &px->dcap, px->ndowns, sizeof(*px->downs)) < 0)
+		return -ENOMEM;
+	struct mcast_host_sock *sock = mcast_host_socket(px->host);
+	if (!sock)
+		return -ENOMEM;
+	px->downs[px->ndowns++] = (struct px_down){ ifindex, domain, sock };
+	return 0;
+}
+
+struct drop_arg {
+	struct mcast_proxy *px;
+	unsigned ifindex;
+};
+
+static void drop_sub(struct mcast_hnode *n, void *arg)
+{
+	struct drop_arg *a = arg;
+	struct px_sub *s = mcast_container_of(n, struct px_sub, node);
+	if (s->ifindex != a->ifindex)
+		return;
+	if (s->queued) {
+		/* unlink from the queue */
+		struct px_sub **pp = &a->px->queue;
+		while (*pp != s)
+			pp = &(*pp)->next;
+		*pp = s->next;
+		if (!*pp)
+			a->px->queue_tail = pp;
+	}
+	sub_free(a->px, s);
+}
+
+int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex)
+{
+	struct px_down *d = down_find(px, ifindex);
+	if (!d)
+		return -ENODEV;
+	struct drop_arg a = { px, ifindex };
+	mcast_htab_walk_safe(&px->subs, drop_sub, &a);
+	/* Closing the socket takes its filters out of the merge, reported. */
+	mcast_host_close(px->host, d->sock);
+	*d = px->downs[--px->ndowns];
+	return 0;
+}
+
+void mcast_proxy_input(struct mcast_proxy *px, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	mcast_host_input(px->host, ifindex, pkt, len);
+}
+
+int mcast_proxy_role(const struct mcast_proxy *px, unsigned ifindex, unsigned *domain)
+{
+	const struct px_up *u = up_find(px, ifindex);
+	const struct px_down *d = down_find(px, ifindex);
+	if (domain)
+		*domain = u ? u->domain : d ? d->domain : 0;
+	return u ? 1 : d ? 2 : 0;
+}
+
+unsigned mcast_proxy_upstream(const struct mcast_proxy *px, unsigned domain)
+{
+	const struct px_up *u = up_by_domain(px, domain);
+	return u ? u->ifindex : 0;
+}
+
+const struct mcast_host *mcast_proxy_host(const struct mcast_proxy *px)
+{
+	return px->host;
+}
+
+const struct mcast_proxy_stats *mcast_proxy_stats(const struct mcast_proxy *px)
+{
+	return &px->stats;
+}
+
+/* ---- inspection ---- */
+
+struct dump_ctx {
+	const struct mcast_proxy *px;
+	mcast_line_fn out;
+	void *ctx;
+	bool json;
+};
+
+/* One instance: its merged records, each group once, in address order. */
+static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
+{
+	const struct mcast_proxy *px = c->px;
+	char line[512], a[MCAST_ADDR_STRLEN];
+	int ver = mcast_host_version(px->host, u->ifindex);
+	const char *proto = px->family == MCAST_AF_INET ? "IGMP" : "MLD";
+	if (c->json)
+		snprintf(line, sizeof(line), "{\"domain\":%u,\"upstream\":\"%s\",\"ifindex\":%u,\"version\":%d,\"groups\":[",
+			 u->domain, u->name, u->ifindex, ver);
+	else
+		snprintf(line, sizeof(line), "proxy %u upstream %s %sv%d", u->domain, u->name, proto, ver);
+	c->out(c->ctx, line);
+	size_t n;
+	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
+	const struct mcast_addr *prev = NULL;
+	bool first = true;
+	struct mcast_addr srcs[16];
+	for (size_t i = 0; i < n; i++) {
+		const struct px_sub *s = v[i];
+		const struct px_down *d = down_find(px, s->ifindex);
+		if (!d || d->domain != u->domain || (prev && mcast_addr_eq(prev, &s->group)))
+			continue;
+		prev = &s->group;
+		enum mcast_filter_mode mode;
+		size_t ns;
+		if (mcast_host_iface_state(px->host, u->ifindex, &s->group, &mode, srcs, 16, &ns) < 0)
+			continue;
+		int k = snprintf(line, sizeof(line), c->json ? "%s{\"group\":\"%s\",\"mode\":\"%s\",\"sources\":["
+							    : "  %s%s %s {",
+				 c->json && !first ? "," : "", mcast_addr_str(&s->group, a),
+				 mode == MCAST_MODE_EXCLUDE ? (c->json ? "exclude" : "EXCLUDE")
+							    : (c->json ? "include" : "INCLUDE"));
+		for (size_t j = 0; j < ns && j < 16 && k > 0 && (size_t)k < sizeof(line) - 64; j++)
+			k += snprintf(line + k, sizeof(line) - (size_t)k, c->json ? "%s\"%s\"" : "%s%s",
+				      j ? (c->json ? "," : " ") : "", mcast_addr_str(&srcs[j], a));
+		if (k > 0 && (size_t)k < sizeof(line) - 16)
+			snprintf(line + k, sizeof(line) - (size_t)k, "%s%s", ns > 16 ? (c->json ? "" : " ...") : "",
+				 c->json ? "]}" : "}");
+		c->out(c->ctx, line);
+		first = false;
+	}
+	mcast_htab_sorted_free(&px->subs, v);
+	if (c->json)
+		c->out(c->ctx, last ? "]}" : "]},");
+}
+
+static void dump(const struct mcast_proxy *px, mcast_line_fn out, void *ctx, bool json)
+{
+	struct dump_ctx c = { px, out, ctx, json };
+	if (json)
+		out(ctx, "{\"proxies\":[");
+	/* instances in domain order */
+	unsigned last = 0;
+	for (size_t k = 0; k < px->nups; k++) {
+		const struct px_up *next = NULL;
+		for (size_t i = 0; i < px->nups; i++)
+			if (px->ups[i].domain > last && (!next || px->ups[i].domain < next->domain))
+				next = &px->ups[i];
+		last = next->domain;
+		dump_domain(&c, next, k + 1 == px->nups);
+	}
+	if (json)
+		out(ctx, "]}");
+}
+
+void mcast_proxy_dump_text(const struct mcast_proxy *px, mcast_line_fn out, void *ctx)
+{
+	dump(px, out, ctx, false);
+}
+
+void mcast_proxy_dump_json(const struct mcast_proxy *px, mcast_line_fn out, void *ctx)
+{
+	dump(px, out, ctx, true);
+}

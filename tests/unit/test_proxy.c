@@ -1,0 +1,248 @@
+/* Unit tests for src/proxy/proxy.c: a proxy (router engine on lan1 and
+ * lan2, host part on the upstream) and a provider router engine on the
+ * upstream link that hears the proxy's reports. What the provider holds
+ * is the merged membership (RFC 4605 4.1). */
+#include "mcast/proxy.h"
+#include "testutil.h"
+
+static struct mcast_wheel W;
+static struct mcast_router *R, *P; /* the proxy's router part; the provider */
+static struct mcast_proxy *PX;
+static unsigned upstream_pkts;
+
+static void fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)ctx;
+	if (PX)
+		mcast_proxy_fwd_change(PX, ifindex, g, s, old, now);
+}
+
+static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)pkt;
+	(void)len;
+}
+
+static void nofwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		  enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)g;
+	(void)s;
+	(void)old;
+	(void)now;
+}
+
+/* The host part's reports reach the provider at once. */
+static void upstream_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	assert_int_equal(ifindex, 3);
+	upstream_pkts++;
+	mcast_router_input(P, 1, pkt, len);
+}
+
+static void setup(void)
+{
+	mcast_wheel_init(&W, 0);
+	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
+					 .fwd_change = fwd, .hash_seed = 3 };
+	R = mcast_router_create(&renv, MCAST_AF_INET);
+	struct mcast_router_env penv = renv;
+	penv.fwd_change = nofwd;
+	P = mcast_router_create(&penv, MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a1 = A("10.0.1.1"), a2 = A("10.0.2.1"), pa = A("10.0.0.1"), ua = A("10.0.0.2");
+	assert_int_equal(mcast_router_iface_add(R, 1, "lan1", &a1, 1500, &c), 0);
+	assert_int_equal(mcast_router_iface_add(R, 2, "lan2", &a2, 1500, &c), 0);
+	assert_int_equal(mcast_router_iface_add(P, 1, "down", &pa, 1500, &c), 0);
+	struct mcast_proxy_env env = { .al = &mcast_alloc_libc, .wheel = &W, .send = upstream_send,
+				       .seed = 1, .hash_seed = 3 };
+	PX = mcast_proxy_create(&env, MCAST_AF_INET, R);
+	assert_non_null(PX);
+	assert_int_equal(mcast_proxy_downstream_add(PX, 1, 1), 0);
+	assert_int_equal(mcast_proxy_downstream_add(PX, 1, 2), 0);
+	struct mcast_host_iface_config hc;
+	mcast_host_iface_config_default(&hc);
+	hc.report_link_local = false;
+	assert_int_equal(mcast_proxy_upstream_add(PX, 1, 3, "wan", &ua, &hc), 0);
+	upstream_pkts = 0;
+}
+
+static void teardown(void)
+{
+	mcast_proxy_destroy(PX);
+	PX = NULL;
+	mcast_router_destroy(R);
+	mcast_router_destroy(P);
+}
+
+static void report(unsigned ifindex, const char *host, const char *group, uint8_t type,
+		   const char *s1, const char *s2)
+{
+	struct mcast_report_builder rb;
+	static uint8_t buf[1500];
+	struct pkts p = { 0 };
+	struct mcast_addr h = A(host), g = A(group), s[2];
+	size_t n = 0;
+	if (s1)
+		s[n++] = A(s1);
+	if (s2)
+		s[n++] = A(s2);
+	assert_int_equal(mcast_report_init(&rb, MCAST_AF_INET, &h, NULL, 1500, buf, sizeof(buf), pkts_emit, &p), 0);
+	mcast_report_add(&rb, type, &g, s, n, NULL, 0);
+	mcast_report_flush(&rb);
+	mcast_router_input(R, ifindex, p.data[0], p.len[0]);
+	mcast_wheel_advance(&W, W.now_ms); /* the proxy's changes, applied once */
+}
+
+/* "INCLUDE a b" / "EXCLUDE a" / "none": the host part's merged record. */
+static const char *merged(const char *group)
+{
+	static char out[256];
+	struct mcast_addr g = A(group), s[8];
+	enum mcast_filter_mode mode;
+	size_t n;
+	if (mcast_host_iface_state(mcast_proxy_host(PX), 3, &g, &mode, s, 8, &n) < 0)
+		return "none";
+	int k = snprintf(out, sizeof(out), "%s", mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE");
+	for (size_t i = 0; i < n; i++) {
+		char b[MCAST_ADDR_STRLEN];
+		k += snprintf(out + k, sizeof(out) - (size_t)k, " %s", mcast_addr_str(&s[i], b));
+	}
+	return out;
+}
+
+/* The provider's view: mode and the sources it forwards / excludes. */
+static const char *provider(const char *group)
+{
+	static char out[256];
+	struct mcast_addr g = A(group);
+	struct mcast_router_group_info gi;
+	struct mcast_router_source_info si[8];
+	if (mcast_router_group(P, 1, &g, &gi, si, 8) < 0)
+		return "none";
+	int k = snprintf(out, sizeof(out), "%s", gi.exclude ? "EXCLUDE" : "INCLUDE");
+	for (size_t i = 0; i < gi.nsources && i < 8; i++) {
+		char b[MCAST_ADDR_STRLEN];
+		k += snprintf(out + k, sizeof(out) - (size_t)k, " %s%s", si[i].forwarding ? "" : "!",
+			      mcast_addr_str(&si[i].addr, b));
+	}
+	return out;
+}
+
+static void test_include_merge(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.1", NULL);
+	report(2, "10.0.2.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.2", NULL);
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	assert_string_equal(provider("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	assert_int_equal(upstream_pkts, 2);
+	/* lan1's host blocks its source: after LMQT, lan1 has none; the
+	 * provider is told with a BLOCK and drops it after its own query. */
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_BLOCK_OLD_SOURCES, "10.9.0.1", NULL);
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	mcast_wheel_advance(&W, 3000);
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.2");
+	teardown();
+}
+
+/* INCLUDE on one link and EXCLUDE on the other: EXCLUDE of what the
+ * EXCLUDE link excludes, less what the INCLUDE link asks for. */
+static void test_exclude_merge(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.1", NULL);
+	report(2, "10.0.2.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "10.9.0.1", "10.9.0.3");
+	assert_string_equal(merged("239.1.1.1"), "EXCLUDE 10.9.0.3");
+	/* one IS_EX, one report upstream: no intermediate state was shown */
+	assert_int_equal(upstream_pkts, 2);
+	assert_string_equal(provider("239.1.1.1"), "EXCLUDE !10.9.0.3");
+	/* two EXCLUDE links: the intersection */
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, "10.9.0.3", "10.9.0.4");
+	assert_string_equal(merged("239.1.1.1"), "EXCLUDE 10.9.0.3");
+	/* link-scoped groups never go upstream */
+	report(1, "10.0.1.10", "224.0.0.251", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	assert_string_equal(merged("224.0.0.251"), "none");
+	assert_int_equal(mcast_proxy_stats(PX)->scoped, 1);
+	teardown();
+}
+
+/* The upstream goes and comes back: the membership is reported again;
+ * a downstream removed leaves the merge. */
+static void test_upstream_flap(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	report(2, "10.0.2.10", "239.2.2.2", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	assert_int_equal(mcast_proxy_upstream_del(PX, 3), 0);
+	assert_int_equal(mcast_proxy_upstream(PX, 1), 0);
+	assert_string_equal(merged("239.1.1.1"), "none");
+	mcast_router_destroy(P);
+	struct mcast_router_env penv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
+					 .fwd_change = nofwd, .hash_seed = 3 };
+	P = mcast_router_create(&penv, MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr pa = A("10.0.0.1"), ua = A("10.0.0.2");
+	assert_int_equal(mcast_router_iface_add(P, 1, "down", &pa, 1500, &c), 0);
+	upstream_pkts = 0;
+	struct mcast_host_iface_config hc;
+	mcast_host_iface_config_default(&hc);
+	assert_int_equal(mcast_proxy_upstream_add(PX, 1, 3, "wan", &ua, &hc), 0);
+	assert_int_equal(mcast_proxy_upstream_add(PX, 1, 4, "wan2", &ua, &hc), -EEXIST);
+	assert_int_equal(mcast_proxy_upstream_add(PX, 2, 1, "lan1", &ua, &hc), -EEXIST);
+	assert_true(upstream_pkts >= 1);
+	assert_string_equal(provider("239.1.1.1"), "EXCLUDE");
+	assert_string_equal(provider("239.2.2.2"), "EXCLUDE");
+	/* lan2 stops being a downstream: its group leaves upstream */
+	assert_int_equal(mcast_proxy_downstream_del(PX, 2), 0);
+	assert_string_equal(merged("239.2.2.2"), "none");
+	assert_string_equal(merged("239.1.1.1"), "EXCLUDE");
+	assert_int_equal(mcast_proxy_downstream_del(PX, 2), -ENODEV);
+	teardown();
+}
+
+/* The provider drops to IGMPv2: the host part follows and reports v2. */
+static void test_provider_version(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 2, .group = A("0.0.0.0"),
+					.max_resp_ms = 1000 };
+	struct mcast_addr src = A("10.0.0.1");
+	uint8_t buf[256];
+	struct pkts p = { 0 };
+	assert_int_equal(mcast_query_encode(&q, &src, NULL, 1500, buf, sizeof(buf), pkts_emit, &p), 1);
+	mcast_proxy_input(PX, 3, p.data[0], p.len[0]);
+	assert_int_equal(mcast_host_version(mcast_proxy_host(PX), 3), 2);
+	upstream_pkts = 0;
+	mcast_wheel_advance(&W, 1000);
+	assert_int_equal(upstream_pkts, 1); /* the v2 report answering the query */
+	struct mcast_router_group_info gi;
+	struct mcast_addr g = A("239.1.1.1");
+	assert_int_equal(mcast_router_group(P, 1, &g, &gi, NULL, 0), 0);
+	assert_int_equal(gi.compat_version, 2);
+	teardown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_include_merge),
+		cmocka_unit_test(test_exclude_merge),
+		cmocka_unit_test(test_upstream_flap),
+		cmocka_unit_test(test_provider_version),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
