@@ -136,6 +136,35 @@ static int topology(struct ctx *c, unsigned line, char **tok, int n)
 			return bad(c, line, "no interface %s", tok[2]);
 		return set_key(c, line, i, tok[3], tok[4]);
 	}
+	if (!strcmp(tok[0], "proxy") && n >= 6) {
+		/* proxy R upstream IF [upstream-querier] downstream IF... */
+		struct sim_node *nd = sim_node_find(w, tok[1]);
+		if (!nd || !nd->router)
+			return bad(c, line, "no router %s", tok[1]);
+		int k = 2;
+		if (strcmp(tok[k++], "upstream"))
+			return bad(c, line, "expected 'upstream', got %s", tok[k - 1]);
+		struct sim_iface *up = sim_iface_find(nd, tok[k++]);
+		if (!up || up->role != MCAST_ROUTING_ROUTER)
+			return bad(c, line, "no interface %s, or it is in a proxy already", tok[k - 1]);
+		unsigned dom = ++nd->nproxies;
+		up->role = MCAST_ROUTING_UPSTREAM;
+		up->domain = dom;
+		if (!strcmp(tok[k], "upstream-querier")) {
+			up->upstream_querier = true;
+			k++;
+		}
+		if (k >= n || strcmp(tok[k++], "downstream") || k >= n)
+			return bad(c, line, "expected 'downstream IF...'");
+		for (; k < n; k++) {
+			struct sim_iface *d = sim_iface_find(nd, tok[k]);
+			if (!d || d->role != MCAST_ROUTING_ROUTER)
+				return bad(c, line, "no interface %s, or it is in a proxy already", tok[k]);
+			d->role = MCAST_ROUTING_DOWNSTREAM;
+			d->domain = dom;
+		}
+		return 0;
+	}
 	if (!strcmp(tok[0], "route") && n >= 7) {
 		/* route R from IF [source S] group G to IF... */
 		struct sim_node *nd = sim_node_find(w, tok[1]);
@@ -312,6 +341,20 @@ static int action(struct ctx *c, const struct ev *e)
 	}
 	if (!strcmp(verb, "start"))
 		return nd->stopped ? sim_node_start(nd) : 0;
+	if (!strcmp(verb, "set") && n == 7) {
+		/* at T R set IF KEY VALUE: a settings change while running, as
+		 * a reload does it (groups and querier state kept) */
+		struct sim_iface *x = need_iface(c, e, nd, tok[4]);
+		if (!x || set_key(c, e->line, x, tok[5], tok[6]) < 0)
+			return -1;
+		for (int f = 0; f < 2; f++) {
+			if (nd->r[f])
+				mcast_router_iface_set_config(nd->r[f], x->ifindex, f ? &x->rc6 : &x->rc4);
+			if (nd->px[f] && x->role == MCAST_ROUTING_UPSTREAM)
+				mcast_proxy_upstream_set_config(nd->px[f], x->ifindex, f ? &x->hc6 : &x->hc4);
+		}
+		return 0;
+	}
 	if (!strcmp(verb, "send1")) {
 		struct mcast_addr g, s;
 		if (parse_addr(tok[4], &g) < 0 || parse_addr(tok[5], &s) < 0)
@@ -395,6 +438,20 @@ static int action(struct ctx *c, const struct ev *e)
 	}
 	if (rc < 0 && c->verbose)
 		printf("%s:%u: %s %s: %s\n", c->path, e->line, nd->name, verb, strerror(-rc));
+	return 0;
+}
+
+/* "MODE S..." from an expectation's tokens 6.., addresses normalized. */
+static int want_sources(struct ctx *c, const struct ev *e, char *const *tok, int n, char *want, size_t cap)
+{
+	size_t k = (size_t)snprintf(want, cap, "%s", tok[6]);
+	for (int j = 7; j < n && k < cap; j++) {
+		struct mcast_addr a;
+		char b[MCAST_ADDR_STRLEN];
+		if (parse_addr(tok[j], &a) < 0)
+			return bad(c, e->line, "bad source %s", tok[j]);
+		k += (size_t)snprintf(want + k, cap - k, " %s", mcast_addr_str(&a, b));
+	}
 	return 0;
 }
 
@@ -530,17 +587,40 @@ static int expect(struct ctx *c, const struct ev *e)
 				k += (size_t)snprintf(got + k, sizeof(got) - k, " %s", mcast_addr_str(&si[j].addr, a));
 			}
 		}
-		k = (size_t)snprintf(want, sizeof(want), "%s", tok[6]);
-		for (int j = 7; j < n; j++) {
-			struct mcast_addr a;
-			char b[MCAST_ADDR_STRLEN];
-			if (parse_addr(tok[j], &a) < 0)
-				return bad(c, e->line, "bad source %s", tok[j]);
-			k += (size_t)snprintf(want + k, sizeof(want) - k, " %s", mcast_addr_str(&a, b));
-		}
+		if (want_sources(c, e, tok, n, want, sizeof(want)) < 0)
+			return -1;
 		if (strcmp(want, got)) {
 			char w2[600];
 			snprintf(w2, sizeof(w2), "group %s on %s.%s: %s", tok[5], nd->name, i->name, want);
+			fail(c, e, w2, got);
+		}
+		return 0;
+	}
+	if (!strcmp(what, "upstream") && n >= 7) {
+		/* expect T R upstream IF G none|include|exclude [S...]: the
+		 * proxy's merged record (its host part's interface state) */
+		if (parse_addr(tok[5], &g) < 0)
+			return bad(c, e->line, "bad group %s", tok[5]);
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_addr sv[64];
+		enum mcast_filter_mode mode;
+		size_t ns = 0, k = 0;
+		int rc = nd->px[f] ? mcast_host_iface_state(mcast_proxy_host(nd->px[f]), i->ifindex, &g, &mode, sv, 64, &ns)
+				   : -ENODEV;
+		if (rc < 0) {
+			snprintf(got, sizeof(got), "none");
+		} else {
+			k = (size_t)snprintf(got, sizeof(got), "%s", mode == MCAST_MODE_EXCLUDE ? "exclude" : "include");
+			for (size_t j = 0; j < ns && j < 64; j++) {
+				char a[MCAST_ADDR_STRLEN];
+				k += (size_t)snprintf(got + k, sizeof(got) - k, " %s", mcast_addr_str(&sv[j], a));
+			}
+		}
+		if (want_sources(c, e, tok, n, want, sizeof(want)) < 0)
+			return -1;
+		if (strcmp(want, got)) {
+			char w2[600];
+			snprintf(w2, sizeof(w2), "upstream record %s on %s.%s: %s", tok[5], nd->name, i->name, want);
 			fail(c, e, w2, got);
 		}
 		return 0;
@@ -564,7 +644,10 @@ static int expect(struct ctx *c, const struct ev *e)
 		if (parse_uint(tok[6], &v) < 0)
 			return bad(c, e->line, "bad number %s", tok[6]);
 		int f = !strcmp(tok[5], "mld") ? 1 : 0;
-		int have = nd->h[f] ? mcast_host_version(nd->h[f], i->ifindex) : -1;
+		/* a proxy's upstream: the version its host part follows */
+		const struct mcast_host *h = i->role == MCAST_ROUTING_UPSTREAM && nd->px[f] ? mcast_proxy_host(nd->px[f])
+											   : nd->h[f];
+		int have = h ? mcast_host_version(h, i->ifindex) : -1;
 		snprintf(want, sizeof(want), "%s version %lu on %s.%s", tok[5], v, nd->name, i->name);
 		snprintf(got, sizeof(got), "%d", have);
 		if (have != (int)v)

@@ -55,6 +55,8 @@ struct sim_world *sim_create(uint64_t seed, const char *pcap_dir)
 void sim_node_stop(struct sim_node *n)
 {
 	for (int f = 0; f < 2; f++) {
+		mcast_proxy_destroy(n->px[f]);
+		n->px[f] = NULL;
 		mcast_routing_destroy(n->rt[f]);
 		mcast_mr_destroy(n->t[f]);
 		mcast_router_destroy(n->r[f]);
@@ -308,8 +310,10 @@ static void deliver(struct sim_iface *to, const uint8_t *pkt, size_t len, const 
 	if (is_control(&ip)) {
 		if (n->h[f])
 			mcast_host_input(n->h[f], to->ifindex, pkt, len);
-		if (n->r[f])
+		if (n->r[f] && (to->role != MCAST_ROUTING_UPSTREAM || to->upstream_querier))
 			mcast_router_input(n->r[f], to->ifindex, pkt, len);
+		if (n->px[f] && to->role == MCAST_ROUTING_UPSTREAM)
+			mcast_proxy_input(n->px[f], to->ifindex, pkt, len);
 		return;
 	}
 	if (!mcast_addr_is_multicast(&ip.dst))
@@ -364,6 +368,19 @@ static void fwd_to_routing(void *ctx, unsigned ifindex, const struct mcast_addr 
 	int f = mcast_addr_is_v4(g) ? 0 : 1;
 	if (n->rt[f])
 		mcast_routing_fwd_change(n->rt[f], ifindex, g, s, old, now);
+	if (n->px[f])
+		mcast_proxy_fwd_change(n->px[f], ifindex, g, s, old, now);
+}
+
+/* Proxies forward only where they are the querier: entries follow. */
+static void querier_to_routing(void *ctx, unsigned ifindex, bool on)
+{
+	(void)ifindex;
+	(void)on;
+	struct sim_node *n = ctx;
+	for (int f = 0; f < 2; f++)
+		if (n->rt[f] && n->nproxies)
+			mcast_routing_refresh(n->rt[f]);
 }
 
 int sim_node_start(struct sim_node *n)
@@ -385,7 +402,8 @@ int sim_node_start(struct sim_node *n)
 		n->sock[f] = mcast_host_socket(n->h[f]);
 		if (n->router) {
 			struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
-						       .send = node_send, .fwd_change = fwd_to_routing, .ctx = n,
+						       .send = node_send, .fwd_change = fwd_to_routing,
+						       .querier_change = querier_to_routing, .ctx = n,
 						       .hash_seed = seed };
 			struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
 						   .xmit = node_send, .ctx = n, .hash_seed = seed };
@@ -401,6 +419,14 @@ int sim_node_start(struct sim_node *n)
 			n->rt[f] = mcast_routing_create(&ge, NULL, n->t[f], n->r[f]);
 			if (!n->rt[f])
 				return -ENOMEM;
+			if (n->nproxies) {
+				struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
+							      .send = node_send, .ctx = n, .seed = seed + 7 + (uint64_t)f,
+							      .hash_seed = seed };
+				n->px[f] = mcast_proxy_create(&pe, fam, n->r[f]);
+				if (!n->px[f])
+					return -ENOMEM;
+			}
 		}
 		for (unsigned i = 0; i < n->nifs; i++) {
 			struct sim_iface *x = &n->ifs[i];
@@ -413,10 +439,22 @@ int sim_node_start(struct sim_node *n)
 			if (!n->router)
 				continue;
 			mcast_host_iface_set_forwarding(n->h[f], x->ifindex, true);
-			rc = mcast_router_iface_add(n->r[f], x->ifindex, x->name, a, 1500, f ? &x->rc6 : &x->rc4);
-			if (rc < 0)
-				return rc;
+			/* A proxy's upstream has the host part, and the router
+			 * part only when asked to query there. */
+			bool up = x->role == MCAST_ROUTING_UPSTREAM;
+			if (!up || x->upstream_querier) {
+				rc = mcast_router_iface_add(n->r[f], x->ifindex, x->name, a, 1500, f ? &x->rc6 : &x->rc4);
+				if (rc < 0)
+					return rc;
+			}
 			rc = mcast_routing_iface_add(n->rt[f], x->ifindex, x->name, 1);
+			if (rc == 0 && x->role != MCAST_ROUTING_ROUTER)
+				rc = mcast_routing_iface_set_role(n->rt[f], x->ifindex, x->role, x->domain);
+			if (rc == 0 && up)
+				rc = mcast_proxy_upstream_add(n->px[f], x->domain, x->ifindex, x->name, a,
+							      f ? &x->hc6 : &x->hc4);
+			else if (rc == 0 && x->role == MCAST_ROUTING_DOWNSTREAM)
+				rc = mcast_proxy_downstream_add(n->px[f], x->domain, x->ifindex);
 			if (rc < 0)
 				return rc;
 		}

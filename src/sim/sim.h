@@ -10,6 +10,7 @@
 
 #include "mcast/host.h"
 #include "mcast/mroute.h"
+#include "mcast/proxy.h"
 #include "mcast/router.h"
 #include "mcast/routing.h"
 #include "tools.h"
@@ -40,6 +41,9 @@ struct sim_iface {
 	struct mcast_addr a4, a6;       /* IPv4 address, IPv6 link-local */
 	struct mcast_router_config rc4, rc6;
 	struct mcast_host_iface_config hc4, hc6;
+	enum mcast_routing_role role;   /* in a proxy instance: upstream or downstream */
+	unsigned domain;                /* the instance, 1.. */
+	bool upstream_querier;          /* upstream also runs the router part (queries) */
 };
 
 struct sim_route {                      /* a static route, replayed on restart */
@@ -67,6 +71,8 @@ struct sim_node {
 	struct mcast_router *r[2];
 	struct mcast_mr_table *t[2];
 	struct mcast_routing *rt[2];
+	struct mcast_proxy *px[2];      /* when the router has proxy instances */
+	unsigned nproxies;
 	struct sim_world *w;
 	unsigned nrx, rxcap;
 	struct sim_rx *rx;
