@@ -103,8 +103,9 @@ unsigned mcast_proxy_upstream(const struct mcast_proxy *px, unsigned domain);
 const struct mcast_host *mcast_proxy_host(const struct mcast_proxy *px);
 const struct mcast_proxy_stats *mcast_proxy_stats(const struct mcast_proxy *px);
 
-/* Each instance: upstream, version, and each merged record, as text or
- * JSON; one line per out() call. */
+/* Each instance: upstream, version, and each merged record, as text
+ * (lines end in a newline, as mcast_router_dump_text()) or JSON; one
+ * line per out() call. */
 void mcast_proxy_dump_text(const struct mcast_proxy *px, mcast_line_fn out, void *ctx);
 void mcast_proxy_dump_json(const struct mcast_proxy *px, mcast_line_fn out, void *ctx);
 

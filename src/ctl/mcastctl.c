@@ -1,7 +1,7 @@
 /*
  * mcastctl: asks a running mcastd over its control socket.
  *
- *   mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|mfc|vifs|stats
+ *   mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|proxy|mfc|vifs|stats
  *   mcastctl [-S SOCKET] --proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache
  *   mcastctl [-S SOCKET] join|leave IFACE GROUP [SOURCE]
  *   mcastctl [-S SOCKET] reload
@@ -18,7 +18,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|mfc|vifs|stats\n"
+	fprintf(out, "usage: mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|proxy|mfc|vifs|stats\n"
 		     "       mcastctl [-S SOCKET] --proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache\n"
 		     "       mcastctl [-S SOCKET] join|leave IFACE GROUP [SOURCE]\n"
 		     "       mcastctl [-S SOCKET] reload\n");

@@ -251,6 +251,91 @@ usage:
 	bad(p, "usage: route from IFACE [source S] group G to IFACE...");
 }
 
+static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
+{
+	/* proxy NAME upstream IF [upstream-querier on|off] downstream IF... */
+	struct cfg_proxy x;
+	memset(&x, 0, sizeof(x));
+	x.line = p->line;
+	int k = 1;
+	if (n < 6 || strlen(tok[1]) >= sizeof(x.name) || strcmp(tok[2], "upstream") || !name_ok(tok[3]))
+		goto usage;
+	snprintf(x.name, sizeof(x.name), "%s", tok[1]);
+	snprintf(x.up, sizeof(x.up), "%s", tok[3]);
+	k = 4;
+	if (k + 1 < n && !strcmp(tok[k], "upstream-querier")) {
+		if (onoff(tok[k + 1], &x.upstream_querier) < 0) {
+			bad(p, "upstream-querier: expected on or off, not %s", tok[k + 1]);
+			return;
+		}
+		k += 2;
+	}
+	if (k + 1 >= n || strcmp(tok[k], "downstream"))
+		goto usage;
+	for (k++; k < n; k++) {
+		if (!name_ok(tok[k]) || x.ndown == CFG_MAX_OUT) {
+			bad(p, "bad or too many downstream interfaces at %s", tok[k]);
+			return;
+		}
+		snprintf(x.down[x.ndown++], sizeof(x.down[0]), "%s", tok[k]);
+	}
+	for (unsigned i = 0; i < c->nproxy; i++)
+		if (!strcmp(c->proxy[i].name, x.name)) {
+			bad(p, "a proxy called %s exists (line %u)", x.name, c->proxy[i].line);
+			return;
+		}
+	if (c->nproxy == CFG_MAX_PROXIES) {
+		bad(p, "too many proxies (at most %d)", CFG_MAX_PROXIES);
+		return;
+	}
+	c->proxy[c->nproxy++] = x;
+	return;
+usage:
+	bad(p, "usage: proxy NAME upstream IFACE [upstream-querier on|off] downstream IFACE...");
+}
+
+/* Gives each interface of a proxy its part; an interface in two places,
+ * or not declared, is an error at the proxy's line. */
+static void proxy_roles(struct parse *p, struct mcastd_config *c)
+{
+	for (unsigned k = 0; k < c->nproxy; k++) {
+		const struct cfg_proxy *x = &c->proxy[k];
+		p->line = x->line;
+		for (unsigned j = 0; j <= x->ndown; j++) {
+			const char *name = j == 0 ? x->up : x->down[j - 1];
+			struct cfg_iface *i = (struct cfg_iface *)cfg_iface_find(c, name);
+			if (!i) {
+				bad(p, "proxy %s: no interface %s in this file", x->name, name);
+				continue;
+			}
+			if (i->role != MCAST_ROUTING_ROUTER) {
+				bad(p, "proxy %s: %s is already in proxy %s", x->name, name, c->proxy[i->domain - 1].name);
+				continue;
+			}
+			i->role = j == 0 ? MCAST_ROUTING_UPSTREAM : MCAST_ROUTING_DOWNSTREAM;
+			i->domain = k + 1;
+			i->upstream_querier = j == 0 && x->upstream_querier;
+		}
+	}
+	for (unsigned i = 0; i < c->nroute; i++) {
+		const struct cfg_iface *in = cfg_iface_find(c, c->route[i].from);
+		if (in && in->role != MCAST_ROUTING_ROUTER) {
+			p->line = c->route[i].line;
+			bad(p, "route from %s: the interface is in a proxy (static routes join router interfaces)", in->name);
+		}
+	}
+}
+
+void cfg_upstream_host(const struct cfg_iface *c, int f, uint32_t mtu, struct mcast_host_iface_config *h)
+{
+	const struct mcast_router_config *rc = f ? &c->rc6 : &c->rc4;
+	mcast_host_iface_config_default(h);
+	h->force_version = rc->version < (f ? 2 : 3) ? rc->version : 0;
+	h->robustness = rc->robustness;
+	h->report_link_local = false;
+	h->mtu = mtu;
+}
+
 int cfg_load(struct mcastd_config *c, const char *path, FILE *err)
 {
 	FILE *f = fopen(path, "r");
@@ -302,6 +387,8 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 			access_rule(&p, c, tok, n);
 		else if (!strcmp(tok[0], "route"))
 			route(&p, c, tok, n);
+		else if (!strcmp(tok[0], "proxy"))
+			proxy(&p, c, tok, n);
 		else if (!strcmp(tok[0], "mfc-idle")) {
 			mcast_time_ms t;
 			if (n != 2 || mcast_time_parse(tok[1], &t) < 0 || t < 10000)
@@ -320,6 +407,7 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 			if (!cfg_iface_find(c, c->route[i].to[k]))
 				bad(&p, "route to %s: no such interface in this file", c->route[i].to[k]);
 	}
+	proxy_roles(&p, c);
 	if (c->niface == 0 && p.errors == 0) {
 		p.line = 0;
 		bad(&p, "no interface configured");

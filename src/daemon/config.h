@@ -6,17 +6,33 @@
 #include <stdio.h>
 
 #include "mcast/router.h"
+#include "mcast/routing.h"
+#include "mcast/host.h"
 
 #define CFG_MAX_IFACES 64
 #define CFG_MAX_ROUTES 256
 #define CFG_MAX_ACL 256
 #define CFG_MAX_OUT 32
+#define CFG_MAX_PROXIES 16
 
 struct cfg_iface {
 	char name[16];
 	bool v4, v6;                   /* IGMP / MLD on this interface */
 	uint8_t threshold;             /* forwarding TTL threshold */
 	struct mcast_router_config rc4, rc6;
+	unsigned line;
+	/* filled from the proxy statements: */
+	enum mcast_routing_role role;  /* router (default), proxy upstream or downstream */
+	unsigned domain;               /* the proxy instance, 1.. */
+	bool upstream_querier;         /* an upstream that also runs the router part */
+};
+
+struct cfg_proxy {
+	char name[32];
+	char up[16];
+	bool upstream_querier;
+	unsigned ndown;
+	char down[CFG_MAX_OUT][16];
 	unsigned line;
 };
 
@@ -42,6 +58,8 @@ struct mcastd_config {
 	struct cfg_iface iface[CFG_MAX_IFACES];
 	struct cfg_route route[CFG_MAX_ROUTES];
 	struct cfg_acl acl[CFG_MAX_ACL];
+	unsigned nproxy;
+	struct cfg_proxy proxy[CFG_MAX_PROXIES];
 	uint32_t mfc_idle_ms;
 };
 
@@ -51,6 +69,10 @@ int cfg_load(struct mcastd_config *c, const char *path, FILE *err);
 /* The same from an open stream (path names it in messages). */
 int cfg_parse(struct mcastd_config *c, FILE *in, const char *path, FILE *err);
 const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char *name);
+/* The host part's settings for a proxy upstream: igmp-version /
+ * mld-version below the newest force that version (as Linux's
+ * force_igmp_version), robustness is the interface's. */
+void cfg_upstream_host(const struct cfg_iface *c, int f, uint32_t mtu, struct mcast_host_iface_config *h);
 /* The access list's answer for (group, source) on an interface; source
  * unspecified asks for the group as a whole. */
 bool cfg_acl_allows(const struct mcastd_config *c, const char *iface, const struct mcast_addr *group,

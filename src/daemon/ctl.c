@@ -4,7 +4,7 @@
  * One line in, the answer out, then the connection closes (mcastctl is
  * the client; `socat - UNIX:/run/mcastd.sock` works too):
  *
- *   show interfaces|groups|sources|mfc|vifs|stats [json]
+ *   show interfaces|groups|sources|proxy|mfc|vifs|stats [json]
  *   proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache
  *   join IFACE GROUP [SOURCE] / leave IFACE GROUP [SOURCE]
  *   reload
@@ -190,7 +190,9 @@ static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
 		dbuf_put(o, "}\n");
 }
 
-static void show_groups(struct mcastd *d, struct dbuf *o, bool json)
+/* A dump per running family, as {"ipv4":...,"ipv6":...} in JSON. */
+static void show_per_family(struct mcastd *d, struct dbuf *o, bool json,
+			    void (*dump)(struct dfam *fm, bool json, struct dbuf *o))
 {
 	if (json)
 		dbuf_put(o, "{");
@@ -198,16 +200,29 @@ static void show_groups(struct mcastd *d, struct dbuf *o, bool json)
 	for (int f = 0; f < 2; f++) {
 		if (!d->fam[f].on)
 			continue;
-		if (json) {
+		if (json)
 			dbuf_printf(o, "%s\"%s\":", first ? "" : ",", fam_key(f));
-			mcast_router_dump_json(d->fam[f].r, put_line, o);
-		} else {
-			mcast_router_dump_text(d->fam[f].r, put_line, o);
-		}
+		dump(&d->fam[f], json, o);
 		first = false;
 	}
 	if (json)
 		dbuf_put(o, "}\n");
+}
+
+static void dump_groups(struct dfam *fm, bool json, struct dbuf *o)
+{
+	if (json)
+		mcast_router_dump_json(fm->r, put_line, o);
+	else
+		mcast_router_dump_text(fm->r, put_line, o);
+}
+
+static void dump_proxy(struct dfam *fm, bool json, struct dbuf *o)
+{
+	if (json)
+		mcast_proxy_dump_json(fm->px, put_line, o);
+	else
+		mcast_proxy_dump_text(fm->px, put_line, o);
 }
 
 static int join_args(char **tok, int n, struct mcast_addr *g, struct mcast_addr *s)
@@ -237,7 +252,10 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			show_interfaces(d, o, json);
 		} else if (!strcmp(w, "groups") || !strcmp(w, "sources")) {
 			dbuf_put(o, "ok\n");
-			show_groups(d, o, json);
+			show_per_family(d, o, json, dump_groups);
+		} else if (!strcmp(w, "proxy")) {
+			dbuf_put(o, "ok\n");
+			show_per_family(d, o, json, dump_proxy);
 		} else if (!strcmp(w, "mfc") || !strcmp(w, "vifs")) {
 			dbuf_put(o, "ok\n");
 			show_tables(d, o, json, !strcmp(w, "vifs"));
@@ -245,7 +263,7 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_put(o, "ok\n");
 			show_stats(d, o, json);
 		} else {
-			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, mfc, vifs, stats)\n", w);
+			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, mfc, vifs, stats)\n", w);
 		}
 		return;
 	}

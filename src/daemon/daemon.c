@@ -113,6 +113,18 @@ static void router_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, 
 	struct dfam *fm = ctx;
 	if (fm->rt)
 		mcast_routing_fwd_change(fm->rt, ifindex, g, s, old, now);
+	if (fm->px)
+		mcast_proxy_fwd_change(fm->px, ifindex, g, s, old, now);
+}
+
+/* Proxies forward only where they are the querier (RFC 4605 4.2). */
+static void router_querier(void *ctx, unsigned ifindex, bool on)
+{
+	struct dfam *fm = ctx;
+	struct dif *i = mcastd_if_by_index(fm->d, ifindex);
+	if (fm->rt && i && i->role[fm->f == MCAST_AF_INET6] == MCAST_ROUTING_DOWNSTREAM)
+		mcast_routing_refresh(fm->rt);
+	(void)on;
 }
 
 static bool router_allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
@@ -135,7 +147,7 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	uint64_t seed = (uint64_t)mcastd_now() * 2654435761u + (uint64_t)getpid();
 	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
-				       .ctx = fm, .hash_seed = seed };
+				       .querier_change = router_querier, .ctx = fm, .hash_seed = seed };
 	fm->r = mcast_router_create(&re, fm->f);
 	struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				   .changed = mirror, .fetch_stats = kernel_stats, .ctx = fm, .hash_seed = seed };
@@ -149,7 +161,10 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	mcast_routing_config_default(&rc2);
 	rc2.idle_ms = d->cfg.mfc_idle_ms;
 	fm->rt = fm->r && fm->t ? mcast_routing_create(&rte, &rc2, fm->t, fm->r) : NULL;
-	if (!fm->rt) {
+	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+				      .send = router_send, .ctx = fm, .seed = seed ^ 0x5bd1e995u, .hash_seed = seed };
+	fm->px = fm->r ? mcast_proxy_create(&pe, fm->f, fm->r) : NULL;
+	if (!fm->rt || !fm->px) {
 		snprintf(err, errlen, "%s: out of memory", fam_name(f));
 		return -ENOMEM;
 	}
@@ -198,10 +213,17 @@ void mcastd_stop(struct mcastd *d)
 {
 	for (int f = 0; f < 2; f++) {
 		struct dfam *fm = &d->fam[f];
+		/* The proxies leave upstream first (one report each, as a
+		 * host's closing sockets do), while the socket still sends. */
+		for (unsigned n = 0; fm->px && n < d->nif; n++)
+			if (d->ifs[n].active[f] && d->ifs[n].role[f] == MCAST_ROUTING_DOWNSTREAM)
+				mcast_proxy_downstream_del(fm->px, d->ifs[n].ifindex);
 		/* The kernel flushes our VIFs and entries when the socket
 		 * closes; close it first so the teardown below costs no
 		 * system calls. */
 		lk_mroute_close(&fm->k);
+		mcast_proxy_destroy(fm->px);
+		fm->px = NULL;
 		mcast_routing_destroy(fm->rt);
 		mcast_mr_destroy(fm->t);
 		mcast_router_destroy(fm->r);
@@ -221,20 +243,41 @@ void mcastd_stop(struct mcastd *d)
 
 static const char *const link_groups[2][2] = { { "224.0.0.22", "224.0.0.2" }, { "ff02::16", "ff02::2" } };
 
+static void link_joins(struct dfam *fm, unsigned ifindex, bool join, const char *name)
+{
+	for (int k = 0; k < 2; k++) {
+		struct mcast_addr g;
+		mcast_addr_parse(&g, link_groups[fm->f == MCAST_AF_INET6][k]);
+		int r = lk_join(&fm->k, ifindex, &g, join);
+		if (r < 0 && join)
+			mcast_logf(&fm->d->log, MCAST_LOG_WARNING, 0, "%s: joining %s: %s", name,
+				   link_groups[fm->f == MCAST_AF_INET6][k], strerror(-r));
+	}
+}
+
+static const char *role_name(enum mcast_routing_role r)
+{
+	return r == MCAST_ROUTING_UPSTREAM ? " (proxy upstream)" : r == MCAST_ROUTING_DOWNSTREAM ? " (proxy downstream)" : "";
+}
+
 static void if_deactivate(struct mcastd *d, struct dif *i, int f)
 {
 	struct dfam *fm = &d->fam[f];
 	if (!i->active[f])
 		return;
+	/* a downstream's subscriptions leave the merge (reported upstream)
+	 * before the router part forgets them */
+	if (i->role[f] == MCAST_ROUTING_DOWNSTREAM)
+		mcast_proxy_downstream_del(fm->px, i->ifindex);
+	if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+		mcast_proxy_upstream_del(fm->px, i->ifindex);
 	if (i->vif[f])
 		mcast_routing_iface_del(fm->rt, i->ifindex);
-	mcast_router_iface_del(fm->r, i->ifindex);
-	for (int k = 0; k < 2; k++) {
-		struct mcast_addr g;
-		mcast_addr_parse(&g, link_groups[f][k]);
-		lk_join(&fm->k, i->ifindex, &g, false);
+	if (i->rpart[f]) {
+		mcast_router_iface_del(fm->r, i->ifindex);
+		link_joins(fm, i->ifindex, false, i->name);
 	}
-	i->active[f] = i->vif[f] = false;
+	i->active[f] = i->vif[f] = i->rpart[f] = false;
 	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s off", i->name, f ? "MLD" : "IGMP");
 }
 
@@ -243,22 +286,23 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 	struct dfam *fm = &d->fam[f];
 	char a[MCAST_ADDR_STRLEN];
 	const struct mcast_router_config *rc = f ? &c->rc6 : &c->rc4;
-	int rc2 = mcast_router_iface_add(fm->r, i->ifindex, i->name, &i->addr[f], i->mtu, rc);
-	if (rc2 < 0) {
-		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s not started: %s", i->name, f ? "MLD" : "IGMP",
-			   strerror(-rc2));
-		return;
+	/* A proxy's upstream has the host part, and the router part only
+	 * with upstream-querier on. */
+	bool up = c->role == MCAST_ROUTING_UPSTREAM;
+	if (!up || c->upstream_querier) {
+		int rc2 = mcast_router_iface_add(fm->r, i->ifindex, i->name, &i->addr[f], i->mtu, rc);
+		if (rc2 < 0) {
+			mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s not started: %s", i->name, f ? "MLD" : "IGMP",
+				   strerror(-rc2));
+			return;
+		}
+		i->rpart[f] = true;
+		link_joins(fm, i->ifindex, true, i->name);
 	}
 	i->active[f] = true;
 	i->used[f] = i->addr[f];
-	for (int k = 0; k < 2; k++) {
-		struct mcast_addr g;
-		mcast_addr_parse(&g, link_groups[f][k]);
-		int r = lk_join(&fm->k, i->ifindex, &g, true);
-		if (r < 0)
-			mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s: joining %s: %s", i->name, link_groups[f][k],
-				   strerror(-r));
-	}
+	i->role[f] = c->role;
+	i->domain[f] = c->domain;
 	int v = mcast_routing_iface_add(fm->rt, i->ifindex, i->name, c->threshold);
 	if (v < 0)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
@@ -266,8 +310,19 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 			   fam_name(f), strerror(-v), LK_MAXVIFS);
 	else
 		i->vif[f] = true;
-	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s on, address %s", i->name, f ? "MLD" : "IGMP",
-		   mcast_addr_str(&i->addr[f], a));
+	if (i->vif[f] && c->role != MCAST_ROUTING_ROUTER)
+		mcast_routing_iface_set_role(fm->rt, i->ifindex, c->role, c->domain);
+	int p = 0;
+	if (up) {
+		cfg_upstream_host(c, f, i->mtu, &i->hc[f]);
+		p = mcast_proxy_upstream_add(fm->px, c->domain, i->ifindex, i->name, &i->addr[f], &i->hc[f]);
+	} else if (c->role == MCAST_ROUTING_DOWNSTREAM) {
+		p = mcast_proxy_downstream_add(fm->px, c->domain, i->ifindex);
+	}
+	if (p < 0)
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: proxy part not started: %s", i->name, strerror(-p));
+	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s on, address %s%s", i->name, f ? "MLD" : "IGMP",
+		   mcast_addr_str(&i->addr[f], a), role_name(c->role));
 }
 
 static bool same_out(const struct droute *r, const unsigned *out, unsigned n)
@@ -325,6 +380,11 @@ void mcastd_sync(struct mcastd *d)
 		for (int f = 0; f < 2; f++) {
 			bool on = d->fam[f].on && c && (f ? c->v6 : c->v4);
 			bool want = on && i->ifindex && i->up && i->have[f];
+			/* a new part in a proxy (or none): start it over */
+			if (i->active[f] && want &&
+			    (i->role[f] != c->role || i->domain[f] != c->domain ||
+			     i->rpart[f] != (c->role != MCAST_ROUTING_UPSTREAM || c->upstream_querier)))
+				if_deactivate(d, i, f);
 			if (i->active[f] && !want) {
 				if_deactivate(d, i, f);
 			} else if (want && !i->active[f]) {
@@ -332,7 +392,9 @@ void mcastd_sync(struct mcastd *d)
 			} else if (want && !mcast_addr_eq(&i->used[f], &i->addr[f])) {
 				char a[MCAST_ADDR_STRLEN];
 				/* a new address: the querier election runs again */
-				if (mcast_router_iface_set_addr(d->fam[f].r, i->ifindex, &i->addr[f]) == 0) {
+				if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+					mcast_proxy_upstream_set_addr(d->fam[f].px, i->ifindex, &i->addr[f]);
+				if (!i->rpart[f] || mcast_router_iface_set_addr(d->fam[f].r, i->ifindex, &i->addr[f]) == 0) {
 					i->used[f] = i->addr[f];
 					mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s address now %s", i->name,
 						   f ? "MLD" : "IGMP", mcast_addr_str(&i->addr[f], a));
@@ -457,7 +519,10 @@ void mcastd_read_mroute(struct mcastd *d, int f)
 				fm->own_dropped++;
 				continue;
 			}
-			mcast_router_input_ip(fm->r, m.ifindex, &ip);
+			if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+				mcast_proxy_input(fm->px, m.ifindex, m.pkt, m.len);
+			if (i->rpart[f])
+				mcast_router_input_ip(fm->r, m.ifindex, &ip);
 		}
 	}
 }
@@ -541,9 +606,18 @@ int mcastd_reload(struct mcastd *d)
 			snprintf(i->name, sizeof(i->name), "%s", nc.iface[k].name);
 			continue;
 		}
-		for (int f = 0; f < 2; f++)
-			if (i->active[f])
+		for (int f = 0; f < 2; f++) {
+			if (i->rpart[f])
 				mcast_router_iface_set_config(d->fam[f].r, i->ifindex, f ? &nc.iface[k].rc6 : &nc.iface[k].rc4);
+			/* an upstream whose host settings change reports again */
+			struct mcast_host_iface_config hc;
+			cfg_upstream_host(&nc.iface[k], f, i->mtu, &hc);
+			if (i->active[f] && i->role[f] == MCAST_ROUTING_UPSTREAM && nc.iface[k].role == MCAST_ROUTING_UPSTREAM &&
+			    (hc.force_version != i->hc[f].force_version || hc.robustness != i->hc[f].robustness)) {
+				i->hc[f] = hc;
+				mcast_proxy_upstream_set_config(d->fam[f].px, i->ifindex, &hc);
+			}
+		}
 	}
 	/* New interfaces need their links: dump again (cheap), then sync. */
 	mcastd_netlink_dump(d);

@@ -178,8 +178,10 @@ int main(int argc, char **argv)
 	if (cfg_load(&d.cfg, cfg_path, stderr) < 0)
 		return 1;
 	if (test) {
-		printf("%s: %u interfaces, %u routes, %u access rules: ok\n", cfg_path, d.cfg.niface, d.cfg.nroute,
-		       d.cfg.nacl);
+		printf("%s: %u interfaces, %u routes, %u access rules", cfg_path, d.cfg.niface, d.cfg.nroute, d.cfg.nacl);
+		if (d.cfg.nproxy)
+			printf(", %u proxies", d.cfg.nproxy);
+		printf(": ok\n");
 		return 0;
 	}
 	log_max = debug ? MCAST_LOG_DEBUG : MCAST_LOG_INFO;

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "linux.h"
+#include "mcast/proxy.h"
 #include "mcast/routing.h"
 
 struct mcastd;
@@ -16,6 +17,7 @@ struct dfam {                       /* one address family */
 	struct mcast_router *r;
 	struct mcast_mr_table *t;
 	struct mcast_routing *rt;
+	struct mcast_proxy *px;     /* the proxies' host parts */
 	uint64_t own_dropped;       /* our own reports, looped back */
 	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
 };
@@ -30,6 +32,11 @@ struct dif {                        /* a configured interface */
 	bool active[2];             /* in the router engine (and routing) */
 	struct mcast_addr used[2];  /* the address the engine has */
 	bool vif[2];                /* has a VIF */
+	/* the part it was activated with (a changed one reactivates it) */
+	enum mcast_routing_role role[2];
+	unsigned domain[2];
+	bool rpart[2];              /* the router engine runs on it */
+	struct mcast_host_iface_config hc[2]; /* a proxy upstream's host settings */
 };
 
 struct droute {                     /* a static route as installed */

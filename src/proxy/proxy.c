@@ -476,7 +476,7 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 		snprintf(line, sizeof(line), "{\"domain\":%u,\"upstream\":\"%s\",\"ifindex\":%u,\"version\":%d,\"groups\":[",
 			 u->domain, u->name, u->ifindex, ver);
 	else
-		snprintf(line, sizeof(line), "proxy %u upstream %s %sv%d", u->domain, u->name, proto, ver);
+		snprintf(line, sizeof(line), "proxy %u upstream %s %sv%d\n", u->domain, u->name, proto, ver);
 	c->out(c->ctx, line);
 	size_t n;
 	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
@@ -503,7 +503,7 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 				      j ? (c->json ? "," : " ") : "", mcast_addr_str(&srcs[j], a));
 		if (k > 0 && (size_t)k < sizeof(line) - 16)
 			snprintf(line + k, sizeof(line) - (size_t)k, "%s%s", ns > 16 ? (c->json ? "" : " ...") : "",
-				 c->json ? "]}" : "}");
+				 c->json ? "]}" : "}\n");
 		c->out(c->ctx, line);
 		first = false;
 	}

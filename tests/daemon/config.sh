@@ -52,6 +52,35 @@ interface lan3 query-interval 5s query-response 5s
 route from wan group 239.2.2.2 to lan9
 interface lan4 colour blue"
 
+expect "proxies" 0 "c.conf: 5 interfaces, 0 routes, 1 access rules, 2 proxies: ok" \
+"interface wan igmp-version 2
+interface lan1
+interface lan2 fast-leave on
+interface wan2
+interface lan3
+deny lan2 239.255.0.0/16
+proxy tv upstream wan downstream lan1 lan2
+proxy lab upstream wan2 upstream-querier on downstream lan3"
+
+expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstream-querier on|off] downstream IFACE...
+c.conf:6: upstream-querier: expected on or off, not maybe
+c.conf:7: a proxy called tv exists (line 4)
+c.conf:4: proxy tv: no interface lan9 in this file
+c.conf:8: proxy lab: lan1 is already in proxy tv
+c.conf:9: proxy self: no interface lan3 in this file
+c.conf:9: proxy self: wan2 is already in proxy lab
+c.conf:10: route from lan1: the interface is in a proxy (static routes join router interfaces)" \
+"interface wan
+interface lan1
+interface wan2
+proxy tv upstream wan downstream lan1 lan9
+proxy tv2 upstream wan
+proxy tv3 upstream wan upstream-querier maybe downstream lan1
+proxy tv upstream wan2 downstream lan1
+proxy lab upstream wan2 downstream lan1
+proxy self upstream lan3 downstream wan2
+route from lan1 group 239.1.1.1 to wan"
+
 expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"
 out=$("$BIN/mcastd" -t -f "$tmp/none.conf" 2>&1 | sed "s|$tmp/||")
 if [ "$out" = "none.conf: No such file or directory" ]; then echo "ok   missing file"; else
