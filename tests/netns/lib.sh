@@ -14,7 +14,7 @@
 set -u
 BIN=${BIN:-build/bin}
 ID="mc$$"
-NS_SND="$ID-snd" NS_RTR="$ID-rtr" NS_H1="$ID-h1" NS_H2="$ID-h2"
+NS_SND="$ID-snd" NS_RTR="$ID-rtr" NS_H1="$ID-h1" NS_H2="$ID-h2" NS_PROV="$ID-prov"
 TMP=$(mktemp -d)
 PORT=5001
 ALL_NS=""
@@ -83,6 +83,55 @@ topology() {
 	done
 }
 
+# The proxy tests' topology: a provider router between the sender and
+# the proxy (rtr), whose wan is its upstream:
+#   snd  eth0 10.0.0.5, .6, 2001:db8::5, ::6
+#   prov core 10.0.0.1 2001:db8::1, wan 10.1.0.1 2001:db8:100::1
+#   rtr  wan  10.1.0.2 2001:db8:100::2, lan1 and lan2 as above
+#   h1 (lan1), h2 (lan2)
+proxy_topology() {
+	add_ns "$NS_SND"; add_ns "$NS_PROV"; add_ns "$NS_RTR"; add_ns "$NS_H1"; add_ns "$NS_H2"
+	link "$NS_SND" eth0 "$NS_PROV" core
+	link "$NS_PROV" wan "$NS_RTR" wan
+	link "$NS_RTR" lan1 "$NS_H1" eth0
+	link "$NS_RTR" lan2 "$NS_H2" eth0
+	in_ns "$NS_SND" ip addr add 10.0.0.5/24 dev eth0
+	in_ns "$NS_SND" ip addr add 10.0.0.6/24 dev eth0
+	in_ns "$NS_SND" ip addr add 2001:db8::5/64 dev eth0 nodad
+	in_ns "$NS_SND" ip addr add 2001:db8::6/64 dev eth0 nodad
+	in_ns "$NS_SND" ip route add default via 10.0.0.1
+	in_ns "$NS_SND" ip -6 route add default via 2001:db8::1
+	in_ns "$NS_PROV" ip addr add 10.0.0.1/24 dev core
+	in_ns "$NS_PROV" ip addr add 2001:db8::1/64 dev core nodad
+	in_ns "$NS_PROV" ip addr add 10.1.0.1/24 dev wan
+	in_ns "$NS_PROV" ip addr add 2001:db8:100::1/64 dev wan nodad
+	in_ns "$NS_PROV" ip route add 10.0.0.0/8 via 10.1.0.2
+	in_ns "$NS_PROV" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$NS_PROV" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	in_ns "$NS_RTR" ip addr add 10.1.0.2/24 dev wan
+	in_ns "$NS_RTR" ip addr add 2001:db8:100::2/64 dev wan nodad
+	in_ns "$NS_RTR" ip route add default via 10.1.0.1
+	in_ns "$NS_RTR" ip -6 route add default via 2001:db8:100::1
+	in_ns "$NS_RTR" ip addr add 10.0.1.1/24 dev lan1
+	in_ns "$NS_RTR" ip addr add 2001:db8:1::1/64 dev lan1 nodad
+	in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
+	in_ns "$NS_RTR" ip addr add 2001:db8:2::1/64 dev lan2 nodad
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	for h in "$NS_H1:1" "$NS_H2:2"; do
+		ns=${h%:*} n=${h#*:}
+		in_ns "$ns" ip addr add "10.0.$n.10/24" dev eth0
+		in_ns "$ns" ip addr add "2001:db8:$n::10/64" dev eth0 nodad
+		in_ns "$ns" ip route add default via "10.0.$n.1"
+		in_ns "$ns" ip -6 route add default via "2001:db8:$n::1"
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		in_ns "$NS_RTR" ip -6 addr show scope link | grep -q tentative ||
+			in_ns "$NS_PROV" ip -6 addr show scope link | grep -q tentative || break
+		sleep 0.2
+	done
+}
+
 # start_mcastd NS CONFIG-TEXT [NAME]: writes the file, starts mcastd -n,
 # waits for its control socket.
 start_mcastd() {
@@ -115,6 +164,15 @@ recv_wait() { for r in "$@"; do wait "$(cat "$TMP/$r.rpid")"; done; }
 got() { cat "$TMP/$1.out"; }
 
 send() { in_ns "$NS_SND" "$BIN/mcjoin" -i eth0 -p "$PORT" send "$@"; }
+
+# Two senders at once, each N datagrams MS apart (default 20 ms):
+# send_both G S1 S2 N [MS]
+send_both() {
+	send "$1" "$2" "$4" "${5:-20}" &
+	sp=$!
+	send "$1" "$3" "$4" "${5:-20}"
+	wait "$sp"
+}
 
 FAILS=0
 PASSES=0

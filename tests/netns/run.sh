@@ -21,14 +21,6 @@ topology
 start_mcastd "$NS_RTR" "$CONF" || exit 1
 sleep 0.5
 
-# Two senders, each N datagrams: send_both G S1 S2 N
-send_both() {
-	send "$1" "$2" "$4" 20 &
-	sp=$!
-	send "$1" "$3" "$4" 20
-	wait "$sp"
-}
-
 echo "== IGMPv2 ASM: h1 (IGMPv2) gets both sources, h2 nothing"
 in_ns "$NS_H1" sysctl -qw net.ipv4.conf.eth0.force_igmp_version=2
 recv_start h1 "$NS_H1" join 239.1.1.1 recv 2500
