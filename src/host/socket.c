@@ -496,7 +496,8 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 		return -EADDRNOTAVAIL;
 	if (hs_scratch(h, n) < 0)
 		return -ENOMEM;
-	memcpy(h->tmp, srcs, n * sizeof(*srcs));
+	if (n)
+		memcpy(h->tmp, srcs, n * sizeof(*srcs)); /* srcs may be NULL when n is 0 */
 	n = mcast_addrs_normalize(h->tmp, n);
 	struct mcast_srcset t;
 	mcast_srcset_init(&t);

@@ -50,25 +50,31 @@ link() {
 	in_ns "$3" ip link set "$4" up
 }
 
-topology() {
-	add_ns "$NS_SND"; add_ns "$NS_RTR"; add_ns "$NS_H1"; add_ns "$NS_H2"
-	link "$NS_SND" eth0 "$NS_RTR" wan
-	link "$NS_RTR" lan1 "$NS_H1" eth0
-	link "$NS_RTR" lan2 "$NS_H2" eth0
+# The sender: snd_setup GATEWAY4 GATEWAY6
+snd_setup() {
 	in_ns "$NS_SND" ip addr add 10.0.0.5/24 dev eth0
 	in_ns "$NS_SND" ip addr add 10.0.0.6/24 dev eth0
 	in_ns "$NS_SND" ip addr add 2001:db8::5/64 dev eth0 nodad
 	in_ns "$NS_SND" ip addr add 2001:db8::6/64 dev eth0 nodad
-	in_ns "$NS_SND" ip route add default via 10.0.0.1
-	in_ns "$NS_SND" ip -6 route add default via 2001:db8::1
-	in_ns "$NS_RTR" ip addr add 10.0.0.1/24 dev wan
-	in_ns "$NS_RTR" ip addr add 2001:db8::1/64 dev wan nodad
-	in_ns "$NS_RTR" ip addr add 10.0.1.1/24 dev lan1
-	in_ns "$NS_RTR" ip addr add 2001:db8:1::1/64 dev lan1 nodad
-	in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
-	in_ns "$NS_RTR" ip addr add 2001:db8:2::1/64 dev lan2 nodad
-	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	in_ns "$NS_SND" ip route add default via "$1"
+	in_ns "$NS_SND" ip -6 route add default via "$2"
+}
+
+# A router namespace's forwarding switches: fwd_on NS
+fwd_on() {
+	in_ns "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+}
+
+# rtr's two LANs with h1 and h2 on them.
+lans_setup() {
+	link "$NS_RTR" lan1 "$NS_H1" eth0
+	link "$NS_RTR" lan2 "$NS_H2" eth0
+	for n in 1 2; do
+		in_ns "$NS_RTR" ip addr add "10.0.$n.1/24" dev "lan$n"
+		in_ns "$NS_RTR" ip addr add "2001:db8:$n::1/64" dev "lan$n" nodad
+	done
+	fwd_on "$NS_RTR"
 	for h in "$NS_H1:1" "$NS_H2:2"; do
 		ns=${h%:*} n=${h#*:}
 		in_ns "$ns" ip addr add "10.0.$n.10/24" dev eth0
@@ -76,11 +82,28 @@ topology() {
 		in_ns "$ns" ip route add default via "10.0.$n.1"
 		in_ns "$ns" ip -6 route add default via "2001:db8:$n::1"
 	done
-	# link-local addresses come up with the links; wait for them
+}
+
+# link-local addresses come up with the links; wait for them: ll_wait NS...
+ll_wait() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		in_ns "$NS_RTR" ip -6 addr show scope link | grep -q tentative || break
+		busy=""
+		for ns in "$@"; do
+			in_ns "$ns" ip -6 addr show scope link | grep -q tentative && busy=1
+		done
+		[ -z "$busy" ] && break
 		sleep 0.2
 	done
+}
+
+topology() {
+	add_ns "$NS_SND"; add_ns "$NS_RTR"; add_ns "$NS_H1"; add_ns "$NS_H2"
+	link "$NS_SND" eth0 "$NS_RTR" wan
+	snd_setup 10.0.0.1 2001:db8::1
+	in_ns "$NS_RTR" ip addr add 10.0.0.1/24 dev wan
+	in_ns "$NS_RTR" ip addr add 2001:db8::1/64 dev wan nodad
+	lans_setup
+	ll_wait "$NS_RTR"
 }
 
 # The proxy tests' topology: a provider router between the sender and
@@ -93,43 +116,19 @@ proxy_topology() {
 	add_ns "$NS_SND"; add_ns "$NS_PROV"; add_ns "$NS_RTR"; add_ns "$NS_H1"; add_ns "$NS_H2"
 	link "$NS_SND" eth0 "$NS_PROV" core
 	link "$NS_PROV" wan "$NS_RTR" wan
-	link "$NS_RTR" lan1 "$NS_H1" eth0
-	link "$NS_RTR" lan2 "$NS_H2" eth0
-	in_ns "$NS_SND" ip addr add 10.0.0.5/24 dev eth0
-	in_ns "$NS_SND" ip addr add 10.0.0.6/24 dev eth0
-	in_ns "$NS_SND" ip addr add 2001:db8::5/64 dev eth0 nodad
-	in_ns "$NS_SND" ip addr add 2001:db8::6/64 dev eth0 nodad
-	in_ns "$NS_SND" ip route add default via 10.0.0.1
-	in_ns "$NS_SND" ip -6 route add default via 2001:db8::1
+	snd_setup 10.0.0.1 2001:db8::1
 	in_ns "$NS_PROV" ip addr add 10.0.0.1/24 dev core
 	in_ns "$NS_PROV" ip addr add 2001:db8::1/64 dev core nodad
 	in_ns "$NS_PROV" ip addr add 10.1.0.1/24 dev wan
 	in_ns "$NS_PROV" ip addr add 2001:db8:100::1/64 dev wan nodad
 	in_ns "$NS_PROV" ip route add 10.0.0.0/8 via 10.1.0.2
-	in_ns "$NS_PROV" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	in_ns "$NS_PROV" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	fwd_on "$NS_PROV"
 	in_ns "$NS_RTR" ip addr add 10.1.0.2/24 dev wan
 	in_ns "$NS_RTR" ip addr add 2001:db8:100::2/64 dev wan nodad
 	in_ns "$NS_RTR" ip route add default via 10.1.0.1
 	in_ns "$NS_RTR" ip -6 route add default via 2001:db8:100::1
-	in_ns "$NS_RTR" ip addr add 10.0.1.1/24 dev lan1
-	in_ns "$NS_RTR" ip addr add 2001:db8:1::1/64 dev lan1 nodad
-	in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
-	in_ns "$NS_RTR" ip addr add 2001:db8:2::1/64 dev lan2 nodad
-	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-	for h in "$NS_H1:1" "$NS_H2:2"; do
-		ns=${h%:*} n=${h#*:}
-		in_ns "$ns" ip addr add "10.0.$n.10/24" dev eth0
-		in_ns "$ns" ip addr add "2001:db8:$n::10/64" dev eth0 nodad
-		in_ns "$ns" ip route add default via "10.0.$n.1"
-		in_ns "$ns" ip -6 route add default via "2001:db8:$n::1"
-	done
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		in_ns "$NS_RTR" ip -6 addr show scope link | grep -q tentative ||
-			in_ns "$NS_PROV" ip -6 addr show scope link | grep -q tentative || break
-		sleep 0.2
-	done
+	lans_setup
+	ll_wait "$NS_RTR" "$NS_PROV"
 }
 
 # start_mcastd NS CONFIG-TEXT [NAME]: writes the file, starts mcastd -n,
