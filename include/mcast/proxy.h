@@ -44,7 +44,7 @@ struct mcast_proxy_env {
 
 struct mcast_proxy_stats {
 	uint64_t updates;              /* subscriptions handed to the host part */
-	uint64_t scoped;               /* link-scoped groups kept off the upstream (RFC 4605 4.1) */
+	uint64_t scoped;               /* changes of link-scoped groups kept off the upstream (RFC 4605 4.1) */
 	uint64_t errors;               /* subscriptions the host part refused (memory) */
 };
 
@@ -92,9 +92,6 @@ void mcast_proxy_flush(struct mcast_proxy *px);
  * other hosts' reports). */
 void mcast_proxy_input(struct mcast_proxy *px, unsigned ifindex, const uint8_t *pkt, size_t len);
 
-/* Is ifindex an upstream (1), a downstream (2) or neither (0)?
- * *domain gets its instance. */
-int mcast_proxy_role(const struct mcast_proxy *px, unsigned ifindex, unsigned *domain);
 /* The instance's upstream, 0 when it has none (or it is down). */
 unsigned mcast_proxy_upstream(const struct mcast_proxy *px, unsigned domain);
 /* The host part, for inspection: mcast_host_iface_state() on the

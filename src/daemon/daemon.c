@@ -508,8 +508,12 @@ void mcastd_read_mroute(struct mcastd *d, int f)
 			}
 			struct mcast_ip_info ip;
 			if (mcast_ip_parse(m.pkt, m.len, &ip) != MCAST_DROP_NONE) {
-				/* the engine counts and logs it under its reason */
-				mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
+				/* the engine of the interface counts and logs it
+				 * under its reason (a proxy upstream's: the host part) */
+				if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+					mcast_proxy_input(fm->px, m.ifindex, m.pkt, m.len);
+				if (i->rpart[f])
+					mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
 				continue;
 			}
 			/* Our own reports (the kernel's host side, looped back

@@ -140,14 +140,18 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 			return 0;
 		if (info.nsources <= px->scap)
 			break;
+		/* both scratch arrays grow together, so one capacity fits both */
 		size_t cap = info.nsources;
-		void *a = mcast_alloc_resize(px->env.al, px->si, px->scap * sizeof(*px->si), cap * sizeof(*px->si));
-		if (!a)
+		void *a = mcast_alloc_get(px->env.al, cap * sizeof(*px->si));
+		void *b = mcast_alloc_get(px->env.al, cap * sizeof(*px->tmp));
+		if (!a || !b) {
+			mcast_alloc_free(px->env.al, a, cap * sizeof(*px->si));
+			mcast_alloc_free(px->env.al, b, cap * sizeof(*px->tmp));
 			return -ENOMEM;
+		}
+		mcast_alloc_free(px->env.al, px->si, px->scap * sizeof(*px->si));
+		mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
 		px->si = a;
-		void *b = mcast_alloc_resize(px->env.al, px->tmp, px->scap * sizeof(*px->tmp), cap * sizeof(*px->tmp));
-		if (!b)
-			return -ENOMEM;
 		px->tmp = b;
 		px->scap = cap;
 	}
@@ -174,14 +178,18 @@ static void apply(struct mcast_proxy *px, struct px_sub *s)
 	const struct px_down *d = down_find(px, s->ifindex);
 	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
 	size_t n = 0;
+	char a[MCAST_ADDR_STRLEN];
 	if (d && subscription(px, s->ifindex, &s->group, &mode, &n) < 0) {
+		/* the record stays: the group's next change tries again */
 		px->stats.errors++;
+		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
+			   "proxy: %s from downstream %u: out of memory reading its sources",
+			   mcast_addr_str(&s->group, a), s->ifindex);
 		return;
 	}
 	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
 	if (u) {
 		int rc = mcast_host_set_filter(px->host, d->sock, u->ifindex, &s->group, mode, px->tmp, n);
-		char a[MCAST_ADDR_STRLEN];
 		if (rc < 0 && rc != -EADDRNOTAVAIL) {
 			px->stats.errors++;
 			mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -290,11 +298,6 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 	mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
 	mcast_alloc_free(px->env.al, px, sizeof(*px));
 }
-
-struct requeue_arg {
-	struct mcast_proxy *px;
-	unsigned domain;
-};
 
 static int cmp_sub(const void *a, const void *b)
 {
@@ -429,15 +432,6 @@ int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex)
 void mcast_proxy_input(struct mcast_proxy *px, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	mcast_host_input(px->host, ifindex, pkt, len);
-}
-
-int mcast_proxy_role(const struct mcast_proxy *px, unsigned ifindex, unsigned *domain)
-{
-	const struct px_up *u = up_find(px, ifindex);
-	const struct px_down *d = down_find(px, ifindex);
-	if (domain)
-		*domain = u ? u->domain : d ? d->domain : 0;
-	return u ? 1 : d ? 2 : 0;
 }
 
 unsigned mcast_proxy_upstream(const struct mcast_proxy *px, unsigned domain)

@@ -375,11 +375,11 @@ static void fwd_to_routing(void *ctx, unsigned ifindex, const struct mcast_addr 
 /* Proxies forward only where they are the querier: entries follow. */
 static void querier_to_routing(void *ctx, unsigned ifindex, bool on)
 {
-	(void)ifindex;
 	(void)on;
 	struct sim_node *n = ctx;
+	struct sim_iface *x = iface_by_index(n, ifindex);
 	for (int f = 0; f < 2; f++)
-		if (n->rt[f] && n->nproxies)
+		if (n->rt[f] && x && x->role == MCAST_ROUTING_DOWNSTREAM)
 			mcast_routing_refresh(n->rt[f]);
 }
 
