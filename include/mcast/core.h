@@ -262,6 +262,14 @@ mcast_time_ms mcast_timer_remaining(const struct mcast_wheel *w, const struct mc
  */
 size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms);
 /*
+ * For a clock that jumped (the driver was stopped or the machine slept):
+ * moves time to now_ms and fires every timer due by then once, with the
+ * wheel's now_ms equal to now_ms during every callback, in deadline then
+ * arming order. Periodic timers re-armed from "now" then continue from
+ * the present instead of replaying the lost interval as a burst.
+ */
+size_t mcast_wheel_jump(struct mcast_wheel *w, mcast_time_ms now_ms);
+/*
  * A time at or before the earliest armed deadline (exact when that
  * deadline is within the next 64 ms), or MCAST_TIME_NEVER. Drivers arm
  * one OS timer there and call advance when it fires.

@@ -140,6 +140,11 @@ struct mcast_mr_env {
 	 * dumps instead of the table's own. 0 or -errno (then the table's). */
 	int (*fetch_stats)(void *ctx, const struct mcast_addr *source, const struct mcast_addr *group,
 			   struct mcast_mfc_stats *st);
+	/* Optional: a VIF's counters, flags and local address as the fast
+	 * path has them; used by mcast_mr_vif_get() and the dumps instead of
+	 * the table's own. cfg holds the table's view on entry; the hook
+	 * may overwrite flags and local. 0 or -errno (then the table's). */
+	int (*fetch_vif)(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, struct mcast_vif_stats *st);
 	void *ctx;
 	uint64_t hash_seed;
 };
@@ -220,6 +225,10 @@ int mcast_mr_mfc_get(const struct mcast_mr_table *t, const struct mcast_addr *so
 		     const struct mcast_addr *group, uint16_t *iif, struct mcast_mfc_stats *st,
 		     struct mcast_mfc_oif *oifs, size_t cap, size_t *noifs);
 size_t mcast_mr_mfc_count(const struct mcast_mr_table *t);
+/* Visits every entry of the forwarding cache (in no particular order);
+ * p is valid during the call only. fn must not change the table. */
+void mcast_mr_mfc_walk(const struct mcast_mr_table *t,
+		       void (*fn)(void *arg, const struct mcast_mfc_params *p), void *arg);
 
 /*
  * Looks up n packets' (S,G) at once ((S,G), then (*,G), then (*,*)),

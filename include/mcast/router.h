@@ -38,6 +38,8 @@ struct mcast_router_config {
 	uint32_t max_groups;                /* 0 = no limit */
 	uint32_t max_sources;               /* per group, 0 = no limit */
 	uint32_t max_hosts;                 /* tracked per group, default 64 */
+	uint32_t max_total_sources;         /* per interface: group sources, tracked hosts and
+					       their sources together; 0 = no limit */
 	uint8_t nssm;                       /* SSM ranges in use */
 	struct mcast_prefix ssm[MCAST_ROUTER_MAX_SSM_RANGES]; /* default 232/8, ff3x::/32 (written ff30::/12) */
 	struct mcast_wire_policy wire;      /* receive checks */
@@ -45,12 +47,17 @@ struct mcast_router_config {
 
 void mcast_router_config_default(struct mcast_router_config *c, enum mcast_family f);
 
+struct mcast_router;
+/* Checks the engine's invariants (src/router/check.c): 0, or -1 with
+ * the first violation described in why. For tests and fuzzers. */
+int mcast_router_check(const struct mcast_router *r, char *why, size_t len);
+
 /*
  * Sets one setting by name, as mcastd's configuration file and mcastsim
  * write it: version, robustness, query-interval (also sets the startup
  * interval to a quarter), query-response, lmqi, lmqc, startup-interval,
  * startup-count, querier on|off, fast-leave on|off, max-groups,
- * max-sources, max-hosts, require-router-alert on|off, ssm-range
+ * max-sources, max-hosts, max-total-sources, require-router-alert on|off, ssm-range
  * P1[,P2...]|none. Times as mcast_time_parse(). 0, -ENOENT for an
  * unknown name, -EINVAL for a bad value (c unchanged).
  */
@@ -106,7 +113,8 @@ struct mcast_router_stats {
 	uint64_t ssm_ignored;             /* EXCLUDE requests and v1/v2 reports for SSM groups */
 	uint64_t group_limit;             /* groups refused: max_groups */
 	uint64_t source_limit;            /* sources refused: max_sources */
-	uint64_t host_limit;              /* hosts not tracked: max_hosts */
+	uint64_t host_limit;              /* hosts not tracked: max_hosts or max_total_sources */
+	uint64_t total_source_limit;      /* sources refused: max_total_sources */
 	uint64_t older_querier;           /* queries of an older version heard */
 	uint64_t querier_changes;
 	uint64_t fast_leaves;             /* removals done without waiting for LMQT */

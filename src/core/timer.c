@@ -233,6 +233,14 @@ size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms)
 	return fired;
 }
 
+size_t mcast_wheel_jump(struct mcast_wheel *w, mcast_time_ms now_ms)
+{
+	/* step() re-files every timer of the crossed slots: those due by
+	 * now_ms land on the due list and fire with now_ms as their time */
+	step(w, now_ms);
+	return fire_due(w);
+}
+
 mcast_time_ms mcast_wheel_next(const struct mcast_wheel *w)
 {
 	if (w->due)

@@ -585,6 +585,27 @@ size_t mcast_mr_lookup_batch(const struct mcast_mr_table *t, size_t n,
 	return found;
 }
 
+struct walk_ctx {
+	void (*fn)(void *arg, const struct mcast_mfc_params *p);
+	void *arg;
+};
+
+static void walk_one(struct mcast_hnode *n, void *arg)
+{
+	const struct walk_ctx *w = arg;
+	const struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
+	struct mcast_mfc_params p = { .source = e->source, .group = e->group, .iif = e->iif, .oifs = e->oifs,
+				      .noifs = e->noifs, .is_static = e->is_static };
+	w->fn(w->arg, &p);
+}
+
+void mcast_mr_mfc_walk(const struct mcast_mr_table *t,
+		       void (*fn)(void *arg, const struct mcast_mfc_params *p), void *arg)
+{
+	struct walk_ctx w = { fn, arg };
+	mcast_htab_walk(&t->cache, walk_one, &w);
+}
+
 size_t mcast_mr_mfc_count(const struct mcast_mr_table *t)
 {
 	return t->cache.count;

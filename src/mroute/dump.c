@@ -33,14 +33,17 @@ void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, v
 		const struct mr_vif *v = &t->vifs[i];
 		if (!v->used)
 			continue;
+		struct mcast_vif_config c = v->cfg;
+		struct mcast_vif_stats st = v->st;
+		mr_vif_view(t, (uint16_t)i, &c, &st);
 		int n = snprintf(line, sizeof(line), "%2u %-10s %8llu %7llu  %8llu %7llu %05X", i,
-				 v->cfg.name[0] ? v->cfg.name : "none",
-				 (unsigned long long)v->st.bytes_in, (unsigned long long)v->st.pkts_in,
-				 (unsigned long long)v->st.bytes_out, (unsigned long long)v->st.pkts_out,
-				 (unsigned)(v->cfg.flags & 0x7fff));
+				 c.name[0] ? c.name : "none",
+				 (unsigned long long)st.bytes_in, (unsigned long long)st.pkts_in,
+				 (unsigned long long)st.bytes_out, (unsigned long long)st.pkts_out,
+				 (unsigned)(c.flags & 0x7fff));
 		if (v4)
-			snprintf(line + n, sizeof(line) - (size_t)n, " %08X %08X\n", mcast_addr_u32_proc(&v->cfg.local),
-				 mcast_addr_u32_proc(&v->cfg.remote));
+			snprintf(line + n, sizeof(line) - (size_t)n, " %08X %08X\n", mcast_addr_u32_proc(&c.local),
+				 mcast_addr_u32_proc(&c.remote));
 		else
 			snprintf(line + n, sizeof(line) - (size_t)n, "\n");
 		out(ctx, line);
@@ -124,12 +127,15 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		const struct mr_vif *v = &t->vifs[i];
 		if (!v->used)
 			continue;
+		struct mcast_vif_config c = v->cfg;
+		struct mcast_vif_stats st = v->st;
+		mr_vif_view(t, (uint16_t)i, &c, &st);
 		snprintf(line, sizeof(line),
 			 "%s{\"vif\":%u,\"name\":\"%s\",\"ifindex\":%u,\"flags\":%u,\"threshold\":%u,"
 			 "\"pkts_in\":%llu,\"bytes_in\":%llu,\"pkts_out\":%llu,\"bytes_out\":%llu}",
-			 first ? "" : ",", i, v->cfg.name, v->cfg.ifindex, v->cfg.flags, v->cfg.threshold,
-			 (unsigned long long)v->st.pkts_in, (unsigned long long)v->st.bytes_in,
-			 (unsigned long long)v->st.pkts_out, (unsigned long long)v->st.bytes_out);
+			 first ? "" : ",", i, c.name, c.ifindex, c.flags, c.threshold,
+			 (unsigned long long)st.pkts_in, (unsigned long long)st.bytes_in,
+			 (unsigned long long)st.pkts_out, (unsigned long long)st.bytes_out);
 		out(ctx, line);
 		first = false;
 	}

@@ -66,6 +66,11 @@ struct mcast_mr_table {
 int mr_check_caller(const struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		    bool is_static);
 
+/* A VIF's configuration and counters as shown: the fast path's
+ * (env.fetch_vif) when it gives them. cfg and st hold the table's. */
+void mr_vif_view(const struct mcast_mr_table *t, uint16_t vif, struct mcast_vif_config *cfg,
+		 struct mcast_vif_stats *st);
+
 /* cache.c */
 void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e);
 enum mr_unres_end { MR_UNRES_RELEASED, MR_UNRES_EXPIRED, MR_UNRES_FLUSHED };

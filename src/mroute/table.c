@@ -263,9 +263,24 @@ int mcast_mr_vif_get(const struct mcast_mr_table *t, uint16_t vif, struct mcast_
 {
 	if (vif >= t->cfg.max_vifs || !t->vifs[vif].used)
 		return -EADDRNOTAVAIL;
+	struct mcast_vif_config c = t->vifs[vif].cfg;
+	struct mcast_vif_stats s = t->vifs[vif].st;
+	mr_vif_view(t, vif, &c, &s);
 	if (cfg)
-		*cfg = t->vifs[vif].cfg;
+		*cfg = c;
 	if (st)
-		*st = t->vifs[vif].st;
+		*st = s;
 	return 0;
+}
+
+void mr_vif_view(const struct mcast_mr_table *t, uint16_t vif, struct mcast_vif_config *cfg,
+		 struct mcast_vif_stats *st)
+{
+	struct mcast_vif_config c = *cfg;
+	struct mcast_vif_stats s;
+	if (t->env.fetch_vif && t->env.fetch_vif(t->env.ctx, vif, &c, &s) == 0) {
+		cfg->flags = c.flags;
+		cfg->local = c.local;
+		*st = s;
+	}
 }

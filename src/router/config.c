@@ -106,6 +106,8 @@ int mcast_router_config_set(struct mcast_router_config *c, const char *key, cons
 		NUM(0, UINT32_MAX, max_sources);
 	if (!strcmp(key, "max-hosts"))
 		NUM(0, UINT32_MAX, max_hosts);
+	if (!strcmp(key, "max-total-sources"))
+		NUM(0, UINT32_MAX, max_total_sources);
 #undef NUM
 	/* Intervals: up to what the float codes carry (RFC 3376 4.1.1, 4.1.7:
 	 * 3174.4 s of response time, 31744 s of query interval). */
@@ -141,7 +143,7 @@ const struct mcast_stat_field mcast_router_stat_fields[] = {
 #define F(x) { #x, offsetof(struct mcast_router_stats, x) }
 	F(rx_queries), F(rx_reports), F(rx_leaves), F(rx_records), F(tx_general_queries),
 	F(tx_group_queries), F(tx_source_queries), F(not_local), F(version_ignored), F(compat_ignored),
-	F(ssm_ignored), F(group_limit), F(source_limit), F(host_limit), F(older_querier),
+	F(ssm_ignored), F(group_limit), F(source_limit), F(host_limit), F(total_source_limit), F(older_querier),
 	F(querier_changes), F(fast_leaves), F(acl_denied),
 #undef F
 };

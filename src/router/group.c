@@ -197,8 +197,10 @@ static void reschedule(struct rt_group *grp)
 static void free_hosts(struct rt_group *grp)
 {
 	const struct mcast_alloc *al = grp->ifc->r->env.al;
-	for (uint16_t i = 0; i < grp->nhosts; i++)
+	for (uint16_t i = 0; i < grp->nhosts; i++) {
+		grp->ifc->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
 		mcast_srcset_free(&grp->hosts[i].srcs, al);
+	}
 	mcast_alloc_free(al, grp->hosts, grp->hcap * sizeof(*grp->hosts));
 	grp->hosts = NULL;
 	grp->nhosts = grp->hcap = 0;
@@ -210,6 +212,7 @@ static void group_free(struct rt_group *grp)
 	struct mcast_router *r = ifc->r;
 	mcast_timer_stop(r->env.wheel, &grp->timer);
 	mcast_htab_remove(&ifc->groups, &grp->node);
+	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 	free_hosts(grp);
 	mcast_pool_put(&r->group_pool, grp);
@@ -260,6 +263,7 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	}
 	if (n)
 		memcpy(grp->srcs, r->scratch, n * sizeof(*grp->srcs));
+	ifc->nsources = ifc->nsources - on + n;
 	grp->nsrcs = n;
 	grp->exclude = new_exclude;
 	reschedule(grp);
@@ -364,6 +368,7 @@ static struct rt_host *host_find(struct rt_group *grp, const struct mcast_addr *
 
 static void host_remove(struct rt_group *grp, struct rt_host *h)
 {
+	grp->ifc->nsources -= 1 + (uint32_t)h->srcs.n;
 	mcast_srcset_free(&h->srcs, grp->ifc->r->env.al);
 	*h = grp->hosts[--grp->nhosts];
 }
@@ -383,7 +388,8 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 			       type == MCAST_ALLOW_NEW_SOURCES) && nb > 0);
 		if (!joins)
 			return;
-		if (grp->nhosts >= ifc->cfg.max_hosts) {
+		if (grp->nhosts >= ifc->cfg.max_hosts ||
+		    (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)) {
 			grp->untracked = true; /* from now on, never fast leave this group */
 			ifc->stats.host_limit++;
 			return;
@@ -402,6 +408,20 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 		h = &grp->hosts[grp->nhosts++];
 		memset(h, 0, sizeof(*h));
 		h->addr = *host;
+		ifc->nsources++;
+	}
+	/* A host's list is bounded like a group's (max_sources) and counts
+	 * toward the interface's total; past either, the group is no longer
+	 * tracked (it leaves by LMQT as without fast leave). */
+	size_t before = h->srcs.n, most = before + nb;
+	if (type == MCAST_CHANGE_TO_INCLUDE || type == MCAST_CHANGE_TO_EXCLUDE || type == MCAST_MODE_IS_EXCLUDE)
+		most = nb;
+	if ((ifc->cfg.max_sources && most > ifc->cfg.max_sources) ||
+	    (ifc->cfg.max_total_sources && ifc->nsources - before + most > ifc->cfg.max_total_sources)) {
+		ifc->stats.host_limit++;
+		free_hosts(grp);
+		grp->untracked = true;
+		return;
 	}
 	int rc = 0;
 	switch (type) {
@@ -433,7 +453,9 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 			mcast_srcset_diff(&h->srcs, B, nb);
 		break;
 	}
+	ifc->nsources = ifc->nsources - (uint32_t)before + (uint32_t)h->srcs.n;
 	if (rc < 0) {
+		free_hosts(grp);
 		grp->untracked = true;
 		return;
 	}
@@ -554,8 +576,8 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	uint32_t i = 0, n = 0, kept = 0, added = 0;
 	size_t j = 0;
 	bool queried = false;
-	/* The limit counts the sources that stay plus those added. */
-	if (ifc->cfg.max_sources) {
+	/* The limits count the sources that stay plus those added. */
+	if (ifc->cfg.max_sources || ifc->cfg.max_total_sources) {
 		for (uint32_t k = 0, jj = 0; k < grp->nsrcs; k++) {
 			while (jj < nb && mcast_addr_cmp(&B[jj], &grp->srcs[k].addr) < 0)
 				jj++;
@@ -598,9 +620,15 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 			s.deadline_ms = old_gt;
 			break;
 		}
-		if (cls == C_NB && ifc->cfg.max_sources) {
-			if (kept + added >= ifc->cfg.max_sources) {
+		if (cls == C_NB && (ifc->cfg.max_sources || ifc->cfg.max_total_sources)) {
+			if (ifc->cfg.max_sources && kept + added >= ifc->cfg.max_sources) {
 				ifc->stats.source_limit++;
+				continue;
+			}
+			/* others' sources + this group's next list */
+			if (ifc->cfg.max_total_sources &&
+			    (uint64_t)ifc->nsources - grp->nsrcs + kept + added >= ifc->cfg.max_total_sources) {
+				ifc->stats.total_source_limit++;
 				continue;
 			}
 			added++;
@@ -692,6 +720,7 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 
 	if (reserve_scratch(r, grp->nsrcs) < 0) {
 		reschedule(grp);
+		rt_check_invariants(r);
 		return;
 	}
 	bool exclude = grp->exclude;
@@ -717,4 +746,5 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 		grp->group_rexmit = 0;
 	}
 	commit(grp, exclude, n);
+	rt_check_invariants(r);
 }

@@ -399,7 +399,15 @@ static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst
 	return mcast_addr_is_multicast(dst) || mcast_addr_eq(dst, &ifc->addr);
 }
 
+static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip);
+
 void mcast_router_input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip)
+{
+	input_ip(r, ifindex, ip);
+	rt_check_invariants(r);
+}
+
+static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip)
 {
 	struct rt_iface *ifc = iface_find(r, ifindex);
 	if (!ifc || !ifc->cfg.enabled)

@@ -54,6 +54,7 @@ struct rt_iface {
 	uint32_t qi_ms;                 /* query interval in use */
 	struct mcast_timer timer;
 	struct mcast_htab groups;
+	uint32_t nsources;              /* group sources + tracked hosts + their sources (max_total_sources) */
 	struct mcast_router_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
 };
@@ -76,6 +77,26 @@ struct mcast_router {
 
 #define RT_DEC_SRCS 16384
 #define RT_DEC_RECS 8192
+
+/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the
+ * engine checks itself after each packet and aborts on a violation. */
+#ifdef MCAST_CHECK_INVARIANTS
+#include <stdio.h>
+#include <stdlib.h>
+static inline void rt_check_invariants(const struct mcast_router *r)
+{
+	char why[256];
+	if (mcast_router_check(r, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mcast router invariant broken: %s\n", why);
+		abort();
+	}
+}
+#else
+static inline void rt_check_invariants(const struct mcast_router *r)
+{
+	(void)r;
+}
+#endif
 
 static inline mcast_time_ms rt_now(const struct mcast_router *r)
 {
