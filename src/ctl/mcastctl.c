@@ -1,27 +1,98 @@
 /*
- * mcastctl: asks a running mcastd over its control socket.
+ * mcastctl: asks a running mcastd over its control socket (mcastctl(8)).
  *
- *   mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|proxy|mfc|vifs|stats
- *   mcastctl [-S SOCKET] --proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache
- *   mcastctl [-S SOCKET] join|leave IFACE GROUP [SOURCE]
- *   mcastctl [-S SOCKET] reload
+ * Options may stand anywhere on the line. The answer is framed ("ok LEN"
+ * and LEN bytes, or one "error: ..." line; src/daemon/ctlsrv.c): an
+ * answer cut short, no answer, or an error exits 1; a usage error 2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef MCAST_VERSION
+#define MCAST_VERSION "unknown"
+#endif
+
+/* The commands: what the line may say, with help. */
+static const struct command {
+	const char *words;   /* the request's fixed words */
+	int min_args, max_args;
+	const char *args, *help;
+} commands[] = {
+	{ "show interfaces", 0, 0, "", "interfaces, addresses, queriers, VIFs" },
+	{ "show groups", 0, 0, "", "group state per interface (also: show sources)" },
+	{ "show sources", 0, 0, "", "the same as show groups" },
+	{ "show proxy", 0, 0, "", "each proxy's merged membership upstream" },
+	{ "show mfc", 0, 0, "", "the forwarding cache with the kernel's counters" },
+	{ "show vifs", 0, 0, "", "the VIFs with the kernel's counters" },
+	{ "show kernel", 0, 0, "", "what is installed in the kernel, pending or failing, and why" },
+	{ "show stats", 0, 0, "", "counters" },
+	{ "join", 2, 3, "IFACE GROUP [SOURCE]", "a membership held by mcastd itself" },
+	{ "leave", 2, 3, "IFACE GROUP [SOURCE]", "drops one made with join" },
+	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },
+	{ "reload", 0, 0, "", "read the configuration file again (as SIGHUP)" },
+};
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mcastctl [-S SOCKET] [--json] show interfaces|groups|sources|proxy|mfc|vifs|stats\n"
+	fprintf(out, "usage: mcastctl [-S SOCKET] [-T SECONDS] [--json] COMMAND...\n"
 		     "       mcastctl [-S SOCKET] --proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache\n"
-		     "       mcastctl [-S SOCKET] join|leave IFACE GROUP [SOURCE]\n"
-		     "       mcastctl [-S SOCKET] reload\n");
+		     "       mcastctl --version | --help\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-16s %-21s %s\n", commands[i].words, commands[i].args, commands[i].help);
+	fprintf(out, "options may stand anywhere; -S defaults to /run/mcastd.sock, -T (deadline) to 30\n");
+}
+
+static const struct command *find_command(char **w, int n, int *used)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%s", commands[i].words);
+		int k = 0;
+		bool match = true;
+		for (char *s = NULL, *t = strtok_r(buf, " ", &s); t; t = strtok_r(NULL, " ", &s), k++)
+			if (k >= n || strcmp(w[k], t)) {
+				match = false;
+				break;
+			}
+		if (match) {
+			*used = k;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd p = { fd, events, 0 };
+		int r = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
 }
 
 int main(int argc, char **argv)
@@ -29,37 +100,66 @@ int main(int argc, char **argv)
 	const char *sock = "/run/mcastd.sock";
 	bool json = false;
 	const char *proc = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-S") && i + 1 < argc)
+	long timeout_s = 30;
+	char *words[16];
+	int nw = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((!strcmp(a, "-S") || !strcmp(a, "--socket")) && i + 1 < argc) {
 			sock = argv[++i];
-		else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+		} else if (!strcmp(a, "-T") && i + 1 < argc) {
+			char *end;
+			timeout_s = strtol(argv[++i], &end, 10);
+			if (*end || timeout_s < 1 || timeout_s > 86400) {
+				fprintf(stderr, "mcastctl: -T: expected seconds from 1 to 86400, not %s\n", argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(a, "--json") || !strcmp(a, "-j") || !strcmp(a, "json")) {
 			json = true;
-		else if (!strcmp(argv[i], "--proc") && i + 1 < argc)
+		} else if (!strcmp(a, "--proc") && i + 1 < argc) {
 			proc = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
-		} else {
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("mcastctl %s\n", MCAST_VERSION);
+			return 0;
+		} else if (a[0] == '-' && a[1] && !strchr(a, ':') && !strchr(a, '.')) {
+			fprintf(stderr, "mcastctl: unknown option %s\n", a);
 			usage(stderr);
 			return 2;
+		} else if (nw == (int)(sizeof(words) / sizeof(words[0]))) {
+			fprintf(stderr, "mcastctl: too many words\n");
+			return 2;
+		} else {
+			words[nw++] = argv[i];
 		}
 	}
-	char req[512];
+	char req[1024];
 	size_t k = 0;
 	if (proc) {
-		if (i != argc) {
-			usage(stderr);
+		if (nw) {
+			fprintf(stderr, "mcastctl: --proc takes no command (found %s)\n", words[0]);
 			return 2;
 		}
 		k = (size_t)snprintf(req, sizeof(req), "proc %s", proc);
 	} else {
-		if (i == argc) {
+		int used = 0;
+		const struct command *c = nw ? find_command(words, nw, &used) : NULL;
+		if (!c) {
+			if (nw)
+				fprintf(stderr, "mcastctl: unknown command %s%s%s\n", words[0], nw > 1 ? " " : "",
+					nw > 1 ? words[1] : "");
 			usage(stderr);
 			return 2;
 		}
-		for (; i < argc && k < sizeof(req); i++)
-			k += (size_t)snprintf(req + k, sizeof(req) - k, "%s%s", k ? " " : "", argv[i]);
+		int nargs = nw - used;
+		if (nargs < c->min_args || nargs > c->max_args) {
+			fprintf(stderr, "mcastctl: usage: %s %s\n", c->words, c->args);
+			return 2;
+		}
+		for (int i = 0; i < nw && k < sizeof(req); i++)
+			k += (size_t)snprintf(req + k, sizeof(req) - k, "%s%s", k ? " " : "", words[i]);
 		if (json && k < sizeof(req))
 			k += (size_t)snprintf(req + k, sizeof(req) - k, " json");
 	}
@@ -68,55 +168,102 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	req[k++] = '\n';
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(sock) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "mcastctl: socket path too long: %s\n", sock);
 		return 2;
 	}
 	strcpy(sa.sun_path, sock);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	long long deadline = now_ms() + timeout_s * 1000;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		fprintf(stderr, "mcastctl: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS && errno != EAGAIN) {
 		fprintf(stderr, "mcastctl: %s: %s (is mcastd running?)\n", sock, strerror(errno));
 		return 1;
 	}
-	if (write(fd, req, k) != (ssize_t)k) {
-		fprintf(stderr, "mcastctl: %s: %s\n", sock, strerror(errno));
-		return 1;
-	}
-	/* The answer: "ok" or "error: ..." first, then the body. */
-	char buf[65536];
-	size_t got = 0;
-	bool first = true, ok = false;
-	for (;;) {
-		ssize_t r = read(fd, buf + got, sizeof(buf) - 1 - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		buf[got] = '\0';
-		if (first) {
-			char *nl = strchr(buf, '\n');
-			if (!nl && got < sizeof(buf) - 1)
-				continue;
-			if (nl)
-				*nl = '\0';
-			ok = !strcmp(buf, "ok");
-			if (!ok)
-				fprintf(stderr, "mcastctl: %s\n", !strncmp(buf, "error: ", 7) ? buf + 7 : buf);
-			first = false;
-			size_t rest = nl ? got - (size_t)(nl + 1 - buf) : 0;
-			if (ok && rest)
-				fwrite(nl + 1, 1, rest, stdout);
-			got = 0;
-			continue;
+	for (size_t off = 0; off < k;) {
+		int w = wait_fd(fd, POLLOUT, deadline);
+		if (w < 0) {
+			fprintf(stderr, "mcastctl: %s: sending: %s\n", sock, strerror(-w));
+			return 1;
 		}
-		if (ok)
-			fwrite(buf, 1, got, stdout);
-		got = 0;
+		ssize_t r = write(fd, req + off, k - off);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "mcastctl: %s: %s\n", sock, strerror(errno));
+			return 1;
+		}
+		off += (size_t)r;
 	}
-	if (first) {
+	/* The status line, then (for ok) exactly LEN bytes and the end. */
+	char head[256];
+	size_t hl = 0;
+	unsigned long long want = 0, got = 0;
+	bool have_head = false, ok = false;
+	static char buf[65536];
+	for (;;) {
+		int w = wait_fd(fd, POLLIN, deadline);
+		if (w < 0) {
+			fprintf(stderr, "mcastctl: %s: no whole answer within %ld s (%s)\n", sock, timeout_s,
+				strerror(-w));
+			return 1;
+		}
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "mcastctl: %s: %s\n", sock, strerror(errno));
+			return 1;
+		}
+		if (r == 0)
+			break;
+		size_t off = 0;
+		while (!have_head && off < (size_t)r) {
+			char ch = buf[off++];
+			if (ch == '\n') {
+				head[hl] = '\0';
+				have_head = true;
+				char *end;
+				if (!strncmp(head, "ok ", 3) && (want = strtoull(head + 3, &end, 10), !*end)) {
+					ok = true;
+				} else if (!strncmp(head, "error: ", 7)) {
+					fprintf(stderr, "mcastctl: %s\n", head + 7);
+					return 1;
+				} else {
+					fprintf(stderr, "mcastctl: %s: not an answer: %.80s\n", sock, head);
+					return 1;
+				}
+			} else if (hl < sizeof(head) - 1) {
+				head[hl++] = ch;
+			}
+		}
+		size_t body = (size_t)r - off;
+		if (ok && body) {
+			if (got + body > want) {
+				fprintf(stderr, "mcastctl: %s: answer longer than announced (%llu bytes)\n", sock, want);
+				return 1;
+			}
+			fwrite(buf + off, 1, body, stdout);
+			got += body;
+		}
+	}
+	close(fd);
+	if (!have_head) {
 		fprintf(stderr, "mcastctl: no answer from %s\n", sock);
 		return 1;
 	}
-	close(fd);
-	return ok ? 0 : 1;
+	if (got != want) {
+		fflush(stdout);
+		fprintf(stderr, "mcastctl: answer cut short: %llu of %llu bytes\n", got, want);
+		return 1;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mcastctl: writing the answer: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
 }

@@ -89,6 +89,13 @@ static void interface(struct parse *p, struct mcastd_config *c, char **tok, int 
 	i->line = p->line;
 	mcast_router_config_default(&i->rc4, MCAST_AF_INET);
 	mcast_router_config_default(&i->rc6, MCAST_AF_INET6);
+	/* bounded by default: what one LAN can make us hold (mcastd.conf(5)) */
+	for (int f = 0; f < 2; f++) {
+		struct mcast_router_config *rc = f ? &i->rc6 : &i->rc4;
+		rc->max_groups = CFG_DEFAULT_MAX_GROUPS;
+		rc->max_sources = CFG_DEFAULT_MAX_SOURCES;
+		rc->max_total_sources = CFG_DEFAULT_MAX_TOTAL_SOURCES;
+	}
 	bool ssm4 = false, ssm6 = false;
 	int before = p->errors;
 	for (int k = 2; k < n; k += 2) {
@@ -354,6 +361,8 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->mfc_idle_ms = 210000;
+	c->audit_ms = CFG_DEFAULT_AUDIT_MS;
+	c->max_mfc_entries = CFG_DEFAULT_MAX_MFC;
 	struct parse p = { .path = path, .err = err };
 	char line[4096];
 	while (fgets(line, sizeof(line), f)) {
@@ -391,10 +400,24 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 			proxy(&p, c, tok, n);
 		else if (!strcmp(tok[0], "mfc-idle")) {
 			mcast_time_ms t;
-			if (n != 2 || mcast_time_parse(tok[1], &t) < 0 || t < 10000)
-				bad(&p, "mfc-idle: expected a time of at least 10s");
+			if (n != 2 || mcast_time_parse(tok[1], &t) < 0 || t < 10000 || t > UINT32_MAX)
+				bad(&p, "mfc-idle: expected a time of at least 10s, such as 210s or 5m");
 			else
 				c->mfc_idle_ms = (uint32_t)t;
+		} else if (!strcmp(tok[0], "audit-interval")) {
+			mcast_time_ms t = 0;
+			if (n != 2 || (strcmp(tok[1], "off") && (mcast_time_parse(tok[1], &t) < 0 || t < 1000 ||
+								   t > 86400000)))
+				bad(&p, "audit-interval: expected off or a time from 1s to 24h, such as 60s");
+			else
+				c->audit_ms = (uint32_t)t;
+		} else if (!strcmp(tok[0], "max-mfc-entries")) {
+			char *end;
+			unsigned long v = n == 2 ? strtoul(tok[1], &end, 10) : 0;
+			if (n != 2 || *end || tok[1][0] == '-' || v < 1 || v > 10000000)
+				bad(&p, "max-mfc-entries: expected a number from 1 to 10000000");
+			else
+				c->max_mfc_entries = (uint32_t)v;
 		} else
 			bad(&p, "unknown statement %s", tok[0]);
 	}

@@ -61,7 +61,18 @@ struct mcastd_config {
 	unsigned nproxy;
 	struct cfg_proxy proxy[CFG_MAX_PROXIES];
 	uint32_t mfc_idle_ms;
+	uint32_t audit_ms;             /* kernel audit period, 0 = off (audit-interval) */
+	uint32_t max_mfc_entries;      /* forwarding cache entries per family (max-mfc-entries) */
 };
+
+/* Defaults that bound what one LAN can make mcastd hold (mcastd.conf(5),
+ * "Limits"): per interface and family */
+#define CFG_DEFAULT_MAX_GROUPS 16384
+#define CFG_DEFAULT_MAX_SOURCES 512
+#define CFG_DEFAULT_MAX_TOTAL_SOURCES 65536
+/* and per family */
+#define CFG_DEFAULT_MAX_MFC 65536
+#define CFG_DEFAULT_AUDIT_MS 60000
 
 /* Reads path into c. 0, or -1 with every bad line reported on err as
  * "path:line: reason". */

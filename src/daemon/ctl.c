@@ -4,12 +4,14 @@
  * One line in, the answer out, then the connection closes (mcastctl is
  * the client; `socat - UNIX:/run/mcastd.sock` works too):
  *
- *   show interfaces|groups|sources|proxy|mfc|vifs|stats [json]
+ *   show interfaces|groups|sources|proxy|mfc|vifs|kernel|stats [json]
  *   proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache
  *   join IFACE GROUP [SOURCE] / leave IFACE GROUP [SOURCE]
+ *   audit
  *   reload
  *
- * The first line of an answer is "ok" or "error: REASON".
+ * mcastd_control() writes "ok\n" and the body, or "error: REASON\n";
+ * the server (ctlsrv.c) frames it as "ok LEN\n" + body.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,13 +24,17 @@
 void dbuf_put(struct dbuf *b, const char *s)
 {
 	size_t n = strlen(s);
+	if (b->failed)
+		return;
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		char *p = realloc(b->p, cap);
-		if (!p)
+		if (!p) {
+			b->failed = true; /* the server answers with an error, not a cut text */
 			return;
+		}
 		b->p = p;
 		b->cap = cap;
 	}
@@ -41,8 +47,22 @@ void dbuf_printf(struct dbuf *b, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(line)) {
+		/* a long line (a JSON object with many fields): format it whole */
+		char *big = malloc((size_t)n + 1);
+		if (!big) {
+			b->failed = true;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		dbuf_put(b, big);
+		free(big);
+		return;
+	}
 	dbuf_put(b, line);
 }
 
@@ -148,6 +168,12 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 			{ "kernel_errors", fm->k.errors },   { "own_reports_ignored", fm->own_dropped },
 			{ "other_interfaces", fm->not_ours },
 			{ "mfc_entries", mcast_mr_mfc_count(fm->t) }, { "table_input", m->input },
+			{ "kernel_calls", fm->rc.st.calls }, { "kernel_failures", fm->rc.st.failures },
+			{ "kernel_retries", fm->rc.st.retries }, { "kernel_pending", reconcile_pending_count(&fm->rc) },
+			{ "audits", fm->rc.st.audits }, { "audit_errors", fm->rc.st.audit_errors },
+			{ "drift_added", fm->rc.st.drift_added }, { "drift_changed", fm->rc.st.drift_changed },
+			{ "drift_removed", fm->rc.st.drift_removed }, { "vif_drift", fm->rc.st.vif_drift },
+			{ "resyncs", fm->rc.st.resyncs },
 		};
 		if (json)
 			dbuf_printf(o, "%s{\"family\":\"%s\"", first ? "" : ",", fam_key(f));
@@ -159,12 +185,23 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 		if (json)
 			dbuf_put(o, "}");
 	}
+	const struct ctl_server *cs = &d->ctl;
+	struct {
+		const char *name;
+		uint64_t v;
+	} g[] = {
+		{ "reloads", d->reloads }, { "reload_errors", d->reload_errors },
+		{ "netlink_overruns", d->netlink_overruns }, { "stalls", d->stalls },
+		{ "control_clients", cs->nclients }, { "control_accepted", cs->accepted },
+		{ "control_answered", cs->answered }, { "control_evicted", cs->evicted },
+		{ "control_refused", cs->refused }, { "control_timeouts", cs->timeouts },
+		{ "control_too_long", cs->too_long },
+	};
+	dbuf_put(o, json ? "]" : "daemon:\n");
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++)
+		dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", g[k].name, (unsigned long long)g[k].v);
 	if (json)
-		dbuf_printf(o, "],\"reloads\":%llu,\"reload_errors\":%llu}\n", (unsigned long long)d->reloads,
-			    (unsigned long long)d->reload_errors);
-	else
-		dbuf_printf(o, "reloads %llu, failed %llu\n", (unsigned long long)d->reloads,
-			    (unsigned long long)d->reload_errors);
+		dbuf_put(o, "}\n");
 }
 
 static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
@@ -225,6 +262,89 @@ static void dump_proxy(struct dfam *fm, bool json, struct dbuf *o)
 		mcast_proxy_dump_text(fm->px, put_line, o);
 }
 
+/* What the kernel holds against what we want, entry by entry, from a
+ * fresh dump: installed, missing, different (both repaired by the next
+ * audit), failing (a call refused, retried with backoff) or stale. */
+struct kernel_view {
+	struct dfam *fm;
+	struct dbuf *o;
+	bool json, first;
+	const struct lk_mfc *kv;
+	size_t kn;
+	size_t installed, missing, differs;
+	uint8_t *seen;
+};
+
+static void kernel_one(void *arg, const struct mcast_mfc_params *p)
+{
+	struct kernel_view *v = arg;
+	const struct lk_mfc *k = reconcile_kernel_find(v->kv, v->kn, &p->source, &p->group);
+	if (k)
+		v->seen[k - v->kv] = 1;
+	enum reconcile_diff dif = reconcile_compare(&v->fm->rc, p, k);
+	const char *state = dif == RECONCILE_INSTALLED ? "installed" : dif == RECONCILE_MISSING ? "missing" : "differs";
+	*(dif == RECONCILE_INSTALLED ? &v->installed : dif == RECONCILE_MISSING ? &v->missing : &v->differs) += 1;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	if (v->json)
+		dbuf_printf(v->o, "%s{\"source\":\"%s\",\"group\":\"%s\",\"state\":\"%s\"}", v->first ? "" : ",",
+			    mcast_addr_str(&p->source, a), mcast_addr_str(&p->group, b), state);
+	else
+		dbuf_printf(v->o, "  (%s, %s) %s\n", mcast_addr_str(&p->source, a), mcast_addr_str(&p->group, b), state);
+	v->first = false;
+}
+
+static void dump_kernel(struct dfam *fm, bool json, struct dbuf *o)
+{
+	struct lk_mfc *kv = NULL;
+	size_t kn = 0;
+	int r = reconcile_read_kernel(&fm->rc, &kv, &kn);
+	if (r < 0) {
+		dbuf_printf(o, json ? "{\"error\":\"%s\"}" : "  cannot read the kernel's table: %s\n", strerror(-r));
+		return;
+	}
+	struct kernel_view v = { fm, o, json, true, kv, kn, 0, 0, 0, calloc(kn ? kn : 1, 1) };
+	if (!v.seen) {
+		free(kv);
+		o->failed = true;
+		return;
+	}
+	dbuf_put(o, json ? "{\"entries\":[" : "");
+	if (!json)
+		dbuf_printf(o, "%s: entries wanted %zu, audit every %u s, last %llu s ago\n",
+			    fm->f == MCAST_AF_INET6 ? "IPv6" : "IPv4", mcast_mr_mfc_count(fm->t),
+			    (unsigned)(fm->rc.audit_ms / 1000),
+			    fm->rc.st.audits ? (unsigned long long)((fm->d->wheel.now_ms - fm->rc.last_audit_ms) / 1000) : 0ull);
+	mcast_mr_mfc_walk(fm->t, kernel_one, &v);
+	size_t stale = 0;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	for (size_t i = 0; i < kn; i++) {
+		if (v.seen[i])
+			continue;
+		stale++;
+		if (json)
+			dbuf_printf(o, "%s{\"source\":\"%s\",\"group\":\"%s\",\"state\":\"stale\"}", v.first ? "" : ",",
+				    mcast_addr_str(&kv[i].source, a), mcast_addr_str(&kv[i].group, b));
+		else
+			dbuf_printf(o, "  (%s, %s) stale (in the kernel, wanted by nobody)\n",
+				    mcast_addr_str(&kv[i].source, a), mcast_addr_str(&kv[i].group, b));
+		v.first = false;
+	}
+	if (json) {
+		dbuf_put(o, "],\"failing\":[");
+		reconcile_show_pending(&fm->rc, o, true);
+		dbuf_printf(o, "],\"installed\":%zu,\"missing\":%zu,\"differs\":%zu,\"stale\":%zu,\"pending\":%zu,"
+			       "\"audit_interval_ms\":%llu,\"audits\":%llu}",
+			    v.installed, v.missing, v.differs, stale, reconcile_pending_count(&fm->rc),
+			    (unsigned long long)fm->rc.audit_ms, (unsigned long long)fm->rc.st.audits);
+	} else {
+		reconcile_show_pending(&fm->rc, o, false);
+		dbuf_printf(o, "  installed %zu, missing %zu, different %zu, stale %zu, failing %zu\n", v.installed,
+			    v.missing, v.differs, stale, reconcile_pending_count(&fm->rc));
+	}
+	free(v.seen);
+	free(kv);
+}
+
 static int join_args(char **tok, int n, struct mcast_addr *g, struct mcast_addr *s)
 {
 	if (n != 3 && n != 4)
@@ -259,11 +379,14 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 		} else if (!strcmp(w, "mfc") || !strcmp(w, "vifs")) {
 			dbuf_put(o, "ok\n");
 			show_tables(d, o, json, !strcmp(w, "vifs"));
+		} else if (!strcmp(w, "kernel")) {
+			dbuf_put(o, "ok\n");
+			show_per_family(d, o, json, dump_kernel);
 		} else if (!strcmp(w, "stats")) {
 			dbuf_put(o, "ok\n");
 			show_stats(d, o, json);
 		} else {
-			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, mfc, vifs, stats)\n", w);
+			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, mfc, vifs, kernel, stats)\n", w);
 		}
 		return;
 	}
@@ -297,6 +420,17 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_printf(o, "error: %s: no such configured interface present\n", tok[1]);
 		else if (rc < 0)
 			dbuf_printf(o, "error: %s %s on %s: %s\n", tok[0], tok[2], tok[1], strerror(-rc));
+		else
+			dbuf_put(o, "ok\n");
+		return;
+	}
+	if (n == 1 && !strcmp(tok[0], "audit")) {
+		int bad = 0;
+		for (int f = 0; f < 2; f++)
+			if (d->fam[f].on && reconcile_audit(&d->fam[f].rc, "asked") < 0)
+				bad++;
+		if (bad)
+			dbuf_put(o, "error: the audit could not read the kernel's tables (see the log)\n");
 		else
 			dbuf_put(o, "ok\n");
 		return;

@@ -59,36 +59,29 @@ struct dif *mcastd_if_by_name(struct mcastd *d, const char *name)
 static void mirror(void *ctx, const struct mcast_mr_event *ev)
 {
 	struct dfam *fm = ctx;
-	struct mcastd *d = fm->d;
-	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
-	int rc = 0;
-	const char *what = "";
-	switch (ev->type) {
-	case MCAST_MR_VIF_ADD:
-		rc = lk_vif_add(&fm->k, ev->vif, ev->vif_cfg->ifindex, ev->vif_cfg->threshold);
-		what = "MRT_ADD_VIF";
-		break;
-	case MCAST_MR_VIF_DEL:
-		rc = lk_vif_del(&fm->k, ev->vif);
-		what = "MRT_DEL_VIF";
-		if (rc == -EADDRNOTAVAIL)
-			rc = 0; /* the kernel removed it with its device */
-		break;
-	case MCAST_MR_MFC_SET:
-		rc = lk_mfc_set(&fm->k, &ev->source, &ev->group, ev->iif, ev->oifs, ev->noifs);
-		what = "MRT_ADD_MFC";
-		break;
-	case MCAST_MR_MFC_DEL:
-		rc = lk_mfc_del(&fm->k, &ev->source, &ev->group);
-		what = "MRT_DEL_MFC";
-		if (rc == -ENOENT)
-			rc = 0; /* the kernel dropped it already (its VIF went) */
-		break;
+	reconcile_changed(&fm->rc, ev);
+}
+
+/* The kernel's VIF counters, flags and local address for the views;
+ * the file is read once per request (or per 100 ms), not per VIF. */
+static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, struct mcast_vif_stats *st)
+{
+	struct dfam *fm = ctx;
+	mcast_time_ms now = mcastd_now();
+	if (!fm->kvifs_ms || now + 1 > fm->kvifs_ms + 100) {
+		if (lk_vif_read(fm->f, fm->kvifs) < 0)
+			return -EIO;
+		fm->kvifs_ms = now + 1;
 	}
-	if (rc < 0 && rc != -EBADF)
-		mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "%s %s (%s, %s) vif %u: %s", fam_name(fm->f),
-			   what, mcast_addr_str(&ev->source, a), mcast_addr_str(&ev->group, b),
-			   ev->type == MCAST_MR_MFC_SET ? ev->iif : ev->vif, strerror(-rc));
+	if (vif >= LK_MAXVIFS || !fm->kvifs[vif].used || strcmp(fm->kvifs[vif].name, cfg->name))
+		return -ENOENT;
+	const struct lk_vif *k = &fm->kvifs[vif];
+	*st = (struct mcast_vif_stats){ .pkts_in = k->pkts_in, .bytes_in = k->bytes_in, .pkts_out = k->pkts_out,
+					.bytes_out = k->bytes_out };
+	cfg->flags = (uint16_t)k->flags;
+	if (fm->f == MCAST_AF_INET)
+		mcast_addr_from_u32(&cfg->local, __builtin_bswap32(k->local));
+	return 0;
 }
 
 static int kernel_stats(void *ctx, const struct mcast_addr *s, const struct mcast_addr *g,
@@ -144,16 +137,18 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	int rc = lk_mroute_open(&fm->k, fm->f, err, errlen);
 	if (rc < 0)
 		return rc;
-	uint64_t seed = (uint64_t)mcastd_now() * 2654435761u + (uint64_t)getpid();
+	uint64_t seed = d->hash_seed;
 	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
 				       .querier_change = router_querier, .ctx = fm, .hash_seed = seed };
 	fm->r = mcast_router_create(&re, fm->f);
 	struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
-				   .changed = mirror, .fetch_stats = kernel_stats, .ctx = fm, .hash_seed = seed };
+				   .changed = mirror, .fetch_stats = kernel_stats, .fetch_vif = kernel_vif, .ctx = fm,
+				   .hash_seed = seed };
 	struct mcast_mr_config mc;
 	mcast_mr_config_default(&mc);
 	mc.max_vifs = LK_MAXVIFS;
+	mc.max_entries = d->cfg.max_mfc_entries;
 	fm->t = mcast_mr_create(&me, &mc, fm->f, 0);
 	struct mcast_routing_env rte = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 					 .hash_seed = seed };
@@ -164,7 +159,7 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				      .send = router_send, .ctx = fm, .seed = seed ^ 0x5bd1e995u, .hash_seed = seed };
 	fm->px = fm->r ? mcast_proxy_create(&pe, fm->f, fm->r) : NULL;
-	if (!fm->rt || !fm->px) {
+	if (!fm->rt || !fm->px || reconcile_init(&fm->rc, fm, d->cfg.audit_ms) < 0) {
 		snprintf(err, errlen, "%s: out of memory", fam_name(f));
 		return -ENOMEM;
 	}
@@ -175,8 +170,8 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 {
 	mcast_wheel_init(&d->wheel, mcastd_now());
-	d->join_fd[0] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	d->join_fd[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	for (int f = 0; f < 2; f++)
+		d->fam[f].k.fd = d->join_fd[f] = -1;
 	bool want[2] = { false, false };
 	for (unsigned i = 0; i < d->cfg.niface; i++) {
 		want[0] |= d->cfg.iface[i].v4;
@@ -195,6 +190,12 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 			}
 			snprintf(err, errlen, "%s", e);
 			return rc;
+		}
+		/* daemon-owned joins (mcastctl join) go through this socket */
+		d->join_fd[f] = socket(f ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (d->join_fd[f] < 0) {
+			snprintf(err, errlen, "%s join socket: %s", fam_name(f), strerror(errno));
+			return -errno;
 		}
 	}
 	d->nl = lk_nl_open(err, errlen);
@@ -230,13 +231,16 @@ void mcastd_stop(struct mcastd *d)
 		fm->rt = NULL;
 		fm->t = NULL;
 		fm->r = NULL;
+		reconcile_destroy(&fm->rc); /* after the table: its teardown still calls the mirror */
 		fm->on = false;
 	}
 	lk_nl_close(d->nl);
 	d->nl = NULL;
 	for (int f = 0; f < 2; f++)
-		if (d->join_fd[f] >= 0)
+		if (d->join_fd[f] >= 0) {
 			close(d->join_fd[f]);
+			d->join_fd[f] = -1;
+		}
 }
 
 /* ---- interfaces ------------------------------------------------------------ */
@@ -465,13 +469,28 @@ void mcastd_read_netlink(struct mcastd *d)
 	h.ctx = d;
 	int rc = lk_nl_read(d->nl, &h);
 	if (rc == -ENOBUFS) {
-		/* we missed notifications: start over from a dump */
-		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink overrun: reading every link again");
+		/* We missed notifications: start over from a dump of every
+		 * link and address, then check the kernel's tables (a VIF may
+		 * have gone with a device we did not hear about). */
+		d->netlink_overruns++;
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink overrun: reading every link and address again");
 		rc = lk_nl_dump(d->nl, &h);
+		for (int f = 0; f < 2; f++)
+			if (d->fam[f].on) {
+				d->fam[f].rc.st.resyncs++;
+				d->fam[f].rc.audit_soon = true;
+			}
 	}
 	if (rc < 0)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink: %s", strerror(-rc));
 	mcastd_sync(d);
+}
+
+void mcastd_flush(struct mcastd *d)
+{
+	for (int f = 0; f < 2; f++)
+		if (d->fam[f].on && d->fam[f].rc.audit_soon)
+			reconcile_audit(&d->fam[f].rc, "resync");
 }
 
 int mcastd_netlink_dump(struct mcastd *d)
@@ -623,8 +642,15 @@ int mcastd_reload(struct mcastd *d)
 			}
 		}
 	}
-	/* New interfaces need their links: dump again (cheap), then sync. */
+	/* New interfaces need their links: dump again (cheap), then sync;
+	 * then check that the kernel holds what the new state wants. */
 	mcastd_netlink_dump(d);
+	for (int f = 0; f < 2; f++)
+		if (d->fam[f].on) {
+			reconcile_set_interval(&d->fam[f].rc, nc.audit_ms);
+			d->fam[f].rc.st.resyncs++;
+			d->fam[f].rc.audit_soon = true;
+		}
 	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "reloaded %s: %u interfaces, %u routes (%u kept)", d->cfg_path,
 		   nc.niface, nc.nroute, kept);
 	return 0;

@@ -4,6 +4,12 @@
  */
 #define _GNU_SOURCE
 #include <cap-ng.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <grp.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -25,6 +31,10 @@
 
 #define DEFAULT_CONFIG "/etc/mcastd.conf"
 #define DEFAULT_SOCKET "/run/mcastd.sock"
+#define DEFAULT_USER "mcastd"
+/* A wake-up this much later than the timer asked for means the process
+ * was stopped or the machine suspended (see run_timers). */
+#define STALL_MS 1000
 
 static bool use_syslog;
 static int log_max = MCAST_LOG_INFO;
@@ -49,108 +59,259 @@ static void log_fn(void *ctx, enum mcast_log_level level, unsigned cat, const ch
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mcastd [-f FILE] [-S SOCKET] [-n] [-d] [-t]\n"
-		     "  -f FILE    configuration (default " DEFAULT_CONFIG ")\n"
-		     "  -S SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
-		     "  -n         stay in the foreground, log to stderr\n"
-		     "  -d         debug logging (every packet, drop and table change)\n"
-		     "  -t         check the configuration and exit\n");
+	fprintf(out, "usage: mcastd [-f FILE] [-S SOCKET] [-u USER] [-p PIDFILE] [-n] [-d] [-t]\n"
+		     "  -f FILE     configuration (default " DEFAULT_CONFIG ")\n"
+		     "  -S SOCKET   control socket (default " DEFAULT_SOCKET ")\n"
+		     "  -u USER     run as USER after setup, with CAP_NET_ADMIN and CAP_NET_RAW only\n"
+		     "              (default " DEFAULT_USER " if that user exists; root keeps uid 0)\n"
+		     "  -p PIDFILE  write the pid there, locked while running\n"
+		     "  -n          stay in the foreground, log to stderr\n"
+		     "  -d          debug logging (every packet, drop and table change)\n"
+		     "  -t          check the configuration and exit\n"
+		     "  -V          print the version and exit\n");
 }
 
-static int ctl_open(const char *path)
+static void die(struct mcastd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(struct mcastd *d, const char *fmt, ...)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		close(fd);
-		errno = ENAMETOOLONG;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mcast_logf(&d->log, MCAST_LOG_ERR, 0, "fatal: %s", msg);
+	if (use_syslog)
+		fprintf(stderr, "mcastd: %s\n", msg);
+	exit(1);
+}
+
+/* The pid file, locked (flock) for as long as we run: a second start
+ * with the same file is refused with the running one's pid. */
+static int pidfile_open(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "pid file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	mode_t old = umask(0117); /* 0660 */
-	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc < 0 || chmod(path, 0660) < 0 || listen(fd, 16) < 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		char buf[32] = "";
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(err, errlen, "pid file %s is held by a running mcastd (pid %s)", path, buf[0] ? buf : "?");
+		close(fd);
+		return -1;
+	}
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)len, 0) != len) {
+		snprintf(err, errlen, "pid file %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static void ctl_serve(struct mcastd *d, int lfd)
+/*
+ * After setup mcastd needs only CAP_NET_ADMIN (the mroute sockets'
+ * MRT_* calls) and CAP_NET_RAW (the raw sockets it already holds, and
+ * joins). It becomes USER keeping exactly those two, clears the
+ * bounding set, and sets no_new_privs; then it checks the result and
+ * refuses to run on if anything more is left.
+ */
+static int drop_privileges(const char *user, bool user_given, char *err, size_t errlen)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+	bool change = false;
+	if (user) {
+		struct passwd *pw = getpwnam(user);
+		if (!pw && user_given) {
+			snprintf(err, errlen, "-u %s: no such user", user);
+			return -1;
+		}
+		if (pw && pw->pw_uid != 0) {
+			uid = pw->pw_uid;
+			gid = pw->pw_gid;
+			change = true;
+		}
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN, CAP_NET_RAW, -1) < 0) {
+		snprintf(err, errlen, "capng_updatev failed");
+		return -1;
+	}
+	int rc = change ? capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING)
+			: capng_apply(CAPNG_SELECT_BOTH);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s failed (%d): %s", change ? "capng_change_id" : "capng_apply", rc,
+			 strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		return -1;
+	}
+	/* Check what the kernel says we hold now. */
+	capng_get_caps_process();
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
+		bool keep = c == CAP_NET_ADMIN || c == CAP_NET_RAW;
+		if (!keep && (capng_have_capability(CAPNG_PERMITTED, (unsigned)c) ||
+			      capng_have_capability(CAPNG_EFFECTIVE, (unsigned)c) ||
+			      capng_have_capability(CAPNG_BOUNDING_SET, (unsigned)c))) {
+			snprintf(err, errlen, "capability %s is still held", capng_capability_to_name((unsigned)c));
+			return -1;
+		}
+		if (keep && !capng_have_capability(CAPNG_EFFECTIVE, (unsigned)c)) {
+			snprintf(err, errlen, "capability %s was lost", capng_capability_to_name((unsigned)c));
+			return -1;
+		}
+	}
+	if (change && (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid ||
+		       setuid(0) == 0)) {
+		snprintf(err, errlen, "still able to act as root after becoming %s", user);
+		return -1;
+	}
+	return change ? 1 : 0;
+}
+
+/* The hash tables' seed: from the kernel's random pool, so a host on a
+ * LAN cannot pick group addresses that collide in our tables. */
+static uint64_t random_seed(void)
+{
+	uint64_t seed;
+	ssize_t n;
+	do
+		n = getrandom(&seed, sizeof(seed), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(seed)) {
+		fprintf(stderr, "mcastd: getrandom: %s\n", n < 0 ? strerror(errno) : "short read");
+		exit(1);
+	}
+	return seed;
+}
+
+/* Descriptors 0, 1 and 2 left closed by whoever started us would go to
+ * the first sockets we open, and log lines meant for stderr would be
+ * written into one of them: hold them with /dev/null. */
+static int std_fds(void)
 {
 	for (;;) {
-		int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (c < 0)
-			return;
-		/* One short request line; a client that says nothing within
-		 * a second is dropped, the daemon does not wait on it. */
-		struct timeval tv = { 1, 0 };
-		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		char req[512];
-		size_t n = 0;
-		while (n < sizeof(req) - 1) {
-			ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-			if (memchr(req, '\n', n))
-				break;
+		int fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return -1;
+		if (fd > 2) {
+			close(fd);
+			return 0;
 		}
-		req[n] = '\0';
-		struct dbuf out = { 0 };
-		mcast_wheel_advance(&d->wheel, mcastd_now());
-		mcastd_control(d, req, &out);
-		for (size_t off = 0; out.p && off < out.len;) {
-			ssize_t w = write(c, out.p + off, out.len - off);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-		free(out.p);
-		close(c);
 	}
 }
 
-/* After setup only what routing needs: the mroute and raw sockets and
- * joins need CAP_NET_ADMIN and CAP_NET_RAW; the rest goes. */
-static int drop_caps(void)
+struct loop {
+	int epfd, sfd, tfd;
+	mcast_time_ms armed_for;   /* when the timerfd should wake us, or NEVER */
+};
+
+static int watch_fd(struct mcastd *d, int epfd, int fd, enum mcastd_ev_kind kind, const char *what)
 {
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN, CAP_NET_RAW, -1) < 0)
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = MCASTD_EV(kind, 0) };
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "epoll_ctl(%s): %s", what, strerror(errno));
 		return -1;
-	return capng_apply(CAPNG_SELECT_BOTH);
+	}
+	return 0;
 }
 
-static void arm(int tfd, struct mcast_wheel *w)
+/*
+ * Runs the timers that are due. A wake-up far later than asked for
+ * means the process was stopped (SIGSTOP, a debugger) or the machine
+ * slept: then every due timer fires once with the current time as its
+ * time, so periodic queries and retransmissions do not come as a burst
+ * that replays the lost interval.
+ */
+static void run_timers(struct mcastd *d, struct loop *l)
 {
-	mcast_time_ms next = mcast_wheel_next(w);
+	mcast_time_ms now = mcastd_now();
+	if (l->armed_for != MCAST_TIME_NEVER && now > l->armed_for + STALL_MS) {
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+			   "woke %llu ms late (stopped or suspended): due timers run once, at the current time",
+			   (unsigned long long)(now - l->armed_for));
+		d->stalls++;
+		mcast_wheel_jump(&d->wheel, now);
+	}
+	mcast_wheel_advance(&d->wheel, now);
+}
+
+static void arm(struct mcastd *d, struct loop *l)
+{
+	mcast_time_ms next = mcast_wheel_next(&d->wheel);
 	struct itimerspec its = { 0 };
+	l->armed_for = MCAST_TIME_NEVER;
 	if (next != MCAST_TIME_NEVER) {
 		mcast_time_ms now = mcastd_now();
 		mcast_time_ms in = next > now ? next - now : 1;
 		its.it_value.tv_sec = (time_t)(in / 1000);
 		its.it_value.tv_nsec = (long)(in % 1000) * 1000000;
+		l->armed_for = now + in;
 	}
-	timerfd_settime(tfd, 0, &its, NULL);
+	if (timerfd_settime(l->tfd, 0, &its, NULL) < 0)
+		die(d, "timerfd_settime: %s", strerror(errno));
+}
+
+static void on_signals(struct mcastd *d, int sfd)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n != (ssize_t)sizeof(si))
+			die(d, "read(signalfd): %s", n < 0 ? strerror(errno) : "short read");
+		if (si.ssi_signo == SIGHUP)
+			mcastd_reload(d);
+		else
+			d->stop = true;
+	}
+}
+
+static void on_timerfd(struct mcastd *d, int tfd)
+{
+	uint64_t x;
+	ssize_t n;
+	do
+		n = read(tfd, &x, sizeof(x));
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN)
+		die(d, "read(timerfd): %s", strerror(errno));
 }
 
 int main(int argc, char **argv)
 {
-	const char *cfg_path = DEFAULT_CONFIG, *sock_path = DEFAULT_SOCKET;
-	bool fg = false, test = false, debug = false;
+	const char *cfg_path = DEFAULT_CONFIG, *sock_path = DEFAULT_SOCKET, *user = DEFAULT_USER,
+		   *pid_path = NULL;
+	bool fg = false, test = false, debug = false, user_given = false;
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+						  { "version", no_argument, NULL, 'V' },
+						  { NULL, 0, NULL, 0 } };
 	int opt;
-	while ((opt = getopt(argc, argv, "f:S:ndth")) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "f:S:u:p:ndthV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			cfg_path = optarg;
 			break;
 		case 'S':
 			sock_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			user_given = true;
+			break;
+		case 'p':
+			pid_path = optarg;
 			break;
 		case 'n':
 			fg = true;
@@ -164,17 +325,40 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("mcastd %s\n", MCAST_VERSION);
+			return 0;
 		default:
+			if (optopt && strchr("fSup", optopt))
+				fprintf(stderr, "mcastd: -%c needs a value\n", optopt);
+			else
+				fprintf(stderr, "mcastd: unknown option %s\n", argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "mcastd: unexpected argument %s\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
+	/* -u USER must exist; without -u, the mcastd user if there is one */
+	bool have_user = getpwnam(user) != NULL;
+	if (user_given && !have_user && !test) {
+		fprintf(stderr, "mcastd: -u %s: no such user\n", user);
+		return 2;
+	}
+	if (std_fds() < 0) {
+		perror("mcastd: /dev/null");
+		return 1;
+	}
 	static struct mcastd d;
 	d.cfg_path = cfg_path;
+	for (int f = 0; f < 2; f++) {
+		d.fam[f].k.fd = -1;
+		d.join_fd[f] = -1;
+	}
+	d.ctl.fd = -1;
 	if (cfg_load(&d.cfg, cfg_path, stderr) < 0)
 		return 1;
 	if (test) {
@@ -186,6 +370,16 @@ int main(int argc, char **argv)
 	}
 	log_max = debug ? MCAST_LOG_DEBUG : MCAST_LOG_INFO;
 	d.log = (struct mcast_log){ log_fn, NULL, debug ? ~0u : 0 };
+	/* Before anything is touched: is another mcastd answering there? */
+	int pr = ctl_server_probe(sock_path);
+	if (pr == 1) {
+		fprintf(stderr, "mcastd: another mcastd answers on %s; not starting\n", sock_path);
+		return 1;
+	}
+	if (pr < 0) {
+		fprintf(stderr, "mcastd: control socket %s: %s\n", sock_path, strerror(-pr));
+		return 1;
+	}
 	if (!fg) {
 		if (daemon(0, 0) < 0) {
 			perror("mcastd: daemon");
@@ -194,93 +388,102 @@ int main(int argc, char **argv)
 		use_syslog = true;
 		openlog("mcastd", LOG_PID, LOG_DAEMON);
 	}
+	char err[256];
+	int pidfd = -1;
+	if (pid_path && (pidfd = pidfile_open(pid_path, err, sizeof(err))) < 0)
+		die(&d, "%s", err);
+	d.hash_seed = random_seed();
 	sigset_t ss;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
 	sigaddset(&ss, SIGHUP);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	char err[256];
-	if (sfd < 0 || tfd < 0 || epfd < 0) {
-		mcast_logf(&d.log, MCAST_LOG_ERR, 0, "setup: %s", strerror(errno));
-		return 1;
-	}
+	if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die(&d, "signal setup: %s", strerror(errno));
+	struct loop l = { .armed_for = MCAST_TIME_NEVER };
+	l.sfd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l.sfd < 0)
+		die(&d, "signalfd: %s", strerror(errno));
+	l.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l.tfd < 0)
+		die(&d, "timerfd_create: %s", strerror(errno));
+	l.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l.epfd < 0)
+		die(&d, "epoll_create1: %s", strerror(errno));
 	if (mcastd_start(&d, err, sizeof(err)) < 0) {
-		mcast_logf(&d.log, MCAST_LOG_ERR, 0, "%s", err);
+		mcastd_stop(&d);
+		die(&d, "%s", err);
+	}
+	if (ctl_server_open(&d.ctl, &d, l.epfd, sock_path, err, sizeof(err)) < 0) {
+		mcastd_stop(&d);
+		die(&d, "%s", err);
+	}
+	if (watch_fd(&d, l.epfd, l.sfd, MCASTD_EV_SIGNAL, "signalfd") < 0 ||
+	    watch_fd(&d, l.epfd, l.tfd, MCASTD_EV_TIMER, "timerfd") < 0 ||
+	    watch_fd(&d, l.epfd, lk_nl_fd(d.nl), MCASTD_EV_NETLINK, "netlink") < 0 ||
+	    (d.fam[0].on && watch_fd(&d, l.epfd, d.fam[0].k.fd, MCASTD_EV_MROUTE4, "mroute") < 0) ||
+	    (d.fam[1].on && watch_fd(&d, l.epfd, d.fam[1].k.fd, MCASTD_EV_MROUTE6, "mroute6") < 0)) {
+		ctl_server_close(&d.ctl);
 		mcastd_stop(&d);
 		return 1;
-	}
-	int cfd = ctl_open(sock_path);
-	if (cfd < 0) {
-		mcast_logf(&d.log, MCAST_LOG_ERR, 0, "control socket %s: %s", sock_path, strerror(errno));
-		mcastd_stop(&d);
-		return 1;
-	}
-	enum { EV_SIG, EV_TIMER, EV_NL, EV_CTL, EV_MR4, EV_MR6 };
-	struct {
-		int fd, tag;
-	} watch[] = { { sfd, EV_SIG }, { tfd, EV_TIMER }, { lk_nl_fd(d.nl), EV_NL }, { cfd, EV_CTL },
-		      { d.fam[0].k.fd, EV_MR4 }, { d.fam[1].on ? d.fam[1].k.fd : -1, EV_MR6 } };
-	for (size_t i = 0; i < sizeof(watch) / sizeof(watch[0]); i++) {
-		if (watch[i].fd < 0)
-			continue;
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)watch[i].tag };
-		epoll_ctl(epfd, EPOLL_CTL_ADD, watch[i].fd, &ev);
 	}
 	if (mcastd_netlink_dump(&d) < 0)
 		mcast_logf(&d.log, MCAST_LOG_WARNING, 0, "netlink dump failed; waiting for notifications");
-	if (drop_caps() < 0)
-		mcast_logf(&d.log, MCAST_LOG_WARNING, 0, "could not drop capabilities");
-	mcast_logf(&d.log, MCAST_LOG_INFO, 0, "running: %s, control %s, IGMP %s, MLD %s", cfg_path, sock_path,
-		   d.fam[0].on ? "on" : "off", d.fam[1].on ? "on" : "off");
+	int dp = drop_privileges(have_user ? user : NULL, user_given, err, sizeof(err));
+	if (dp < 0) {
+		ctl_server_close(&d.ctl);
+		mcastd_stop(&d);
+		die(&d, "dropping privileges: %s; refusing to run with them", err);
+	}
+	mcast_logf(&d.log, MCAST_LOG_INFO, 0, "running: %s, control %s, IGMP %s, MLD %s, as %s with CAP_NET_ADMIN and CAP_NET_RAW",
+		   cfg_path, sock_path, d.fam[0].on ? "on" : "off", d.fam[1].on ? "on" : "off",
+		   dp == 1 ? user : "root");
 
+	int rc = 0;
 	while (!d.stop) {
-		mcast_wheel_advance(&d.wheel, mcastd_now());
-		arm(tfd, &d.wheel);
-		struct epoll_event evs[16];
-		int n = epoll_wait(epfd, evs, 16, -1);
-		if (n < 0 && errno != EINTR)
+		run_timers(&d, &l);
+		mcastd_flush(&d);
+		arm(&d, &l);
+		struct epoll_event evs[64];
+		int n = epoll_wait(l.epfd, evs, 64, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			mcast_logf(&d.log, MCAST_LOG_ERR, 0, "fatal: epoll_wait: %s", strerror(errno));
+			rc = 1;
 			break;
+		}
 		for (int i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_SIG: {
-				struct signalfd_siginfo si;
-				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP)
-						mcastd_reload(&d);
-					else
-						d.stop = true;
-				}
+			uint64_t tag = evs[i].data.u64;
+			switch ((enum mcastd_ev_kind)(tag >> 32)) {
+			case MCASTD_EV_SIGNAL:
+				on_signals(&d, l.sfd);
 				break;
-			}
-			case EV_TIMER: {
-				uint64_t x;
-				while (read(tfd, &x, sizeof(x)) == sizeof(x))
-					;
+			case MCASTD_EV_TIMER:
+				on_timerfd(&d, l.tfd);
 				break;
-			}
-			case EV_NL:
+			case MCASTD_EV_NETLINK:
 				mcastd_read_netlink(&d);
 				break;
-			case EV_CTL:
-				ctl_serve(&d, cfd);
+			case MCASTD_EV_LISTEN:
+				ctl_server_accept(&d.ctl);
 				break;
-			case EV_MR4:
+			case MCASTD_EV_MROUTE4:
 				mcastd_read_mroute(&d, 0);
 				break;
-			case EV_MR6:
+			case MCASTD_EV_MROUTE6:
 				mcastd_read_mroute(&d, 1);
+				break;
+			case MCASTD_EV_CLIENT:
+				ctl_server_event(&d.ctl, (unsigned)tag, evs[i].events);
 				break;
 			}
 		}
 	}
 	mcast_logf(&d.log, MCAST_LOG_INFO, 0, "stopping: the kernel's forwarding state of ours is removed");
+	ctl_server_close(&d.ctl);
 	mcastd_stop(&d);
-	close(cfd);
-	unlink(sock_path);
-	return 0;
+	if (pidfd >= 0 && unlink(pid_path) < 0)
+		mcast_logf(&d.log, MCAST_LOG_DEBUG, 0, "pid file %s: unlink: %s", pid_path, strerror(errno));
+	return rc;
 }

@@ -8,6 +8,59 @@
 #include "mcast/routing.h"
 
 struct mcastd;
+struct dfam;
+struct dbuf;
+
+/* reconcile.c: the kernel's state kept equal to our table (see its DOC). */
+struct reconcile_vif {
+	bool pending;
+	int err;
+	const char *call;
+	uint32_t attempts;
+	mcast_time_ms next_ms;
+};
+
+struct reconcile_stats {
+	uint64_t calls;             /* kernel calls made */
+	uint64_t failures;          /* calls the kernel refused */
+	uint64_t retries;           /* calls made again after a failure */
+	uint64_t untracked;         /* failures not remembered (no memory); the audit finds them */
+	uint64_t audits, audit_errors;
+	uint64_t drift_added;       /* wanted entries the kernel lacked */
+	uint64_t drift_changed;     /* entries the kernel had otherwise */
+	uint64_t drift_removed;     /* kernel entries nobody wanted */
+	uint64_t vif_drift;         /* VIFs missing, extra or on another device */
+	uint64_t resyncs;           /* audits after a netlink overrun or a reload */
+};
+
+struct reconcile {
+	struct dfam *fm;
+	struct mcast_htab pending;  /* struct kpending by (source, group) */
+	struct reconcile_vif vif[LK_MAXVIFS];
+	unsigned nvif_pending;
+	bool audit_soon;            /* audit at the end of this turn of the loop */
+	mcast_time_ms audit_ms;     /* period, 0 = none */
+	mcast_time_ms last_audit_ms;
+	struct mcast_timer retry, audit;
+	struct mcast_ratelimit log_rl;
+	struct reconcile_stats st;
+};
+
+enum reconcile_diff { RECONCILE_INSTALLED, RECONCILE_MISSING, RECONCILE_DIFFERS };
+
+int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms);
+void reconcile_destroy(struct reconcile *rc);
+void reconcile_set_interval(struct reconcile *rc, mcast_time_ms audit_ms);
+void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev);
+/* Reads the kernel back and repairs every difference. 0 or -errno. */
+int reconcile_audit(struct reconcile *rc, const char *why);
+int reconcile_read_kernel(struct reconcile *rc, struct lk_mfc **out, size_t *n);
+const struct lk_mfc *reconcile_kernel_find(const struct lk_mfc *v, size_t n, const struct mcast_addr *s,
+					   const struct mcast_addr *g);
+enum reconcile_diff reconcile_compare(struct reconcile *rc, const struct mcast_mfc_params *p,
+				      const struct lk_mfc *k);
+void reconcile_show_pending(const struct reconcile *rc, struct dbuf *o, bool json);
+size_t reconcile_pending_count(const struct reconcile *rc);
 
 struct dfam {                       /* one address family */
 	struct mcastd *d;
@@ -20,6 +73,9 @@ struct dfam {                       /* one address family */
 	struct mcast_proxy *px;     /* the proxies' host parts */
 	uint64_t own_dropped;       /* our own reports, looped back */
 	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
+	struct reconcile rc;
+	struct lk_vif kvifs[LK_MAXVIFS]; /* the kernel's VIFs as last read (show vifs) */
+	mcast_time_ms kvifs_ms;     /* when, +1 (0 = never) */
 };
 
 struct dif {                        /* a configured interface */
@@ -52,6 +108,21 @@ struct djoin {                      /* a daemon-owned membership */
 
 #define MAX_JOINS 256
 
+/* ctlsrv.c: the control socket and its clients (see the DOC there). */
+#define CTL_MAX_CLIENTS 256
+#define CTL_REQ_MAX 4096
+#define CTL_IDLE_MS 30000
+
+struct ctl_client;
+struct ctl_server {
+	struct mcastd *d;
+	int fd, epfd;
+	char path[108];
+	unsigned nclients;
+	struct ctl_client *clients[CTL_MAX_CLIENTS];
+	uint64_t accepted, answered, requests, refused, evicted, timeouts, too_long;
+};
+
 struct mcastd {
 	const char *cfg_path;
 	struct mcastd_config cfg;
@@ -67,6 +138,10 @@ struct mcastd {
 	int join_fd[2];
 	struct lk_nl *nl;
 	uint64_t reloads, reload_errors;
+	uint64_t netlink_overruns;  /* ENOBUFS on the notification socket */
+	uint64_t stalls;            /* wake-ups far later than asked (stopped, suspended) */
+	uint64_t hash_seed;         /* from getrandom(2): hash tables an attacker cannot aim at */
+	struct ctl_server ctl;
 	bool stop;
 };
 
@@ -80,6 +155,8 @@ int mcastd_reload(struct mcastd *d);
 int mcastd_netlink_dump(struct mcastd *d);
 void mcastd_read_mroute(struct mcastd *d, int f);
 void mcastd_read_netlink(struct mcastd *d);
+/* End of a turn of the loop: audits asked for during it. */
+void mcastd_flush(struct mcastd *d);
 mcast_time_ms mcastd_now(void);
 struct dif *mcastd_if_by_index(struct mcastd *d, unsigned ifindex);
 struct dif *mcastd_if_by_name(struct mcastd *d, const char *name);
@@ -90,9 +167,23 @@ int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g,
 struct dbuf {
 	char *p;
 	size_t len, cap;
+	bool failed;                /* an allocation failed: the answer is incomplete */
 };
 void dbuf_put(struct dbuf *b, const char *s);
 void dbuf_printf(struct dbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mcastd_control(struct mcastd *d, char *req, struct dbuf *out);
+
+/* What an epoll event is for: a kind and an index (a client's slot). */
+enum mcastd_ev_kind {
+	MCASTD_EV_SIGNAL = 1, MCASTD_EV_TIMER, MCASTD_EV_NETLINK, MCASTD_EV_LISTEN,
+	MCASTD_EV_MROUTE4, MCASTD_EV_MROUTE6, MCASTD_EV_CLIENT,
+};
+#define MCASTD_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
+
+int ctl_server_probe(const char *path);
+int ctl_server_open(struct ctl_server *s, struct mcastd *d, int epfd, const char *path, char *err, size_t errlen);
+void ctl_server_close(struct ctl_server *s);
+void ctl_server_accept(struct ctl_server *s);
+void ctl_server_event(struct ctl_server *s, unsigned slot, uint32_t events);
 
 #endif

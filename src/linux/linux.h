@@ -87,7 +87,43 @@ void lk_nl_close(struct lk_nl *nl);
 int lk_nl_fd(const struct lk_nl *nl);
 /* Dumps every link, then every address, through h. 0 or -errno. */
 int lk_nl_dump(struct lk_nl *nl, const struct lk_nl_handler *h);
-/* Reads the pending notifications through h. 0 or -errno. */
+/* Reads the pending notifications through h. 0 or -errno (-ENOBUFS:
+ * the kernel dropped notifications; dump again). */
 int lk_nl_read(struct lk_nl *nl, const struct lk_nl_handler *h);
+
+/* ---- the kernel's multicast routing state, read back ------------------ */
+
+/* One entry of the kernel's forwarding cache, from an rtnetlink dump
+ * (RTM_GETROUTE with family RTNL_FAMILY_IPMR / RTNL_FAMILY_IP6MR). */
+struct lk_mfc {
+	struct mcast_addr source, group;
+	unsigned iif;                /* ifindex of the incoming VIF's device, 0 if none */
+	unsigned noifs;
+	struct {
+		unsigned ifindex;
+		uint8_t ttl;
+	} oif[LK_MAXVIFS];           /* sorted by ifindex */
+	uint64_t pkts, bytes, wrong_if;
+};
+
+/* Dumps the kernel's resolved entries of the default table through fn.
+ * The dump has its own socket, so notifications are never mixed in; a
+ * kernel that does not answer within a second ends it with -ETIMEDOUT.
+ * 0 or -errno. */
+int lk_nl_mfc_dump(struct lk_nl *nl, enum mcast_family f, void (*fn)(void *ctx, const struct lk_mfc *e),
+		   void *ctx);
+
+/* One VIF (MIF) of the kernel, from /proc/net/ip_mr_vif or ip6_mr_vif. */
+struct lk_vif {
+	bool used;
+	char name[16];
+	uint64_t bytes_in, pkts_in, bytes_out, pkts_out;
+	uint32_t flags;
+	uint32_t local;              /* as the file prints it (IPv4) */
+};
+
+/* Reads the kernel's VIFs of the default table into vifs[LK_MAXVIFS].
+ * 0 or -errno. */
+int lk_vif_read(enum mcast_family f, struct lk_vif vifs[LK_MAXVIFS]);
 
 #endif

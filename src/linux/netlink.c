@@ -11,6 +11,9 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <linux/mroute.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +22,8 @@
 #include "linux.h"
 
 struct lk_nl {
-	struct mnl_socket *nl;
-	unsigned portid;
+	struct mnl_socket *nl;       /* notifications, non-blocking, on the event loop */
+	struct mnl_socket *dump;     /* requests and their answers, with a receive deadline */
 	uint32_t seq;
 	char buf[32768]; /* MNL_SOCKET_BUFFER_SIZE is not a constant expression */
 };
@@ -41,7 +44,18 @@ struct lk_nl *lk_nl_open(char *err, size_t errlen)
 		free(n);
 		return NULL;
 	}
-	n->portid = mnl_socket_get_portid(n->nl);
+	/* Dumps go through a second socket that joins no group: the answer
+	 * is all it ever reads. The kernel builds a dump's parts inside
+	 * recvmsg(), so the deadline only guards against a kernel that does
+	 * not answer at all. */
+	struct timeval tv = { 1, 0 };
+	n->dump = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!n->dump || mnl_socket_bind(n->dump, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    setsockopt(mnl_socket_get_fd(n->dump), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		snprintf(err, errlen, "netlink dump socket: %s", strerror(errno));
+		lk_nl_close(n);
+		return NULL;
+	}
 	n->seq = (uint32_t)time(NULL);
 	return n;
 }
@@ -50,7 +64,10 @@ void lk_nl_close(struct lk_nl *n)
 {
 	if (!n)
 		return;
-	mnl_socket_close(n->nl);
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	if (n->dump)
+		mnl_socket_close(n->dump);
 	free(n);
 }
 
@@ -127,45 +144,38 @@ static int on_msg(const struct nlmsghdr *nh, void *data)
 	return MNL_CB_OK;
 }
 
-static int dump(struct lk_nl *n, int type, const struct lk_nl_handler *h)
+/* Sends a dump request (type, family) on the dump socket and runs cb on
+ * every message of the answer until NLMSG_DONE. */
+static int dump_run(struct lk_nl *n, int type, uint8_t family, size_t hdr, mnl_cb_t cb, void *data)
 {
 	struct nlmsghdr *nh = mnl_nlmsg_put_header(n->buf);
 	nh->nlmsg_type = (uint16_t)type;
 	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nh->nlmsg_seq = ++n->seq;
-	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(n->nl, nh, nh->nlmsg_len) < 0)
+	uint8_t *fam = mnl_nlmsg_put_extra_header(nh, hdr);
+	fam[0] = family; /* rtgen_family, rtm_family: the first byte of both headers */
+	unsigned portid = mnl_socket_get_portid(n->dump);
+	if (mnl_socket_sendto(n->dump, nh, nh->nlmsg_len) < 0)
 		return -errno;
 	uint32_t seq = n->seq;
 	for (;;) {
-		ssize_t r = mnl_socket_recvfrom(n->nl, n->buf, sizeof(n->buf));
+		ssize_t r = mnl_socket_recvfrom(n->dump, n->buf, sizeof(n->buf));
 		if (r < 0) {
-			if (errno == EAGAIN || errno == EINTR) {
-				struct timespec ts = { 0, 1000000 };
-				nanosleep(&ts, NULL);
+			if (errno == EINTR)
 				continue;
-			}
-			return -errno;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 		}
-		/* notifications (seq 0) may come between the dump's parts */
-		int rc = mnl_cb_run(n->buf, (size_t)r, 0, 0, on_msg, (void *)h);
-		(void)seq;
+		int rc = mnl_cb_run(n->buf, (size_t)r, seq, portid, cb, data);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0)
 			return -errno;
-		const struct nlmsghdr *last = (const void *)n->buf;
-		int left = (int)r;
-		bool done = false;
-		while (mnl_nlmsg_ok(last, left)) {
-			if (last->nlmsg_type == NLMSG_DONE && last->nlmsg_seq == seq)
-				done = true;
-			last = mnl_nlmsg_next(last, &left);
-		}
-		if (done)
-			return 0;
 	}
+}
+
+static int dump(struct lk_nl *n, int type, const struct lk_nl_handler *h)
+{
+	return dump_run(n, type, AF_UNSPEC, sizeof(struct rtgenmsg), on_msg, (void *)h);
 }
 
 int lk_nl_dump(struct lk_nl *n, const struct lk_nl_handler *h)
@@ -176,11 +186,149 @@ int lk_nl_dump(struct lk_nl *n, const struct lk_nl_handler *h)
 
 int lk_nl_read(struct lk_nl *n, const struct lk_nl_handler *h)
 {
-	for (;;) {
+	/* a bounded batch per call: the rest waits for the next turn of
+	 * the loop (the socket stays readable) */
+	for (int k = 0; k < 64; k++) {
 		ssize_t r = mnl_socket_recvfrom(n->nl, n->buf, sizeof(n->buf));
-		if (r < 0)
-			return errno == EAGAIN ? 0 : -errno;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		}
 		if (mnl_cb_run(n->buf, (size_t)r, 0, 0, on_msg, (void *)h) < 0 && errno != ENOENT)
 			return -errno;
 	}
+	return 0;
+}
+
+/* ---- the kernel's forwarding cache --------------------------------------- */
+
+struct mfc_dump {
+	enum mcast_family f;
+	void (*fn)(void *ctx, const struct lk_mfc *e);
+	void *ctx;
+};
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, RTA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static bool get_addr(const struct nlattr *a, enum mcast_family f, struct mcast_addr *out)
+{
+	if (f == MCAST_AF_INET) {
+		*out = mcast_addr_any4;
+		if (!a)
+			return true;
+		if (mnl_attr_get_payload_len(a) != 4)
+			return false;
+		uint32_t v;
+		memcpy(&v, mnl_attr_get_payload(a), 4);
+		mcast_addr_from_u32(out, __builtin_bswap32(v));
+		return true;
+	}
+	*out = mcast_addr_any6;
+	if (!a)
+		return true;
+	if (mnl_attr_get_payload_len(a) != 16)
+		return false;
+	memcpy(out->b, mnl_attr_get_payload(a), 16);
+	return true;
+}
+
+static int on_route(const struct nlmsghdr *nh, void *data)
+{
+	const struct mfc_dump *md = data;
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nh);
+	if (rtm->rtm_flags & RTNH_F_UNRESOLVED)
+		return MNL_CB_OK; /* the kernel's unresolved queue, not an entry */
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	mnl_attr_parse(nh, sizeof(*rtm), route_attr, tb);
+	uint32_t table = rtm->rtm_table;
+	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
+		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	if (table != RT_TABLE_DEFAULT)
+		return MNL_CB_OK;
+	static struct lk_mfc e;
+	memset(&e, 0, sizeof(e));
+	if (!get_addr(tb[RTA_SRC], md->f, &e.source) || !get_addr(tb[RTA_DST], md->f, &e.group))
+		return MNL_CB_OK;
+	if (tb[RTA_IIF] && mnl_attr_get_payload_len(tb[RTA_IIF]) == 4)
+		e.iif = mnl_attr_get_u32(tb[RTA_IIF]);
+	if (tb[RTA_MULTIPATH]) {
+		const struct rtnexthop *nhp = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		int left = (int)mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
+		while (left >= (int)sizeof(*nhp) && nhp->rtnh_len >= sizeof(*nhp) && nhp->rtnh_len <= left &&
+		       e.noifs < LK_MAXVIFS) {
+			unsigned k = e.noifs++;
+			/* sorted insert by ifindex */
+			while (k > 0 && e.oif[k - 1].ifindex > (unsigned)nhp->rtnh_ifindex) {
+				e.oif[k] = e.oif[k - 1];
+				k--;
+			}
+			e.oif[k].ifindex = (unsigned)nhp->rtnh_ifindex;
+			e.oif[k].ttl = nhp->rtnh_hops;
+			left -= RTNH_ALIGN(nhp->rtnh_len);
+			nhp = RTNH_NEXT(nhp);
+		}
+	}
+	if (tb[RTA_MFC_STATS] && mnl_attr_get_payload_len(tb[RTA_MFC_STATS]) >= sizeof(struct rta_mfc_stats)) {
+		struct rta_mfc_stats st;
+		memcpy(&st, mnl_attr_get_payload(tb[RTA_MFC_STATS]), sizeof(st));
+		e.pkts = st.mfcs_packets;
+		e.bytes = st.mfcs_bytes;
+		e.wrong_if = st.mfcs_wrong_if;
+	}
+	md->fn(md->ctx, &e);
+	return MNL_CB_OK;
+}
+
+int lk_nl_mfc_dump(struct lk_nl *n, enum mcast_family f, void (*fn)(void *ctx, const struct lk_mfc *e),
+		   void *ctx)
+{
+	struct mfc_dump md = { f, fn, ctx };
+	return dump_run(n, RTM_GETROUTE, f == MCAST_AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR,
+			sizeof(struct rtmsg), on_route, &md);
+}
+
+/* ---- the kernel's VIFs ----------------------------------------------------- */
+
+int lk_vif_read(enum mcast_family f, struct lk_vif vifs[LK_MAXVIFS])
+{
+	bool v4 = f == MCAST_AF_INET;
+	FILE *in = fopen(v4 ? "/proc/net/ip_mr_vif" : "/proc/net/ip6_mr_vif", "re");
+	memset(vifs, 0, sizeof(*vifs) * LK_MAXVIFS);
+	if (!in)
+		return errno == ENOENT ? 0 : -errno; /* no file: the family's routing is not built in */
+	char line[256];
+	if (!fgets(line, sizeof(line), in)) { /* the header */
+		fclose(in);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		int idx;
+		struct lk_vif v = { .used = true };
+		unsigned long long bi, pi, bo, po;
+		unsigned flags, local = 0;
+		int n = sscanf(line, "%d %15s %llu %llu %llu %llu %x %x", &idx, v.name, &bi, &pi, &bo, &po, &flags,
+			       &local);
+		if (n < 7 || idx < 0 || idx >= LK_MAXVIFS)
+			continue;
+		v.bytes_in = bi;
+		v.pkts_in = pi;
+		v.bytes_out = bo;
+		v.pkts_out = po;
+		v.flags = flags;
+		v.local = local;
+		vifs[idx] = v;
+	}
+	int rc = ferror(in) ? -EIO : 0;
+	fclose(in);
+	return rc;
 }

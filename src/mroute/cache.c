@@ -97,9 +97,11 @@ void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool go
 
 void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e)
 {
-	mr_notify_entry(t, e, true);
+	/* out of the table first: the mirror is told after the change, and
+	 * may look the entry up (it is gone) */
 	mcast_htab_remove(&t->cache, &e->node);
 	count_kind(t, e, -1);
+	mr_notify_entry(t, e, true);
 	if (e->oif_cap > MR_INLINE_OIFS)
 		mcast_alloc_free(t->env.al, e->oifs, e->oif_cap * sizeof(*e->oifs));
 	mcast_pool_put(&t->entries, e);

@@ -28,7 +28,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 
 in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -137,7 +137,11 @@ start_mcastd() {
 	ns=$1 name=${3:-mcastd}
 	printf '%s\n' "$2" >"$TMP/$name.conf"
 	# ip netns exec execs the program: $! is mcastd itself
-	ip netns exec "$ns" "$BIN/mcastd" -n -d -f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
+	# MCASTD_ENV: VAR=VALUE words put before mcastd (env execs it, so
+	# $! stays mcastd); MCASTD_ARGS: more options
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" env ${MCASTD_ENV:-} "$BIN/mcastd" -n -d -u "${MCASTD_USER:-root}" ${MCASTD_ARGS:-} \
+		-f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
 	echo $! >"$TMP/$name.pid"
 	for i in $(seq 50); do
 		[ -S "$TMP/$name.sock" ] && return 0
@@ -171,6 +175,18 @@ send_both() {
 	sp=$!
 	send "$1" "$3" "$4" "${5:-20}"
 	wait "$sp"
+}
+
+# wait_for SECONDS COMMAND...: polls every 100 ms until COMMAND succeeds;
+# 1 when the deadline passes first.
+wait_for() {
+	wf_end=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(($(date +%s%N) / 1000000))" -ge "$wf_end" ] && return 1
+		sleep 0.1
+	done
+	return 0
 }
 
 FAILS=0
