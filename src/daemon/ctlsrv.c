@@ -57,8 +57,10 @@ static void client_close(struct ctl_client *c)
 	mcast_timer_stop(&s->d->wheel, &c->idle);
 	/* closing removes it from the epoll set; the explicit call keeps
 	 * the set right even if the descriptor was duplicated */
-	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	if (epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL) < 0)
+		mcast_logf(&s->d->log, MCAST_LOG_DEBUG, 0, "control client: epoll_ctl(DEL): %s", strerror(errno));
+	if (close(c->fd) < 0)
+		mcast_logf(&s->d->log, MCAST_LOG_DEBUG, 0, "control client: close: %s", strerror(errno));
 	free(c->out.p);
 	s->clients[c->slot] = NULL;
 	s->nclients--;

@@ -137,6 +137,10 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	int rc = lk_mroute_open(&fm->k, fm->f, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (fm->k.queue_err)
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+			   "%s: a 16 MB receive queue was refused (%s): report storms beyond net.core.rmem_max are lost",
+			   fam_name(f), strerror(-fm->k.queue_err));
 	uint64_t seed = d->hash_seed;
 	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
@@ -222,7 +226,9 @@ void mcastd_stop(struct mcastd *d)
 		/* The kernel flushes our VIFs and entries when the socket
 		 * closes; close it first so the teardown below costs no
 		 * system calls. */
-		lk_mroute_close(&fm->k);
+		int c = lk_mroute_close(&fm->k);
+		if (c < 0)
+			mcast_logf(&d->log, MCAST_LOG_DEBUG, 0, "%s: MRT_DONE/close: %s", fam_name(f), strerror(-c));
 		mcast_proxy_destroy(fm->px);
 		fm->px = NULL;
 		mcast_routing_destroy(fm->rt);

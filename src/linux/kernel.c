@@ -62,11 +62,16 @@ static void from_in6(const struct in6_addr *in, struct mcast_addr *a)
 /* Report storms (a LAN answering a general query, a switch flooding
  * reports) arrive faster than one read at a time: a deep receive queue
  * (CAP_NET_ADMIN may exceed net.core.rmem_max) keeps them. */
-static void deep_queue(int fd)
+static int deep_queue(int fd)
 {
 	int size = 16 << 20;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == 0)
+		return 0;
+	int e = errno;
+	/* without CAP_NET_ADMIN: as deep as net.core.rmem_max allows */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
+		e = errno;
+	return -e;
 }
 
 int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen)
@@ -88,7 +93,7 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 		k->fd = -1;
 		return rc;
 	}
-	deep_queue(k->fd);
+	k->queue_err = deep_queue(k->fd);
 	/* What each family needs on top; one list each, one loop. */
 	struct icmp6_filter flt;
 	ICMP6_FILTER_SETBLOCKALL(&flt);
@@ -127,19 +132,20 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 	return 0;
 }
 
-void lk_mroute_close(struct lk_mroute *k)
+int lk_mroute_close(struct lk_mroute *k)
 {
 	if (k->fd < 0)
-		return;
+		return 0;
 	int one = 1;
 	/* Closing alone is enough (the kernel flushes on release); MRT_DONE
 	 * says it explicitly while we are still here. */
-	if (k->family == MCAST_AF_INET)
-		setsockopt(k->fd, IPPROTO_IP, MRT_DONE, &one, sizeof(one));
-	else
-		setsockopt(k->fd, IPPROTO_IPV6, MRT6_DONE, &one, sizeof(one));
-	close(k->fd);
+	int rc = k->family == MCAST_AF_INET ? setsockopt(k->fd, IPPROTO_IP, MRT_DONE, &one, sizeof(one))
+					    : setsockopt(k->fd, IPPROTO_IPV6, MRT6_DONE, &one, sizeof(one));
+	int e = rc < 0 ? errno : 0;
+	if (close(k->fd) < 0 && !e)
+		e = errno;
 	k->fd = -1;
+	return -e;
 }
 
 static int sockopt(struct lk_mroute *k, int level, int name, const void *v, socklen_t len)

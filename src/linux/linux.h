@@ -24,6 +24,7 @@ struct lk_mroute {
 	int fd;
 	enum mcast_family family;
 	uint64_t errors;             /* kernel refusals of our changes */
+	int queue_err;               /* -errno: the deep receive queue was refused */
 };
 
 /* What lk_mroute_recv() read. */
@@ -37,8 +38,9 @@ struct lk_msg {
 
 /* Opens the socket and takes the kernel's table. -errno, with err set. */
 int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen);
-/* Closing gives the table back (MRT_DONE) and the kernel flushes it. */
-void lk_mroute_close(struct lk_mroute *k);
+/* Closing gives the table back (MRT_DONE) and the kernel flushes it
+ * (also when MRT_DONE fails: the close does it). 0 or -errno. */
+int lk_mroute_close(struct lk_mroute *k);
 
 int lk_vif_add(struct lk_mroute *k, uint16_t vif, unsigned ifindex, uint8_t threshold);
 int lk_vif_del(struct lk_mroute *k, uint16_t vif);
