@@ -81,9 +81,35 @@ proxy lab upstream wan2 downstream lan1
 proxy self upstream lan3 downstream wan2
 route from lan1 group 239.1.1.1 to wan"
 
+expect "limits and the audit" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules: ok" \
+"audit-interval 30s
+max-mfc-entries 1000
+interface lan1 max-groups 0 max-total-sources 1000"
+
+expect "bad limits and audit named, with what is allowed" 1 "c.conf:1: audit-interval: expected off or a time from 1s to 24h, such as 60s
+c.conf:2: max-mfc-entries: expected a number from 1 to 10000000
+c.conf:3: audit-interval: expected off or a time from 1s to 24h, such as 60s" \
+"audit-interval 10ms
+max-mfc-entries -5
+audit-interval 1 2
+interface lan1"
+
 expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"
 out=$("$BIN/mcastd" -t -f "$tmp/none.conf" 2>&1 | sed "s|$tmp/||")
 if [ "$out" = "none.conf: No such file or directory" ]; then echo "ok   missing file"; else
 	echo "FAIL missing file: $out"; fails=$((fails + 1)); fi
+# the systemd unit's sandbox (docs/mcastd.8, SECURITY): exposure at most 2.5
+if command -v systemd-analyze >/dev/null 2>&1; then
+	exp=$(systemd-analyze security --offline=yes "$(dirname "$0")/../../dist/mcastd.service" 2>/dev/null |
+		awk '/Overall exposure level/ { print $(NF - 2) }')
+	if [ -n "$exp" ] && awk -v e="$exp" 'BEGIN { exit !(e <= 2.5) }'; then
+		echo "ok   mcastd.service exposure $exp (systemd-analyze security)"
+	else
+		echo "FAIL mcastd.service exposure: ${exp:-not measured}, expected at most 2.5"
+		fails=$((fails + 1))
+	fi
+else
+	echo "skip mcastd.service exposure: systemd-analyze is not installed"
+fi
 echo "config: $fails failed"
 [ "$fails" -eq 0 ]

@@ -52,9 +52,13 @@ check "kernel entries" "020202EF 0500000A 0 10 1:1
 020202EF 0600000A 0 10 2:1" \
 	"$(in_ns "$NS_RTR" awk '$1 == "020202EF" { print $1, $2, $3, $4, $7 }' /proc/net/ip_mr_cache | sort)"
 
-echo "== mcastctl --proc ip_mr_cache is the kernel's /proc/net/ip_mr_cache"
+echo "== mcastctl --proc ip_mr_cache and ip_mr_vif are the kernel's /proc/net files"
 check "same lines" "$(in_ns "$NS_RTR" sort /proc/net/ip_mr_cache)" \
 	"$(ctl mcastd --proc ip_mr_cache | sort)"
+check "same VIF lines, the kernel's counters included" "$(in_ns "$NS_RTR" cat /proc/net/ip_mr_vif)" \
+	"$(ctl mcastd --proc ip_mr_vif)"
+check "show vifs counts what the kernel forwarded" "true" \
+	"$(ctl mcastd show vifs --json | jq '[.ipv4.vifs[] | select(.name == "lan1") | .pkts_out > 0] == [true]')"
 
 echo "== MLDv1 ASM (h1) and MLDv2 SSM (h2)"
 in_ns "$NS_H1" sysctl -qw net.ipv6.conf.eth0.force_mld_version=1
