@@ -2,10 +2,11 @@
 # mcastd on the real kernel (make bench, as root): join latency (the
 # receiver's join call to its first packet), leave latency (the leave
 # call to the last packet on the receiver's link) with and without fast
-# leave, and mcastd's CPU time per group record in a storm of IGMPv3
-# reports for 10k and 100k groups. The baseline printed beside each is
-# measured in the same run: the sender's packet interval for latency,
-# the report encoding cost for the storm.
+# leave, the same join latency with 100 idle control clients connected,
+# and mcastd's CPU time per group record in a storm of IGMPv3 reports for
+# 10k and 100k groups. The baseline printed beside each is measured in
+# the same run: the sender's packet interval for latency, the figure
+# without control clients for the one with them.
 #   bench/netns.sh [BIN]
 cd "$(dirname "$0")/.." || exit 1
 BIN=${1:-build/bin}
@@ -16,7 +17,7 @@ fi
 . tests/netns/lib.sh
 topology
 start_mcastd "$NS_RTR" "interface wan
-interface lan1 fast-leave on
+interface lan1 fast-leave on max-groups 0 max-sources 0 max-total-sources 0
 interface lan2" || exit 1
 sleep 0.5
 pid=$(cat "$TMP/mcastd.pid")
@@ -34,6 +35,16 @@ steps=""
 for i in $(seq 5); do steps="$steps join 239.9.9.9 first 2000 leavetime 239.9.9.9 2600"; done
 # shellcheck disable=SC2086
 in_ns "$NS_H2" "$BIN/mcjoin" -i eth0 -p "$PORT" $steps >"$TMP/slow.out"
+# The same joins on lan1 while 100 control clients sit idle on mcastd.
+"$BIN/ctlflood" "$TMP/mcastd.sock" 100 0 100 25000 >"$TMP/flood.out" 2>&1 &
+fp=$!
+sleep 0.5
+steps=""
+for i in $(seq $trials); do steps="$steps join 239.9.9.9 first 2000 leavetime 239.9.9.9 300"; done
+# shellcheck disable=SC2086
+in_ns "$NS_H1" "$BIN/mcjoin" -i eth0 -p "$PORT" $steps >"$TMP/idle.out"
+clients=$(ctl mcastd show stats | awk '$1 == "control_clients" { print $2 }')
+kill "$fp" 2>/dev/null
 kill "$sp" 2>/dev/null
 stats() { # label file key
 	awk -v l="$1" -v k="$3" '$1 == k && $2 != "none" { n++; s += $2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
@@ -50,6 +61,12 @@ stats "join -> the host's report leaves" "$TMP/split" report
 stats "report -> first packet (mcastd + kernel)" "$TMP/split" after
 stats "leave -> last packet, fast leave (lan1)" "$TMP/fast.out" leave
 stats "leave -> last packet, LMQT 2 s (lan2)" "$TMP/slow.out" leave
+echo "== the same with $((clients - 1)) idle control clients connected"
+awk '$1 == "first" && $4 != "" { print "after", $6 }' "$TMP/idle.out" >"$TMP/split_idle"
+stats "report -> first packet, 100 idle clients" "$TMP/split_idle" after
+mean() { awk '$1 == "after" && $2 != "none" { n++; s += $2 } END { if (n) printf "%.4f", s / n }' "$1"; }
+awk -v a="$(mean "$TMP/split_idle")" -v b="$(grep '^after' "$TMP/split" | head -n "$trials" | mean /dev/stdin)" \
+	'BEGIN { if (a != "" && b > 0) printf "%-44s %8.2f (with clients / without, same run)\n", "ratio", a / b }'
 
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 records() {
@@ -58,7 +75,7 @@ records() {
 }
 tck=$(getconf CLK_TCK)
 echo "== report storm (IGMPv3, one IS_EX record per group, full 1500-byte reports)"
-for n in 10000 100000; do
+for n in ${STORM_SIZES:-10000 100000}; do
 	rounds=$((1000000 / n))
 	[ "$rounds" -lt 3 ] && rounds=3
 	c0=$(cpu)

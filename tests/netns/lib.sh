@@ -24,7 +24,7 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	[ -n "${KEEP_LOGS:-}" ] && cp "$TMP"/*.log "$KEEP_LOGS"/ 2>/dev/null
+	[ -n "${KEEP_LOGS:-}" ] && cp "$TMP"/*.log "$TMP"/*.out "$KEEP_LOGS"/ 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -242,6 +242,11 @@ static void do_first(long ms)
 	int s = sock4 >= 0 ? sock4 : sock6;
 	double report = -1;
 	struct timespec t0;
+	/* datagrams queued before this step (a previous trial's stream
+	 * until its leave) are not the first of this one */
+	char junk[2048];
+	while (recv(s, junk, sizeof(junk), MSG_DONTWAIT) >= 0)
+		;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		double left = (double)ms - ms_since(&t0);
