@@ -195,6 +195,9 @@ bool mcast_srcset_has(const struct mcast_srcset *s, const struct mcast_addr *x);
 int mcast_srcset_assign(struct mcast_srcset *s, const struct mcast_alloc *al,
 			const struct mcast_addr *a, size_t n);
 /* In-place set algebra: s = s+o, s = s*o, s = s-o. 0 or -ENOMEM. */
+/* Room for n sources: afterwards assign/add (n + 1) and union (n + no) within n never
+ * allocate (and so never fail). 0 or -ENOMEM. */
+int mcast_srcset_reserve(struct mcast_srcset *s, const struct mcast_alloc *al, size_t n);
 int mcast_srcset_union(struct mcast_srcset *s, const struct mcast_alloc *al,
 		       const struct mcast_addr *o, size_t no);
 void mcast_srcset_intersect(struct mcast_srcset *s, const struct mcast_addr *o, size_t no);

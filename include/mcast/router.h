@@ -115,6 +115,7 @@ struct mcast_router_stats {
 	uint64_t source_limit;            /* sources refused: max_sources */
 	uint64_t host_limit;              /* hosts not tracked: max_hosts or max_total_sources */
 	uint64_t total_source_limit;      /* sources refused: max_total_sources */
+	uint64_t no_memory;               /* records not applied: no memory for them (nothing changed) */
 	uint64_t older_querier;           /* queries of an older version heard */
 	uint64_t querier_changes;
 	uint64_t fast_leaves;             /* removals done without waiting for LMQT */

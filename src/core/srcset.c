@@ -190,19 +190,38 @@ int mcast_srcset_assign(struct mcast_srcset *s, const struct mcast_alloc *al,
 	return 0;
 }
 
+int mcast_srcset_reserve(struct mcast_srcset *s, const struct mcast_alloc *al, size_t n)
+{
+	return reserve(s, al, n);
+}
+
+/* Merges from the back, in place: with room for n + no the write index
+ * stays above the unread part of s, so no temporary array is needed and
+ * a reserved set never allocates here. o must not alias s->v. */
 int mcast_srcset_union(struct mcast_srcset *s, const struct mcast_alloc *al,
 		       const struct mcast_addr *o, size_t no)
 {
 	if (no == 0)
 		return 0;
-	size_t total = (size_t)s->n + no;
-	struct mcast_addr *tmp = mcast_alloc_get(al, total * sizeof(*tmp));
-	if (!tmp)
+	if (reserve(s, al, (size_t)s->n + no) < 0)
 		return -ENOMEM;
-	size_t k = mcast_addrs_union(s->v, s->n, o, no, tmp);
-	int rc = mcast_srcset_assign(s, al, tmp, k);
-	mcast_alloc_free(al, tmp, total * sizeof(*tmp));
-	return rc;
+	size_t i = s->n, j = no, k = (size_t)s->n + no;
+	while (j > 0) {
+		int c = i ? mcast_addr_cmp(&s->v[i - 1], &o[j - 1]) : -1;
+		if (c > 0)
+			s->v[--k] = s->v[--i];
+		else {
+			s->v[--k] = o[--j];
+			if (c == 0)
+				i--; /* one copy of an address in both */
+		}
+	}
+	/* s->v[0..i) is in place; the merged tail starts at k */
+	size_t tail = (size_t)s->n + no - k;
+	if (k != i)
+		memmove(&s->v[i], &s->v[k], tail * sizeof(*s->v));
+	s->n = (uint32_t)(i + tail);
+	return 0;
 }
 
 /* In place is safe for intersection and difference: the write index never

@@ -136,20 +136,63 @@ static void diff(struct rt_iface *ifc, const struct mcast_addr *g, bool old_excl
 	}
 }
 
+/* Room for n sources in r->prev (the previous state kept for diff()). */
+static int reserve_prev(struct mcast_router *r, size_t n)
+{
+	if (n <= r->prev_cap)
+		return 0;
+	size_t cap = r->prev_cap ? r->prev_cap : 64;
+	while (cap < n)
+		cap *= 2;
+	void *p = mcast_alloc_resize(r->env.al, r->prev, r->prev_cap * sizeof(*r->prev), cap * sizeof(*r->prev));
+	if (!p)
+		return -ENOMEM;
+	r->prev = p;
+	r->prev_cap = (uint32_t)cap;
+	return 0;
+}
+
+/* Room for n sources in the group's own list. */
+static int reserve_srcs(struct rt_group *grp, size_t n)
+{
+	if (n <= grp->cap)
+		return 0;
+	size_t cap = grp->cap ? grp->cap : 4;
+	while (cap < n)
+		cap *= 2;
+	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
+				     cap * sizeof(*grp->srcs));
+	if (!p)
+		return -ENOMEM;
+	grp->srcs = p;
+	grp->cap = (uint32_t)cap;
+	return 0;
+}
+
+/* Room for n tracked hosts. */
+static int reserve_hosts(struct rt_group *grp, size_t n)
+{
+	if (n <= grp->hcap)
+		return 0;
+	size_t cap = grp->hcap ? grp->hcap * 2u : 4u;
+	while (cap < n)
+		cap *= 2;
+	if (cap > UINT16_MAX)
+		return -ENOMEM;
+	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
+				     cap * sizeof(*grp->hosts));
+	if (!p)
+		return -ENOMEM;
+	grp->hosts = p;
+	grp->hcap = (uint16_t)cap;
+	return 0;
+}
+
 /* Copies the group's state to r->prev; false when memory is out. */
 static bool save_prev(struct mcast_router *r, const struct rt_group *grp)
 {
-	if (grp->nsrcs > r->prev_cap) {
-		size_t cap = r->prev_cap ? r->prev_cap : 64;
-		while (cap < grp->nsrcs)
-			cap *= 2;
-		void *p = mcast_alloc_resize(r->env.al, r->prev, r->prev_cap * sizeof(*r->prev),
-					     cap * sizeof(*r->prev));
-		if (!p)
-			return false;
-		r->prev = p;
-		r->prev_cap = (uint32_t)cap;
-	}
+	if (reserve_prev(r, grp->nsrcs) < 0)
+		return false;
 	if (grp->nsrcs)
 		memcpy(r->prev, grp->srcs, grp->nsrcs * sizeof(*grp->srcs));
 	return true;
@@ -241,25 +284,20 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	struct mcast_addr g = grp->addr;
 	bool old_exclude = grp->exclude;
 	uint32_t on = grp->nsrcs;
+	/* Callers reserved the room (rt_records_prepare, the timer), so
+	 * neither of these fails; if one did, the old state stays whole. */
 	if (!save_prev(r, grp))
-		return; /* keep the old state: stale but consistent */
-	if (!new_exclude && n == 0) {
+		return;
+	if (!new_exclude && n == 0 && !grp->slot) {
 		group_free(grp);
 		diff(ifc, &g, old_exclude, r->prev, on, false, NULL, 0);
 		return;
 	}
-	if (n > grp->cap) {
-		size_t cap = grp->cap ? grp->cap : 4;
-		while (cap < n)
-			cap *= 2;
-		void *p = mcast_alloc_resize(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
-					     cap * sizeof(*grp->srcs));
-		if (!p) {
-			reschedule(grp);
-			return;
-		}
-		grp->srcs = p;
-		grp->cap = (uint32_t)cap;
+	/* (an emptied group of the packet being applied stays, with its
+	 * room, until rt_records_done(): a later record may fill it again) */
+	if (reserve_srcs(grp, n) < 0) {
+		reschedule(grp);
+		return;
 	}
 	if (n)
 		memcpy(grp->srcs, r->scratch, n * sizeof(*grp->srcs));
@@ -394,20 +432,20 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 			ifc->stats.host_limit++;
 			return;
 		}
-		if (grp->nhosts == grp->hcap) {
-			size_t cap = grp->hcap ? grp->hcap * 2u : 4u;
-			void *p = mcast_alloc_resize(al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
-						     cap * sizeof(*grp->hosts));
-			if (!p) {
-				grp->untracked = true;
-				return;
-			}
-			grp->hosts = p;
-			grp->hcap = (uint16_t)cap;
+		if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0) {
+			grp->untracked = true;
+			ifc->stats.host_limit++;
+			return;
 		}
 		h = &grp->hosts[grp->nhosts++];
 		memset(h, 0, sizeof(*h));
 		h->addr = *host;
+		/* the room rt_records_prepare() reserved for this new host */
+		struct mcast_router *r = ifc->r;
+		if (grp->slot && r->spares[grp->slot - 1].cap) {
+			h->srcs = r->spares[grp->slot - 1];
+			mcast_srcset_init(&r->spares[grp->slot - 1]);
+		}
 		ifc->nsources++;
 	}
 	/* A host's list is bounded like a group's (max_sources) and counts
@@ -673,8 +711,200 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	}
 	return;
 done:
-	if (grp->nsrcs == 0 && !grp->exclude)
+	if (grp->nsrcs == 0 && !grp->exclude && !grp->slot)
 		rt_group_destroy(grp, false);
+}
+
+/* ---- a packet's records, whole or not at all ------------------------------ */
+
+/* Would rt_group_record() act on a record of this type for g? */
+static bool record_applies(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type)
+{
+	struct mcast_router *r = ifc->r;
+	if (r->env.allow && !r->env.allow(r->env.ctx, ifc->ifindex, g, r->pf->any))
+		return false;
+	return !(rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE));
+}
+
+static int touch(struct mcast_router *r, struct rt_group *grp)
+{
+	if (r->ntouched == r->touched_cap) {
+		size_t cap = r->touched_cap ? r->touched_cap * 2u : 16u;
+		void *a = mcast_alloc_resize(r->env.al, r->touched, r->touched_cap * sizeof(*r->touched),
+					     cap * sizeof(*r->touched));
+		if (!a)
+			return -ENOMEM;
+		r->touched = a;
+		void *b = mcast_alloc_resize(r->env.al, r->spares, r->touched_cap * sizeof(*r->spares),
+					     cap * sizeof(*r->spares));
+		if (!b)
+			return -ENOMEM; /* touched grew alone: touched_cap still names the smaller */
+		r->spares = b;
+		for (size_t k = r->touched_cap; k < cap; k++)
+			mcast_srcset_init(&r->spares[k]);
+		r->touched_cap = (uint32_t)cap;
+	}
+	r->touched[r->ntouched++] = grp;
+	grp->slot = r->ntouched;
+	grp->plan = 0;
+	return 0;
+}
+
+/* Gives back room reserved for a packet and not used (a shrinking
+ * realloc that fails keeps the larger block: nothing is lost). */
+static void shrink_srcs(struct rt_group *grp)
+{
+	/* what growing for nsrcs alone would have given: no more */
+	if (grp->nsrcs == 0 && grp->cap) {
+		mcast_alloc_free(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
+		grp->srcs = NULL;
+		grp->cap = 0;
+		return;
+	}
+	size_t cap = 4;
+	while (cap < grp->nsrcs)
+		cap *= 2;
+	if (grp->cap <= cap)
+		return;
+	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
+				     cap * sizeof(*grp->srcs));
+	if (p) {
+		grp->srcs = p;
+		grp->cap = (uint32_t)cap;
+	}
+}
+
+static void shrink_host(const struct mcast_alloc *al, struct rt_host *h)
+{
+	if (h->srcs.n == 0) {
+		mcast_srcset_free(&h->srcs, al);
+		return;
+	}
+	size_t cap = 4;
+	while (cap < h->srcs.n)
+		cap *= 2;
+	if (h->srcs.cap > cap) {
+		struct mcast_srcset t;
+		mcast_srcset_init(&t);
+		if (mcast_srcset_assign(&t, al, h->srcs.v, h->srcs.n) == 0) {
+			mcast_srcset_free(&h->srcs, al);
+			h->srcs = t;
+		}
+	}
+}
+
+void rt_records_done(struct rt_iface *ifc)
+{
+	struct mcast_router *r = ifc->r;
+	for (uint32_t k = 0; k < r->ntouched; k++) {
+		struct rt_group *grp = r->touched[k];
+		grp->slot = 0;
+		grp->plan = 0;
+		mcast_srcset_free(&r->spares[k], r->env.al);
+		shrink_srcs(grp);
+		for (uint16_t h = 0; h < grp->nhosts; h++)
+			shrink_host(r->env.al, &grp->hosts[h]);
+		/* emptied by the packet, or made for it and never filled (its
+		 * forwarding changes, if any, were told when it emptied) */
+		if (!grp->exclude && grp->nsrcs == 0)
+			rt_group_destroy(grp, false);
+	}
+	r->ntouched = 0;
+}
+
+int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
+		       const struct mcast_addr *host)
+{
+	struct mcast_router *r = ifc->r;
+	const struct mcast_alloc *al = r->env.al;
+	int rc = 0;
+	r->ntouched = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct mcast_group_record *rec = &recs[i];
+		if (!record_applies(ifc, &rec->group, rec->type))
+			continue;
+		struct rt_group *grp = rt_group_find(ifc, &rec->group);
+		if (!grp) {
+			bool creates = rec->type == MCAST_MODE_IS_EXCLUDE || rec->type == MCAST_CHANGE_TO_EXCLUDE ||
+				       (rec->type != MCAST_BLOCK_OLD_SOURCES && rec->nsrcs > 0);
+			if (!creates || (ifc->cfg.max_groups && ifc->groups.count >= ifc->cfg.max_groups))
+				continue; /* nothing to make, or refused (and counted) when applied */
+			grp = mcast_pool_get(&r->group_pool);
+			if (!grp) {
+				rc = -ENOMEM;
+				break;
+			}
+			grp->addr = rec->group;
+			grp->ifc = ifc;
+			mcast_timer_init(&grp->timer, group_timer_fired, grp);
+			mcast_htab_insert(&ifc->groups, &grp->node, group_hash(r, &rec->group));
+			if (touch(r, grp) < 0) {
+				group_free(grp); /* empty, never told: gone as it came */
+				rc = -ENOMEM;
+				break;
+			}
+		} else if (!grp->slot && touch(r, grp) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		grp->plan += rec->nsrcs;
+	}
+	bool track = ifc->cfg.fast_leave && host && !mcast_addr_is_unspecified(host);
+	/* Source records of the groups this packet cannot touch: the most a
+	 * touched group can reach under max_total_sources is what they leave. */
+	uint64_t touched_all = 0;
+	for (uint32_t k = 0; k < r->ntouched; k++) {
+		const struct rt_group *grp = r->touched[k];
+		touched_all += grp->nsrcs;
+		for (uint16_t h = 0; h < grp->nhosts; h++)
+			touched_all += 1 + grp->hosts[h].srcs.n;
+	}
+	uint64_t untouched = ifc->nsources > touched_all ? ifc->nsources - touched_all : 0;
+	for (uint32_t k = 0; k < r->ntouched && rc == 0; k++) {
+		struct rt_group *grp = r->touched[k];
+		/* the most its list can hold after the packet: what the
+		 * records may add, within the limits (which never cut what
+		 * is already there) */
+		size_t need = (size_t)grp->nsrcs + grp->plan;
+		if (ifc->cfg.max_sources && need > ifc->cfg.max_sources)
+			need = grp->nsrcs > ifc->cfg.max_sources ? grp->nsrcs : ifc->cfg.max_sources;
+		uint64_t room = UINT64_MAX;
+		if (ifc->cfg.max_total_sources) {
+			room = ifc->cfg.max_total_sources > untouched ? ifc->cfg.max_total_sources - untouched : 0;
+			if (need > room)
+				need = grp->nsrcs > room ? grp->nsrcs : (size_t)room;
+		}
+		if (reserve_scratch(r, need) < 0 || reserve_prev(r, need) < 0 || reserve_srcs(grp, need) < 0) {
+			rc = -ENOMEM;
+		} else if (track && !grp->untracked) {
+			struct rt_host *h = host_find(grp, host);
+			/* a host's list is bounded like the group's, and by the
+			 * total; a host beyond max_hosts is not tracked (track()) */
+			size_t hmax = ifc->cfg.max_sources ? ifc->cfg.max_sources : SIZE_MAX;
+			if (hmax > room)
+				hmax = (size_t)room;
+			if (!h && (grp->nhosts >= ifc->cfg.max_hosts ||
+				   (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)))
+				continue;
+			if (h) {
+				size_t hn = h->srcs.n + (size_t)grp->plan;
+				rc = mcast_srcset_reserve(&h->srcs, al, hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n);
+			} else if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0 ||
+				   (grp->plan && mcast_srcset_reserve(&r->spares[k], al,
+								       grp->plan < hmax ? grp->plan : hmax) < 0)) {
+				rc = -ENOMEM;
+			}
+		}
+	}
+	if (rc < 0) {
+		/* nothing applied: the groups made here are empty and go */
+		rt_records_done(ifc);
+		ifc->stats.no_memory += n;
+		if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(r)))
+			mcast_logf(r->env.log, MCAST_LOG_WARNING, MCAST_D_DROPS,
+				   "%s: %zu records not applied: out of memory", ifc->name, n);
+	}
+	return rc;
 }
 
 /* RFC 3376 6.6.1: a query with S clear lowers the group timer (group
@@ -709,6 +939,14 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r);
 
+	/* Room first: without it nothing changes and the timer tries again
+	 * in a second (re-armed in the past it would fire again at once). */
+	if (reserve_scratch(r, grp->nsrcs) < 0 || reserve_prev(r, grp->nsrcs) < 0) {
+		ifc->stats.no_memory++;
+		mcast_timer_start(r->env.wheel, &grp->timer, now + 1000);
+		rt_check_invariants(r);
+		return;
+	}
 	for (uint16_t i = 0; i < grp->nhosts;) {
 		if (grp->hosts[i].deadline_ms <= now)
 			host_remove(grp, &grp->hosts[i]);
@@ -718,11 +956,6 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 	if (grp->next_query_ms && grp->next_query_ms <= now)
 		send_specific(grp);
 
-	if (reserve_scratch(r, grp->nsrcs) < 0) {
-		reschedule(grp);
-		rt_check_invariants(r);
-		return;
-	}
 	bool exclude = grp->exclude;
 	bool switch_mode = exclude && grp->group_deadline_ms <= now;
 	uint32_t n = 0;

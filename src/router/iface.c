@@ -158,6 +158,8 @@ void mcast_router_destroy(struct mcast_router *r)
 	mcast_alloc_free(al, r->dec_srcs, RT_DEC_SRCS * sizeof(*r->dec_srcs));
 	mcast_alloc_free(al, r->rec_srcs, RT_DEC_SRCS * sizeof(*r->rec_srcs));
 	mcast_alloc_free(al, r->dec_recs, RT_DEC_RECS * sizeof(*r->dec_recs));
+	mcast_alloc_free(al, r->touched, r->touched_cap * sizeof(*r->touched));
+	mcast_alloc_free(al, r->spares, r->touched_cap * sizeof(*r->spares));
 	mcast_alloc_free(al, r, sizeof(*r));
 }
 
@@ -401,6 +403,18 @@ static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst
 
 static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip);
 
+/* An IGMPv1/v2 or MLDv1 report or leave: one record, in two phases. */
+static void one_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
+		       const struct mcast_addr *host, uint8_t older)
+{
+	struct mcast_group_record rec = { .type = type, .group = *g };
+	ifc->stats.rx_records++;
+	if (rt_records_prepare(ifc, &rec, 1, host) < 0)
+		return;
+	rt_group_record(ifc, g, type, NULL, 0, host, older);
+	rt_records_done(ifc);
+}
+
 void mcast_router_input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip)
 {
 	input_ip(r, ifindex, ip);
@@ -445,8 +459,7 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			ifc->stats.ssm_ignored++; /* RFC 4604 2.2.1: no v1/v2 in SSM */
 			break;
 		}
-		ifc->stats.rx_records++;
-		rt_group_record(ifc, &m.group, MCAST_MODE_IS_EXCLUDE, NULL, 0, &ip->src, mlevel);
+		one_record(ifc, &m.group, MCAST_MODE_IS_EXCLUDE, &ip->src, mlevel);
 		break;
 	case MCAST_MSG_LEAVE:
 		ifc->stats.rx_leaves++;
@@ -458,8 +471,7 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			ifc->stats.ssm_ignored++;
 			break;
 		}
-		ifc->stats.rx_records++;
-		rt_group_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, NULL, 0, &ip->src, 0);
+		one_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, &ip->src, 0);
 		break;
 	case MCAST_MSG_V3_REPORT:
 		ifc->stats.rx_reports++;
@@ -467,13 +479,17 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			ifc->stats.version_ignored++; /* an older-version router ignores them */
 			break;
 		}
+		ifc->stats.rx_records += m.nrecs;
+		/* the whole report or none of it (rt_records_prepare) */
+		if (rt_records_prepare(ifc, m.recs, m.nrecs, &ip->src) < 0)
+			break;
 		for (unsigned i = 0; i < m.nrecs; i++) {
 			const struct mcast_group_record *g = &m.recs[i];
 			memcpy(r->rec_srcs, m.srcs + g->src_index, g->nsrcs * sizeof(*r->rec_srcs));
 			size_t n = mcast_addrs_normalize(r->rec_srcs, g->nsrcs);
-			ifc->stats.rx_records++;
 			rt_group_record(ifc, &g->group, g->type, r->rec_srcs, n, &ip->src, 0);
 		}
+		rt_records_done(ifc);
 		break;
 	}
 }

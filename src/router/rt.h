@@ -34,6 +34,8 @@ struct rt_group {
 	uint16_t nhosts, hcap;
 	struct rt_host *hosts;
 	struct mcast_timer timer;       /* at the earliest deadline above */
+	uint32_t plan;                  /* during a packet: sources its records may add */
+	uint32_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
 };
 
 struct rt_iface {
@@ -73,6 +75,11 @@ struct mcast_router {
 	struct mcast_group_record *dec_recs;
 	struct mcast_addr *rec_srcs;    /* a record's sources, sorted */
 	uint64_t check_calls;           /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
+	/* the packet being applied (rt_records_prepare): its groups, and a
+	 * reserved source set per group for a host tracked anew */
+	struct rt_group **touched;
+	struct mcast_srcset *spares;
+	uint32_t ntouched, touched_cap;
 	uint8_t buf[65536];             /* queries being encoded */
 };
 
@@ -130,6 +137,17 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 			  const struct mcast_addr *srcs, size_t n);
 void rt_group_destroy(struct rt_group *grp, bool notify);
+/*
+ * A packet's records are applied in two phases so that the packet is
+ * applied whole or not at all: rt_records_prepare() creates the groups
+ * the records create and reserves all the room applying them may take
+ * (sources, scratch, tracked hosts); -ENOMEM leaves everything as it
+ * was. Then rt_group_record() for each record cannot fail, and
+ * rt_records_done() ends the packet (groups it emptied go then).
+ */
+int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
+		       const struct mcast_addr *host);
+void rt_records_done(struct rt_iface *ifc);
 /* The group's compatibility level (1..3, IGMP numbering). */
 uint8_t rt_group_level(const struct rt_group *grp);
 

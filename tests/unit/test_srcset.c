@@ -154,6 +154,23 @@ static void test_out_of_memory(void **state)
 		more[i] = addr_n(50 + i);
 	assert_int_equal(mcast_srcset_union(&s, &al, more, 8), -ENOMEM);
 	assert_int_equal(s.n, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		struct mcast_addr y = addr_n(i);
+		assert_true(mcast_srcset_has(&s, &y));
+	}
+	/* reserved room: union and assign within it never ask the allocator */
+	fail_after = 1;
+	assert_int_equal(mcast_srcset_reserve(&s, &al, 20), 0); /* n + no of both unions below */
+	fail_after = 0;
+	assert_int_equal(mcast_srcset_union(&s, &al, more, 8), 0);
+	assert_int_equal(s.n, 12);
+	for (unsigned i = 1; i < s.n; i++)
+		assert_true(mcast_addr_cmp(&s.v[i - 1], &s.v[i]) < 0);
+	assert_int_equal(mcast_srcset_union(&s, &al, more, 8), 0); /* all present: still 12 */
+	assert_int_equal(s.n, 12);
+	assert_int_equal(mcast_srcset_assign(&s, &al, more, 8), 0);
+	assert_int_equal(s.n, 8);
+	fail_after = 1;
 	mcast_srcset_free(&s, &al);
 }
 
