@@ -68,6 +68,9 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 				     const struct mcast_host_config *cfg, enum mcast_family f);
 /* Frees everything; sends nothing. */
 void mcast_host_destroy(struct mcast_host *h);
+/* Checks the engine's invariants (src/host/check.c): 0, or -1 with the
+ * first violation described in why. For tests and fuzzers. */
+int mcast_host_check(const struct mcast_host *h, char *why, size_t len);
 
 /*
  * An interface comes up with its address (IPv4 primary address or the

@@ -98,6 +98,26 @@ int hs_scratch(struct mcast_host *h, size_t n);
 int hs_buf(struct mcast_host *h, size_t n);
 int hs_recs(struct mcast_host *h, size_t n);
 
+/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the
+ * engine checks itself after each socket call and packet. */
+#ifdef MCAST_CHECK_INVARIANTS
+#include <stdio.h>
+#include <stdlib.h>
+static inline void hs_check_invariants(const struct mcast_host *h)
+{
+	char why[256];
+	if (mcast_host_check(h, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mcast host invariant broken: %s\n", why);
+		abort();
+	}
+}
+#else
+static inline void hs_check_invariants(const struct mcast_host *h)
+{
+	(void)h;
+}
+#endif
+
 static inline mcast_time_ms hs_now(const struct mcast_host *h)
 {
 	return h->env.wheel->now_ms;
@@ -112,6 +132,11 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
 	      size_t *n);
 /* A socket's filter on (ifc, g) goes from old to new (mode INCLUDE with
  * no source = absent). Updates counts, sends the reports. */
+/* Room for such a change of (ifc, g) with on old and nn new sources:
+ * the group (made if absent), the scratch space and its source list;
+ * after it hs_change() cannot fail. NULL when memory is out, with
+ * nothing changed. */
+struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, size_t on, size_t nn);
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own);

@@ -275,8 +275,12 @@ static void send_state_change(struct hs_iface *ifc)
 	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
 		ng++;
 	struct hs_group **v = mcast_alloc_get(h->env.al, (ng + 1) * sizeof(*v));
-	if (!v)
+	if (!v) {
+		/* nothing sent, nothing counted down: try again shortly */
+		ifc->rexmit_ms = hs_now(h) + 1000;
+		iface_reschedule(ifc);
 		return;
+	}
 	ng = 0;
 	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
 		v[ng++] = g;
@@ -354,18 +358,44 @@ static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struc
 	}
 }
 
+struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, size_t on, size_t nn)
+{
+	struct mcast_host *h = ifc->h;
+	struct hs_group *g = hs_group_find(ifc, ga);
+	bool made = !g;
+	if (made && !(g = group_get(ifc, ga)))
+		return NULL;
+	/* The group never holds more than nsrcs + on + nn sources during
+	 * the change (the state-change report's sources are among them);
+	 * the scratch space is kept at least twice the list's room, as
+	 * src_get() keeps it. */
+	size_t need = (size_t)g->nsrcs + on + nn, cap = g->cap ? g->cap : 4;
+	while (cap < need)
+		cap *= 2;
+	if (hs_scratch(h, 2 * cap + 4) < 0)
+		goto fail;
+	if (cap > g->cap) {
+		void *p = mcast_alloc_resize(h->env.al, g->srcs, g->cap * sizeof(*g->srcs), cap * sizeof(*g->srcs));
+		if (!p)
+			goto fail;
+		g->srcs = p;
+		g->cap = (uint32_t)cap;
+	}
+	return g;
+fail:
+	if (made)
+		hs_group_free(g); /* empty and never reported: gone as it came */
+	return NULL;
+}
+
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own)
 {
 	struct mcast_host *h = ifc->h;
-	struct hs_group *g = group_get(ifc, ga);
+	/* all the room first (a caller may have reserved it already) */
+	struct hs_group *g = hs_reserve(ifc, ga, on, nn);
 	if (!g)
-		return -ENOMEM;
-	/* Grow the scratch space now: the group never holds more than
-	 * nsrcs + on + nn sources below, so src_get() (which keeps tmp_cap at
-	 * least the group's doubled capacity) will not move it under us. */
-	if (hs_scratch(h, 2 * ((size_t)g->nsrcs + on + nn) + 4) < 0)
 		return -ENOMEM;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
@@ -580,6 +610,10 @@ static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)
 	enum mcast_filter_mode mode;
 	size_t n;
 	if (!g || !hs_state(g, &mode, h->tmp, &n))
+		return;
+	/* room for the queried sources first: no memory, no change */
+	if ((!g->resp_ms || (m->nsrcs && g->resp_sources)) &&
+	    mcast_srcset_reserve(&g->resp_srcs, h->env.al, (g->resp_ms ? g->resp_srcs.n : 0) + (size_t)m->nsrcs) < 0)
 		return;
 	if (!g->resp_ms) {
 		/* Rule 3. */

@@ -180,14 +180,26 @@ struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex)
 }
 
 /* The interface's own membership of a well-known group, on or off. */
-static void own_join(struct hs_iface *ifc, const char *group, bool on)
+static int own_join(struct hs_iface *ifc, const char *group, bool on)
 {
 	struct mcast_addr g;
 	mcast_addr_parse(&g, group);
 	if (on)
-		hs_change(ifc, &g, MCAST_MODE_INCLUDE, NULL, 0, MCAST_MODE_EXCLUDE, NULL, 0, true);
-	else
-		hs_change(ifc, &g, MCAST_MODE_EXCLUDE, NULL, 0, MCAST_MODE_INCLUDE, NULL, 0, true);
+		return hs_change(ifc, &g, MCAST_MODE_INCLUDE, NULL, 0, MCAST_MODE_EXCLUDE, NULL, 0, true);
+	return hs_change(ifc, &g, MCAST_MODE_EXCLUDE, NULL, 0, MCAST_MODE_INCLUDE, NULL, 0, true);
+}
+
+/* The interface's own groups for a role, all or none (leaving cannot
+ * fail: the group is there). */
+static int own_joins(struct hs_iface *ifc, const char *const *groups, size_t n, bool on)
+{
+	for (size_t i = 0; i < n; i++)
+		if (own_join(ifc, groups[i], on) < 0) {
+			while (i--)
+				own_join(ifc, groups[i], !on);
+			return -ENOMEM;
+		}
+	return 0;
 }
 
 static bool addr_ok(const struct mcast_host *h, const struct mcast_addr *a)
@@ -235,11 +247,10 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 	mcast_timer_init(&ifc->timer, hs_iface_timer, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	mcast_htab_insert(&h->ifaces, &ifc->node, ifindex_hash(h, ifindex));
-	if (h->family == MCAST_AF_INET) {
-		own_join(ifc, "224.0.0.1", true);
-	} else {
-		own_join(ifc, "ff02::1", true);
-		own_join(ifc, "ff01::1", true);
+	static const char *const all4[] = { "224.0.0.1" }, *const all6[] = { "ff02::1", "ff01::1" };
+	if (h->family == MCAST_AF_INET ? own_joins(ifc, all4, 1, true) : own_joins(ifc, all6, 2, true)) {
+		iface_free(ifc);
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -282,14 +293,10 @@ int mcast_host_iface_set_forwarding(struct mcast_host *h, unsigned ifindex, bool
 		return -ENODEV;
 	if (ifc->forwarding == on)
 		return 0;
+	static const char *const r4[] = { "224.0.0.2" }, *const r6[] = { "ff02::2", "ff01::2", "ff05::2" };
+	if (h->family == MCAST_AF_INET ? own_joins(ifc, r4, 1, on) : own_joins(ifc, r6, 3, on))
+		return -ENOMEM;
 	ifc->forwarding = on;
-	if (h->family == MCAST_AF_INET) {
-		own_join(ifc, "224.0.0.2", on);
-	} else {
-		own_join(ifc, "ff02::2", on);
-		own_join(ifc, "ff01::2", on);
-		own_join(ifc, "ff05::2", on);
-	}
 	return 0;
 }
 
@@ -364,7 +371,11 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 	enum mcast_filter_mode om = m->mode;
 	struct mcast_srcset nw;
 	mcast_srcset_init(&nw);
-	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0) {
+	/* Everything the change needs before anything changes: the new list
+	 * and the interface's room (hs_reserve), so hs_change() below cannot
+	 * fail half-way and leave the counts behind the filters. */
+	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0 || !hs_reserve(ifc, g, old.n, n)) {
+		mcast_srcset_free(&nw, h->env.al);
 		if (created)
 			s->n--; /* nothing was committed */
 		return -ENOMEM;
@@ -377,6 +388,7 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 		mcast_srcset_free(&m->srcs, h->env.al);
 		*m = s->m[--s->n];
 	}
+	hs_check_invariants(h);
 	return rc;
 }
 
@@ -549,6 +561,7 @@ void mcast_host_input(struct mcast_host *h, unsigned ifindex, const uint8_t *pkt
 		return;
 	}
 	hs_input(ifc, &ip);
+	hs_check_invariants(h);
 }
 
 int mcast_host_iface_state(const struct mcast_host *h, unsigned ifindex,

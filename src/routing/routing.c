@@ -59,6 +59,7 @@ struct mcast_routing {
 	size_t nstatics, scap;
 	struct mcast_timer timer;
 	struct mcast_routing_stats stats;
+	bool stale;                     /* an update failed (no memory): the next check rewrites all */
 };
 
 void mcast_routing_config_default(struct mcast_routing_config *c)
@@ -167,9 +168,10 @@ static int cmp_oif(const void *a, const void *b)
 	return (x->vif > y->vif) - (x->vif < y->vif);
 }
 
-/* Installs (S,G) with its outputs unless the table already has exactly those. */
-static void install(struct mcast_routing *rt, const struct mcast_addr *s, const struct mcast_addr *g,
-		    uint16_t iif, bool update)
+/* Installs (S,G) with its outputs unless the table already has exactly
+ * those. 0 or the table's -errno (the table is then as it was). */
+static int install(struct mcast_routing *rt, const struct mcast_addr *s, const struct mcast_addr *g,
+		   uint16_t iif, bool update)
 {
 	struct mcast_mfc_oif o[1024], cur[1024];
 	size_t n = compute_oifs(rt, s, g, iif, o), ncur;
@@ -177,11 +179,16 @@ static void install(struct mcast_routing *rt, const struct mcast_addr *s, const 
 	qsort(o, n, sizeof(*o), cmp_oif);
 	if (mcast_mr_mfc_get(rt->table, s, g, &cur_iif, NULL, cur, 1024, &ncur) == 0 && cur_iif == iif &&
 	    ncur == n && (n == 0 || memcmp(cur, o, n * sizeof(*o)) == 0))
-		return;
+		return 0;
 	struct mcast_mfc_params p = { .source = *s, .group = *g, .iif = iif, .oifs = o, .noifs = n };
-	if (mcast_mr_mfc_add(rt->table, &rt->owner, &p) < 0) {
+	int rc = mcast_mr_mfc_add(rt->table, &rt->owner, &p);
+	if (rc < 0) {
 		rt->stats.errors++;
-		return;
+		/* an entry that stays as it was is written again at the next
+		 * check (check_timer) */
+		if (update)
+			rt->stale = true;
+		return rc;
 	}
 	rt->stats.installed++;
 	if (update)
@@ -189,6 +196,7 @@ static void install(struct mcast_routing *rt, const struct mcast_addr *s, const 
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	mcast_logf(rt->env.log, MCAST_LOG_DEBUG, MCAST_D_ROUTES, "(%s, %s) iif vif %u, %zu outputs",
 		   mcast_addr_str(s, a), mcast_addr_str(g, b), iif, n);
+	return 0;
 }
 
 void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u)
@@ -200,8 +208,11 @@ void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u
 	if (u->type != MCAST_UPCALL_NOCACHE || !iface_by_vif(rt, u->vif))
 		return;
 	rt->stats.nocache++;
+	/* Whole or nothing: the group and the entry's room first, then the
+	 * table; a table that refuses takes back what was added here. */
 	struct rg_group *g = group_find(rt, &u->group);
-	if (!g) {
+	bool new_group = !g;
+	if (new_group) {
 		g = mcast_alloc_get(rt->env.al, sizeof(*g));
 		if (!g) {
 			rt->stats.errors++;
@@ -209,23 +220,26 @@ void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u
 		}
 		memset(g, 0, sizeof(*g));
 		g->group = u->group;
-		mcast_htab_insert(&rt->groups, &g->node, mcast_addr_hash(&u->group, rt->env.hash_seed));
 	}
 	struct rg_entry *e = NULL;
 	for (uint32_t i = 0; i < g->n; i++)
 		if (mcast_addr_eq(&g->e[i].source, &u->source))
 			e = &g->e[i];
-	if (!e) {
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2u : 2u;
-			void *p = mcast_alloc_resize(rt->env.al, g->e, g->cap * sizeof(*g->e), cap * sizeof(*g->e));
-			if (!p) {
-				rt->stats.errors++;
-				return;
-			}
-			g->e = p;
-			g->cap = (uint32_t)cap;
+	bool new_entry = !e;
+	if (new_entry && g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2u : 2u;
+		void *p = mcast_alloc_resize(rt->env.al, g->e, g->cap * sizeof(*g->e), cap * sizeof(*g->e));
+		if (!p) {
+			if (new_group)
+				mcast_alloc_free(rt->env.al, g, sizeof(*g));
+			rt->stats.errors++;
+			return;
 		}
+		g->e = p;
+		g->cap = (uint32_t)cap;
+	}
+	struct rg_entry saved = e ? *e : (struct rg_entry){ 0 };
+	if (new_entry) {
 		e = &g->e[g->n++];
 		memset(e, 0, sizeof(*e));
 		e->source = u->source;
@@ -233,7 +247,19 @@ void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u
 	e->iif = u->vif;
 	e->last_pkts = 0;
 	e->active_ms = rt->env.wheel->now_ms;
-	install(rt, &u->source, &u->group, u->vif, false);
+	if (install(rt, &u->source, &u->group, u->vif, false) < 0) {
+		if (new_entry)
+			g->n--;
+		else
+			*e = saved;
+		if (new_group) {
+			mcast_alloc_free(rt->env.al, g->e, g->cap * sizeof(*g->e));
+			mcast_alloc_free(rt->env.al, g, sizeof(*g));
+		}
+		return;
+	}
+	if (new_group)
+		mcast_htab_insert(&rt->groups, &g->node, mcast_addr_hash(&u->group, rt->env.hash_seed));
 }
 
 void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
@@ -308,6 +334,10 @@ static void check_timer(struct mcast_timer *t, void *arg)
 	struct mcast_routing *rt = arg;
 	struct sweep_arg a = { rt, -1 };
 	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
+	if (rt->stale) {
+		rt->stale = false; /* set again by a write that fails again */
+		mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
+	}
 	mcast_timer_start(rt->env.wheel, t, rt->env.wheel->now_ms + rt->cfg.check_ms);
 }
 
@@ -377,27 +407,25 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 	}
 	struct mcast_vif_config c = { .ifindex = ifindex, .threshold = threshold ? threshold : 1 };
 	snprintf(c.name, sizeof(c.name), "%s", name ? name : "");
-	int rc = mcast_mr_vif_add(rt->table, &rt->owner, vif, &c);
-	if (rc < 0)
-		return rc;
+	/* room for it first: the table then takes the VIF or nothing changed */
 	struct rg_iface *slot = NULL;
 	for (size_t i = 0; i < rt->nifaces && !slot; i++)
 		if (!rt->ifaces[i].used)
 			slot = &rt->ifaces[i];
-	if (!slot) {
-		if (rt->nifaces == rt->ifcap) {
-			size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
-			void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
-						     cap * sizeof(*rt->ifaces));
-			if (!p) {
-				mcast_mr_vif_del(rt->table, &rt->owner, vif);
-				return -ENOMEM;
-			}
-			rt->ifaces = p;
-			rt->ifcap = cap;
-		}
-		slot = &rt->ifaces[rt->nifaces++];
+	if (!slot && rt->nifaces == rt->ifcap) {
+		size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
+		void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
+					     cap * sizeof(*rt->ifaces));
+		if (!p)
+			return -ENOMEM;
+		rt->ifaces = p;
+		rt->ifcap = cap;
 	}
+	int rc = mcast_mr_vif_add(rt->table, &rt->owner, vif, &c);
+	if (rc < 0)
+		return rc;
+	if (!slot)
+		slot = &rt->ifaces[rt->nifaces++];
 	*slot = (struct rg_iface){ true, ifindex, vif, c.threshold, MCAST_ROUTING_ROUTER, 0 };
 	/* Entries waiting for this interface may now send to it. */
 	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);

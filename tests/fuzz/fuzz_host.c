@@ -8,6 +8,7 @@
  * the end nothing leaks.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +193,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		CHECK(ok_rc(rc));
 		check_merge(h, s);
+		char why[256];
+		if (mcast_host_check(h, why, sizeof(why)) < 0) {
+			fprintf(stderr, "invariant: %s\n", why);
+			abort();
+		}
 	}
 	mcast_host_destroy(h);
 	return 0;

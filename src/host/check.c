@@ -1,0 +1,107 @@
+/*
+ * DOC: the host engine's invariants
+ *
+ * mcast_host_check() recounts every interface state from the sockets'
+ * filters (RFC 3376 3.2, RFC 3810 4.2): per group the number of
+ * EXCLUDE-mode sockets (plus the interface's own joins) and of
+ * INCLUDE-mode ones, per source how many sockets include and exclude it;
+ * these must equal the counts the engine keeps, which the reports are
+ * made from. Source lists must be sorted and unique, a group must be
+ * held by a socket, its own joins or a pending retransmission, and a
+ * source by a count or a retransmission. Tests and fuzzers call it after
+ * every step.
+ */
+#include <stdio.h>
+
+#include "host/hs.h"
+
+#define FAIL(...)                                          \
+	do {                                               \
+		if (why)                                   \
+			snprintf(why, len, __VA_ARGS__);   \
+		return -1;                                 \
+	} while (0)
+
+static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, const struct hs_group *g, char *why,
+		       size_t len)
+{
+	char a[MCAST_ADDR_STRLEN];
+	const char *gs = mcast_addr_str(&g->addr, a);
+	uint32_t n_ex = g->own, n_in = 0;
+	for (const struct mcast_host_sock *s = h->socks; s; s = s->next)
+		for (uint32_t i = 0; i < s->n; i++) {
+			const struct hs_membership *m = &s->m[i];
+			if (m->ifindex != ifc->ifindex || !mcast_addr_eq(&m->group, &g->addr))
+				continue;
+			if (m->mode == MCAST_MODE_EXCLUDE)
+				n_ex++;
+			else if (m->srcs.n)
+				n_in++;
+		}
+	if (n_ex != g->n_ex || n_in != g->n_in)
+		FAIL("%s %s: %u EXCLUDE and %u INCLUDE sockets counted as %u and %u", ifc->name, gs, n_ex, n_in,
+		     g->n_ex, g->n_in);
+	if (g->nsrcs > g->cap)
+		FAIL("%s %s: %u sources in room for %u", ifc->name, gs, g->nsrcs, g->cap);
+	bool pending = g->mode_rexmit || g->v12_rexmit;
+	for (uint32_t k = 0; k < g->nsrcs; k++) {
+		const struct hs_src *x = &g->srcs[k];
+		if (k && mcast_addr_cmp(&g->srcs[k - 1].addr, &x->addr) >= 0)
+			FAIL("%s %s: sources out of order at %u", ifc->name, gs, k);
+		uint32_t in = 0, ex = 0;
+		for (const struct mcast_host_sock *s = h->socks; s; s = s->next)
+			for (uint32_t i = 0; i < s->n; i++) {
+				const struct hs_membership *m = &s->m[i];
+				if (m->ifindex != ifc->ifindex || !mcast_addr_eq(&m->group, &g->addr) ||
+				    !mcast_srcset_has(&m->srcs, &x->addr))
+					continue;
+				if (m->mode == MCAST_MODE_EXCLUDE)
+					ex++;
+				else
+					in++;
+			}
+		char b[MCAST_ADDR_STRLEN];
+		if (in != x->in_cnt || ex != x->ex_cnt)
+			FAIL("%s %s source %s: included %u and excluded %u times, counted %u and %u", ifc->name, gs,
+			     mcast_addr_str(&x->addr, b), in, ex, x->in_cnt, x->ex_cnt);
+		if (!in && !ex && !x->rexmit)
+			FAIL("%s %s source %s: kept with nothing holding it", ifc->name, gs, mcast_addr_str(&x->addr, b));
+		pending |= x->rexmit != 0;
+	}
+	if (!g->n_ex && !g->n_in && !pending)
+		FAIL("%s %s: kept with nothing holding it", ifc->name, gs);
+	for (size_t k = 1; k < g->resp_srcs.n; k++)
+		if (mcast_addr_cmp(&g->resp_srcs.v[k - 1], &g->resp_srcs.v[k]) >= 0)
+			FAIL("%s %s: queried sources out of order", ifc->name, gs);
+	return 0;
+}
+
+int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
+{
+	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
+		if (s->n > s->cap || s->n > h->cfg.max_memberships)
+			FAIL("a socket holds %u memberships (room %u, max %u)", s->n, s->cap, h->cfg.max_memberships);
+		for (uint32_t i = 0; i < s->n; i++) {
+			const struct mcast_srcset *ss = &s->m[i].srcs;
+			if (ss->n > h->cfg.max_sources)
+				FAIL("a socket filter holds %u sources (max %u)", ss->n, h->cfg.max_sources);
+			for (size_t k = 1; k < ss->n; k++)
+				if (mcast_addr_cmp(&ss->v[k - 1], &ss->v[k]) >= 0)
+					FAIL("a socket filter's sources out of order");
+			if (!hs_iface_find(h, s->m[i].ifindex))
+				FAIL("a socket member on interface %u, which is gone", s->m[i].ifindex);
+			const struct hs_group *g = hs_group_find(hs_iface_find(h, s->m[i].ifindex), &s->m[i].group);
+			if (!g && (s->m[i].mode == MCAST_MODE_EXCLUDE || ss->n))
+				FAIL("a socket member of a group its interface does not have");
+		}
+	}
+	for (size_t b = 0; h->ifaces.buckets && b <= h->ifaces.mask; b++)
+		for (const struct mcast_hnode *n = h->ifaces.buckets[b]; n; n = n->next) {
+			const struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
+			for (size_t k = 0; ifc->groups.buckets && k <= ifc->groups.mask; k++)
+				for (const struct mcast_hnode *gn = ifc->groups.buckets[k]; gn; gn = gn->next)
+					if (check_group(h, ifc, mcast_container_of(gn, struct hs_group, node), why, len) < 0)
+						return -1;
+		}
+	return 0;
+}
