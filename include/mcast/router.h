@@ -203,6 +203,10 @@ int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
 
 /* Does the link behind ifindex want packets from source to group (RFC
  * 3376 6.3)? */
+/* Calls fn for every group the interface has (in no particular order);
+ * fn must not change the router. -ENODEV for an unknown interface. */
+int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
+			     void (*fn)(void *ctx, const struct mcast_addr *group), void *ctx);
 bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 			const struct mcast_addr *source, const struct mcast_addr *group);
 

@@ -89,6 +89,11 @@ struct mcast_host {
 	size_t recs_cap;
 	uint8_t *buf; /* outgoing messages, at least every interface's MTU */
 	size_t buf_cap;
+	/* a State-Change Report's groups, sorted: room for every group of
+	 * an interface, reserved with the group (hs_reserve) so that
+	 * sending never allocates */
+	struct hs_group **pend_v;
+	size_t pend_cap;
 };
 
 #define HS_HALF(h) ((h)->tmp2 + (h)->tmp_cap)

@@ -274,9 +274,10 @@ static void send_state_change(struct hs_iface *ifc)
 	size_t ng = 0;
 	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
 		ng++;
-	struct hs_group **v = mcast_alloc_get(h->env.al, (ng + 1) * sizeof(*v));
-	if (!v) {
-		/* nothing sent, nothing counted down: try again shortly */
+	/* room reserved with the groups (hs_reserve) */
+	struct hs_group **v = h->pend_v;
+	if (ng > h->pend_cap) {
+		/* cannot happen; if it did: nothing sent, nothing counted down */
 		ifc->rexmit_ms = hs_now(h) + 1000;
 		iface_reschedule(ifc);
 		return;
@@ -328,7 +329,6 @@ static void send_state_change(struct hs_iface *ifc)
 			unqueue(v[i]);
 		maybe_free(v[i]);
 	}
-	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
 	ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
 	iface_reschedule(ifc);
 }
@@ -374,6 +374,16 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, s
 		cap *= 2;
 	if (hs_scratch(h, 2 * cap + 4) < 0)
 		goto fail;
+	if (h->pend_cap < ifc->groups.count + 1) {
+		size_t pc = h->pend_cap ? h->pend_cap : 16;
+		while (pc < ifc->groups.count + 1)
+			pc *= 2;
+		void *p = mcast_alloc_resize(h->env.al, h->pend_v, h->pend_cap * sizeof(*h->pend_v), pc * sizeof(*h->pend_v));
+		if (!p)
+			goto fail;
+		h->pend_v = p;
+		h->pend_cap = pc;
+	}
 	if (cap > g->cap) {
 		void *p = mcast_alloc_resize(h->env.al, g->srcs, g->cap * sizeof(*g->srcs), cap * sizeof(*g->srcs));
 		if (!p)

@@ -103,6 +103,7 @@ void mcast_host_destroy(struct mcast_host *h)
 	mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*h->tmp2));
 	mcast_alloc_free(h->env.al, h->recs, h->recs_cap * sizeof(*h->recs));
 	mcast_alloc_free(h->env.al, h->buf, h->buf_cap);
+	mcast_alloc_free(h->env.al, h->pend_v, h->pend_cap * sizeof(*h->pend_v));
 	mcast_alloc_free(h->env.al, h, sizeof(*h));
 }
 
@@ -113,13 +114,16 @@ int hs_scratch(struct mcast_host *h, size_t n)
 	size_t cap = h->tmp_cap ? h->tmp_cap : 16;
 	while (cap < n)
 		cap *= 2;
-	struct mcast_addr *a = mcast_alloc_resize(h->env.al, h->tmp, h->tmp_cap * sizeof(*a), cap * sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	h->tmp = a;
+	/* both new blocks, or neither: tmp_cap names both sizes */
 	struct mcast_addr *b = mcast_alloc_get(h->env.al, 2 * cap * sizeof(*b));
 	if (!b)
-		return -ENOMEM; /* tmp grew, tmp_cap did not: still consistent */
+		return -ENOMEM;
+	struct mcast_addr *a = mcast_alloc_resize(h->env.al, h->tmp, h->tmp_cap * sizeof(*a), cap * sizeof(*a));
+	if (!a) {
+		mcast_alloc_free(h->env.al, b, 2 * cap * sizeof(*b));
+		return -ENOMEM;
+	}
+	h->tmp = a;
 	/* Keep both halves where HS_HALF will find them. */
 	if (h->tmp2) {
 		memcpy(b, h->tmp2, h->tmp_cap * sizeof(*b));

@@ -60,6 +60,7 @@ struct mcast_proxy {
 	struct mcast_addr *tmp;
 	size_t scap;
 	struct mcast_proxy_stats stats;
+	bool resync;                     /* a change was lost for memory: read every downstream again */
 };
 
 static uint64_t sub_hash(const struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g)
@@ -172,8 +173,10 @@ static void sub_free(struct mcast_proxy *px, struct px_sub *s)
 	mcast_alloc_free(px->env.al, s, sizeof(*s));
 }
 
-/* Hands one subscription to the host part; the record goes with the membership. */
-static void apply(struct mcast_proxy *px, struct px_sub *s)
+/* Hands one subscription to the host part; the record goes with the
+ * membership. false when memory was out (the host part is as it was;
+ * the caller tries again). */
+static bool apply(struct mcast_proxy *px, struct px_sub *s)
 {
 	const struct px_down *d = down_find(px, s->ifindex);
 	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
@@ -185,7 +188,7 @@ static void apply(struct mcast_proxy *px, struct px_sub *s)
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
 			   "proxy: %s from downstream %u: out of memory reading its sources",
 			   mcast_addr_str(&s->group, a), s->ifindex);
-		return;
+		return false;
 	}
 	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
 	if (u) {
@@ -195,6 +198,8 @@ static void apply(struct mcast_proxy *px, struct px_sub *s)
 			mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
 				   "proxy: %s from downstream %u not taken upstream: %s",
 				   mcast_addr_str(&s->group, a), s->ifindex, strerror(-rc));
+			if (rc == -ENOMEM)
+				return false;
 		} else if (rc == 0) {
 			px->stats.updates++;
 			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES,
@@ -204,19 +209,39 @@ static void apply(struct mcast_proxy *px, struct px_sub *s)
 	}
 	if (!d || (mode == MCAST_MODE_INCLUDE && n == 0))
 		sub_free(px, s);
+	return true;
 }
+
+static void enqueue(struct mcast_proxy *px, struct px_sub *s);
+static void resync(struct mcast_proxy *px);
 
 void mcast_proxy_flush(struct mcast_proxy *px)
 {
+	if (px->resync)
+		resync(px);
+	struct px_sub *retry = NULL, **rtail = &retry;
 	while (px->queue) {
 		struct px_sub *s = px->queue;
 		px->queue = s->next;
 		if (!px->queue)
 			px->queue_tail = &px->queue;
 		s->queued = false;
-		apply(px, s);
+		if (!apply(px, s)) {
+			/* kept aside: put back once the queue is through */
+			s->next = NULL;
+			*rtail = s;
+			rtail = &s->next;
+		}
 	}
 	mcast_timer_stop(px->env.wheel, &px->timer);
+	if (retry || px->resync) {
+		/* no memory: the same subscriptions again in a second */
+		for (struct px_sub *s = retry, *nx; s; s = nx) {
+			nx = s->next;
+			enqueue(px, s);
+		}
+		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
+	}
 }
 
 static void flush_timer(struct mcast_timer *t, void *arg)
@@ -243,7 +268,10 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 	if (!s) {
 		s = mcast_alloc_get(px->env.al, sizeof(*s));
 		if (!s) {
+			/* lost for now: every downstream is read again in a second */
 			px->stats.errors++;
+			px->resync = true;
+			mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
 			return;
 		}
 		memset(s, 0, sizeof(*s));
@@ -307,18 +335,47 @@ static int cmp_sub(const void *a, const void *b)
 }
 
 /* Queues every subscription of a domain (in a stable order), to be
- * handed again to a new upstream. */
+ * handed again to a new upstream; domain 0: of every domain. */
 static void requeue_domain(struct mcast_proxy *px, unsigned domain)
 {
 	size_t n;
 	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
+	if (!v && px->subs.count) {
+		px->resync = true; /* no memory to sort them: all again in a second */
+		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct px_sub *s = v[i];
 		const struct px_down *d = down_find(px, s->ifindex);
-		if (d && d->domain == domain)
+		if (d && (d->domain == domain || !domain))
 			enqueue(px, s);
 	}
 	mcast_htab_sorted_free(&px->subs, v);
+}
+
+struct resync_arg {
+	struct mcast_proxy *px;
+	unsigned ifindex;
+};
+
+static void resync_group(void *ctx, const struct mcast_addr *g)
+{
+	const struct resync_arg *a = ctx;
+	mcast_proxy_fwd_change(a->px, a->ifindex, g, g, MCAST_FWD_NONE, MCAST_FWD_NONE);
+}
+
+/* After a change was lost for memory: every group of every downstream
+ * link gets its subscription, and every subscription is handed again
+ * (the host part reports only what differs). */
+static void resync(struct mcast_proxy *px)
+{
+	px->resync = false; /* set again by what fails again */
+	for (size_t i = 0; i < px->ndowns; i++) {
+		struct resync_arg a = { px, px->downs[i].ifindex };
+		mcast_router_walk_groups(px->router, px->downs[i].ifindex, resync_group, &a);
+	}
+	requeue_domain(px, 0);
 }
 
 int mcast_proxy_upstream_add(struct mcast_proxy *px, unsigned domain, unsigned ifindex,

@@ -729,19 +729,25 @@ static bool record_applies(struct rt_iface *ifc, const struct mcast_addr *g, uin
 static int touch(struct mcast_router *r, struct rt_group *grp)
 {
 	if (r->ntouched == r->touched_cap) {
+		/* both new arrays, or neither: one capacity names both sizes */
 		size_t cap = r->touched_cap ? r->touched_cap * 2u : 16u;
-		void *a = mcast_alloc_resize(r->env.al, r->touched, r->touched_cap * sizeof(*r->touched),
-					     cap * sizeof(*r->touched));
-		if (!a)
+		struct rt_group **a = mcast_alloc_get(r->env.al, cap * sizeof(*a));
+		struct mcast_srcset *b = mcast_alloc_get(r->env.al, cap * sizeof(*b));
+		if (!a || !b) {
+			mcast_alloc_free(r->env.al, a, cap * sizeof(*a));
+			mcast_alloc_free(r->env.al, b, cap * sizeof(*b));
 			return -ENOMEM;
+		}
+		if (r->ntouched) {
+			memcpy(a, r->touched, r->ntouched * sizeof(*a));
+			memcpy(b, r->spares, r->ntouched * sizeof(*b));
+		}
+		for (size_t k = r->ntouched; k < cap; k++)
+			mcast_srcset_init(&b[k]);
+		mcast_alloc_free(r->env.al, r->touched, r->touched_cap * sizeof(*r->touched));
+		mcast_alloc_free(r->env.al, r->spares, r->touched_cap * sizeof(*r->spares));
 		r->touched = a;
-		void *b = mcast_alloc_resize(r->env.al, r->spares, r->touched_cap * sizeof(*r->spares),
-					     cap * sizeof(*r->spares));
-		if (!b)
-			return -ENOMEM; /* touched grew alone: touched_cap still names the smaller */
 		r->spares = b;
-		for (size_t k = r->touched_cap; k < cap; k++)
-			mcast_srcset_init(&r->spares[k]);
 		r->touched_cap = (uint32_t)cap;
 	}
 	r->touched[r->ntouched++] = grp;

@@ -559,6 +559,18 @@ int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
 	return 0;
 }
 
+int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
+			     void (*fn)(void *ctx, const struct mcast_addr *group), void *ctx)
+{
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	for (size_t b = 0; ifc->groups.buckets && b <= ifc->groups.mask; b++)
+		for (const struct mcast_hnode *n = ifc->groups.buckets[b]; n; n = n->next)
+			fn(ctx, &mcast_container_of(n, struct rt_group, node)->addr);
+	return 0;
+}
+
 bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 			const struct mcast_addr *source, const struct mcast_addr *group)
 {
