@@ -127,6 +127,12 @@ static enum mcast_drop parse_v6(const uint8_t *p, size_t len, struct mcast_ip_in
 	ip->ra_value = 0;
 	mcast_addr_from_in6(&ip->src, p + 8);
 	mcast_addr_from_in6(&ip->dst, p + 24);
+	/* RFC 4291 2.5.5.2: IPv4-mapped addresses are never on the wire;
+	 * here they would read as IPv4 addresses in an IPv6 packet. */
+	if (mcast_addr_is_v4(&ip->src))
+		return MCAST_DROP_BAD_SOURCE;
+	if (mcast_addr_is_v4(&ip->dst))
+		return MCAST_DROP_BAD_DESTINATION;
 
 	uint8_t nh = p[6];
 	size_t off = 40;

@@ -247,6 +247,8 @@ static enum mcast_drop decode_v1v2(struct mcast_msg *m, const struct mcast_profi
 		wire_get_addr(pf, p + 8, &m->group);
 		if (m->kind == MCAST_MSG_QUERY)
 			m->max_resp_ms = m->max_resp_code;
+		if (mcast_addr_is_v4(&m->group))
+			return MCAST_DROP_BAD_GROUP; /* IPv4-mapped: not an IPv6 group (RFC 4291 2.5.5.2) */
 	}
 	return MCAST_DROP_NONE;
 }
@@ -264,6 +266,8 @@ static enum mcast_drop decode_v3_query(struct mcast_msg *m, const struct mcast_p
 		m->max_resp_code = wire_be16(p + 4);
 		m->max_resp_ms = mcast_code16_decode((uint16_t)m->max_resp_code);
 		wire_get_addr(pf, p + 8, &m->group);
+		if (mcast_addr_is_v4(&m->group))
+			return MCAST_DROP_BAD_GROUP; /* IPv4-mapped (RFC 4291 2.5.5.2) */
 		tail = p + 24;
 	}
 	m->s_flag = (tail[0] & 0x08) != 0;
@@ -307,8 +311,8 @@ static enum mcast_drop decode_v3_report(struct mcast_msg *m, const struct mcast_
 		}
 		struct mcast_addr group;
 		wire_get_addr(pf, rec + 4, &group);
-		if (!mcast_addr_is_multicast(&group))
-			return MCAST_DROP_BAD_GROUP;
+		if (!mcast_addr_is_multicast(&group) || mcast_addr_family(&group) != pf->family)
+			return MCAST_DROP_BAD_GROUP; /* (an IPv4-mapped MLD group reads as IPv4) */
 		if (m->nrecs >= m->recs_cap || nsrcs > m->srcs_cap - m->nsrcs)
 			return MCAST_DROP_TOO_MANY;
 		struct mcast_group_record *g = &m->recs[m->nrecs++];

@@ -268,6 +268,28 @@ static void test_drop_destination_and_group(void **state)
 	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
 	build("10.0.0.1", "224.0.0.1", "11 64 00 00 00 00 00 00 02 7d 00 01 0a 00 00 05", true);
 	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+
+	/* IPv4-mapped addresses in MLD (RFC 4291 2.5.5.2: never on the
+	 * wire) would read as IPv4 ones: as the group of an MLDv1 query, of
+	 * an MLDv2 query and of an MLDv2 record (fuzz_msg_decode found the
+	 * first), and in the IPv6 header. */
+#define V4MAPPED_239 "00000000 00000000 0000ffff effffffe"
+	build("fe80::1", "ff02::1", "82 00 00 00 03 e8 00 00" V4MAPPED_239, true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+	build("fe80::1", "ff02::1", "82 00 00 00 03 e8 00 00" V4MAPPED_239 "02 7d 00 00", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+	build("fe80::10", "ff02::16", "8f 00 00 00 00 00 00 01 04 00 00 00" V4MAPPED_239, true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+	build("fe80::10", "ff02::16", "8f 00 00 00 00 00 00 01 04 00 00 00" FF05_9, true);
+	assert_int_equal(dec(), MCAST_DROP_NONE);
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
+	memcpy(pkt + 8, mapped, 16); /* the source */
+	mcast_ip_finish(pkt, plen);
+	assert_int_equal(dec(), MCAST_DROP_BAD_SOURCE);
+	build("fe80::10", "ff02::16", "8f 00 00 00 00 00 00 01 04 00 00 00" FF05_9, true);
+	memcpy(pkt + 24, mapped, 16); /* the destination */
+	mcast_ip_finish(pkt, plen);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
 }
 
 static void test_drop_counts(void **state)
