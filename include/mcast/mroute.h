@@ -182,6 +182,9 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 /* Frees everything, held packets included. */
 void mcast_mr_destroy(struct mcast_mr_table *t);
 uint32_t mcast_mr_id(const struct mcast_mr_table *t);
+/* Checks the table's invariants (src/mroute/check.c): 0, or -1 with the
+ * first violation described in why. For tests and fuzzers. */
+int mcast_mr_check(const struct mcast_mr_table *t, char *why, size_t len);
 enum mcast_family mcast_mr_family(const struct mcast_mr_table *t);
 const struct mcast_mr_stats *mcast_mr_stats(const struct mcast_mr_table *t);
 /* Enables or disables WRONGVIF upcalls (MRT_ASSERT) and PIM mode. */

@@ -322,8 +322,16 @@ static int deliver(struct mcast_mr_table *t, struct mr_entry *e, uint16_t vif,
 	return copies;
 }
 
-unsigned mcast_mr_input(struct mcast_mr_table *t, unsigned ifindex, const uint8_t *pkt,
-			size_t len)
+static unsigned input(struct mcast_mr_table *t, unsigned ifindex, const uint8_t *pkt, size_t len);
+
+unsigned mcast_mr_input(struct mcast_mr_table *t, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	unsigned copies = input(t, ifindex, pkt, len);
+	mr_check_invariants(t);
+	return copies;
+}
+
+static unsigned input(struct mcast_mr_table *t, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	t->stats.input++;
 	uint16_t vif = mcast_mr_vif_of(t, ifindex);
@@ -449,7 +457,16 @@ static void release(struct mcast_mr_table *t)
 
 /* ---- entries ----------------------------------------------------------- */
 
-int mcast_mr_mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
+static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o, const struct mcast_mfc_params *p);
+
+int mcast_mr_mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o, const struct mcast_mfc_params *p)
+{
+	int rc = mfc_add(t, o, p);
+	mr_check_invariants(t);
+	return rc;
+}
+
+static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		     const struct mcast_mfc_params *p)
 {
 	int rc = mr_check_caller(t, o, p->is_static);

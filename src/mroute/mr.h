@@ -59,6 +59,7 @@ struct mcast_mr_table {
 	struct mcast_htab unres;
 	struct mcast_mr_stats stats;
 	struct mcast_ratelimit drop_log; /* bad-packet lines per second in the log */
+	uint64_t check_calls;          /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
 	uint8_t scratch[65536];        /* the TTL-decremented copy being sent */
 };
 
@@ -81,6 +82,29 @@ void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);
 struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const struct mr_entry *e);
 /* Tells the mirror (env.changed) about an entry's current state. */
 void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone);
+
+/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the table
+ * checks itself after each packet and change: every time while small,
+ * every 1024th time once large. */
+#ifdef MCAST_CHECK_INVARIANTS
+#include <stdio.h>
+#include <stdlib.h>
+static inline void mr_check_invariants(struct mcast_mr_table *t)
+{
+	if (t->cache.count > 4096 && (++t->check_calls & 1023))
+		return;
+	char why[256];
+	if (mcast_mr_check(t, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mcast mroute invariant broken: %s\n", why);
+		abort();
+	}
+}
+#else
+static inline void mr_check_invariants(struct mcast_mr_table *t)
+{
+	(void)t;
+}
+#endif
 
 static inline const struct mcast_addr *mr_any(const struct mcast_mr_table *t)
 {

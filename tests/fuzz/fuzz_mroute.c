@@ -6,6 +6,7 @@
  * input packet counted in exactly one outcome, the unresolved queue
  * within its bounds; and at the end nothing leaks (LeakSanitizer).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  s->queued + s->no_owner + s->unres_full + s->unres_pkt_full);
 		CHECK(mcast_mr_unresolved_count(t) <= cfg.max_unresolved);
 		CHECK(s->copies <= s->hit * 7 + s->released * 7);
+		char why[256];
+		if (mcast_mr_check(t, why, sizeof(why)) < 0) {
+			fprintf(stderr, "invariant: %s\n", why);
+			abort();
+		}
 	}
 	mcast_mr_destroy(t);
 	return 0;

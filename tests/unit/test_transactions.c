@@ -240,6 +240,11 @@ static void mr_text(void *p, struct fa_text *out)
 	fa_printf(out, "\n%.*s", (int)st->ev.len, st->ev.p ? st->ev.p : "");
 }
 
+static int mr_check(void *p, char *why, size_t len)
+{
+	return mcast_mr_check(((struct mrst *)p)->t, why, len);
+}
+
 static void mr_destroy(void *p)
 {
 	struct mrst *st = p;
@@ -278,9 +283,9 @@ static void test_mroute(void **state)
 {
 	(void)state;
 	const struct fa_case cases[] = {
-		{ "mroute: an entry with 6 outputs", mr_make, mr_op_add, mr_text, NULL, mr_destroy, NULL },
-		{ "mroute: an entry rewritten with 7 outputs", mr_make, mr_op_replace, mr_text, NULL, mr_destroy, NULL },
-		{ "mroute: a miss queued, its upcall", mr_make, mr_op_miss, mr_text, NULL, mr_destroy, NULL },
+		{ "mroute: an entry with 6 outputs", mr_make, mr_op_add, mr_text, mr_check, mr_destroy, NULL },
+		{ "mroute: an entry rewritten with 7 outputs", mr_make, mr_op_replace, mr_text, mr_check, mr_destroy, NULL },
+		{ "mroute: a miss queued, its upcall", mr_make, mr_op_miss, mr_text, mr_check, mr_destroy, NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_true(fa_run(&cases[i]) > 0);
@@ -386,9 +391,9 @@ static void test_routing(void **state)
 {
 	(void)state;
 	const struct fa_case cases[] = {
-		{ "routing: an upcall answered with an entry", rg_make, rg_op_upcall, mr_text, NULL, rg_destroy, NULL },
-		{ "routing: a static route", rg_make, rg_op_static, mr_text, NULL, rg_destroy, NULL },
-		{ "routing: a ninth interface", rg_make_full, rg_op_iface, mr_text, NULL, rg_destroy, NULL },
+		{ "routing: an upcall answered with an entry", rg_make, rg_op_upcall, mr_text, mr_check, rg_destroy, NULL },
+		{ "routing: a static route", rg_make, rg_op_static, mr_text, mr_check, rg_destroy, NULL },
+		{ "routing: a ninth interface", rg_make_full, rg_op_iface, mr_text, mr_check, rg_destroy, NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_true(fa_run(&cases[i]) > 0);
