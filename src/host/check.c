@@ -11,16 +11,10 @@
  * source by a count or a retransmission. Tests and fuzzers call it after
  * every step.
  */
-#include <stdio.h>
-
 #include "host/hs.h"
+#include "core/check.h"
 
-#define FAIL(...)                                          \
-	do {                                               \
-		if (why)                                   \
-			snprintf(why, len, __VA_ARGS__);   \
-		return -1;                                 \
-	} while (0)
+#define FAIL MCAST_CHECK_FAIL
 
 static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, const struct hs_group *g, char *why,
 		       size_t len)

@@ -3,6 +3,7 @@
 #define MCAST_HS_INTERNAL_H
 
 #include "mcast/host.h"
+#include "core/check.h"
 
 /* A source of the interface state: how many INCLUDE sockets list it, how
  * many EXCLUDE sockets exclude it, and its report retransmissions left. */
@@ -103,25 +104,11 @@ int hs_scratch(struct mcast_host *h, size_t n);
 int hs_buf(struct mcast_host *h, size_t n);
 int hs_recs(struct mcast_host *h, size_t n);
 
-/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the
- * engine checks itself after each socket call and packet. */
-#ifdef MCAST_CHECK_INVARIANTS
-#include <stdio.h>
-#include <stdlib.h>
+/* The sanitizer build checks the engine after each socket call and packet. */
 static inline void hs_check_invariants(const struct mcast_host *h)
 {
-	char why[256];
-	if (mcast_host_check(h, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mcast host invariant broken: %s\n", why);
-		abort();
-	}
+	MCAST_CHECK_OR_ABORT(mcast_host_check, h, "host");
 }
-#else
-static inline void hs_check_invariants(const struct mcast_host *h)
-{
-	(void)h;
-}
-#endif
 
 static inline mcast_time_ms hs_now(const struct mcast_host *h)
 {

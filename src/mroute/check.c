@@ -12,16 +12,10 @@
  * expiry armed. Tests and fuzzers call it; builds with
  * MCAST_CHECK_INVARIANTS run it after every packet and change.
  */
-#include <stdio.h>
-
 #include "mroute/mr.h"
+#include "core/check.h"
 
-#define FAIL(...)                                          \
-	do {                                               \
-		if (why)                                   \
-			snprintf(why, len, __VA_ARGS__);   \
-		return -1;                                 \
-	} while (0)
+#define FAIL MCAST_CHECK_FAIL
 
 static bool vif_ok(const struct mcast_mr_table *t, uint16_t v)
 {

@@ -3,6 +3,7 @@
 #define MCAST_MR_INTERNAL_H
 
 #include "mcast/mroute.h"
+#include "core/check.h"
 
 #define MR_INLINE_OIFS 4
 
@@ -83,28 +84,16 @@ struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const stru
 /* Tells the mirror (env.changed) about an entry's current state. */
 void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone);
 
-/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the table
- * checks itself after each packet and change: every time while small,
- * every 1024th time once large. */
-#ifdef MCAST_CHECK_INVARIANTS
-#include <stdio.h>
-#include <stdlib.h>
+/* The sanitizer build checks the table after each packet and entry
+ * change: every time while small, every 1024th time once large. */
 static inline void mr_check_invariants(struct mcast_mr_table *t)
 {
+#ifdef MCAST_CHECK_INVARIANTS
 	if (t->cache.count > 4096 && (++t->check_calls & 1023))
 		return;
-	char why[256];
-	if (mcast_mr_check(t, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mcast mroute invariant broken: %s\n", why);
-		abort();
-	}
-}
-#else
-static inline void mr_check_invariants(struct mcast_mr_table *t)
-{
-	(void)t;
-}
 #endif
+	MCAST_CHECK_OR_ABORT(mcast_mr_check, t, "mroute");
+}
 
 static inline const struct mcast_addr *mr_any(const struct mcast_mr_table *t)
 {

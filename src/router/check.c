@@ -11,16 +11,10 @@
  * step; builds with MCAST_CHECK_INVARIANTS (the sanitizer build) also
  * call it after each received packet and abort on a violation.
  */
-#include <stdio.h>
-
 #include "router/rt.h"
+#include "core/check.h"
 
-#define FAIL(...)                                          \
-	do {                                               \
-		if (why)                                   \
-			snprintf(why, len, __VA_ARGS__);   \
-		return -1;                                 \
-	} while (0)
+#define FAIL MCAST_CHECK_FAIL
 
 static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uint64_t *count, char *why,
 		       size_t len)

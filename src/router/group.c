@@ -136,37 +136,32 @@ static void diff(struct rt_iface *ifc, const struct mcast_addr *g, bool old_excl
 	}
 }
 
+/* Room for n sources in an array of them that doubles from first. */
+static int grow_sources(const struct mcast_alloc *al, struct rt_source **v, uint32_t *cap, size_t n, size_t first)
+{
+	if (n <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : first;
+	while (c < n)
+		c *= 2;
+	void *p = mcast_alloc_resize(al, *v, *cap * sizeof(**v), c * sizeof(**v));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = (uint32_t)c;
+	return 0;
+}
+
 /* Room for n sources in r->prev (the previous state kept for diff()). */
 static int reserve_prev(struct mcast_router *r, size_t n)
 {
-	if (n <= r->prev_cap)
-		return 0;
-	size_t cap = r->prev_cap ? r->prev_cap : 64;
-	while (cap < n)
-		cap *= 2;
-	void *p = mcast_alloc_resize(r->env.al, r->prev, r->prev_cap * sizeof(*r->prev), cap * sizeof(*r->prev));
-	if (!p)
-		return -ENOMEM;
-	r->prev = p;
-	r->prev_cap = (uint32_t)cap;
-	return 0;
+	return grow_sources(r->env.al, &r->prev, &r->prev_cap, n, 64);
 }
 
 /* Room for n sources in the group's own list. */
 static int reserve_srcs(struct rt_group *grp, size_t n)
 {
-	if (n <= grp->cap)
-		return 0;
-	size_t cap = grp->cap ? grp->cap : 4;
-	while (cap < n)
-		cap *= 2;
-	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
-				     cap * sizeof(*grp->srcs));
-	if (!p)
-		return -ENOMEM;
-	grp->srcs = p;
-	grp->cap = (uint32_t)cap;
-	return 0;
+	return grow_sources(grp->ifc->r->env.al, &grp->srcs, &grp->cap, n, 4);
 }
 
 /* Room for n tracked hosts. */
@@ -200,18 +195,7 @@ static bool save_prev(struct mcast_router *r, const struct rt_group *grp)
 
 static int reserve_scratch(struct mcast_router *r, size_t n)
 {
-	if (n <= r->scratch_cap)
-		return 0;
-	size_t cap = r->scratch_cap ? r->scratch_cap : 64;
-	while (cap < n)
-		cap *= 2;
-	void *p = mcast_alloc_resize(r->env.al, r->scratch, r->scratch_cap * sizeof(*r->scratch),
-				     cap * sizeof(*r->scratch));
-	if (!p)
-		return -ENOMEM;
-	r->scratch = p;
-	r->scratch_cap = (uint32_t)cap;
-	return 0;
+	return grow_sources(r->env.al, &r->scratch, &r->scratch_cap, n, 64);
 }
 
 static void reschedule(struct rt_group *grp)

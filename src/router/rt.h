@@ -3,6 +3,7 @@
 #define MCAST_RT_INTERNAL_H
 
 #include "mcast/router.h"
+#include "core/check.h"
 
 struct rt_source {
 	struct mcast_addr addr;
@@ -86,33 +87,21 @@ struct mcast_router {
 #define RT_DEC_SRCS 16384
 #define RT_DEC_RECS 8192
 
-/* In builds with MCAST_CHECK_INVARIANTS (the sanitizer build) the
- * engine checks itself after each packet and aborts on a violation. */
-#ifdef MCAST_CHECK_INVARIANTS
-#include <stdio.h>
-#include <stdlib.h>
+/* The sanitizer build checks the engine after each packet and timer: the
+ * whole check costs O(state), so every time while the state is small,
+ * every 1024th time once it is large (a storm test). */
 static inline void rt_check_invariants(struct mcast_router *r)
 {
-	/* the whole check costs O(state): after every call while the state
-	 * is small, after every 1024th once it is large (a storm test) */
+#ifdef MCAST_CHECK_INVARIANTS
 	size_t groups = 0;
 	for (size_t i = 0; r->ifaces.buckets && i <= r->ifaces.mask; i++)
 		for (const struct mcast_hnode *n = r->ifaces.buckets[i]; n; n = n->next)
 			groups += mcast_container_of(n, struct rt_iface, node)->groups.count;
 	if (groups > 4096 && (++r->check_calls & 1023))
 		return;
-	char why[256];
-	if (mcast_router_check(r, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mcast router invariant broken: %s\n", why);
-		abort();
-	}
-}
-#else
-static inline void rt_check_invariants(struct mcast_router *r)
-{
-	(void)r;
-}
 #endif
+	MCAST_CHECK_OR_ABORT(mcast_router_check, r, "router");
+}
 
 static inline mcast_time_ms rt_now(const struct mcast_router *r)
 {

@@ -17,6 +17,7 @@ struct failalloc {
 	long calls;        /* allocations and growths since fa_arm() */
 	bool fired;        /* the armed failure happened */
 	size_t held;       /* bytes held now */
+	size_t peak;       /* the most held at once */
 };
 
 static struct failalloc FA;
@@ -40,6 +41,8 @@ static void *fa_realloc(void *ctx, void *p, size_t old, size_t size)
 	if (!q)
 		return NULL;
 	f->held = f->held - old + size;
+	if (f->held > f->peak)
+		f->peak = f->held;
 	return q;
 }
 
@@ -71,7 +74,7 @@ static void fa_put(void *ctx, const char *s)
 	t->len += n;
 }
 
-static void fa_printf(struct fa_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fa_printf(struct fa_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3), unused));
 static void fa_printf(struct fa_text *t, const char *fmt, ...)
 {
 	char line[512];
@@ -115,7 +118,7 @@ static void fa_check(const struct fa_case *c, void *st, long k)
 }
 
 /* Returns the number of allocations the whole operation makes. */
-static long fa_run(const struct fa_case *c)
+__attribute__((unused)) static long fa_run(const struct fa_case *c)
 {
 	memset(&FA, 0, sizeof(FA));
 	void *st = c->make();

@@ -4,31 +4,9 @@
  * limits, and the most memory it can make the engine hold (the budget
  * stated in mcastd.conf(5) and mcastd(8)).
  */
+#include "failalloc.h"
 #include "rtutil.h"
 #include "router/rt.h"
-
-/* ---- a counting allocator ------------------------------------------------ */
-
-struct counting {
-	size_t now, peak;
-};
-
-static void *count_realloc(void *ctx, void *p, size_t old_size, size_t new_size)
-{
-	struct counting *c = ctx;
-	if (new_size == 0) {
-		free(p);
-		c->now -= old_size;
-		return NULL;
-	}
-	void *q = realloc(p, new_size);
-	if (!q)
-		return NULL;
-	c->now = c->now - old_size + new_size;
-	if (c->now > c->peak)
-		c->peak = c->now;
-	return q;
-}
 
 /* The limits mcastd applies to every interface (src/daemon/config.h). */
 #define BUDGET_GROUPS 16384
@@ -38,8 +16,6 @@ static void *count_realloc(void *ctx, void *p, size_t old_size, size_t new_size)
  * docs/mcastd.conf.5 and docs/mcastd.8. */
 #define BUDGET_BYTES (9u << 20)
 
-static struct counting cnt;
-static const struct mcast_alloc counting_alloc = { count_realloc, &cnt };
 
 static void emit(void *ctx, const uint8_t *p, size_t n)
 {
@@ -103,10 +79,10 @@ static struct rt_iface *first_iface(struct mcast_router *r)
 
 static void budget(enum mcast_family f, bool fast_leave)
 {
-	cnt = (struct counting){ 0 };
+	memset(&FA, 0, sizeof(FA)); /* failalloc.h, never armed here: it counts */
 	struct mcast_wheel w;
 	mcast_wheel_init(&w, 0);
-	struct mcast_router_env env = { .al = &counting_alloc, .wheel = &w, .hash_seed = 5 };
+	struct mcast_router_env env = { .al = &fa_alloc, .wheel = &w, .hash_seed = 5 };
 	struct mcast_router *r = mcast_router_create(&env, f);
 	assert_non_null(r);
 	struct mcast_router_config c;
@@ -117,7 +93,7 @@ static void budget(enum mcast_family f, bool fast_leave)
 	c.fast_leave = fast_leave;
 	struct mcast_addr me = A(f == MCAST_AF_INET ? "10.0.0.1" : "fe80::1");
 	assert_int_equal(mcast_router_iface_add(r, 1, "lan", &me, 1500, &c), 0);
-	size_t base = cnt.now;
+	size_t base = FA.held;
 
 	/* every way a hostile LAN grows state: more groups than allowed
 	 * (EXCLUDE), sources on every group from many spoofed hosts
@@ -140,10 +116,10 @@ static void budget(enum mcast_family f, bool fast_leave)
 	assert_true(ifc->nsources <= BUDGET_TOTAL);
 	print_message("    %s%s: %zu groups, %u source records, peak %.2f MB (%.2f MB fixed), limit %.1f MB\n",
 		      f == MCAST_AF_INET ? "IGMP" : "MLD", fast_leave ? " fast-leave" : "", info.groups,
-		      ifc->nsources, cnt.peak / 1048576.0, base / 1048576.0, BUDGET_BYTES / 1048576.0);
-	assert_true(cnt.peak <= BUDGET_BYTES);
+		      ifc->nsources, FA.peak / 1048576.0, base / 1048576.0, BUDGET_BYTES / 1048576.0);
+	assert_true(FA.peak <= BUDGET_BYTES);
 	mcast_router_destroy(r);
-	assert_int_equal(cnt.now, 0); /* and nothing leaked */
+	assert_int_equal(FA.held, 0); /* and nothing leaked */
 }
 
 static void test_budget_v4(void **state)
