@@ -68,6 +68,19 @@ static const struct rt_rule rules[2][7] = {
 
 static void group_timer_fired(struct mcast_timer *t, void *arg);
 
+/* A limit refused something: counted by the caller, said here at most
+ * three times in ten seconds per interface (a hostile host hits limits
+ * at line rate). */
+static void limit_hit(struct rt_iface *ifc, const struct mcast_addr *g, const char *what, const char *limit,
+		      uint32_t value)
+{
+	if (!mcast_ratelimit_ok(&ifc->limit_log, ifc->r->env.wheel->now_ms))
+		return;
+	char a[MCAST_ADDR_STRLEN];
+	mcast_logf(ifc->r->env.log, MCAST_LOG_WARNING, MCAST_D_STATES, "%s: %s %s refused: %s %u reached", ifc->name,
+		   what, mcast_addr_str(g, a), limit, value);
+}
+
 static uint64_t group_hash(const struct mcast_router *r, const struct mcast_addr *g)
 {
 	return mcast_addr_hash(g, r->env.hash_seed);
@@ -414,6 +427,7 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 		    (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)) {
 			grp->untracked = true; /* from now on, never fast leave this group */
 			ifc->stats.host_limit++;
+			limit_hit(ifc, &grp->addr, "host tracking for", "max-hosts or max-total-sources", ifc->cfg.max_hosts);
 			return;
 		}
 		if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0) {
@@ -526,6 +540,7 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 	struct mcast_router *r = ifc->r;
 	if (ifc->cfg.max_groups && ifc->groups.count >= ifc->cfg.max_groups) {
 		ifc->stats.group_limit++;
+		limit_hit(ifc, g, "group", "max-groups", ifc->cfg.max_groups);
 		return NULL;
 	}
 	struct rt_group *grp = mcast_pool_get(&r->group_pool);
@@ -645,12 +660,14 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		if (cls == C_NB && (ifc->cfg.max_sources || ifc->cfg.max_total_sources)) {
 			if (ifc->cfg.max_sources && kept + added >= ifc->cfg.max_sources) {
 				ifc->stats.source_limit++;
+				limit_hit(ifc, &grp->addr, "a source of", "max-sources", ifc->cfg.max_sources);
 				continue;
 			}
 			/* others' sources + this group's next list */
 			if (ifc->cfg.max_total_sources &&
 			    (uint64_t)ifc->nsources - grp->nsrcs + kept + added >= ifc->cfg.max_total_sources) {
 				ifc->stats.total_source_limit++;
+				limit_hit(ifc, &grp->addr, "a source of", "max-total-sources", ifc->cfg.max_total_sources);
 				continue;
 			}
 			added++;

@@ -319,6 +319,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	ifc->qi_ms = cfg->query_interval_ms;
 	mcast_timer_init(&ifc->timer, iface_timer_fired, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
+	mcast_ratelimit_init(&ifc->limit_log, 10000, 3);
 	struct mcast_addr k;
 	mcast_addr_from_u32(&k, ifindex);
 	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_addr_hash(&k, r->env.hash_seed));

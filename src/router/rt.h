@@ -60,6 +60,7 @@ struct rt_iface {
 	uint32_t nsources;              /* group sources + tracked hosts + their sources (max_total_sources) */
 	struct mcast_router_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
+	struct mcast_ratelimit limit_log; /* limit refusals in the log */
 };
 
 struct mcast_router {

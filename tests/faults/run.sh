@@ -186,6 +186,13 @@ echo "== kill -9 during a 100,000-group report storm; a restart forwards again w
 in_ns "$NS_H2" "$BIN/mcstorm" eth0 10.0.2.10 100000 20 >/dev/null 2>&1 &
 storm=$!
 wait_for 10 at_least rx_records 50000
+lan2_groups() { ctl mcastd show interfaces | awk '$1 == "lan2" && $4 == "IGMP" { print $NF }'; }
+groups_capped() { [ "$(lan2_groups)" = 16384 ]; }
+wait_for 5 groups_capped
+check "the host got 16384 groups on lan2 (max-groups), no more" "16384" "$(lan2_groups)"
+check "the rest refused and counted" "yes" "$(at_least group_limit 1 && echo yes)"
+check "and said in the log, rate-limited" "yes" \
+	"$(n=$(grep -c 'lan2: group .* refused: max-groups 16384 reached' "$TMP/mcastd.log"); [ "$n" -ge 1 ] && [ "$n" -le 12 ] && echo yes)"
 kill -9 "$(cat "$TMP/mcastd.pid")"
 wait "$storm"
 check "no VIF left" "0" "$(in_ns "$NS_RTR" tail -n +2 /proc/net/ip_mr_vif | wc -l)"
