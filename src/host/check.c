@@ -75,6 +75,20 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
 		if (s->n > s->cap || s->n > h->cfg.max_memberships)
 			FAIL("a socket holds %u memberships (room %u, max %u)", s->n, s->cap, h->cfg.max_memberships);
+		/* the index finds every membership where it is, and only those */
+		if (s->n >= HS_INDEX_MIN && !s->idx)
+			FAIL("a socket of %u memberships without its index", s->n);
+		if (s->idx) {
+			uint32_t used = 0;
+			for (size_t i = 0; i <= s->idx_mask; i++)
+				if (s->idx[i] && (++used, s->idx[i] > s->n))
+					FAIL("the membership index points past the %u memberships", s->n);
+			if (used != s->n || 2 * (size_t)s->n > (size_t)s->idx_mask + 1)
+				FAIL("the membership index holds %u of %u (room %u)", used, s->n, s->idx_mask + 1);
+		}
+		for (uint32_t i = 0; i < s->n; i++)
+			if (hs_find_membership(h, s, s->m[i].ifindex, &s->m[i].group) != &s->m[i])
+				FAIL("membership %u not found where it is", i);
 		for (uint32_t i = 0; i < s->n; i++) {
 			const struct mcast_srcset *ss = &s->m[i].srcs;
 			if (ss->n > h->cfg.max_sources)

@@ -68,7 +68,19 @@ struct mcast_host_sock {
 	struct mcast_host_sock *next, **pprev;
 	struct hs_membership *m;
 	uint32_t n, cap;
+	/* An index of m by (ifindex, group) once the socket holds
+	 * HS_INDEX_MIN memberships (a proxy's downstream socket holds one per
+	 * group): open addressing, linear probing, each slot the position in
+	 * m plus one, 0 free; at most half full. */
+	uint32_t *idx;
+	uint32_t idx_mask;
 };
+
+#define HS_INDEX_MIN 8
+
+/* The socket's membership of (ifindex, g), or NULL: O(1) with the index. */
+struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
+					 unsigned ifindex, const struct mcast_addr *g);
 
 struct mcast_host {
 	struct mcast_host_env env;

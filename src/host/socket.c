@@ -63,6 +63,109 @@ static void free_socket_memberships(struct mcast_host *h, struct mcast_host_sock
 	for (uint32_t i = 0; i < s->n; i++)
 		mcast_srcset_free(&s->m[i].srcs, h->env.al);
 	mcast_alloc_free(h->env.al, s->m, s->cap * sizeof(*s->m));
+	if (s->idx)
+		mcast_alloc_free(h->env.al, s->idx, ((size_t)s->idx_mask + 1) * sizeof(*s->idx));
+	s->idx = NULL;
+}
+
+/* ---- the socket's membership index ------------------------------------------- */
+
+static size_t m_home(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
+		     const struct mcast_addr *g)
+{
+	return (size_t)((mcast_addr_hash(g, h->env.seed) ^ ((uint64_t)ifindex * 0x9e3779b97f4a7c15ull)) & s->idx_mask);
+}
+
+struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
+					 unsigned ifindex, const struct mcast_addr *g)
+{
+	if (!s->idx) {
+		for (uint32_t i = 0; i < s->n; i++)
+			if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
+				return &s->m[i];
+		return NULL;
+	}
+	for (size_t i = m_home(h, s, ifindex, g); s->idx[i]; i = (i + 1) & s->idx_mask) {
+		struct hs_membership *m = &s->m[s->idx[i] - 1];
+		if (m->ifindex == ifindex && mcast_addr_eq(&m->group, g))
+			return m;
+	}
+	return NULL;
+}
+
+static void idx_put(const struct mcast_host *h, struct mcast_host_sock *s, uint32_t k)
+{
+	if (!s->idx)
+		return;
+	size_t i = m_home(h, s, s->m[k].ifindex, &s->m[k].group);
+	while (s->idx[i])
+		i = (i + 1) & s->idx_mask;
+	s->idx[i] = k + 1;
+}
+
+static size_t idx_slot(const struct mcast_host *h, const struct mcast_host_sock *s, uint32_t k)
+{
+	size_t i = m_home(h, s, s->m[k].ifindex, &s->m[k].group);
+	while (s->idx[i] != k + 1)
+		i = (i + 1) & s->idx_mask;
+	return i;
+}
+
+/* The slot holding membership k, or SIZE_MAX without an index. */
+static size_t idx_slot_if(const struct mcast_host *h, const struct mcast_host_sock *s, uint32_t k)
+{
+	return s->idx ? idx_slot(h, s, k) : SIZE_MAX;
+}
+
+/* Takes membership k out (backward-shift deletion: no tombstones). */
+static void idx_del(const struct mcast_host *h, struct mcast_host_sock *s, uint32_t k)
+{
+	if (!s->idx)
+		return;
+	size_t i = idx_slot(h, s, k);
+	s->idx[i] = 0;
+	for (size_t j = (i + 1) & s->idx_mask; s->idx[j]; j = (j + 1) & s->idx_mask) {
+		const struct hs_membership *x = &s->m[s->idx[j] - 1];
+		size_t home = m_home(h, s, x->ifindex, &x->group);
+		/* stays if its home lies cyclically in (i, j] */
+		bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+		if (!stays) {
+			s->idx[i] = s->idx[j];
+			s->idx[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static void idx_rebuild(const struct mcast_host *h, struct mcast_host_sock *s)
+{
+	if (!s->idx)
+		return;
+	memset(s->idx, 0, ((size_t)s->idx_mask + 1) * sizeof(*s->idx));
+	for (uint32_t k = 0; k < s->n; k++)
+		idx_put(h, s, k);
+}
+
+/* Room in the index for n memberships (none needed below HS_INDEX_MIN).
+ * 0 or -ENOMEM, with the index as it was. */
+static int idx_reserve(const struct mcast_host *h, struct mcast_host_sock *s, size_t n)
+{
+	if (n < HS_INDEX_MIN && !s->idx)
+		return 0;
+	size_t cap = s->idx ? (size_t)s->idx_mask + 1 : 16;
+	if (2 * n <= cap && s->idx)
+		return 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	uint32_t *v = mcast_alloc_get(h->env.al, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (s->idx)
+		mcast_alloc_free(h->env.al, s->idx, ((size_t)s->idx_mask + 1) * sizeof(*s->idx));
+	s->idx = v;
+	s->idx_mask = (uint32_t)(cap - 1);
+	idx_rebuild(h, s);
+	return 0;
 }
 
 static void free_group_node(struct mcast_hnode *n, void *arg)
@@ -274,6 +377,7 @@ int mcast_host_iface_del(struct mcast_host *h, unsigned ifindex)
 				s->m[k++] = s->m[i];
 		}
 		s->n = k;
+		idx_rebuild(h, s);
 	}
 	iface_free(ifc);
 	return 0;
@@ -320,14 +424,6 @@ struct mcast_host_sock *mcast_host_socket(struct mcast_host *h)
 	return s;
 }
 
-static struct hs_membership *find_m(const struct mcast_host_sock *s, unsigned ifindex,
-				    const struct mcast_addr *g)
-{
-	for (uint32_t i = 0; i < s->n; i++)
-		if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
-			return &s->m[i];
-	return NULL;
-}
 
 static int check_args(const struct mcast_host *h, unsigned ifindex, const struct mcast_addr *g,
 		      const struct mcast_addr *src)
@@ -348,7 +444,7 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 		 size_t n)
 {
 	struct hs_iface *ifc = hs_iface_find(h, ifindex);
-	struct hs_membership *m = find_m(s, ifindex, g);
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, g);
 	bool leaving = mode == MCAST_MODE_INCLUDE && n == 0;
 	bool created = false;
 	if (!m && leaving)
@@ -365,6 +461,8 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 			s->m = p;
 			s->cap = (uint32_t)cap;
 		}
+		if (idx_reserve(h, s, (size_t)s->n + 1) < 0)
+			return -ENOMEM;
 		m = &s->m[s->n++];
 		memset(m, 0, sizeof(*m));
 		m->ifindex = ifindex;
@@ -384,13 +482,24 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 			s->n--; /* nothing was committed */
 		return -ENOMEM;
 	}
+	if (created)
+		idx_put(h, s, s->n - 1);
 	m->mode = mode;
 	m->srcs = nw;
 	int rc = hs_change(ifc, g, om, old.v, old.n, mode, nw.v, nw.n, false);
 	mcast_srcset_free(&old, h->env.al);
 	if (leaving) {
+		/* the last membership takes its place, in the index too */
 		mcast_srcset_free(&m->srcs, h->env.al);
-		*m = s->m[--s->n];
+		uint32_t k = (uint32_t)(m - s->m), last = s->n - 1;
+		idx_del(h, s, k);
+		if (k != last) {
+			size_t slot = idx_slot_if(h, s, last);
+			*m = s->m[last];
+			if (slot != SIZE_MAX)
+				s->idx[slot] = k + 1;
+		}
+		s->n--;
 	}
 	hs_check_invariants(h);
 	return rc;
@@ -415,7 +524,7 @@ int mcast_host_join(struct mcast_host *h, struct mcast_host_sock *s, unsigned if
 	int rc = check_args(h, ifindex, group, NULL);
 	if (rc < 0)
 		return rc;
-	if (find_m(s, ifindex, group))
+	if (hs_find_membership(h, s, ifindex, group))
 		return -EADDRINUSE;
 	return apply(h, s, ifindex, group, MCAST_MODE_EXCLUDE, NULL, 0);
 }
@@ -426,7 +535,7 @@ int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	int rc = check_args(h, ifindex, group, NULL);
 	if (rc < 0)
 		return rc;
-	if (!find_m(s, ifindex, group))
+	if (!hs_find_membership(h, s, ifindex, group))
 		return -EADDRNOTAVAIL;
 	return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, NULL, 0);
 }
@@ -439,7 +548,7 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	int rc = check_args(h, ifindex, group, source);
 	if (rc < 0)
 		return rc;
-	struct hs_membership *m = find_m(s, ifindex, group);
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
 	if (!m) {
 		if (mode == MCAST_MODE_EXCLUDE)
 			return -EINVAL;         /* block/unblock need an ASM join first */
@@ -508,7 +617,7 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	for (size_t i = 0; i < n; i++)
 		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_unicast(&srcs[i]))
 			return -EINVAL;
-	if (mode == MCAST_MODE_INCLUDE && n == 0 && !find_m(s, ifindex, group))
+	if (mode == MCAST_MODE_INCLUDE && n == 0 && !hs_find_membership(h, s, ifindex, group))
 		return -EADDRNOTAVAIL;
 	if (hs_scratch(h, n) < 0)
 		return -ENOMEM;
@@ -529,7 +638,7 @@ int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_so
 			  enum mcast_filter_mode *mode, struct mcast_addr *srcs, size_t cap, size_t *n)
 {
 	(void)h;
-	const struct hs_membership *m = find_m(s, ifindex, group);
+	const struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
 	if (!m)
 		return -EADDRNOTAVAIL;
 	*mode = m->mode;
@@ -543,7 +652,7 @@ bool mcast_host_delivers(const struct mcast_host *h, unsigned ifindex,
 			 const struct mcast_addr *source, const struct mcast_addr *group)
 {
 	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
-		const struct hs_membership *m = find_m(s, ifindex, group);
+		const struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
 		if (!m)
 			continue;
 		bool listed = mcast_srcset_has(&m->srcs, source);

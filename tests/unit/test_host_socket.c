@@ -263,6 +263,78 @@ static void test_big_filters(void **state)
 	hsfx_free(f);
 }
 
+static void count_sent(void *ctx, unsigned ifindex, const uint8_t *p, size_t len)
+{
+	(void)ifindex;
+	(void)p;
+	(void)len;
+	(*(unsigned *)ctx)++;
+}
+
+static void check_host(const struct mcast_host *h)
+{
+	char why[256];
+	if (mcast_host_check(h, why, sizeof(why)) < 0)
+		fail_msg("invariant: %s", why);
+}
+
+/* A socket of a thousand memberships (a proxy's downstream socket): the
+ * index finds each, through joins, leaves in random order (the last
+ * membership moving into the hole) and joins again, and two interfaces
+ * holding the same group apart. */
+static void test_many_memberships(void **state)
+{
+	(void)state;
+	struct mcast_wheel w;
+	mcast_wheel_init(&w, 0);
+	unsigned sent = 0;
+	struct mcast_host_env env = { .al = &mcast_alloc_libc, .wheel = &w, .send = count_sent, .ctx = &sent, .seed = 3 };
+	struct mcast_host_config c = { .max_memberships = 4096, .max_sources = 64 };
+	struct mcast_host *h = mcast_host_create(&env, &c, MCAST_AF_INET);
+	struct mcast_addr a1 = A("10.0.0.10"), a2 = A("10.0.1.10");
+	assert_int_equal(mcast_host_iface_add(h, 1, "eth0", &a1, NULL), 0);
+	assert_int_equal(mcast_host_iface_add(h, 2, "eth1", &a2, NULL), 0);
+	struct mcast_host_sock *s = mcast_host_socket(h);
+	enum { N = 1000 };
+	static struct mcast_addr g[N];
+	static bool in[N];
+	for (unsigned i = 0; i < N; i++) {
+		mcast_addr_from_u32(&g[i], 0xef010000u + i);
+		assert_int_equal(mcast_host_join(h, s, 1, &g[i]), 0);
+		in[i] = true;
+	}
+	assert_int_equal(mcast_host_join(h, s, 2, &g[7]), 0); /* the same group elsewhere */
+	assert_int_equal(mcast_host_join(h, s, 1, &g[7]), -EADDRINUSE);
+	check_host(h);
+	struct mcast_rng r;
+	mcast_rng_seed(&r, 11);
+	for (unsigned k = 0; k < 4 * N; k++) {
+		unsigned i = mcast_rng_below(&r, N);
+		int rc = in[i] ? mcast_host_leave(h, s, 1, &g[i]) : mcast_host_join(h, s, 1, &g[i]);
+		assert_int_equal(rc, 0);
+		in[i] = !in[i];
+		if (k % 97 == 0)
+			check_host(h);
+	}
+	check_host(h);
+	for (unsigned i = 0; i < N; i++) {
+		enum mcast_filter_mode mode;
+		size_t n;
+		assert_int_equal(mcast_host_get_filter(h, s, 1, &g[i], &mode, NULL, 0, &n), in[i] ? 0 : -EADDRNOTAVAIL);
+	}
+	enum mcast_filter_mode mode;
+	size_t n;
+	assert_int_equal(mcast_host_get_filter(h, s, 2, &g[7], &mode, NULL, 0, &n), 0);
+	assert_int_equal(mcast_host_iface_del(h, 1), 0); /* memberships on eth0 go; the index follows */
+	check_host(h);
+	assert_int_equal(mcast_host_get_filter(h, s, 2, &g[7], &mode, NULL, 0, &n), 0);
+	assert_int_equal(mcast_host_get_filter(h, s, 1, &g[8], &mode, NULL, 0, &n), -EADDRNOTAVAIL);
+	mcast_host_close(h, s);
+	check_host(h);
+	mcast_host_destroy(h);
+	assert_true(sent > N);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_own_groups),
 		cmocka_unit_test(test_iface_changes),
 		cmocka_unit_test(test_big_filters),
+		cmocka_unit_test(test_many_memberships),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -503,6 +503,27 @@ static void hs_op_query(void *p)
 	mcast_host_input(st->h, 1, k.data[0], k.len[0]);
 }
 
+/* A socket of 8 memberships: the next one grows its index. */
+static void *hs_make_many(void)
+{
+	struct hsst *st = hs_make();
+	for (unsigned i = 0; i < 7; i++) {
+		struct mcast_addr g;
+		mcast_addr_from_u32(&g, 0xef020000u + i);
+		assert_int_equal(mcast_host_join(st->h, st->s[0], 1, &g), 0);
+	}
+	mcast_wheel_advance(&st->w, st->w.now_ms + 20000);
+	st->tx.len = 0;
+	return st;
+}
+
+static void hs_op_ninth(void *p)
+{
+	struct hsst *st = p;
+	struct mcast_addr g = A("239.2.0.100");
+	mcast_host_join(st->h, st->s[0], 1, &g);
+}
+
 static void hs_op_iface(void *p)
 {
 	struct hsst *st = p;
@@ -523,6 +544,8 @@ static void test_host(void **state)
 		{ "host: a second socket's filter on a group", hs_make, hs_op_change, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a group-and-source query", hs_make, hs_op_query, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: an interface added", hs_make, hs_op_iface, hs_text, hs_check, hs_destroy, NULL },
+		{ "host: a ninth membership (the index grows)", hs_make_many, hs_op_ninth, hs_text, hs_check, hs_destroy,
+		  NULL },
 		{ "host: forwarding on (all-routers joined)", hs_make, hs_op_forwarding, hs_text, hs_check, hs_destroy, NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

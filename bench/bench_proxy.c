@@ -1,0 +1,161 @@
+/*
+ * Proxy benchmark: CPU per downstream group record when N new groups
+ * arrive in IGMPv3 reports of 20 IS_EX records each (a LAN's joins) and
+ * each is taken upstream (RFC 4605: the host part's membership and its
+ * report). The baseline, measured in the same run, is the router engine
+ * alone taking the same reports (mcastd as a router). Printed for 1,000
+ * to 100,000 groups with the ratio, then memory per proxied group.
+ */
+#include <string.h>
+
+#include "bench.h"
+#include "mcast/proxy.h"
+#include "mcast/router.h"
+
+static uint8_t *pkts;
+static size_t *lens, npkts;
+static size_t upstream_reports;
+
+static void keep(void *ctx, const uint8_t *p, size_t len)
+{
+	(void)ctx;
+	memcpy(pkts + npkts * 1500, p, len);
+	lens[npkts++] = len;
+}
+
+static void upstream(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	upstream_reports++;
+	bench_sink += pkt[len - 1];
+}
+
+/* Reports of 20 records, one IS_EX {} per group, for n groups. */
+static void build(size_t n)
+{
+	npkts = 0;
+	struct mcast_addr host, g;
+	mcast_addr_from_u32(&host, 0x0a000209);
+	struct mcast_report_builder rb;
+	static uint8_t out[1500];
+	for (size_t i = 0; i < n; i += 20) {
+		mcast_report_init(&rb, MCAST_AF_INET, &host, NULL, 1500, out, sizeof(out), keep, NULL);
+		for (size_t k = i; k < i + 20 && k < n; k++) {
+			mcast_addr_from_u32(&g, 0xef010000u + (uint32_t)k); /* 239.1.0.0 on */
+			mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g, NULL, 0, NULL, 0);
+		}
+		mcast_report_flush(&rb);
+	}
+}
+
+struct counting {
+	size_t now;
+};
+
+static void *count_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+	struct counting *c = ctx;
+	if (!size) {
+		free(p);
+		c->now -= old;
+		return NULL;
+	}
+	void *q = realloc(p, size);
+	if (q)
+		c->now = c->now - old + size;
+	return q;
+}
+
+struct rig {
+	struct mcast_wheel w;
+	struct mcast_router *r;
+	struct mcast_proxy *px;
+	struct counting mem;
+	struct mcast_alloc al;
+};
+
+static void to_proxy(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		     enum mcast_fwd old, enum mcast_fwd now)
+{
+	struct rig *k = ctx;
+	if (k->px)
+		mcast_proxy_fwd_change(k->px, ifindex, g, s, old, now);
+}
+
+static void rig_init(struct rig *k, bool proxy)
+{
+	memset(k, 0, sizeof(*k));
+	k->al = (struct mcast_alloc){ count_realloc, &k->mem };
+	mcast_wheel_init(&k->w, 1);
+	struct mcast_router_env re = { .al = &k->al, .wheel = &k->w, .fwd_change = to_proxy, .ctx = k, .hash_seed = 5 };
+	k->r = mcast_router_create(&re, MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	c.querier = false; /* no queries in the way */
+	struct mcast_addr me, up;
+	mcast_addr_from_u32(&me, 0x0a000201);
+	mcast_addr_from_u32(&up, 0x0a000002);
+	mcast_router_iface_add(k->r, 2, "lan", &me, 1500, &c);
+	if (proxy) {
+		struct mcast_proxy_env pe = { .al = &k->al, .wheel = &k->w, .send = upstream, .ctx = k, .seed = 3,
+					      .hash_seed = 4 };
+		k->px = mcast_proxy_create(&pe, MCAST_AF_INET, k->r);
+		mcast_proxy_upstream_add(k->px, 1, 1, "wan", &up, NULL);
+		mcast_proxy_downstream_add(k->px, 1, 2);
+	}
+}
+
+static void rig_free(struct rig *k)
+{
+	mcast_proxy_destroy(k->px);
+	mcast_router_destroy(k->r);
+}
+
+/* ns per record to take every report (and flush the proxy's queue). */
+static double feed(struct rig *k, size_t nrecs)
+{
+	uint64_t t0 = bench_now_ns();
+	for (size_t i = 0; i < npkts; i++) {
+		mcast_router_input(k->r, 2, pkts + i * 1500, lens[i]);
+		mcast_wheel_advance(&k->w, k->w.now_ms); /* the proxy's flush, due at once */
+	}
+	return (double)(bench_now_ns() - t0) / (double)nrecs;
+}
+
+int main(void)
+{
+	static const size_t sizes[] = { 1000, 10000, 100000 };
+	pkts = malloc(100000 / 20 * 1500 + 1500);
+	lens = malloc((100000 / 20 + 1) * sizeof(*lens));
+	printf("proxy: new groups in IGMPv3 reports of 20 IS_EX records, taken upstream\n");
+	printf("%9s  %14s  %14s  %7s  %16s\n", "groups", "router ns/rec", "proxy ns/rec", "ratio", "upstream reports");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		build(n);
+		double rt[3], px[3];
+		size_t reports = 0, mem_router = 0, mem_proxy = 0;
+		for (int t = 0; t < 3; t++) {
+			struct rig k;
+			rig_init(&k, false);
+			rt[t] = feed(&k, n);
+			mem_router = k.mem.now;
+			rig_free(&k);
+			rig_init(&k, true);
+			upstream_reports = 0;
+			px[t] = feed(&k, n);
+			reports = upstream_reports;
+			mem_proxy = k.mem.now;
+			rig_free(&k);
+		}
+		qsort(rt, 3, sizeof(rt[0]), bench_cmp_double);
+		qsort(px, 3, sizeof(px[0]), bench_cmp_double);
+		printf("%9zu  %14.0f  %14.0f  %6.2fx  %16zu\n", n, rt[1], px[1], px[1] / rt[1], reports);
+		if (n == sizes[sizeof(sizes) / sizeof(sizes[0]) - 1])
+			printf("memory per group at %zu: router %.0f B, proxied %.0f B (router group + upstream membership)\n",
+			       n, (double)mem_router / (double)n, (double)mem_proxy / (double)n);
+	}
+	free(pkts);
+	free(lens);
+	return 0;
+}
