@@ -46,6 +46,8 @@ struct mcast_proxy_stats {
 	uint64_t updates;              /* subscriptions handed to the host part */
 	uint64_t scoped;               /* changes of link-scoped groups kept off the upstream (RFC 4605 4.1) */
 	uint64_t errors;               /* subscriptions the host part refused (memory) */
+	uint64_t invalid_sources;      /* sources a host asked for that no filter may hold
+					  (not unicast: 0.0.0.0, ::, multicast), left out upstream */
 };
 
 struct mcast_proxy;

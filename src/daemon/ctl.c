@@ -174,6 +174,10 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 			{ "drift_added", fm->rc.st.drift_added }, { "drift_changed", fm->rc.st.drift_changed },
 			{ "drift_removed", fm->rc.st.drift_removed }, { "vif_drift", fm->rc.st.vif_drift },
 			{ "resyncs", fm->rc.st.resyncs },
+			{ "proxy_updates", mcast_proxy_stats(fm->px)->updates },
+			{ "proxy_scoped", mcast_proxy_stats(fm->px)->scoped },
+			{ "proxy_errors", mcast_proxy_stats(fm->px)->errors },
+			{ "proxy_invalid_sources", mcast_proxy_stats(fm->px)->invalid_sources },
 		};
 		if (json)
 			dbuf_printf(o, "%s{\"family\":\"%s\"", first ? "" : ",", fam_key(f));

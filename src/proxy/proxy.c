@@ -159,6 +159,13 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 	*mode = info.exclude ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
 	for (size_t i = 0; i < info.nsources; i++) {
 		const struct mcast_router_source_info *x = &px->si[i];
+		/* A source no socket filter may hold (RFC 3678: unicast only)
+		 * would make the host part refuse the whole filter and stall
+		 * the group upstream; it is left out and counted. */
+		if (!mcast_addr_is_unicast(&x->addr)) {
+			px->stats.invalid_sources++;
+			continue;
+		}
 		bool take = info.exclude ? !x->forwarding
 					 : x->forwarding && mcast_router_wants(px->router, ifindex, &x->addr, g);
 		if (take)

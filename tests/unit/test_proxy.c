@@ -154,6 +154,24 @@ static void test_include_merge(void **state)
 	teardown();
 }
 
+/* A host asks for sources no filter may hold (0.0.0.0, a multicast
+ * address; the router engine keeps them today): they stay off the
+ * upstream, counted, and the group's other sources and later changes
+ * still go up (the host part used to refuse the whole filter). */
+static void test_invalid_sources(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "0.0.0.0", "10.9.0.1");
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1");
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "224.1.1.1", "10.9.0.2");
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	assert_string_equal(provider("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	assert_true(mcast_proxy_stats(PX)->invalid_sources >= 2);
+	assert_int_equal(mcast_proxy_stats(PX)->errors, 0);
+	teardown();
+}
+
 /* INCLUDE on one link and EXCLUDE on the other: EXCLUDE of what the
  * EXCLUDE link excludes, less what the INCLUDE link asks for. */
 static void test_exclude_merge(void **state)
@@ -248,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_include_merge),
+		cmocka_unit_test(test_invalid_sources),
 		cmocka_unit_test(test_exclude_merge),
 		cmocka_unit_test(test_upstream_flap),
 		cmocka_unit_test(test_provider_version),
