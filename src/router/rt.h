@@ -26,6 +26,7 @@ struct rt_group {
 	bool exclude;                   /* filter mode */
 	bool untracked;                 /* tracking overflowed: never fast leave */
 	uint8_t group_rexmit;           /* group-specific query retransmissions left */
+	uint32_t plan;                  /* during a packet: sources its records may add (in padding) */
 	mcast_time_ms group_deadline_ms;/* EXCLUDE mode's group timer */
 	mcast_time_ms v1_host_ms;       /* IGMPv1 Host Present timer deadline */
 	mcast_time_ms v2_host_ms;       /* IGMPv2 / MLDv1 Host Present timer deadline */
@@ -33,10 +34,9 @@ struct rt_group {
 	uint32_t nsrcs, cap;
 	struct rt_source *srcs;         /* sorted by address */
 	uint16_t nhosts, hcap;
+	uint32_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
 	struct rt_host *hosts;
 	struct mcast_timer timer;       /* at the earliest deadline above */
-	uint32_t plan;                  /* during a packet: sources its records may add */
-	uint32_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
 };
 
 struct rt_iface {
