@@ -390,7 +390,8 @@ enum mcast_drop mcast_msg_decode(struct mcast_msg *m, const struct mcast_ip_info
 		break;
 	case MCAST_MSG_REPORT:
 	case MCAST_MSG_LEAVE:
-		decode_v1v2(m, pf, p);
+		if ((r = decode_v1v2(m, pf, p)) != MCAST_DROP_NONE)
+			return r;
 		if (!mcast_addr_is_multicast(&m->group))
 			return MCAST_DROP_BAD_GROUP;
 		break;

@@ -278,6 +278,10 @@ static void test_drop_destination_and_group(void **state)
 	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
 	build("fe80::1", "ff02::1", "82 00 00 00 03 e8 00 00" V4MAPPED_239 "02 7d 00 00", true);
 	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+	build("fe80::10", "ff0e::1", "83 00 00 00 00 00 00 00" V4MAPPED_239, true); /* MLDv1 report */
+	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
+	build("fe80::10", "ff02::2", "84 00 00 00 00 00 00 00" V4MAPPED_239, true); /* done */
+	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
 	build("fe80::10", "ff02::16", "8f 00 00 00 00 00 00 01 04 00 00 00" V4MAPPED_239, true);
 	assert_int_equal(dec(), MCAST_DROP_BAD_GROUP);
 	build("fe80::10", "ff02::16", "8f 00 00 00 00 00 00 01 04 00 00 00" FF05_9, true);
