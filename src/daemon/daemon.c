@@ -68,10 +68,13 @@ static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, str
 {
 	struct dfam *fm = ctx;
 	mcast_time_ms now = mcastd_now();
-	if (!fm->kvifs_ms || now + 1 > fm->kvifs_ms + 100) {
-		if (lk_vif_read(fm->f, fm->kvifs) < 0)
+	if (!fm->kvifs_valid || now >= fm->kvifs_ms + 100) {
+		if (lk_vif_read(fm->f, fm->kvifs) < 0) {
+			fm->kvifs_valid = false;
 			return -EIO;
-		fm->kvifs_ms = now + 1;
+		}
+		fm->kvifs_valid = true;
+		fm->kvifs_ms = now;
 	}
 	if (vif >= LK_MAXVIFS || !fm->kvifs[vif].used || strcmp(fm->kvifs[vif].name, cfg->name))
 		return -ENOENT;

@@ -33,7 +33,8 @@
 #define DEFAULT_SOCKET "/run/mcastd.sock"
 #define DEFAULT_USER "mcastd"
 /* A wake-up this much later than the timer asked for means the process
- * was stopped or the machine suspended (see run_timers). */
+ * was stopped, the machine suspended, or one turn of the loop took that
+ * long (see run_timers). */
 #define STALL_MS 1000
 
 static bool use_syslog;
@@ -154,7 +155,10 @@ static int drop_privileges(const char *user, bool user_given, char *err, size_t 
 		return -1;
 	}
 	/* Check what the kernel says we hold now. */
-	capng_get_caps_process();
+	if (capng_get_caps_process() < 0) {
+		snprintf(err, errlen, "capng_get_caps_process: %s", strerror(errno));
+		return -1;
+	}
 	for (int c = 0; c <= CAP_LAST_CAP; c++) {
 		bool keep = c == CAP_NET_ADMIN || c == CAP_NET_RAW;
 		if (!keep && (capng_have_capability(CAPNG_PERMITTED, (unsigned)c) ||
@@ -225,8 +229,9 @@ static int watch_fd(struct mcastd *d, int epfd, int fd, enum mcastd_ev_kind kind
 
 /*
  * Runs the timers that are due. A wake-up far later than asked for
- * means the process was stopped (SIGSTOP, a debugger) or the machine
- * slept: then every due timer fires once with the current time as its
+ * means the process was stopped (SIGSTOP, a debugger), the machine
+ * slept, or a turn of the loop ran that long: then every due timer fires
+ * once with the current time as its
  * time, so periodic queries and retransmissions do not come as a burst
  * that replays the lost interval.
  */
@@ -235,7 +240,7 @@ static void run_timers(struct mcastd *d, struct loop *l)
 	mcast_time_ms now = mcastd_now();
 	if (l->armed_for != MCAST_TIME_NEVER && now > l->armed_for + STALL_MS) {
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
-			   "woke %llu ms late (stopped or suspended): due timers run once, at the current time",
+			   "woke %llu ms late (stopped, suspended or overloaded): due timers run once, at the current time",
 			   (unsigned long long)(now - l->armed_for));
 		d->stalls++;
 		mcast_wheel_jump(&d->wheel, now);

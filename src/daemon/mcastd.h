@@ -75,7 +75,8 @@ struct dfam {                       /* one address family */
 	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
 	struct reconcile rc;
 	struct lk_vif kvifs[LK_MAXVIFS]; /* the kernel's VIFs as last read (show vifs) */
-	mcast_time_ms kvifs_ms;     /* when, +1 (0 = never) */
+	bool kvifs_valid;           /* kvifs read at kvifs_ms */
+	mcast_time_ms kvifs_ms;
 };
 
 struct dif {                        /* a configured interface */

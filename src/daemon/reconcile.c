@@ -442,8 +442,13 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 			continue;
 		rc->st.vif_drift++;
 		if (kv[v].used) {
+			/* the kernel's VIF goes first (another device, or unwanted) */
 			rc->st.calls++;
-			lk_vif_del(&fm->k, v);
+			int dr = lk_vif_del(&fm->k, v);
+			if (dr < 0 && dr != -EADDRNOTAVAIL) {
+				rc->st.failures++;
+				warn(rc, "audit: MRT_DEL_VIF vif %u (%s): %s", v, kv[v].name, strerror(-dr));
+			}
 		}
 		if (ours)
 			vif_apply(rc, v);
