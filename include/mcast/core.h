@@ -101,6 +101,19 @@ bool mcast_addr_is_link_local_mcast(const struct mcast_addr *a);
 /* Unicast host address usable as a source: not multicast, not any, not
  * the IPv4 limited broadcast, not class E. */
 bool mcast_addr_is_unicast(const struct mcast_addr *a);
+/*
+ * An address a multicast packet can come from on a network: unicast as
+ * above and not loopback (127.0.0.0/8, ::1), which never appears on a
+ * wire (RFC 1122 3.2.1.3, RFC 4291 2.5.3). Every source list a router
+ * or proxy keeps holds only these (docs/wire.md, "Address rules").
+ */
+bool mcast_addr_is_valid_source(const struct mcast_addr *a);
+/*
+ * Groups whose packets never leave the link, so that no router keeps
+ * state for them: 224.0.0.0/24 (RFC 5771 4) and IPv6 scopes 0, 1 and 2
+ * (RFC 4291 2.7). They include the groups never reported.
+ */
+bool mcast_addr_is_local_group(const struct mcast_addr *a);
 
 /*
  * Multicast scope as the IPv6 scope values (RFC 7346): 1 interface-local,

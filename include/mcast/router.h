@@ -120,6 +120,10 @@ struct mcast_router_stats {
 	uint64_t querier_changes;
 	uint64_t fast_leaves;             /* removals done without waiting for LMQT */
 	uint64_t acl_denied;              /* records for groups the access list denies */
+	/* the address rules (docs/wire.md, "Address rules") */
+	uint64_t local_group;             /* records for groups that never leave the link */
+	uint64_t invalid_source;          /* sources that can never send, refused one by one */
+	uint64_t unspecified_reporter;    /* MLD reports and dones from :: (RFC 3590) */
 };
 
 /* The counters by name, as scenarios, mcastctl and JSON call them. */

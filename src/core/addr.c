@@ -344,6 +344,25 @@ bool mcast_addr_is_unicast(const struct mcast_addr *a)
 	return true;
 }
 
+bool mcast_addr_is_valid_source(const struct mcast_addr *a)
+{
+	if (!mcast_addr_is_unicast(a))
+		return false;
+	if (mcast_addr_is_v4(a))
+		return a->b[12] != 127;
+	static const uint8_t loopback6[16] = { [15] = 1 };
+	return memcmp(a->b, loopback6, 16) != 0;
+}
+
+bool mcast_addr_is_local_group(const struct mcast_addr *a)
+{
+	if (!mcast_addr_is_multicast(a))
+		return false;
+	if (mcast_addr_is_v4(a))
+		return mcast_addr_is_link_local_mcast(a);
+	return (a->b[1] & 0x0f) <= 2;
+}
+
 unsigned mcast_addr_scope(const struct mcast_addr *a)
 {
 	if (!mcast_addr_is_multicast(a))

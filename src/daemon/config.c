@@ -210,7 +210,7 @@ static void route(struct parse *p, struct mcastd_config *c, char **tok, int n)
 	k += 2;
 	bool have_source = false;
 	if (k + 1 < n && !strcmp(tok[k], "source")) {
-		if (mcast_addr_parse(&r.source, tok[k + 1]) < 0 || !mcast_addr_is_unicast(&r.source)) {
+		if (mcast_addr_parse(&r.source, tok[k + 1]) < 0 || !mcast_addr_is_valid_source(&r.source)) {
 			bad(p, "bad source address %s", tok[k + 1]);
 			return;
 		}

@@ -356,7 +356,7 @@ static int join_args(char **tok, int n, struct mcast_addr *g, struct mcast_addr 
 	if (mcast_addr_parse(g, tok[2]) < 0 || !mcast_addr_is_multicast(g))
 		return -1;
 	*s = mcast_addr_is_v4(g) ? mcast_addr_any4 : mcast_addr_any6;
-	if (n == 4 && (mcast_addr_parse(s, tok[3]) < 0 || !mcast_addr_is_unicast(s) ||
+	if (n == 4 && (mcast_addr_parse(s, tok[3]) < 0 || !mcast_addr_is_valid_source(s) ||
 		       mcast_addr_family(s) != mcast_addr_family(g)))
 		return -1;
 	return 0;

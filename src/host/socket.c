@@ -430,7 +430,7 @@ static int check_args(const struct mcast_host *h, unsigned ifindex, const struct
 {
 	if (mcast_addr_family(g) != h->family || !mcast_addr_is_multicast(g))
 		return -EINVAL;
-	if (src && (mcast_addr_family(src) != h->family || !mcast_addr_is_unicast(src)))
+	if (src && (mcast_addr_family(src) != h->family || !mcast_addr_is_valid_source(src)))
 		return -EINVAL;
 	return hs_iface_find(h, ifindex) ? 0 : -ENODEV;
 }
@@ -615,7 +615,7 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	if (n > h->cfg.max_sources)
 		return -ENOBUFS;
 	for (size_t i = 0; i < n; i++)
-		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_unicast(&srcs[i]))
+		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !hs_find_membership(h, s, ifindex, group))
 		return -EADDRNOTAVAIL;

@@ -479,7 +479,7 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 	bool star_star = star_g && mcast_addr_eq(&p->group, any);
 	if (!star_star && !mcast_addr_is_multicast(&p->group))
 		return -EINVAL;
-	if (!star_g && !mcast_addr_is_unicast(&p->source))
+	if (!star_g && !mcast_addr_is_valid_source(&p->source))
 		return -EINVAL;
 	if (p->iif >= t->cfg.max_vifs || !t->vifs[p->iif].used)
 		return -EADDRNOTAVAIL;

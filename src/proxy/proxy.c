@@ -162,7 +162,7 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 		/* A source no socket filter may hold (RFC 3678: unicast only)
 		 * would make the host part refuse the whole filter and stall
 		 * the group upstream; it is left out and counted. */
-		if (!mcast_addr_is_unicast(&x->addr)) {
+		if (!mcast_addr_is_valid_source(&x->addr)) {
 			px->stats.invalid_sources++;
 			continue;
 		}

@@ -144,7 +144,8 @@ const struct mcast_stat_field mcast_router_stat_fields[] = {
 	F(rx_queries), F(rx_reports), F(rx_leaves), F(rx_records), F(tx_general_queries),
 	F(tx_group_queries), F(tx_source_queries), F(not_local), F(version_ignored), F(compat_ignored),
 	F(ssm_ignored), F(group_limit), F(source_limit), F(host_limit), F(total_source_limit), F(no_memory), F(older_querier),
-	F(querier_changes), F(fast_leaves), F(acl_denied),
+	F(querier_changes), F(fast_leaves), F(acl_denied), F(local_group), F(invalid_source),
+	F(unspecified_reporter),
 #undef F
 };
 const size_t mcast_router_stat_nfields = sizeof(mcast_router_stat_fields) / sizeof(mcast_router_stat_fields[0]);

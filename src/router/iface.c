@@ -404,6 +404,60 @@ static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst
 
 static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip);
 
+static void refused(struct rt_iface *ifc, const struct mcast_addr *from, const char *what,
+		    const struct mcast_addr *a)
+{
+	char f[MCAST_ADDR_STRLEN], x[MCAST_ADDR_STRLEN];
+	if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(ifc->r)))
+		mcast_logf(ifc->r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: report from %s: %s %s refused",
+			   ifc->name, mcast_addr_str(from, f), what, mcast_addr_str(a, x));
+}
+
+/* A group the router keeps no state for (docs/wire.md, "Address rules"). */
+static bool local_group(struct rt_iface *ifc, const struct mcast_addr *from, const struct mcast_addr *g)
+{
+	if (!mcast_addr_is_local_group(g))
+		return false;
+	ifc->stats.local_group++;
+	refused(ifc, from, "link-local group", g);
+	return true;
+}
+
+/*
+ * The address rules on a v3 report's records, in place: a record for a
+ * group that never leaves the link is skipped (RFC 5771 4, RFC 4291 2.7:
+ * no router forwards it, and it would take a max-groups slot), and a
+ * source that can never send (unspecified, loopback, multicast,
+ * broadcast, class E, or of the other family) is refused alone. Leaving
+ * such a source out changes no record's meaning: no packet comes from
+ * it, so INCLUDE or EXCLUDE of it forward the same packets as without.
+ */
+static void filter_records(struct rt_iface *ifc, const struct mcast_addr *from, struct mcast_msg *m)
+{
+	uint32_t w = 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < m->nrecs; i++) {
+		struct mcast_group_record rec = m->recs[i];
+		if (local_group(ifc, from, &rec.group))
+			continue;
+		/* the decoder lays sources out record by record: w <= src_index */
+		uint32_t first = w;
+		for (uint32_t k = 0; k < rec.nsrcs; k++) {
+			const struct mcast_addr *s = &m->srcs[rec.src_index + k];
+			if (mcast_addr_family(s) != ifc->r->family || !mcast_addr_is_valid_source(s)) {
+				ifc->stats.invalid_source++;
+				refused(ifc, from, "source", s);
+				continue;
+			}
+			m->srcs[w++] = *s;
+		}
+		rec.src_index = first;
+		rec.nsrcs = (uint16_t)(w - first);
+		m->recs[kept++] = rec;
+	}
+	m->nrecs = kept;
+}
+
 /* An IGMPv1/v2 or MLDv1 report or leave: one record, in two phases. */
 static void one_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
 		       const struct mcast_addr *host, uint8_t older)
@@ -442,6 +496,19 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 		ifc->stats.not_local++;
 		return;
 	}
+	/* RFC 3590 lets a host without a link-local address yet report from
+	 * :: for the groups Duplicate Address Detection needs, which are
+	 * link-local and never routed; it reports again from its address
+	 * once it has one. A router keeps no state from such a report: it
+	 * would be anonymous (no host to track or answer). */
+	if (m.kind != MCAST_MSG_QUERY && r->family == MCAST_AF_INET6 && mcast_addr_is_unspecified(&ip->src)) {
+		ifc->stats.unspecified_reporter++;
+		char g[MCAST_ADDR_STRLEN];
+		if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(r)))
+			mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS, "%s: %s from :: ignored (group %s)",
+				   ifc->name, mcast_msg_name(&m), mcast_addr_str(&m.group, g));
+		return;
+	}
 	/* The message's version as IGMP numbering (MLDv1 = 2, MLDv2 = 3). */
 	uint8_t mlevel = r->family == MCAST_AF_INET ? m.version : (uint8_t)(m.version + 1);
 	switch (m.kind) {
@@ -456,6 +523,8 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 		break;
 	case MCAST_MSG_REPORT:
 		ifc->stats.rx_reports++;
+		if (local_group(ifc, &ip->src, &m.group))
+			break;
 		if (rt_is_ssm(ifc, &m.group)) {
 			ifc->stats.ssm_ignored++; /* RFC 4604 2.2.1: no v1/v2 in SSM */
 			break;
@@ -468,6 +537,8 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			ifc->stats.version_ignored++;
 			break;
 		}
+		if (local_group(ifc, &ip->src, &m.group))
+			break;
 		if (rt_is_ssm(ifc, &m.group)) {
 			ifc->stats.ssm_ignored++;
 			break;
@@ -481,6 +552,7 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			break;
 		}
 		ifc->stats.rx_records += m.nrecs;
+		filter_records(ifc, &ip->src, &m);
 		/* the whole report or none of it (rt_records_prepare) */
 		if (rt_records_prepare(ifc, m.recs, m.nrecs, &ip->src) < 0)
 			break;

@@ -178,9 +178,9 @@ static enum mcast_drop check_source(const struct mcast_msg *m, const struct mcas
 		 * switches query from it (RFC 4541 2.1.1). */
 		if (mcast_addr_eq(s, &mcast_addr_any4))
 			return MCAST_DROP_NONE;
-		return mcast_addr_is_unicast(s) && mcast_addr_u32(s) != 0xffffffffu
-			       ? MCAST_DROP_NONE
-			       : MCAST_DROP_BAD_SOURCE;
+		/* Never multicast, broadcast, class E, 0/8 or loopback (RFC
+		 * 1122 3.2.1.3, RFC 3376 4.2.13: a valid source for the subnet). */
+		return mcast_addr_is_valid_source(s) ? MCAST_DROP_NONE : MCAST_DROP_BAD_SOURCE;
 	}
 	/* RFC 3810 5.1.14 and 5.2.13: link-local source; reports and dones
 	 * may come from :: before the link-local address is ready
@@ -194,11 +194,18 @@ static enum mcast_drop check_source(const struct mcast_msg *m, const struct mcas
 
 /*
  * Destinations (RFC 3376 4.1.12 and 4.2.14, RFC 3810 5.1.15 and 5.2.14,
- * RFC 2236 3): a general query to all-hosts, a specific query to its
- * group, a v1/v2 report to its group, a leave or done to all-routers
- * (or, from early RFC 2236 drafts, the group), a v3 report to
- * 224.0.0.22 or ff02::16. Receivers must also accept any unicast
- * address of theirs; whether the address is ours is the stack's check.
+ * RFC 2236 3, RFC 2710 3): a general query to all-hosts, a specific
+ * query to its group, a v1/v2 report to its group, a leave or done to
+ * all-routers (or, from early RFC 2236 drafts, the group), a v3 report
+ * to 224.0.0.22 or ff02::16.
+ *
+ * A unicast destination is accepted where the RFCs say a system MUST
+ * accept any address of its interface: queries (RFC 3376 4.1.12, RFC
+ * 3810 5.1.15) and v1/v2 reports (RFC 3376 4.2.14, RFC 3810 5.2.14);
+ * whether the address is ours is the stack's check. For the others the
+ * RFCs name only the multicast destination: a unicast IGMPv3/MLDv2
+ * report, leave or done is dropped, so that a report that bypassed the
+ * link's snooping switches cannot create state on the router alone.
  */
 static enum mcast_drop check_destination(const struct mcast_msg *m,
 					 const struct mcast_profile *pf,
@@ -206,7 +213,10 @@ static enum mcast_drop check_destination(const struct mcast_msg *m,
 {
 	const struct mcast_addr *d = &ip->dst;
 	if (!mcast_addr_is_multicast(d))
-		return mcast_addr_is_unicast(d) ? MCAST_DROP_NONE : MCAST_DROP_BAD_DESTINATION;
+		return (m->kind == MCAST_MSG_QUERY || m->kind == MCAST_MSG_REPORT) &&
+				       mcast_addr_is_valid_source(d)
+			       ? MCAST_DROP_NONE
+			       : MCAST_DROP_BAD_DESTINATION;
 	bool ok = false;
 	switch (m->kind) {
 	case MCAST_MSG_QUERY:

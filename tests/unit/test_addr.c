@@ -142,6 +142,41 @@ static void test_predicates(void **state)
 	assert_false(mcast_addr_is_unicast(&x));
 }
 
+/* The address rules' two predicates (docs/wire.md, "Address rules"). */
+static void test_valid_source_and_local_group(void **state)
+{
+	(void)state;
+	static const char *const valid[] = { "10.0.0.5", "1.0.0.0", "223.255.255.255", "169.254.1.1",
+					      "2001:db8::1", "fe80::1", "::2", "fc00::1" };
+	static const char *const invalid[] = { "0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.0.9",
+					       "224.1.1.1", "239.255.255.250", "240.0.0.1",
+					       "255.255.255.255", "::", "::1", "ff0e::99", "ff02::1" };
+	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+		struct mcast_addr x = A(valid[i]);
+		if (!mcast_addr_is_valid_source(&x))
+			fail_msg("%s should be a valid source", valid[i]);
+	}
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		struct mcast_addr x = A(invalid[i]);
+		if (mcast_addr_is_valid_source(&x))
+			fail_msg("%s should not be a valid source", invalid[i]);
+	}
+	static const char *const local[] = { "224.0.0.1", "224.0.0.22", "224.0.0.255", "ff02::1",
+					     "ff02::1:ff00:1", "ff01::2", "ff00::5", "ff32::9", "ff12::3" };
+	static const char *const routed[] = { "224.0.1.1", "223.0.0.1", "239.255.0.1", "232.1.1.1",
+					      "ff05::9", "ff0e::1", "ff3e::8000:1", "ff15::1", "10.0.0.1" };
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		struct mcast_addr x = A(local[i]);
+		if (!mcast_addr_is_local_group(&x))
+			fail_msg("%s should be a link-local group", local[i]);
+	}
+	for (size_t i = 0; i < sizeof(routed) / sizeof(routed[0]); i++) {
+		struct mcast_addr x = A(routed[i]);
+		if (mcast_addr_is_local_group(&x))
+			fail_msg("%s should not be a link-local group", routed[i]);
+	}
+}
+
 static void test_compare_hash(void **state)
 {
 	(void)state;
@@ -203,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_parse_print_v6),
 		cmocka_unit_test(test_against_libc),
 		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_valid_source_and_local_group),
 		cmocka_unit_test(test_compare_hash),
 		cmocka_unit_test(test_prefix),
 	};

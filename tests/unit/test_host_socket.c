@@ -16,6 +16,13 @@ static void test_errors(void **state)
 		assert_int_equal(mcast_host_join(h, s, 1, &g), -EADDRINUSE);
 		assert_int_equal(mcast_host_join(h, s, 7, &g), -ENODEV);
 		assert_int_equal(mcast_host_join(h, s, 1, &uni), -EINVAL);
+		/* sources that can never send (docs/wire.md, "Address rules") */
+		static const char *const never4[] = { "0.0.0.0", "127.0.0.1", "224.1.1.1", "255.255.255.255" };
+		static const char *const never6[] = { "::", "::1", "ff0e::99", "10.9.9.9" };
+		for (int k = 0; k < 4; k++) {
+			struct mcast_addr x = A(fam ? never6[k] : never4[k]);
+			assert_int_equal(mcast_host_join_source(h, s, 1, &g2, &x), -EINVAL);
+		}
 		/* ASM membership: source joins are refused, blocks accepted. */
 		assert_int_equal(mcast_host_join_source(h, s, 1, &g, &s1), -EINVAL);
 		assert_int_equal(mcast_host_block(h, s, 1, &g, &s1), 0);

@@ -214,6 +214,11 @@ static void test_drop_source(void **state)
 	assert_int_equal(dec(), MCAST_DROP_BAD_SOURCE);
 	build("255.255.255.255", "239.1.1.1", "16 00 00 00 ef 01 01 01", true);
 	assert_int_equal(dec(), MCAST_DROP_BAD_SOURCE);
+	/* loopback and the rest of 0/8 never come from a wire (RFC 1122 3.2.1.3) */
+	build("127.0.0.1", "239.1.1.1", "16 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_SOURCE);
+	build("0.0.0.7", "224.0.0.22", "22 00 00 00 00 00 00 01 04 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_SOURCE);
 	/* RFC 3376 4.2.13: reports from 0.0.0.0 are accepted. */
 	build("0.0.0.0", "224.0.0.22", "22 00 00 00 00 00 00 01 04 00 00 00 ef 01 01 01", true);
 	assert_int_equal(dec(), MCAST_DROP_NONE);
@@ -248,10 +253,31 @@ static void test_drop_destination_and_group(void **state)
 	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
 	build("fe80::10", "ff02::1", "8f 00 00 00 00 00 00 01 04 00 00 00" FF05_9, true);
 	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
-	/* A unicast destination is accepted (RFC 3376 4.2.14); the stack
+	/* A unicast destination is accepted for v1/v2 reports (RFC 3376
+	 * 4.2.14, RFC 3810 5.2.14) and queries (4.1.12, 5.1.15); the stack
 	 * decides whether it is ours. A group-specific query to all-hosts too. */
 	build("10.0.0.10", "10.0.0.1", "16 00 00 00 ef 01 01 01", true);
 	assert_int_equal(dec(), MCAST_DROP_NONE);
+	build("10.0.0.10", "10.0.0.1", "12 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_NONE);
+	build("10.0.0.1", "10.0.0.10", "11 64 00 00 00 00 00 00", true);
+	assert_int_equal(dec(), MCAST_DROP_NONE);
+	build("fe80::10", "fe80::1", "83 00 00 00 00 00 00 00" FF05_9, true);
+	assert_int_equal(dec(), MCAST_DROP_NONE);
+	/* ...but not for what the RFCs send only to a group: v3 and MLDv2
+	 * reports, leaves and dones; nor a loopback or broadcast one. */
+	build("10.0.0.10", "10.0.0.1", "22 00 00 00 00 00 00 01 04 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
+	build("10.0.0.10", "10.0.0.1", "17 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
+	build("fe80::10", "fe80::1", "8f 00 00 00 00 00 00 01 04 00 00 00" FF05_9, true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
+	build("fe80::10", "2001:db8::1", "84 00 00 00 00 00 00 00" FF05_9, true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
+	build("10.0.0.10", "127.0.0.1", "16 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
+	build("10.0.0.10", "255.255.255.255", "16 00 00 00 ef 01 01 01", true);
+	assert_int_equal(dec(), MCAST_DROP_BAD_DESTINATION);
 	build("10.0.0.1", "224.0.0.1", "11 0a 00 00 ef 01 01 01", true);
 	assert_int_equal(dec(), MCAST_DROP_NONE);
 	/* The leave from early RFC 2236 drafts, sent to the group. */

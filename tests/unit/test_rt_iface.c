@@ -278,6 +278,26 @@ static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 }
 
 /* Each drop gets a debug line naming the reason, at most 10 a second. */
+static void one_emit(void *ctx, const uint8_t *p, size_t n)
+{
+	int *len = ctx;
+	*len = (int)n;
+	(void)p;
+}
+
+/* One v3 report with one record into out; returns its length. */
+static int report_one(enum mcast_family fam, uint8_t type, const struct mcast_addr *g,
+				   const struct mcast_addr *s, size_t ns, const struct mcast_addr *h,
+				   uint8_t *out, size_t cap)
+{
+	struct mcast_report_builder rb;
+	int len = 0;
+	assert_int_equal(mcast_report_init(&rb, fam, h, NULL, 1500, out, cap, one_emit, &len), 0);
+	assert_int_equal(mcast_report_add(&rb, type, g, s, ns, NULL, 0), 0);
+	mcast_report_flush(&rb);
+	return len;
+}
+
 static void test_drop_log(void **state)
 {
 	(void)state;
@@ -304,7 +324,141 @@ static void test_drop_log(void **state)
 	struct mcast_router_iface_info ii;
 	mcast_router_iface_info(r, 1, &ii);
 	assert_int_equal(ii.stats->drop.count[MCAST_DROP_BAD_TTL], 26); /* every one counted */
+	/* a refused source and a link-local group are logged, named */
+	static uint8_t out[1600];
+	struct mcast_addr bad = A("224.9.9.9"), ll = A("224.0.0.251");
+	n = report_one(MCAST_AF_INET, MCAST_MODE_IS_INCLUDE, &g, &bad, 1, &h, out, sizeof(out));
+	mcast_router_input(r, 1, out, (size_t)n);
+	assert_string_equal(last_log, "lan: report from 10.0.0.10: source 224.9.9.9 refused");
+	n = report_one(MCAST_AF_INET, MCAST_MODE_IS_EXCLUDE, &ll, NULL, 0, &h, out, sizeof(out));
+	mcast_router_input(r, 1, out, (size_t)n);
+	assert_string_equal(last_log, "lan: report from 10.0.0.10: link-local group 224.0.0.251 refused");
 	mcast_router_destroy(r);
+}
+
+static uint64_t counter(struct rtfx *f, const char *name)
+{
+	struct mcast_router_iface_info ii;
+	assert_int_equal(mcast_router_iface_info(f->r[0], 1, &ii), 0);
+	for (size_t i = 0; i < mcast_router_stat_nfields; i++)
+		if (!strcmp(mcast_router_stat_fields[i].name, name))
+			return mcast_router_stat(ii.stats, &mcast_router_stat_fields[i]);
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* A v3/MLDv2 report with one record, from src to dst (NULL: the RFC's). */
+static void report_to(struct rtfx *f, const char *src, const char *dst, const char *group,
+		      uint8_t type, const struct mcast_addr *s, size_t n)
+{
+	struct mcast_report_builder rb;
+	static uint8_t out[1600];
+	struct mcast_addr h = A(src), g = A(group), d;
+	if (dst)
+		d = A(dst);
+	assert_int_equal(mcast_report_init(&rb, f->fam, &h, dst ? &d : NULL, 1500, out, sizeof(out), host_emit, f), 0);
+	assert_int_equal(mcast_report_add(&rb, type, &g, s, n, NULL, 0), 0);
+	mcast_report_flush(&rb);
+}
+
+/*
+ * The address rules (docs/wire.md, "Address rules"), IGMP: sources that
+ * never send are refused one by one and the rest of the record applies;
+ * groups that never leave the link get no state (and take no max-groups
+ * slot); a v3 report or a leave to a unicast address is dropped.
+ */
+static void test_address_rules_v4(void **state)
+{
+	(void)state;
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	c.max_groups = 3;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, &c);
+	struct mcast_addr bad[] = { A("0.0.0.0"), A("224.1.1.1"), A("127.0.0.1"), A("10.9.0.1"),
+				    A("255.255.255.255"), A("240.1.2.3"), A("0.0.0.1") };
+	report_to(f, "10.0.0.10", NULL, "239.1.1.1", MCAST_MODE_IS_INCLUDE, bad, 7);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "INCLUDE 10.9.0.1=260000");
+	assert_int_equal(counter(f, "invalid_source"), 6);
+	/* EXCLUDE of a source that never sends is EXCLUDE of none: all */
+	report_to(f, "10.0.0.10", NULL, "239.1.1.2", MCAST_CHANGE_TO_EXCLUDE, bad, 1);
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "EXCLUDE gt=260000");
+	/* ALLOW of only invalid sources creates nothing */
+	report_to(f, "10.0.0.10", NULL, "239.1.1.3", MCAST_ALLOW_NEW_SOURCES, bad, 3);
+	assert_string_equal(rt_state(f, 0, "239.1.1.3"), "none");
+	assert_int_equal(counter(f, "invalid_source"), 10);
+	/* link-local groups, in v3 records, v2 and v1 reports and leaves:
+	 * no state, no max-groups slot (two of three are taken) */
+	report_to(f, "10.0.0.10", NULL, "224.0.0.251", MCAST_MODE_IS_EXCLUDE, NULL, 0);
+	report_to(f, "10.0.0.10", NULL, "224.0.0.1", MCAST_CHANGE_TO_EXCLUDE, NULL, 0);
+	host_old(f, "10.0.0.10", "224.0.0.252", MCAST_MSG_REPORT, 2);
+	host_old(f, "10.0.0.10", "224.0.0.9", MCAST_MSG_REPORT, 1);
+	host_old(f, "10.0.0.10", "224.0.0.251", MCAST_MSG_LEAVE, 2);
+	assert_int_equal(counter(f, "local_group"), 5);
+	assert_string_equal(rt_state(f, 0, "224.0.0.251"), "none");
+	assert_string_equal(rt_state(f, 0, "224.0.0.252"), "none");
+	assert_int_equal(counter(f, "group_limit"), 0);
+	/* 224.0.1.0/24 is routed: it takes the last slot */
+	host_old(f, "10.0.0.10", "224.0.1.1", MCAST_MSG_REPORT, 2);
+	assert_string_equal(rt_state(f, 0, "224.0.1.1"), "EXCLUDE gt=260000");
+	host_old(f, "10.0.0.10", "239.7.7.7", MCAST_MSG_REPORT, 2);
+	assert_int_equal(counter(f, "group_limit"), 1);
+	/* a v3 report or a leave sent to our unicast address: dropped */
+	report_to(f, "10.0.0.10", "10.0.0.1", "239.1.1.9", MCAST_MODE_IS_EXCLUDE, NULL, 0);
+	host_old(f, "10.0.0.10", "239.1.1.2", MCAST_MSG_LEAVE, 2); /* to 224.0.0.2: applies */
+	uint8_t b[64];
+	struct mcast_addr h = A("10.0.0.10"), g = A("224.0.1.1"), me = A("10.0.0.1");
+	int n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_LEAVE, 2, &g, 0, &h, &me, b, sizeof(b));
+	host_pkt(f, b, (size_t)n);
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->drop.count[MCAST_DROP_BAD_DESTINATION], 2);
+	assert_string_equal(rt_state(f, 0, "239.1.1.9"), "none");
+	assert_string_equal(rt_state(f, 0, "224.0.1.1"), "EXCLUDE gt=260000");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "EXCLUDE gt=2000");
+	/* a v2 report to our unicast address is accepted (RFC 3376 4.2.14) */
+	n = mcast_v1v2_encode(MCAST_AF_INET, MCAST_MSG_REPORT, 2, &g, 0, &h, &me, b, sizeof(b));
+	mcast_wheel_advance(&f->wheel, 1000);
+	host_pkt(f, b, (size_t)n);
+	assert_string_equal(rt_state(f, 0, "224.0.1.1"), "EXCLUDE gt=260000");
+	/* reports from 0.0.0.0 are accepted (RFC 3376 4.2.13) */
+	report_to(f, "0.0.0.0", NULL, "239.1.1.1", MCAST_ALLOW_NEW_SOURCES, &bad[3], 1);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "INCLUDE 10.9.0.1=260000");
+	rtfx_free(f);
+}
+
+/* The same for MLD: also IPv4-mapped sources, scopes 0-2, and reports
+ * and dones from :: (RFC 3590), which create no state. */
+static void test_address_rules_v6(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET6, 1, NULL);
+	struct mcast_addr bad[] = { A("::"), A("ff0e::99"), A("::1"), A("10.0.0.1"), A("2001:db8::55") };
+	report_to(f, "fe80::10", NULL, "ff0e::1", MCAST_MODE_IS_INCLUDE, bad, 5);
+	assert_string_equal(rt_state(f, 0, "ff0e::1"), "INCLUDE 2001:db8::55=260000");
+	assert_int_equal(counter(f, "invalid_source"), 4);
+	static const char *const local[] = { "ff02::1", "ff02::1:ff00:10", "ff01::5", "ff00::7", "ff32::8000:1" };
+	for (size_t i = 0; i < 5; i++)
+		report_to(f, "fe80::10", NULL, local[i], MCAST_MODE_IS_EXCLUDE, NULL, 0);
+	host_old(f, "fe80::10", "ff02::fb", MCAST_MSG_REPORT, 1);
+	assert_int_equal(counter(f, "local_group"), 6);
+	assert_string_equal(rt_state(f, 0, "ff02::1:ff00:10"), "none");
+	/* from :: : no state from a report, no leave from a done */
+	report_to(f, "::", NULL, "ff0e::2", MCAST_MODE_IS_EXCLUDE, NULL, 0);
+	host_old(f, "::", "ff0e::3", MCAST_MSG_REPORT, 1);
+	host_old(f, "::", "ff0e::1", MCAST_MSG_LEAVE, 1);
+	assert_int_equal(counter(f, "unspecified_reporter"), 3);
+	assert_string_equal(rt_state(f, 0, "ff0e::2"), "none");
+	assert_string_equal(rt_state(f, 0, "ff0e::3"), "none");
+	assert_string_equal(rt_state(f, 0, "ff0e::1"), "INCLUDE 2001:db8::55=260000");
+	/* an MLDv2 report to a unicast address: dropped; MLDv1 accepted */
+	report_to(f, "fe80::10", "fe80::1", "ff0e::4", MCAST_MODE_IS_EXCLUDE, NULL, 0);
+	assert_string_equal(rt_state(f, 0, "ff0e::4"), "none");
+	uint8_t b[128];
+	struct mcast_addr h = A("fe80::10"), g = A("ff0e::5"), me = A("fe80::1");
+	int n = mcast_v1v2_encode(MCAST_AF_INET6, MCAST_MSG_REPORT, 1, &g, 0, &h, &me, b, sizeof(b));
+	host_pkt(f, b, (size_t)n);
+	assert_string_equal(rt_state(f, 0, "ff0e::5"), "EXCLUDE gt=260000");
+	rtfx_free(f);
 }
 
 /* RFC 3376 8.4, 8.5, 8.13 with the defaults: 260 s, 255 s, 2 s. */
@@ -385,6 +539,8 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_iface_changes),
 		cmocka_unit_test(test_drop_log),
+		cmocka_unit_test(test_address_rules_v4),
+		cmocka_unit_test(test_address_rules_v6),
 		cmocka_unit_test(test_timer_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
