@@ -62,6 +62,19 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len);
  * unknown name, -EINVAL for a bad value (c unchanged).
  */
 int mcast_router_config_set(struct mcast_router_config *c, const char *key, const char *val);
+/*
+ * The same for an interface's two families at once, as mcastd.conf's
+ * interface lines, mcastsim scenarios and `mcastsim replay --set` write
+ * it: igmp-version N (1-3) sets c4 only, mld-version N (1-2) c6 only,
+ * ssm-range takes both families' prefixes in one list (a family left
+ * out gets no SSM range), every other key goes to both. Either config
+ * may be NULL. 0, -ENOENT, -EINVAL (both unchanged).
+ */
+int mcast_router_config_set_both(struct mcast_router_config *c4, struct mcast_router_config *c6,
+				 const char *key, const char *val);
+/* What a key accepts, for error messages ("1..7", "on or off", "a time
+ * such as 500ms, 2s or 1m (1 s to 31744 s)"); NULL for an unknown key. */
+const char *mcast_router_config_allowed(const char *key);
 /* "500ms", "2s", "1.5s", "3m", "1h", or plain seconds. 0 or -EINVAL. */
 int mcast_time_parse(const char *s, mcast_time_ms *t);
 

@@ -96,7 +96,6 @@ static void interface(struct parse *p, struct mcastd_config *c, char **tok, int 
 		rc->max_sources = CFG_DEFAULT_MAX_SOURCES;
 		rc->max_total_sources = CFG_DEFAULT_MAX_TOTAL_SOURCES;
 	}
-	bool ssm4 = false, ssm6 = false;
 	int before = p->errors;
 	for (int k = 2; k < n; k += 2) {
 		const char *key = tok[k], *val = k + 1 < n ? tok[k + 1] : NULL;
@@ -111,51 +110,18 @@ static void interface(struct parse *p, struct mcastd_config *c, char **tok, int 
 		} else if (!strcmp(key, "mld")) {
 			if (onoff(val, &i->v6) < 0)
 				bad(p, "mld: expected on or off, not %s", val);
-		} else if (!strcmp(key, "igmp-version")) {
-			if (strcmp(val, "1") && strcmp(val, "2") && strcmp(val, "3"))
-				bad(p, "igmp-version: expected 1, 2 or 3, not %s", val);
-			else
-				mcast_router_config_set(&i->rc4, "version", val);
-		} else if (!strcmp(key, "mld-version")) {
-			if (strcmp(val, "1") && strcmp(val, "2"))
-				bad(p, "mld-version: expected 1 or 2, not %s", val);
-			else
-				mcast_router_config_set(&i->rc6, "version", val);
 		} else if (!strcmp(key, "threshold")) {
 			unsigned long t = strtoul(val, &end, 10);
 			if (*end || !*val || t < 1 || t > 254)
 				bad(p, "threshold: expected 1..254, not %s", val);
 			else
 				i->threshold = (uint8_t)t;
-		} else if (!strcmp(key, "ssm-range")) {
-			/* split by family: one value may hold both */
-			char v4[256] = "", v6[256] = "", buf[512];
-			snprintf(buf, sizeof(buf), "%s", val);
-			for (char *s = NULL, *q = strtok_r(buf, ",", &s); q; q = strtok_r(NULL, ",", &s)) {
-				char *dst = strchr(q, ':') ? v6 : v4;
-				size_t l = strlen(dst);
-				snprintf(dst + l, 256 - l, "%s%s", l ? "," : "", q);
-			}
-			if (!strcmp(val, "none")) {
-				strcpy(v4, "none");
-				strcpy(v6, "none");
-			}
-			if ((*v4 && mcast_router_config_set(&i->rc4, key, v4) < 0) ||
-			    (*v6 && mcast_router_config_set(&i->rc6, key, v6) < 0))
-				bad(p, "ssm-range: bad multicast prefix list %s", val);
-			ssm4 |= *v4 != 0;
-			ssm6 |= *v6 != 0;
-			if (!ssm4)
-				i->rc4.nssm = 0; /* a list of IPv6 ranges only: no IPv4 SSM range */
-			if (!ssm6)
-				i->rc6.nssm = 0;
 		} else {
-			int r4 = mcast_router_config_set(&i->rc4, key, val);
-			int r6 = mcast_router_config_set(&i->rc6, key, val);
-			if (r4 == -ENOENT)
+			int rc = mcast_router_config_set_both(&i->rc4, &i->rc6, key, val);
+			if (rc == -ENOENT)
 				bad(p, "unknown interface setting %s", key);
-			else if (r4 < 0 || r6 < 0)
-				bad(p, "%s: bad value %s", key, val);
+			else if (rc < 0)
+				bad(p, "%s: expected %s, not %s", key, mcast_router_config_allowed(key), val);
 		}
 	}
 	if (i->rc4.query_response_ms >= i->rc4.query_interval_ms)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mcast/router.h"
@@ -137,6 +138,88 @@ int mcast_router_config_set(struct mcast_router_config *c, const char *key, cons
 	if (!strcmp(key, "ssm-range"))
 		return ssm_list(c, val);
 	return -ENOENT;
+}
+
+int mcast_router_config_set_both(struct mcast_router_config *c4, struct mcast_router_config *c6,
+				 const char *key, const char *val)
+{
+	if (!val)
+		return -EINVAL;
+	if (!strcmp(key, "igmp-version") || !strcmp(key, "mld-version")) {
+		bool v6 = key[0] == 'm';
+		if (strcmp(val, "1") && strcmp(val, "2") && (v6 || strcmp(val, "3")))
+			return -EINVAL;
+		struct mcast_router_config *c = v6 ? c6 : c4;
+		return c ? mcast_router_config_set(c, "version", val) : 0;
+	}
+	struct mcast_router_config t4, t6;
+	if (c4)
+		t4 = *c4;
+	else
+		mcast_router_config_default(&t4, MCAST_AF_INET);
+	if (c6)
+		t6 = *c6;
+	else
+		mcast_router_config_default(&t6, MCAST_AF_INET6);
+	int r4, r6;
+	if (!strcmp(key, "ssm-range")) {
+		/* one list, split by family; a family left out has no range */
+		char v4[512] = "", v6[512] = "", buf[512];
+		if (strlen(val) >= sizeof(buf))
+			return -EINVAL;
+		strcpy(buf, val);
+		for (char *sv = NULL, *q = strtok_r(buf, ",", &sv); q; q = strtok_r(NULL, ",", &sv)) {
+			char *dst = strchr(q, ':') ? v6 : v4;
+			size_t l = strlen(dst);
+			snprintf(dst + l, sizeof(v4) - l, "%s%s", l ? "," : "", q);
+		}
+		if (!strcmp(val, "none") || !*val) {
+			strcpy(v4, "none");
+			strcpy(v6, "none");
+		}
+		r4 = ssm_list(&t4, *v4 ? v4 : "none");
+		r6 = ssm_list(&t6, *v6 ? v6 : "none");
+	} else {
+		r4 = mcast_router_config_set(&t4, key, val);
+		r6 = mcast_router_config_set(&t6, key, val);
+	}
+	if (r4 < 0 || r6 < 0)
+		return r4 == -ENOENT ? -ENOENT : -EINVAL;
+	if (c4)
+		*c4 = t4;
+	if (c6)
+		*c6 = t6;
+	return 0;
+}
+
+const char *mcast_router_config_allowed(const char *key)
+{
+	static const struct {
+		const char *key, *allowed;
+	} tab[] = {
+		{ "version", "1, 2 or 3 (IGMP), 1 or 2 (MLD)" },
+		{ "igmp-version", "1, 2 or 3" },
+		{ "mld-version", "1 or 2" },
+		{ "robustness", "1..7" },
+		{ "lmqc", "1..255" },
+		{ "startup-count", "1..255" },
+		{ "max-groups", "0..4294967295 (0: no limit)" },
+		{ "max-sources", "0..4294967295 (0: no limit)" },
+		{ "max-hosts", "0..4294967295 (0: no limit)" },
+		{ "max-total-sources", "0..4294967295 (0: no limit)" },
+		{ "query-interval", "a time such as 125s or 2m, 1 s to 31744 s" },
+		{ "query-response", "a time such as 10s or 500ms, 100 ms to 3174.4 s" },
+		{ "lmqi", "a time such as 1s or 500ms, 100 ms to 3174.4 s" },
+		{ "startup-interval", "a time such as 31s, 100 ms to 31744 s" },
+		{ "querier", "on or off" },
+		{ "fast-leave", "on or off" },
+		{ "require-router-alert", "on or off" },
+		{ "ssm-range", "multicast prefixes separated by commas (232.0.0.0/8,ff3e::/16), or none" },
+	};
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (!strcmp(tab[i].key, key))
+			return tab[i].allowed;
+	return NULL;
 }
 
 const struct mcast_stat_field mcast_router_stat_fields[] = {

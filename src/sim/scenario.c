@@ -74,21 +74,18 @@ static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char
 	unsigned long n = 0;
 	bool num = parse_uint(val, &n) == 0;
 	bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
-	struct mcast_router_config *rc[2] = { &i->rc4, &i->rc6 };
-	if (!strcmp(key, "igmp-version"))
-		return mcast_router_config_set(&i->rc4, "version", val) < 0 ? bad(c, line, "bad igmp-version %s", val) : 0;
-	else if (!strcmp(key, "mld-version"))
-		return mcast_router_config_set(&i->rc6, "version", val) < 0 ? bad(c, line, "bad mld-version %s", val) : 0;
-	else if (!strcmp(key, "force-igmp") && num)
+	if (!strcmp(key, "force-igmp") && num)
 		i->hc4.force_version = (uint8_t)n;
 	else if (!strcmp(key, "force-mld") && num)
 		i->hc6.force_version = (uint8_t)n;
 	else if (!strcmp(key, "report-link-local") && (on || off))
 		i->hc4.report_link_local = on;
 	else {
-		for (int f = 0; f < 2; f++)
-			if (mcast_router_config_set(rc[f], key, val) < 0)
-				return bad(c, line, "unknown setting or bad value: %s %s", key, val);
+		int rc = mcast_router_config_set_both(&i->rc4, &i->rc6, key, val);
+		if (rc == -ENOENT)
+			return bad(c, line, "unknown setting %s", key);
+		if (rc < 0)
+			return bad(c, line, "%s: expected %s, not %s", key, mcast_router_config_allowed(key), val);
 	}
 	return 0;
 }
@@ -701,6 +698,11 @@ int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool
 		if (json)
 			sim_dump_json(c.w, stdout);
 		printf("%s: %u expectations, %u passed, %u failed\n", path, c.expects, c.expects - c.failed, c.failed);
+		/* a scenario that checks nothing proves nothing: it fails */
+		if (c.expects == 0) {
+			printf("%s: FAIL: no expectations\n", path);
+			c.failed = 1;
+		}
 	}
 	for (size_t i = 0; i < c.nev; i++)
 		free(c.ev[i].buf);

@@ -127,8 +127,21 @@ void sim_dump_json(struct sim_world *w, FILE *out);
  * expectations, or -1 when the file is bad (message on stderr). */
 int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool json, bool verbose);
 
-/* replay.c: feeds a capture into one router interface; 0 or -1. */
-int sim_replay(const char *path, const struct mcast_addr *addr4, const struct mcast_addr *addr6,
-	       mcast_time_ms *at, size_t nat);
+/* replay.c: feeds captures into one router, a capture per interface. */
+struct sim_replay_iface {
+	const char *name, *path;
+	struct mcast_addr addr4, addr6;      /* the router's addresses there */
+};
+struct sim_replay_opts {
+	const struct sim_replay_iface *ifs;
+	size_t nifs;
+	const char *const *sets;            /* "[IFACE:]KEY=VALUE" */
+	size_t nsets;
+	mcast_time_ms *at;                  /* sorted in place */
+	size_t nat;
+	const char *pcap_dir;               /* NULL: no pcap */
+};
+/* 0, or -1 after a message on stderr. */
+int sim_replay(const struct sim_replay_opts *o);
 
 #endif

@@ -32,7 +32,7 @@ deny lan2 239.1.0.0/16 source 10.0.0.0/8
 route from wan group 239.8.8.8 to lan1 lan2
 route from wan source 10.0.0.5 group 232.1.1.1 to lan2   # SSM static"
 
-expect "every bad line named" 1 "c.conf:2: robustness: bad value 0
+expect "every bad line named" 1 "c.conf:2: robustness: expected 1..7, not 0
 c.conf:3: igmp-version: expected 1, 2 or 3, not 4
 c.conf:4: interface wan is already configured (line 1)
 c.conf:5: bad group prefix 10.0.0.0/8
