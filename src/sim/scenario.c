@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim.h"
 
@@ -74,6 +75,21 @@ static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char
 	unsigned long n = 0;
 	bool num = parse_uint(val, &n) == 0;
 	bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
+	/* a host's own settings (RFC 3376 8.1, 8.11; RFC 3810 9.1, 9.11) */
+	mcast_time_ms t;
+	if (!i->node->router && !strcmp(key, "robustness") && num && n >= 1 && n <= 7) {
+		i->hc4.robustness = i->hc6.robustness = (uint8_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "unsolicited-report-interval") || !strcmp(key, "unsolicited-report-interval-v2")) {
+		if (mcast_time_parse(val, &t) < 0 || t == 0 || t > 3600000)
+			return bad(c, line, "%s: expected a time such as 1s or 500ms, not %s", key, val);
+		if (!strcmp(key, "unsolicited-report-interval"))
+			i->hc4.unsolicited_v3_ms = i->hc6.unsolicited_v3_ms = (uint32_t)t;
+		else
+			i->hc4.unsolicited_v2_ms = i->hc6.unsolicited_v2_ms = (uint32_t)t;
+		return 0;
+	}
 	if (!strcmp(key, "force-igmp") && num)
 		i->hc4.force_version = (uint8_t)n;
 	else if (!strcmp(key, "force-mld") && num)
@@ -317,6 +333,120 @@ static void fail(struct ctx *c, const struct ev *e, const char *want, const char
 	       (unsigned long long)c->w->wheel.now_ms, want, got);
 }
 
+/* The errno names a socket call's expectation may give. */
+static const struct {
+	const char *name;
+	int code;
+} errnames[] = {
+	{ "ok", 0 },		     { "EINVAL", -EINVAL },	      { "EADDRINUSE", -EADDRINUSE },
+	{ "EADDRNOTAVAIL", -EADDRNOTAVAIL }, { "ENOBUFS", -ENOBUFS }, { "ENODEV", -ENODEV },
+	{ "ENOMEM", -ENOMEM },	     { "ENOENT", -ENOENT },	      { "EPERM", -EPERM },
+};
+
+static const char *errname(int code)
+{
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].code == code)
+			return errnames[i].name;
+	return "another error";
+}
+
+/* Record types by name: is_in, is_ex, to_in, to_ex, allow, block. */
+static int rec_type(const char *s)
+{
+	for (unsigned t = 1; t <= 6; t++) {
+		const char *n = mcast_rec_type_name(t);
+		if (!strcasecmp(s, n))
+			return (int)t;
+	}
+	return -1;
+}
+
+static void emit_node(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct sim_iface *x = ctx;
+	sim_node_send(x->node, x->ifindex, pkt, len);
+}
+
+/*
+ * at T NODE query IF G [S...] [version N] [mrt T] [s-flag] [qrv N] [qqi T]:
+ * a query from the node's address on IF, as any querier on the link
+ * would send it (G 0.0.0.0 or :: for a general query).
+ */
+static int raw_query(struct ctx *c, const struct ev *e, struct sim_node *nd, char *const *tok, int n)
+{
+	struct sim_iface *x = need_iface(c, e, nd, tok[4]);
+	if (!x)
+		return -1;
+	struct mcast_query_params q = { .qrv = 2, .qqi_s = 125 };
+	if (parse_addr(tok[5], &q.group) < 0 || (!mcast_addr_is_unspecified(&q.group) && !mcast_addr_is_multicast(&q.group)))
+		return bad(c, e->line, "query: bad group %s (a multicast group, or 0.0.0.0 / :: for a general query)", tok[5]);
+	int f = mcast_addr_is_v4(&q.group) ? 0 : 1;
+	q.family = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+	q.version = f ? 2 : 3;
+	q.max_resp_ms = mcast_addr_is_unspecified(&q.group) ? 10000 : 1000;
+	struct mcast_addr srcs[64];
+	size_t ns = 0;
+	for (int k = 6; k < n; k++) {
+		mcast_time_ms t;
+		unsigned long v;
+		if (!strcmp(tok[k], "s-flag")) {
+			q.s_flag = true;
+		} else if (k + 1 < n && !strcmp(tok[k], "version") && parse_uint(tok[k + 1], &v) == 0 &&
+			   v >= 1 && v <= (f ? 2u : 3u)) {
+			q.version = (uint8_t)v;
+			k++;
+		} else if (k + 1 < n && !strcmp(tok[k], "mrt") && parse_time(tok[k + 1], &t) == 0) {
+			q.max_resp_ms = (uint32_t)t;
+			k++;
+		} else if (k + 1 < n && !strcmp(tok[k], "qrv") && parse_uint(tok[k + 1], &v) == 0 && v <= 7) {
+			q.qrv = (uint8_t)v;
+			k++;
+		} else if (k + 1 < n && !strcmp(tok[k], "qqi") && parse_time(tok[k + 1], &t) == 0) {
+			q.qqi_s = (uint32_t)(t / 1000);
+			k++;
+		} else if (ns < 64 && parse_addr(tok[k], &srcs[ns]) == 0) {
+			ns++;
+		} else {
+			return bad(c, e->line, "query: bad word %s (a source, version N, mrt T, s-flag, qrv N, qqi T)",
+				   tok[k]);
+		}
+	}
+	q.srcs = srcs;
+	q.nsrcs = ns;
+	const struct mcast_addr *src = f ? &x->a6 : &x->a4;
+	uint8_t buf[1600];
+	if (mcast_query_encode(&q, src, NULL, 1500, buf, sizeof(buf), emit_node, x) < 0)
+		return bad(c, e->line, "query: cannot encode this query (version %u with sources?)", q.version);
+	return 0;
+}
+
+/* at T NODE report IF TYPE G [S...]: one IGMPv3/MLDv2 record, as a host
+ * on the link would send it, whatever the node's own state. */
+static int raw_report(struct ctx *c, const struct ev *e, struct sim_node *nd, char *const *tok, int n)
+{
+	struct sim_iface *x = need_iface(c, e, nd, tok[4]);
+	if (!x)
+		return -1;
+	int type = n > 5 ? rec_type(tok[5]) : -1;
+	struct mcast_addr g, srcs[64];
+	if (type < 0 || n < 7 || parse_addr(tok[6], &g) < 0)
+		return bad(c, e->line, "usage: report IF is_in|is_ex|to_in|to_ex|allow|block G [S...]");
+	size_t ns = 0;
+	for (int k = 7; k < n; k++)
+		if (ns == 64 || parse_addr(tok[k], &srcs[ns++]) < 0)
+			return bad(c, e->line, "report: bad source %s", tok[k]);
+	int f = mcast_addr_is_v4(&g) ? 0 : 1;
+	struct mcast_report_builder rb;
+	uint8_t buf[1600];
+	if (mcast_report_init(&rb, f ? MCAST_AF_INET6 : MCAST_AF_INET, f ? &x->a6 : &x->a4, NULL, 1500, buf,
+			      sizeof(buf), emit_node, x) < 0 ||
+	    mcast_report_add(&rb, (uint8_t)type, &g, srcs, ns, NULL, 0) < 0)
+		return bad(c, e->line, "report: cannot encode it (is %s a multicast group?)", tok[6]);
+	mcast_report_flush(&rb);
+	return 0;
+}
+
 static int action(struct ctx *c, const struct ev *e)
 {
 	char *const *tok = e->tok;
@@ -328,10 +458,24 @@ static int action(struct ctx *c, const struct ev *e)
 		l->up = !strcmp(tok[4], "up");
 		return 0;
 	}
-	struct sim_node *nd = sim_node_find(c->w, tok[2]);
+	/* NODE or NODE.SOCKET: a socket of the node's, by name */
+	char nodename[64];
+	const char *sockname = NULL;
+	snprintf(nodename, sizeof(nodename), "%s", tok[2]);
+	struct sim_node *nd = sim_node_find(c->w, nodename);
+	char *dot = strchr(nodename, '.');
+	if (!nd && dot) {
+		*dot = '\0';
+		sockname = dot + 1;
+		nd = sim_node_find(c->w, nodename);
+	}
 	if (!nd)
 		return bad(c, e->line, "no node %s", tok[2]);
 	const char *verb = tok[3];
+	if (!strcmp(verb, "query") && n >= 6)
+		return raw_query(c, e, nd, tok, n);
+	if (!strcmp(verb, "report") && n >= 7)
+		return raw_report(c, e, nd, tok, n);
 	if (!strcmp(verb, "stop")) {
 		sim_node_stop(nd);
 		return 0;
@@ -386,12 +530,20 @@ static int action(struct ctx *c, const struct ev *e)
 		return 0;
 	}
 	if (!strcmp(verb, "close")) {
-		for (int f = 0; f < 2; f++)
-			if (nd->h[f] && nd->sock[f]) {
-				mcast_host_close(nd->h[f], nd->sock[f]);
-				nd->sock[f] = mcast_host_socket(nd->h[f]);
-			}
+		sim_node_close_sock(nd, sockname);
 		return 0;
+	}
+	/* "... expect CODE": the call's return code is an expectation */
+	const char *want_code = NULL;
+	if (n >= 8 && !strcmp(tok[n - 2], "expect")) {
+		want_code = tok[n - 1];
+		n -= 2;
+		bool known = false;
+		for (size_t k = 0; k < sizeof(errnames) / sizeof(errnames[0]); k++)
+			known |= !strcmp(errnames[k].name, want_code);
+		if (!known)
+			return bad(c, e->line, "expect %s: not a known result (ok, EINVAL, EADDRINUSE, EADDRNOTAVAIL, ENOBUFS, ENODEV, ENOMEM, ENOENT, EPERM)",
+				   want_code);
 	}
 	if (n < 6)
 		return bad(c, e->line, "too few arguments for %s", verb);
@@ -403,9 +555,11 @@ static int action(struct ctx *c, const struct ev *e)
 		return bad(c, e->line, "bad group %s", tok[5]);
 	int f = mcast_addr_is_v4(&g) ? 0 : 1;
 	struct mcast_host *h = nd->h[f];
-	struct mcast_host_sock *sk = nd->sock[f];
 	if (!h)
 		return bad(c, e->line, "%s has no engine for this family", nd->name);
+	struct mcast_host_sock *sk = sim_node_sock(nd, sockname, f);
+	if (!sk)
+		return bad(c, e->line, "%s: no memory for socket %s", nd->name, sockname);
 	int rc;
 	if (!strcmp(verb, "join"))
 		rc = mcast_host_join(h, sk, i->ifindex, &g);
@@ -433,8 +587,16 @@ static int action(struct ctx *c, const struct ev *e)
 		else
 			return bad(c, e->line, "unknown action %s", verb);
 	}
-	if (rc < 0 && c->verbose)
-		printf("%s:%u: %s %s: %s\n", c->path, e->line, nd->name, verb, strerror(-rc));
+	if (want_code) {
+		c->expects++;
+		if (strcmp(errname(rc), want_code)) {
+			char want[128];
+			snprintf(want, sizeof(want), "%s %s to return %s", tok[2], verb, want_code);
+			fail(c, e, want, errname(rc));
+		}
+	} else if (rc < 0 && c->verbose) {
+		printf("%s:%u: %s %s: %s\n", c->path, e->line, tok[2], verb, strerror(-rc));
+	}
 	return 0;
 }
 
@@ -593,7 +755,37 @@ static int expect(struct ctx *c, const struct ev *e)
 		}
 		return 0;
 	}
-	if (!strcmp(what, "upstream") && n >= 7) {
+	if (!strcmp(what, "timer") && (n == 7 || n == 8)) {
+		/* expect T R timer IF G [S] MS: the group timer, or a source's */
+		struct mcast_addr sa;
+		mcast_time_ms ms;
+		if (parse_addr(tok[5], &g) < 0 || (n == 8 && parse_addr(tok[6], &sa) < 0) ||
+		    parse_time(tok[n - 1], &ms) < 0)
+			return bad(c, e->line, "usage: timer IF G [S] TIME");
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_router_group_info gi;
+		struct mcast_router_source_info si[256];
+		int rc = nd->r[f] ? mcast_router_group(nd->r[f], i->ifindex, &g, &gi, si, 256) : -ENODEV;
+		if (rc < 0) {
+			snprintf(got, sizeof(got), "no group");
+		} else if (n == 7) {
+			snprintf(got, sizeof(got), "%llums", (unsigned long long)gi.group_timer_ms);
+		} else {
+			snprintf(got, sizeof(got), "no such source");
+			for (size_t j = 0; j < gi.nsources && j < 256; j++)
+				if (mcast_addr_eq(&si[j].addr, &sa))
+					snprintf(got, sizeof(got), "%llums", (unsigned long long)si[j].timer_ms);
+		}
+		snprintf(want, sizeof(want), "%s timer of %s%s%s on %s.%s to be %llums", n == 7 ? "group" : "source",
+			 tok[5], n == 8 ? " source " : "", n == 8 ? tok[6] : "", nd->name, i->name,
+			 (unsigned long long)ms);
+		char w2[64];
+		snprintf(w2, sizeof(w2), "%llums", (unsigned long long)ms);
+		if (strcmp(w2, got))
+			fail(c, e, want, got);
+		return 0;
+	}
+	if ((!strcmp(what, "upstream") || !strcmp(what, "ifstate")) && n >= 7) {
 		/* expect T R upstream IF G none|include|exclude [S...]: the
 		 * proxy's merged record (its host part's interface state) */
 		if (parse_addr(tok[5], &g) < 0)
@@ -602,8 +794,9 @@ static int expect(struct ctx *c, const struct ev *e)
 		struct mcast_addr sv[64];
 		enum mcast_filter_mode mode;
 		size_t ns = 0, k = 0;
-		int rc = nd->px[f] ? mcast_host_iface_state(mcast_proxy_host(nd->px[f]), i->ifindex, &g, &mode, sv, 64, &ns)
-				   : -ENODEV;
+		/* ifstate: the node's own host engine (RFC 3376 3.2, RFC 3810 4.2) */
+		const struct mcast_host *hh = what[0] == 'i' ? nd->h[f] : nd->px[f] ? mcast_proxy_host(nd->px[f]) : NULL;
+		int rc = hh ? mcast_host_iface_state(hh, i->ifindex, &g, &mode, sv, 64, &ns) : -ENODEV;
 		if (rc < 0) {
 			snprintf(got, sizeof(got), "none");
 		} else {
@@ -617,7 +810,8 @@ static int expect(struct ctx *c, const struct ev *e)
 			return -1;
 		if (strcmp(want, got)) {
 			char w2[600];
-			snprintf(w2, sizeof(w2), "upstream record %s on %s.%s: %s", tok[5], nd->name, i->name, want);
+			snprintf(w2, sizeof(w2), "%s %s on %s.%s: %s", what[0] == 'i' ? "interface state" : "upstream record",
+				 tok[5], nd->name, i->name, want);
 			fail(c, e, w2, got);
 		}
 		return 0;

@@ -66,6 +66,8 @@ void sim_node_stop(struct sim_node *n)
 		n->r[f] = NULL;
 		n->h[f] = NULL;
 		n->sock[f] = NULL;
+		for (unsigned i = 0; i < n->nsocks; i++)
+			n->socks[i].s[f] = NULL; /* gone with the host engine */
 	}
 	n->stopped = true;
 }
@@ -75,6 +77,7 @@ void sim_destroy(struct sim_world *w)
 	for (unsigned i = 0; i < w->nnodes; i++) {
 		sim_node_stop(w->nodes[i]);
 		free(w->nodes[i]->rx);
+		free(w->nodes[i]->socks);
 		free(w->nodes[i]);
 	}
 	for (unsigned i = 0; i < w->nlinks; i++) {
@@ -251,6 +254,59 @@ static void node_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t le
 	struct sim_iface *i = iface_by_index(n, ifindex);
 	if (i)
 		enqueue(n->w, i, pkt, len);
+}
+
+void sim_node_send(struct sim_node *n, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	node_send(n, ifindex, pkt, len);
+}
+
+struct mcast_host_sock *sim_node_sock(struct sim_node *n, const char *name, int f)
+{
+	if (!n->h[f])
+		return NULL;
+	if (!name || !*name)
+		return n->sock[f];
+	struct sim_sock *k = NULL;
+	for (unsigned i = 0; i < n->nsocks; i++)
+		if (!strcmp(n->socks[i].name, name))
+			k = &n->socks[i];
+	if (!k) {
+		if (n->nsocks == n->sockcap) {
+			unsigned cap = n->sockcap ? n->sockcap * 2 : 4;
+			struct sim_sock *v = realloc(n->socks, cap * sizeof(*v));
+			if (!v)
+				return NULL;
+			n->socks = v;
+			n->sockcap = cap;
+		}
+		k = &n->socks[n->nsocks++];
+		memset(k, 0, sizeof(*k));
+		snprintf(k->name, sizeof(k->name), "%s", name);
+	}
+	if (!k->s[f])
+		k->s[f] = mcast_host_socket(n->h[f]);
+	return k->s[f];
+}
+
+void sim_node_close_sock(struct sim_node *n, const char *name)
+{
+	for (int f = 0; f < 2; f++) {
+		if (!n->h[f])
+			continue;
+		if (!name || !*name) {
+			if (n->sock[f]) {
+				mcast_host_close(n->h[f], n->sock[f]);
+				n->sock[f] = mcast_host_socket(n->h[f]);
+			}
+			continue;
+		}
+		for (unsigned i = 0; i < n->nsocks; i++)
+			if (!strcmp(n->socks[i].name, name) && n->socks[i].s[f]) {
+				mcast_host_close(n->h[f], n->socks[i].s[f]);
+				n->socks[i].s[f] = NULL;
+			}
+	}
 }
 
 static void count_rx(struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g)

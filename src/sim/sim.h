@@ -58,6 +58,11 @@ struct sim_rx {                         /* data packets a host received */
 	uint64_t count;
 };
 
+struct sim_sock {                       /* a named socket: "h1.s1" */
+	char name[16];
+	struct mcast_host_sock *s[2];   /* per family, made at first use */
+};
+
 struct sim_node {
 	char name[32];
 	unsigned index;                 /* order of declaration: seeds the rng */
@@ -67,7 +72,9 @@ struct sim_node {
 	unsigned nifs;
 	struct sim_iface ifs[SIM_MAX_IFS];
 	struct mcast_host *h[2];        /* [0] IPv4, [1] IPv6 */
-	struct mcast_host_sock *sock[2];
+	struct mcast_host_sock *sock[2];   /* the node's default socket */
+	struct sim_sock *socks;         /* named ones */
+	unsigned nsocks, sockcap;
 	struct mcast_router *r[2];
 	struct mcast_mr_table *t[2];
 	struct mcast_routing *rt[2];
@@ -116,6 +123,15 @@ struct sim_iface *sim_iface_find(struct sim_node *n, const char *name);
 /* Creates the node's engines (at the start, and when a router restarts). */
 int sim_node_start(struct sim_node *n);
 void sim_node_stop(struct sim_node *n);
+/* The node's socket of that name for family f (NULL or "": the
+ * default one), made at first use; NULL when the node has no engine for
+ * the family or no memory. */
+struct mcast_host_sock *sim_node_sock(struct sim_node *n, const char *name, int f);
+/* Closes a named socket (or the default one: its memberships all go). */
+void sim_node_close_sock(struct sim_node *n, const char *name);
+/* Sends a datagram out of the node's interface (any message, as a
+ * querier or a host on the link would). */
+void sim_node_send(struct sim_node *n, unsigned ifindex, const uint8_t *pkt, size_t len);
 /* A host sends one UDP datagram from s to g with the given TTL. */
 int sim_send_data(struct sim_node *n, const struct mcast_addr *s, const struct mcast_addr *g, uint8_t ttl);
 /* Runs timers and delivers packets up to time t. */
