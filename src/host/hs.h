@@ -50,6 +50,7 @@ struct hs_iface {
 	uint8_t level;                  /* version in use, IGMP numbering (MLDv2 = 3) */
 	mcast_time_ms general_ms;       /* pending general query response, 0 = none */
 	mcast_time_ms rexmit_ms;        /* next state-change retransmission, 0 = none */
+	bool report_due;                /* a state change to report at this instant */
 	struct hs_group *pending;       /* groups with state-change retransmissions left */
 	struct mcast_timer timer;
 	struct mcast_htab groups;

@@ -194,6 +194,8 @@ static void iface_reschedule(struct hs_iface *ifc)
 	for (int i = 0; i < 4; i++)
 		if (cand[i] && cand[i] < next)
 			next = cand[i];
+	if (ifc->report_due)
+		next = hs_now(ifc->h);
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(ifc->h->env.wheel, &ifc->timer);
 	else
@@ -268,6 +270,7 @@ static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
 	struct mcast_report_builder rb;
+	ifc->report_due = false; /* (also when nothing can be sent: no busy loop) */
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
 		return;
@@ -448,8 +451,15 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 					j++;
 			}
 		}
+		prune(g); /* sources a mode change leaves without a count or a retransmission */
 		enqueue(g);
-		send_state_change(ifc);
+		/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same
+		 * instant but after the caller's other changes (a timer due
+		 * now): a socket's close, a proxy's flush or a reload changing
+		 * many groups make one report, packed, not one per group. Linux
+		 * merges what changes within one jiffy the same way. */
+		ifc->report_due = true;
+		iface_reschedule(ifc);
 	} else if (reportable(ifc, ga) && ifc->level < 3 && was != is) {
 		if (is) {
 			/* RFC 2236 3: report at once, and again after a short delay. */
@@ -556,6 +566,7 @@ static void update_level(struct hs_iface *ifc)
 	ifc->level = l;
 	ifc->general_ms = 0;
 	ifc->rexmit_ms = 0;
+	ifc->report_due = false;
 	while (ifc->pending)
 		unqueue(ifc->pending);
 	size_t ng;
@@ -599,7 +610,7 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 			mcast_report_flush(&rb);
 		}
 	}
-	if (ifc->rexmit_ms && ifc->rexmit_ms <= now)
+	if (ifc->report_due || (ifc->rexmit_ms && ifc->rexmit_ms <= now))
 		send_state_change(ifc);
 	iface_reschedule(ifc);
 }
@@ -713,6 +724,14 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 			ifc->v2_querier_ms = ovqp;
 		update_level(ifc);
 		m.nsrcs = (uint32_t)mcast_addrs_normalize(m.srcs, m.nsrcs);
+		/* RFC 3376 7.2.1: in IGMPv1 mode the host acts as an RFC 1112
+		 * host, for which a query has no group and no response code:
+		 * an IGMPv3 query is a general one with 10 s to answer (as
+		 * Linux's igmp_heard_query()). An IGMPv2 query keeps its own. */
+		if (ifc->level == 1 && mlevel == 3 && h->family == MCAST_AF_INET) {
+			m.group = mcast_addr_any4;
+			m.max_resp_ms = 10000;
+		}
 		if (ifc->level == 3 && mlevel == 3)
 			query_v3(ifc, &m);
 		else

@@ -548,21 +548,26 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	int rc = check_args(h, ifindex, group, source);
 	if (rc < 0)
 		return rc;
+	/* The errors as Linux's ip_mc_source() gives them (RFC 3678 names
+	 * none): EINVAL without a prior join (only a source join makes
+	 * one) or for the other mode's call on a filter with sources;
+	 * EADDRNOTAVAIL for a source that is not in the filter. */
 	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
 	if (!m) {
-		if (mode == MCAST_MODE_EXCLUDE)
-			return -EINVAL;         /* block/unblock need an ASM join first */
-		if (!add)
-			return -EADDRNOTAVAIL;  /* leaving a source never joined */
+		if (mode == MCAST_MODE_EXCLUDE || !add)
+			return -EINVAL;
 		return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, source, 1);
 	}
-	if (m->mode != mode)
-		return -EINVAL;                 /* ASM call on SSM membership or the reverse */
+	if (m->mode != mode) {
+		if (m->srcs.n || !add)
+			return -EINVAL;         /* ASM call on SSM membership or the reverse */
+		/* an empty filter switches mode: a source join on an
+		 * any-source membership makes it INCLUDE {source}, as Linux */
+		return apply(h, s, ifindex, group, mode, source, 1);
+	}
 	bool has = mcast_srcset_has(&m->srcs, source);
-	if (add && has)
-		return 0;                       /* as Linux: already there, nothing to do */
-	if (!add && !has)
-		return -EADDRNOTAVAIL;
+	if (add == has)
+		return -EADDRNOTAVAIL;          /* already there, or not there */
 	if (add && m->srcs.n >= h->cfg.max_sources)
 		return -ENOBUFS;
 	struct mcast_srcset t;

@@ -91,6 +91,9 @@ static inline const char *hsent(struct hsfx *f, bool at)
 	static char out[4096];
 	static struct msgbuf mb;
 	out[0] = '\0';
+	/* what is due now goes out (a state change's report is sent at the
+	 * same instant, after the caller's other changes) */
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
 	for (unsigned k = 0; k < f->n; k++) {
 		struct mcast_msg *m = msgbuf_init(&mb);
 		struct mcast_ip_info ip;
