@@ -87,6 +87,16 @@ int mcast_host_iface_set_addr(struct mcast_host *h, unsigned ifindex,
  * ff01::2, ff05::2), off leaves them, as Linux's dev_forward_change(). */
 int mcast_host_iface_set_forwarding(struct mcast_host *h, unsigned ifindex, bool on);
 
+/*
+ * State changes are reported at once, but after the caller's other
+ * changes: the report goes out at the next mcast_wheel_advance() (a
+ * timer due now), so that changes made together share packed reports.
+ * This sends it now; with all, also every retransmission still pending
+ * ([Robustness Variable] - 1 per change), back to back instead of at
+ * random intervals: for a host or proxy that is going away.
+ */
+void mcast_host_flush(struct mcast_host *h, bool all);
+
 /* ---- the socket API (RFC 3678) ---- */
 
 struct mcast_host_sock *mcast_host_socket(struct mcast_host *h);

@@ -89,6 +89,9 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 /* Applies collected changes now (they are also applied by a timer due
  * at once, at the next mcast_wheel_advance()). */
 void mcast_proxy_flush(struct mcast_proxy *px);
+/* The same, then every report the upstream owes now, retransmissions
+ * included, back to back: before the proxy goes away (its leaves). */
+void mcast_proxy_flush_all(struct mcast_proxy *px);
 
 /* An IGMP or MLD packet received on an upstream (the provider's queries,
  * other hosts' reports). */

@@ -221,11 +221,15 @@ void mcastd_stop(struct mcastd *d)
 {
 	for (int f = 0; f < 2; f++) {
 		struct dfam *fm = &d->fam[f];
-		/* The proxies leave upstream first (one report each, as a
-		 * host's closing sockets do), while the socket still sends. */
+		/* The proxies leave upstream first, while the socket still
+		 * sends: every group's leave in packed reports, each report
+		 * [Robustness Variable] times back to back (no waiting for
+		 * the random retransmission delay on the way out). */
 		for (unsigned n = 0; fm->px && n < d->nif; n++)
 			if (d->ifs[n].active[f] && d->ifs[n].role[f] == MCAST_ROUTING_DOWNSTREAM)
 				mcast_proxy_downstream_del(fm->px, d->ifs[n].ifindex);
+		if (fm->px)
+			mcast_proxy_flush_all(fm->px);
 		/* The kernel flushes our VIFs and entries when the socket
 		 * closes; close it first so the teardown below costs no
 		 * system calls. */

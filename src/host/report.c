@@ -336,6 +336,23 @@ static void send_state_change(struct hs_iface *ifc)
 	iface_reschedule(ifc);
 }
 
+static void flush_iface(struct mcast_hnode *n, void *arg)
+{
+	struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
+	bool all = *(const bool *)arg;
+	if (ifc->report_due)
+		send_state_change(ifc);
+	/* every retransmission left, back to back (at most [RV] reports) */
+	for (unsigned k = 0; all && ifc->rexmit_ms && k < 8; k++)
+		send_state_change(ifc);
+}
+
+void mcast_host_flush(struct mcast_host *h, bool all)
+{
+	mcast_htab_walk_safe(&h->ifaces, flush_iface, &all);
+	hs_check_invariants(h);
+}
+
 /* ---- state changes ---------------------------------------------------------- */
 
 static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struct mcast_addr *s,

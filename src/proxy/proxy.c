@@ -319,6 +319,12 @@ static void free_sub_node(struct mcast_hnode *n, void *arg)
 	sub_free(arg, mcast_container_of(n, struct px_sub, node));
 }
 
+void mcast_proxy_flush_all(struct mcast_proxy *px)
+{
+	mcast_proxy_flush(px);
+	mcast_host_flush(px->host, true);
+}
+
 void mcast_proxy_destroy(struct mcast_proxy *px)
 {
 	if (!px)

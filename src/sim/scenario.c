@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -421,8 +422,12 @@ static int raw_query(struct ctx *c, const struct ev *e, struct sim_node *nd, cha
 	return 0;
 }
 
-/* at T NODE report IF TYPE G [S...]: one IGMPv3/MLDv2 record, as a host
- * on the link would send it, whatever the node's own state. */
+/*
+ * at T NODE report IF TYPE G [S...] [groups N]: one IGMPv3/MLDv2 record,
+ * as a host on the link would send it, whatever the node's own state;
+ * with groups N, N records for G and the N-1 groups after it, packed
+ * into as few 1500-byte reports as they fit, all sent at this instant.
+ */
 static int raw_report(struct ctx *c, const struct ev *e, struct sim_node *nd, char *const *tok, int n)
 {
 	struct sim_iface *x = need_iface(c, e, nd, tok[4]);
@@ -431,7 +436,13 @@ static int raw_report(struct ctx *c, const struct ev *e, struct sim_node *nd, ch
 	int type = n > 5 ? rec_type(tok[5]) : -1;
 	struct mcast_addr g, srcs[64];
 	if (type < 0 || n < 7 || parse_addr(tok[6], &g) < 0)
-		return bad(c, e->line, "usage: report IF is_in|is_ex|to_in|to_ex|allow|block G [S...]");
+		return bad(c, e->line, "usage: report IF is_in|is_ex|to_in|to_ex|allow|block G [S...] [groups N]");
+	unsigned long ngroups = 1;
+	if (n >= 9 && !strcmp(tok[n - 2], "groups")) {
+		if (parse_uint(tok[n - 1], &ngroups) < 0 || ngroups < 1 || ngroups > 100000)
+			return bad(c, e->line, "report: groups expects 1..100000, not %s", tok[n - 1]);
+		n -= 2;
+	}
 	size_t ns = 0;
 	for (int k = 7; k < n; k++)
 		if (ns == 64 || parse_addr(tok[k], &srcs[ns++]) < 0)
@@ -440,9 +451,14 @@ static int raw_report(struct ctx *c, const struct ev *e, struct sim_node *nd, ch
 	struct mcast_report_builder rb;
 	uint8_t buf[1600];
 	if (mcast_report_init(&rb, f ? MCAST_AF_INET6 : MCAST_AF_INET, f ? &x->a6 : &x->a4, NULL, 1500, buf,
-			      sizeof(buf), emit_node, x) < 0 ||
-	    mcast_report_add(&rb, (uint8_t)type, &g, srcs, ns, NULL, 0) < 0)
-		return bad(c, e->line, "report: cannot encode it (is %s a multicast group?)", tok[6]);
+			      sizeof(buf), emit_node, x) < 0)
+		return bad(c, e->line, "report: cannot encode it");
+	for (unsigned long i = 0; i < ngroups; i++) {
+		if (mcast_report_add(&rb, (uint8_t)type, &g, srcs, ns, NULL, 0) < 0)
+			return bad(c, e->line, "report: cannot encode it (is %s a multicast group?)", tok[6]);
+		for (int b = 15; b >= 0 && ++g.b[b] == 0; b--)
+			; /* the next group */
+	}
 	mcast_report_flush(&rb);
 	return 0;
 }
@@ -753,6 +769,41 @@ static int expect(struct ctx *c, const struct ev *e)
 			snprintf(w2, sizeof(w2), "group %s on %s.%s: %s", tok[5], nd->name, i->name, want);
 			fail(c, e, w2, got);
 		}
+		return 0;
+	}
+	if ((!strcmp(what, "host-counter") || !strcmp(what, "upstream-counter")) && n == 7) {
+		/* expect T N host-counter IF NAME V: the node's own host engine;
+		 * upstream-counter: a proxy's host part (what it sent upstream) */
+		unsigned long v;
+		if (parse_uint(tok[6], &v) < 0)
+			return bad(c, e->line, "bad number %s", tok[6]);
+		uint64_t have = 0;
+		bool known = false;
+		for (int f = 0; f < 2; f++) {
+			const struct mcast_host *hh = what[0] == 'h' ? nd->h[f] : nd->px[f] ? mcast_proxy_host(nd->px[f]) : NULL;
+			const struct mcast_host_stats *st = hh ? mcast_host_stats(hh, i->ifindex) : NULL;
+			static const struct {
+				const char *name;
+				size_t off;
+			} fields[] = {
+#define HF(x) { #x, offsetof(struct mcast_host_stats, x) }
+				HF(rx_queries), HF(rx_reports), HF(tx_reports), HF(tx_leaves), HF(suppressed),
+#undef HF
+			};
+			for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+				if (!strcmp(fields[k].name, tok[5])) {
+					known = true;
+					if (st)
+						have += *(const uint64_t *)(const void *)((const char *)st + fields[k].off);
+				}
+		}
+		if (!known)
+			return bad(c, e->line, "unknown host counter %s (rx_queries, rx_reports, tx_reports, tx_leaves, suppressed)",
+				   tok[5]);
+		snprintf(want, sizeof(want), "%s %s on %s.%s to be %lu", what, tok[5], nd->name, i->name, v);
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)have);
+		if (have != v)
+			fail(c, e, want, got);
 		return 0;
 	}
 	if (!strcmp(what, "timer") && (n == 7 || n == 8)) {

@@ -1075,7 +1075,7 @@ int main(int argc, char **argv)
 	fd_nsq = open_ns(ns_q);
 	if (fd_self < 0)
 		die("/proc/self/ns/net: %s", strerror(errno));
-	int failed = 0;
+	int failed = 0, unrepeatable = 0;
 	for (int q = 0; q < seqs; q++) {
 		uint64_t s = seed + (uint64_t)q;
 		struct mcast_rng r;
@@ -1089,6 +1089,15 @@ int main(int argc, char **argv)
 			printf("ok   hostdiff IPv%d sequence %llu: %d steps agree\n", fam, (unsigned long long)s, steps);
 			continue;
 		}
+		/* a difference must show again to count: real time on the
+		 * kernel's side can put a timer across a class boundary once */
+		int b2 = run(v, steps, s, false);
+		if (b2 < 0) {
+			unrepeatable++;
+			printf("note hostdiff IPv%d sequence %llu: a difference at step %d did not show again (timing)\n", fam,
+			       (unsigned long long)s, b + 1);
+			continue;
+		}
 		failed++;
 		int n = shrink(v, b + 1, s);
 		printf("FAIL hostdiff IPv%d sequence %llu differs at step %d; shortest reproducer, %d steps:\n", fam,
@@ -1100,8 +1109,8 @@ int main(int argc, char **argv)
 		}
 		run(v, n, s, true);
 	}
-	printf("hostdiff IPv%d: %d sequences, %lu steps compared, %d differ; rules applied:", fam, seqs,
-	       steps_compared, failed);
+	printf("hostdiff IPv%d: %d sequences, %lu steps compared, %d differ, %d did not repeat; rules applied:", fam, seqs,
+	       steps_compared, failed, unrepeatable);
 	for (int i = 0; i < RULE__N; i++)
 		printf(" %s %lu", rule_names[i], rule_hits[i]);
 	printf("\n");

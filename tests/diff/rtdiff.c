@@ -528,7 +528,7 @@ int main(int argc, char **argv)
 		die("/proc/self/ns/net: %s", strerror(errno));
 	fd_b = open_ns(ns_b);
 	fd_h = open_ns(ns_h);
-	int failed = 0;
+	int failed = 0, unrepeatable = 0;
 	const char *role = querier ? "querier" : "non-querier";
 	for (int q = 0; q < seqs; q++) {
 		uint64_t sd = seed + (uint64_t)q;
@@ -539,6 +539,15 @@ int main(int argc, char **argv)
 		int b = run(v, steps, false);
 		if (b < 0) {
 			printf("ok   rtdiff IPv%d %s sequence %llu: %d steps agree\n", fam, role, (unsigned long long)sd, steps);
+			continue;
+		}
+		/* a difference must show again to count: real time on the
+		 * kernel's side can put a timer across a class boundary once */
+		int b2 = run(v, steps, false);
+		if (b2 < 0) {
+			unrepeatable++;
+			printf("note rtdiff IPv%d %s sequence %llu: a difference at step %d did not show again (timing)\n", fam,
+			       role, (unsigned long long)sd, b + 1);
 			continue;
 		}
 		failed++;
@@ -552,8 +561,8 @@ int main(int argc, char **argv)
 		}
 		run(v, n, true);
 	}
-	printf("rtdiff IPv%d %s: %d sequences, %lu steps compared, %d differ; rules applied:", fam, role, seqs,
-	       steps_compared, failed);
+	printf("rtdiff IPv%d %s: %d sequences, %lu steps compared, %d differ, %d did not repeat; rules applied:", fam, role, seqs,
+	       steps_compared, failed, unrepeatable);
 	for (int i = 0; i < RULE__N; i++)
 		printf(" %s %lu", rule_names[i], rule_hits[i]);
 	printf("\n");

@@ -278,6 +278,153 @@ static void test_provider_version(void **state)
 	teardown();
 }
 
+/* ---- packed upstream reports (RFC 3376 5.1, RFC 4605 4.1) ---------------- */
+
+static struct {
+	unsigned pkts;
+	unsigned recs[64];       /* records per packet */
+	char seq[64][64];        /* "TO_EX first..last" per packet */
+	uint64_t at[64];
+} up;
+
+static void packed_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	static struct mcast_addr srcs[16];
+	static struct mcast_group_record recs[1024];
+	struct mcast_msg m = { .srcs = srcs, .srcs_cap = 16, .recs = recs, .recs_cap = 1024 };
+	assert_int_equal(mcast_msg_decode_packet(&m, pkt, len, NULL, NULL), MCAST_DROP_NONE);
+	assert_int_equal(m.kind, MCAST_MSG_V3_REPORT);
+	assert_true(len <= 1500);
+	if (up.pkts == 64)
+		return;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	for (unsigned i = 0; i < m.nrecs; i++) /* one type, groups ascending */
+		assert_int_equal(recs[i].type, recs[0].type);
+	for (unsigned i = 1; i < m.nrecs; i++)
+		assert_true(mcast_addr_cmp(&recs[i - 1].group, &recs[i].group) < 0);
+	up.recs[up.pkts] = m.nrecs;
+	up.at[up.pkts] = W.now_ms;
+	snprintf(up.seq[up.pkts], sizeof(up.seq[0]), "%s %s..%s", mcast_rec_type_name(recs[0].type),
+		 mcast_addr_str(&recs[0].group, a), mcast_addr_str(&recs[m.nrecs - 1].group, b));
+	up.pkts++;
+}
+
+/* One downstream packet of any size (a jumbo frame). */
+struct big {
+	unsigned n;
+	size_t len;
+	uint8_t data[65536];
+};
+
+static void big_emit(void *ctx, const uint8_t *p, size_t len)
+{
+	struct big *k = ctx;
+	assert_true(len <= sizeof(k->data));
+	memcpy(k->data, p, len);
+	k->len = len;
+	k->n++;
+}
+
+static struct mcast_addr nth_group(enum mcast_family f, unsigned i)
+{
+	char b[64];
+	if (f == MCAST_AF_INET)
+		snprintf(b, sizeof(b), "239.100.%u.%u", i / 256, i % 256);
+	else
+		snprintf(b, sizeof(b), "ff0e::100:%x", i);
+	return A(b);
+}
+
+/*
+ * One downstream report of n ASM joins (IS_EX {}) goes upstream as
+ * few packets as the 1500-byte MTU allows: 183 IGMPv3 records per
+ * packet (1500 - 24 - 8 bytes, 8 each), 72 MLDv2 ones (1500 - 56, 20
+ * each), sent at once, then each sent once more (RV 2) within the
+ * Unsolicited Report Interval (1 s); nothing after. The proxy's leaves
+ * when it goes (mcast_proxy_flush_all) are as packed, both copies at
+ * once.
+ */
+static void packed_case(enum mcast_family f, unsigned n, unsigned per)
+{
+	mcast_wheel_init(&W, 0);
+	memset(&up, 0, sizeof(up));
+	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
+					 .fwd_change = fwd, .hash_seed = 3 };
+	R = mcast_router_create(&renv, f);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, f);
+	struct mcast_addr da = A(f == MCAST_AF_INET ? "10.0.1.1" : "fe80::1"), ua = A(f == MCAST_AF_INET ? "10.0.0.2" : "fe80::2");
+	assert_int_equal(mcast_router_iface_add(R, 1, "lan1", &da, 1500, &c), 0);
+	struct mcast_proxy_env env = { .al = &mcast_alloc_libc, .wheel = &W, .send = packed_send, .seed = 1, .hash_seed = 3 };
+	PX = mcast_proxy_create(&env, f, R);
+	assert_non_null(PX);
+	assert_int_equal(mcast_proxy_downstream_add(PX, 1, 1), 0);
+	struct mcast_host_iface_config hc;
+	mcast_host_iface_config_default(&hc);
+	assert_int_equal(mcast_proxy_upstream_add(PX, 1, 3, "wan", &ua, &hc), 0);
+	/* one downstream report with n records (a jumbo frame for 500) */
+	static struct mcast_addr groups[600];
+	for (unsigned i = 0; i < n; i++)
+		groups[i] = nth_group(f, i);
+	struct mcast_report_builder rb;
+	static uint8_t buf[65536];
+	static struct big p;
+	memset(&p, 0, sizeof(p));
+	struct mcast_addr h = A(f == MCAST_AF_INET ? "10.0.1.10" : "fe80::10");
+	assert_int_equal(mcast_report_init(&rb, f, &h, NULL, 65000, buf, sizeof(buf), big_emit, &p), 0);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &groups[i], NULL, 0, NULL, 0), 0);
+	mcast_report_flush(&rb);
+	assert_int_equal(p.n, 1);
+	mcast_router_input(R, 1, p.data, p.len);
+	mcast_wheel_advance(&W, W.now_ms);
+	unsigned npk = (n + per - 1) / per;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN], want[64];
+	assert_int_equal(up.pkts, npk); /* at once: the first copy */
+	for (unsigned k = 0; k < npk; k++) {
+		unsigned first = k * per, last = first + per < n ? first + per - 1 : n - 1;
+		struct mcast_addr g0 = nth_group(f, first), g1 = nth_group(f, last);
+		snprintf(want, sizeof(want), "TO_EX %s..%s", mcast_addr_str(&g0, a), mcast_addr_str(&g1, b));
+		assert_string_equal(up.seq[k], want);
+		assert_int_equal(up.recs[k], last - first + 1);
+	}
+	mcast_wheel_advance(&W, 1000);
+	assert_int_equal(up.pkts, 2 * npk); /* the retransmission, within 1 s */
+	for (unsigned k = 0; k < npk; k++) {
+		assert_string_equal(up.seq[npk + k], up.seq[k]);
+		assert_true(up.at[npk + k] >= 1 && up.at[npk + k] <= 1000);
+	}
+	mcast_wheel_advance(&W, 20000);
+	assert_int_equal(up.pkts, 2 * npk); /* and nothing more */
+	/* the proxy goes: every group's leave, packed, both copies at once */
+	assert_int_equal(mcast_proxy_downstream_del(PX, 1), 0);
+	mcast_proxy_flush_all(PX);
+	assert_int_equal(up.pkts, 4 * npk);
+	for (unsigned k = 0; k < npk; k++) {
+		unsigned first = k * per, last = first + per < n ? first + per - 1 : n - 1;
+		struct mcast_addr g0 = nth_group(f, first), g1 = nth_group(f, last);
+		snprintf(want, sizeof(want), "TO_IN %s..%s", mcast_addr_str(&g0, a), mcast_addr_str(&g1, b));
+		assert_string_equal(up.seq[2 * npk + k], want);
+		assert_string_equal(up.seq[3 * npk + k], want);
+		assert_int_equal(up.at[3 * npk + k], 20000);
+	}
+	mcast_proxy_destroy(PX);
+	PX = NULL;
+	mcast_router_destroy(R);
+}
+
+static void test_packed_reports(void **state)
+{
+	(void)state;
+	static const unsigned sizes[] = { 1, 20, 500 };
+	for (size_t i = 0; i < 3; i++) {
+		packed_case(MCAST_AF_INET, sizes[i], 183);
+		packed_case(MCAST_AF_INET6, sizes[i], 72);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_exclude_merge),
 		cmocka_unit_test(test_upstream_flap),
 		cmocka_unit_test(test_provider_version),
+		cmocka_unit_test(test_packed_reports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
