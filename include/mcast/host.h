@@ -140,6 +140,10 @@ void mcast_host_input(struct mcast_host *h, unsigned ifindex, const uint8_t *pkt
 int mcast_host_iface_state(const struct mcast_host *h, unsigned ifindex,
 			   const struct mcast_addr *group, enum mcast_filter_mode *mode,
 			   struct mcast_addr *srcs, size_t cap, size_t *n);
+/* The source of the last query heard on the interface (the querier it
+ * follows) and how long ago: -ENODEV, -ENOENT when none was heard. */
+int mcast_host_querier(const struct mcast_host *h, unsigned ifindex, struct mcast_addr *addr,
+		       mcast_time_ms *ago);
 /* The version in use on the interface (forced, or older querier seen). */
 int mcast_host_version(const struct mcast_host *h, unsigned ifindex);
 const struct mcast_host_stats *mcast_host_stats(const struct mcast_host *h, unsigned ifindex);

@@ -80,6 +80,9 @@ int mcast_proxy_upstream_set_config(struct mcast_proxy *px, unsigned ifindex,
 /* A downstream interface of instance domain; its groups are read from
  * the router engine. -EEXIST, -EINVAL, -ENOMEM. */
 int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned ifindex);
+/* Names an instance for the dumps (mcastd.conf's proxy NAME; without,
+ * its number). -ENOENT when the instance has no upstream. */
+int mcast_proxy_set_name(struct mcast_proxy *px, unsigned domain, const char *name);
 /* Its subscriptions leave the merge (with a report). -ENODEV. */
 int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex);
 

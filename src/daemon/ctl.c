@@ -93,6 +93,11 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 			struct mcast_router_iface_info info;
 			bool act = i->active[f] && mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0;
 			uint16_t vif = i->vif[f] ? mcast_mr_vif_of(d->fam[f].t, i->ifindex) : MCAST_MR_NO_VIF;
+			/* a proxy's upstream (no router part there): its address,
+			 * and the provider's querier its host part follows */
+			bool upstream = i->active[f] && d->fam[f].px && i->role[f] == MCAST_ROUTING_UPSTREAM;
+			struct mcast_addr pq;
+			bool has_pq = upstream && mcast_host_querier(mcast_proxy_host(d->fam[f].px), i->ifindex, &pq, NULL) == 0;
 			if (json) {
 				dbuf_printf(o,
 					    "%s{\"name\":\"%s\",\"ifindex\":%u,\"up\":%s,\"family\":\"%s\",\"active\":%s",
@@ -105,6 +110,11 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 						    mcast_addr_str(&i->addr[f], a), info.querier ? "true" : "false",
 						    mcast_addr_str(&info.querier_addr, q), info.groups, info.robustness,
 						    info.query_interval_ms);
+				if (upstream && !act)
+					dbuf_printf(o, ",\"address\":\"%s\",\"querier\":false", mcast_addr_str(&i->addr[f], a));
+				if (upstream) /* what the proxy's host part follows upstream */
+					dbuf_printf(o, ",\"proxy_upstream\":true,\"provider_querier\":%s%s%s",
+						    has_pq ? "\"" : "", has_pq ? mcast_addr_str(&pq, q) : "null", has_pq ? "\"" : "");
 				if (vif != MCAST_MR_NO_VIF)
 					dbuf_printf(o, ",\"vif\":%u", vif);
 				dbuf_put(o, "}");
@@ -113,11 +123,13 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 				char v[8] = "-";
 				if (vif != MCAST_MR_NO_VIF)
 					snprintf(v, sizeof(v), "%u", vif);
-				dbuf_printf(o, "%-16s %5u %-5s %-6s %-25s %-25s %-3s %zu\n", i->name, i->ifindex,
+				const char *qs = act ? (info.querier ? "us" : mcast_addr_str(&info.querier_addr, q)) : "-";
+				if (upstream && !act) /* the provider's querier, as the upstream sees it */
+					qs = has_pq ? mcast_addr_str(&pq, q) : "none heard";
+				dbuf_printf(o, "%-16s %5u %-5s %-6s %-25s %-25s %-3s %zu%s\n", i->name, i->ifindex,
 					    !i->ifindex ? "gone" : i->up ? "up" : "down", f ? "MLD" : "IGMP",
-					    act ? mcast_addr_str(&i->addr[f], a) : "-",
-					    act ? (info.querier ? "us" : mcast_addr_str(&info.querier_addr, q)) : "-", v,
-					    act ? info.groups : (size_t)0);
+					    act || upstream ? mcast_addr_str(&i->addr[f], a) : "-", qs, v,
+					    act ? info.groups : (size_t)0, upstream ? "  (proxy upstream)" : "");
 			}
 		}
 	}

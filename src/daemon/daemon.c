@@ -333,6 +333,8 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 	if (up) {
 		cfg_upstream_host(c, f, i->mtu, &i->hc[f]);
 		p = mcast_proxy_upstream_add(fm->px, c->domain, i->ifindex, i->name, &i->addr[f], &i->hc[f]);
+		if (p == 0 && c->domain >= 1 && c->domain <= d->cfg.nproxy)
+			mcast_proxy_set_name(fm->px, c->domain, d->cfg.proxy[c->domain - 1].name);
 	} else if (c->role == MCAST_ROUTING_DOWNSTREAM) {
 		p = mcast_proxy_downstream_add(fm->px, c->domain, i->ifindex);
 	}

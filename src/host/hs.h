@@ -31,6 +31,7 @@ struct hs_group {
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool queued;                    /* on iface->pending */
+	bool fresh;                     /* changed since its last report: goes out now */
 	struct hs_group *pend_next;
 	struct mcast_timer timer;
 };
@@ -51,6 +52,8 @@ struct hs_iface {
 	mcast_time_ms general_ms;       /* pending general query response, 0 = none */
 	mcast_time_ms rexmit_ms;        /* next state-change retransmission, 0 = none */
 	bool report_due;                /* a state change to report at this instant */
+	struct mcast_addr querier;      /* the last query's source (valid when querier_ms) */
+	mcast_time_ms querier_ms;       /* when it was heard, 0 = never */
 	struct hs_group *pending;       /* groups with state-change retransmissions left */
 	struct mcast_timer timer;
 	struct mcast_htab groups;

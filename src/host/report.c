@@ -264,12 +264,20 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
 	return v;
 }
 
-/* One State-Change Report with every group that has retransmissions
- * left, in group order; only the pending groups are visited. */
+/*
+ * One State-Change Report with every group that has retransmissions
+ * left, in group order; only the pending groups are visited. For a new
+ * change while other groups' retransmissions wait for their random time
+ * (fresh_only), only the changed groups go now (with whatever of their
+ * own is pending: RFC 3376 5.1 merges changes of one group) and the
+ * others keep their time: a burst of changes does not spend every
+ * earlier group's retransmission microseconds after its first copy.
+ */
 static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
 	struct mcast_report_builder rb;
+	bool fresh_only = ifc->report_due && ifc->rexmit_ms > hs_now(h);
 	ifc->report_due = false; /* (also when nothing can be sent: no busy loop) */
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
@@ -291,8 +299,9 @@ static void send_state_change(struct hs_iface *ifc)
 	qsort(v, ng, sizeof(*v), cmp_group_ptr);
 	for (size_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
-		if (!pending(g))
+		if (!pending(g) || (fresh_only && !g->fresh))
 			continue;
+		g->fresh = false;
 		enum mcast_filter_mode mode;
 		size_t n;
 		hs_state(g, &mode, h->tmp, &n);
@@ -332,7 +341,8 @@ static void send_state_change(struct hs_iface *ifc)
 			unqueue(v[i]);
 		maybe_free(v[i]);
 	}
-	ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
+	if (!fresh_only || !more)
+		ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
 	iface_reschedule(ifc);
 }
 
@@ -470,6 +480,7 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 		}
 		prune(g); /* sources a mode change leaves without a count or a retransmission */
 		enqueue(g);
+		g->fresh = true;
 		/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same
 		 * instant but after the caller's other changes (a timer due
 		 * now): a socket's close, a proxy's flush or a reload changing
@@ -592,6 +603,7 @@ static void update_level(struct hs_iface *ifc)
 		struct hs_group *g = v[i];
 		g->resp_ms = g->v12_ms = 0;
 		g->mode_rexmit = g->v12_rexmit = 0;
+		g->fresh = false;
 		g->resp_sources = false;
 		g->resp_srcs.n = 0;
 		for (uint32_t k = 0; k < g->nsrcs; k++)
@@ -726,6 +738,8 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 	mcast_time_ms now = hs_now(h);
 	if (m.kind == MCAST_MSG_QUERY) {
 		ifc->stats.rx_queries++;
+		ifc->querier = ip->src;
+		ifc->querier_ms = now ? now : 1;
 		if (mlevel == 3) {
 			/* RFC 3376 4.1.6, 4.1.7: adopt the querier's QRV and QQI. */
 			if (m.qrv)

@@ -711,3 +711,19 @@ const struct mcast_host_stats *mcast_host_stats(const struct mcast_host *h, unsi
 	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
 	return ifc ? &ifc->stats : NULL;
 }
+
+int mcast_host_querier(const struct mcast_host *h, unsigned ifindex, struct mcast_addr *addr,
+		       mcast_time_ms *ago)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (!ifc)
+		return -ENODEV;
+	if (!ifc->querier_ms)
+		return -ENOENT;
+	*addr = ifc->querier;
+	if (ago) {
+		mcast_time_ms now = hs_now(h);
+		*ago = now > ifc->querier_ms ? now - ifc->querier_ms : 0;
+	}
+	return 0;
+}

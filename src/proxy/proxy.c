@@ -41,6 +41,7 @@ struct px_down {
 struct px_up {
 	unsigned ifindex, domain;
 	char name[32];
+	char instance[32];      /* the instance's name, "" = its number */
 	struct mcast_addr addr;
 };
 
@@ -325,6 +326,16 @@ void mcast_proxy_flush_all(struct mcast_proxy *px)
 	mcast_host_flush(px->host, true);
 }
 
+int mcast_proxy_set_name(struct mcast_proxy *px, unsigned domain, const char *name)
+{
+	for (size_t i = 0; i < px->nups; i++)
+		if (px->ups[i].domain == domain) {
+			snprintf(px->ups[i].instance, sizeof(px->ups[i].instance), "%s", name ? name : "");
+			return 0;
+		}
+	return -ENOENT;
+}
+
 void mcast_proxy_destroy(struct mcast_proxy *px)
 {
 	if (!px)
@@ -536,11 +547,21 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 	char line[512], a[MCAST_ADDR_STRLEN];
 	int ver = mcast_host_version(px->host, u->ifindex);
 	const char *proto = px->family == MCAST_AF_INET ? "IGMP" : "MLD";
+	char num[16], q[MCAST_ADDR_STRLEN] = "";
+	snprintf(num, sizeof(num), "%u", u->domain);
+	const char *name = u->instance[0] ? u->instance : num;
+	struct mcast_addr qa;
+	if (mcast_host_querier(px->host, u->ifindex, &qa, NULL) == 0)
+		mcast_addr_str(&qa, q);
 	if (c->json)
-		snprintf(line, sizeof(line), "{\"domain\":%u,\"upstream\":\"%s\",\"ifindex\":%u,\"version\":%d,\"groups\":[",
-			 u->domain, u->name, u->ifindex, ver);
+		snprintf(line, sizeof(line),
+			 "{\"name\":\"%s\",\"domain\":%u,\"upstream\":\"%s\",\"ifindex\":%u,\"version\":%d,"
+			 "\"address\":\"%s\",\"querier\":%s%s%s,\"groups\":[",
+			 name, u->domain, u->name, u->ifindex, ver, mcast_addr_str(&u->addr, a), q[0] ? "\"" : "",
+			 q[0] ? q : "null", q[0] ? "\"" : "");
 	else
-		snprintf(line, sizeof(line), "proxy %u upstream %s %sv%d\n", u->domain, u->name, proto, ver);
+		snprintf(line, sizeof(line), "proxy %s upstream %s %sv%d address %s querier %s\n", name, u->name, proto,
+			 ver, mcast_addr_str(&u->addr, a), q[0] ? q : "none");
 	c->out(c->ctx, line);
 	size_t n;
 	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);

@@ -124,6 +124,19 @@ static void test_merging(void **state)
 					     "BLOCK 239.1.1.1 {s1 s2} | TO_IN 239.2.2.2 {}");
 	assert_string_equal(hstate(f, "239.1.1.1"), "none");
 	assert_string_equal(hstate(f, "239.2.2.2"), "none");
+	/* A change of another group while one's retransmission waits: the
+	 * new report carries the new group only, and the first keeps its
+	 * random retransmission time (then both go, packed). */
+	s = mcast_host_socket(f->h);
+	mcast_wheel_advance(&f->wheel, 40000);
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g), 0);
+	assert_string_equal(hsent(f, false), "TO_EX 239.1.1.1 {}");
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g2), 0);
+	assert_string_equal(hsent(f, false), "TO_EX 239.2.2.2 {}");
+	mcast_wheel_advance(&f->wheel, 41000);
+	assert_string_equal(hsent(f, false), "TO_EX 239.1.1.1 {} | TO_EX 239.2.2.2 {}");
+	mcast_wheel_advance(&f->wheel, 50000);
+	assert_string_equal(hsent(f, false), "");
 	hsfx_free(f);
 }
 
