@@ -38,6 +38,10 @@ struct mcast_host_iface_config {
 	uint32_t unsolicited_v3_ms;    /* Unsolicited Report Interval, v3/MLDv2: 1 s */
 	uint32_t unsolicited_v2_ms;    /* v1/v2/MLDv1: 10 s */
 	bool report_link_local;        /* report 224.0.0.0/24 groups, as Linux's default */
+	/* Unsolicited current-state reports of the whole interface state
+	 * every this many ms, 0 = never (RFC 3376 has none: for a provider
+	 * that never queries, mcastd's upstream-report-interval). */
+	uint32_t full_report_ms;
 	uint32_t mtu;
 };
 

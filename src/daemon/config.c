@@ -226,7 +226,8 @@ usage:
 
 static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 {
-	/* proxy NAME upstream IF [upstream-querier on|off] downstream IF... */
+	/* proxy NAME upstream IF [upstream-querier on|off]
+	 *       [upstream-report-interval TIME|off] downstream IF... */
 	struct cfg_proxy x;
 	memset(&x, 0, sizeof(x));
 	x.line = p->line;
@@ -236,12 +237,26 @@ static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 	snprintf(x.name, sizeof(x.name), "%s", tok[1]);
 	snprintf(x.up, sizeof(x.up), "%s", tok[3]);
 	k = 4;
-	if (k + 1 < n && !strcmp(tok[k], "upstream-querier")) {
-		if (onoff(tok[k + 1], &x.upstream_querier) < 0) {
-			bad(p, "upstream-querier: expected on or off, not %s", tok[k + 1]);
-			return;
+	for (; k + 1 < n && strcmp(tok[k], "downstream"); k += 2) {
+		if (!strcmp(tok[k], "upstream-querier")) {
+			if (onoff(tok[k + 1], &x.upstream_querier) < 0) {
+				bad(p, "upstream-querier: expected on or off, not %s", tok[k + 1]);
+				return;
+			}
+		} else if (!strcmp(tok[k], "upstream-report-interval")) {
+			/* unsolicited reports of the whole state, for providers
+			 * that never query (off by default: RFC 4605 has none) */
+			mcast_time_ms t = 0;
+			if (strcmp(tok[k + 1], "off") &&
+			    (mcast_time_parse(tok[k + 1], &t) < 0 || t < 1000 || t > 3600000)) {
+				bad(p, "upstream-report-interval: expected off or a time from 1s to 1h, such as 60s, not %s",
+				    tok[k + 1]);
+				return;
+			}
+			x.report_interval_ms = (uint32_t)t;
+		} else {
+			goto usage;
 		}
-		k += 2;
 	}
 	if (k + 1 >= n || strcmp(tok[k], "downstream"))
 		goto usage;
@@ -264,7 +279,8 @@ static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 	c->proxy[c->nproxy++] = x;
 	return;
 usage:
-	bad(p, "usage: proxy NAME upstream IFACE [upstream-querier on|off] downstream IFACE...");
+	bad(p, "usage: proxy NAME upstream IFACE [upstream-querier on|off] [upstream-report-interval TIME|off] "
+	       "downstream IFACE...");
 }
 
 /* Gives each interface of a proxy its part; an interface in two places,
@@ -299,7 +315,8 @@ static void proxy_roles(struct parse *p, struct mcastd_config *c)
 	}
 }
 
-void cfg_upstream_host(const struct cfg_iface *c, int f, uint32_t mtu, struct mcast_host_iface_config *h)
+void cfg_upstream_host(const struct mcastd_config *cfg, const struct cfg_iface *c, int f, uint32_t mtu,
+		       struct mcast_host_iface_config *h)
 {
 	const struct mcast_router_config *rc = f ? &c->rc6 : &c->rc4;
 	mcast_host_iface_config_default(h);
@@ -307,6 +324,8 @@ void cfg_upstream_host(const struct cfg_iface *c, int f, uint32_t mtu, struct mc
 	h->robustness = rc->robustness;
 	h->report_link_local = false;
 	h->mtu = mtu;
+	if (c->domain >= 1 && c->domain <= cfg->nproxy)
+		h->full_report_ms = cfg->proxy[c->domain - 1].report_interval_ms;
 }
 
 int cfg_load(struct mcastd_config *c, const char *path, FILE *err)

@@ -31,6 +31,7 @@ struct cfg_proxy {
 	char name[32];
 	char up[16];
 	bool upstream_querier;
+	uint32_t report_interval_ms;    /* upstream-report-interval, 0 = off */
 	unsigned ndown;
 	char down[CFG_MAX_OUT][16];
 	unsigned line;
@@ -83,7 +84,8 @@ const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char
 /* The host part's settings for a proxy upstream: igmp-version /
  * mld-version below the newest force that version (as Linux's
  * force_igmp_version), robustness is the interface's. */
-void cfg_upstream_host(const struct cfg_iface *c, int f, uint32_t mtu, struct mcast_host_iface_config *h);
+void cfg_upstream_host(const struct mcastd_config *cfg, const struct cfg_iface *c, int f, uint32_t mtu,
+		       struct mcast_host_iface_config *h);
 /* The access list's answer for (group, source) on an interface; source
  * unspecified asks for the group as a whole. */
 bool cfg_acl_allows(const struct mcastd_config *c, const char *iface, const struct mcast_addr *group,

@@ -331,7 +331,7 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 		mcast_routing_iface_set_role(fm->rt, i->ifindex, c->role, c->domain);
 	int p = 0;
 	if (up) {
-		cfg_upstream_host(c, f, i->mtu, &i->hc[f]);
+		cfg_upstream_host(&d->cfg, c, f, i->mtu, &i->hc[f]);
 		p = mcast_proxy_upstream_add(fm->px, c->domain, i->ifindex, i->name, &i->addr[f], &i->hc[f]);
 		if (p == 0 && c->domain >= 1 && c->domain <= d->cfg.nproxy)
 			mcast_proxy_set_name(fm->px, c->domain, d->cfg.proxy[c->domain - 1].name);
@@ -649,9 +649,10 @@ int mcastd_reload(struct mcastd *d)
 				mcast_router_iface_set_config(d->fam[f].r, i->ifindex, f ? &nc.iface[k].rc6 : &nc.iface[k].rc4);
 			/* an upstream whose host settings change reports again */
 			struct mcast_host_iface_config hc;
-			cfg_upstream_host(&nc.iface[k], f, i->mtu, &hc);
+			cfg_upstream_host(&nc, &nc.iface[k], f, i->mtu, &hc);
 			if (i->active[f] && i->role[f] == MCAST_ROUTING_UPSTREAM && nc.iface[k].role == MCAST_ROUTING_UPSTREAM &&
-			    (hc.force_version != i->hc[f].force_version || hc.robustness != i->hc[f].robustness)) {
+			    (hc.force_version != i->hc[f].force_version || hc.robustness != i->hc[f].robustness ||
+			     hc.full_report_ms != i->hc[f].full_report_ms)) {
 				i->hc[f] = hc;
 				mcast_proxy_upstream_set_config(d->fam[f].px, i->ifindex, &hc);
 			}

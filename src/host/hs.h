@@ -31,8 +31,9 @@ struct hs_group {
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool queued;                    /* on iface->pending */
-	bool fresh;                     /* changed since its last report: goes out now */
-	struct hs_group *pend_next;
+	bool fresh;                     /* on iface->fresh: changed since its last report */
+	struct hs_group *pend_next, **pend_pprev;
+	struct hs_group *fresh_next, **fresh_pprev;
 	struct mcast_timer timer;
 };
 
@@ -52,9 +53,11 @@ struct hs_iface {
 	mcast_time_ms general_ms;       /* pending general query response, 0 = none */
 	mcast_time_ms rexmit_ms;        /* next state-change retransmission, 0 = none */
 	bool report_due;                /* a state change to report at this instant */
+	mcast_time_ms full_ms;          /* next unsolicited whole-state report, 0 = none */
 	struct mcast_addr querier;      /* the last query's source (valid when querier_ms) */
 	mcast_time_ms querier_ms;       /* when it was heard, 0 = never */
 	struct hs_group *pending;       /* groups with state-change retransmissions left */
+	struct hs_group *fresh;         /* of those, the ones changed since their last report */
 	struct mcast_timer timer;
 	struct mcast_htab groups;
 	struct mcast_host_stats stats;

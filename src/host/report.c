@@ -60,15 +60,38 @@ static struct hs_group *group_get(struct hs_iface *ifc, const struct mcast_addr 
 	return grp;
 }
 
+/* The pending and fresh lists are doubly linked: a group leaves either
+ * in O(1), whatever thousands of others wait for their retransmission. */
+static void unfresh(struct hs_group *g)
+{
+	if (!g->fresh)
+		return;
+	*g->fresh_pprev = g->fresh_next;
+	if (g->fresh_next)
+		g->fresh_next->fresh_pprev = g->fresh_pprev;
+	g->fresh = false;
+}
+
+static void mark_fresh(struct hs_group *g)
+{
+	if (g->fresh)
+		return;
+	g->fresh_next = g->ifc->fresh;
+	if (g->fresh_next)
+		g->fresh_next->fresh_pprev = &g->fresh_next;
+	g->fresh_pprev = &g->ifc->fresh;
+	g->ifc->fresh = g;
+	g->fresh = true;
+}
+
 static void unqueue(struct hs_group *g)
 {
+	unfresh(g);
 	if (!g->queued)
 		return;
-	for (struct hs_group **pp = &g->ifc->pending; *pp; pp = &(*pp)->pend_next)
-		if (*pp == g) {
-			*pp = g->pend_next;
-			break;
-		}
+	*g->pend_pprev = g->pend_next;
+	if (g->pend_next)
+		g->pend_next->pend_pprev = g->pend_pprev;
 	g->queued = false;
 }
 
@@ -77,6 +100,9 @@ static void enqueue(struct hs_group *g)
 	if (g->queued)
 		return;
 	g->pend_next = g->ifc->pending;
+	if (g->pend_next)
+		g->pend_next->pend_pprev = &g->pend_next;
+	g->pend_pprev = &g->ifc->pending;
 	g->ifc->pending = g;
 	g->queued = true;
 }
@@ -190,8 +216,9 @@ static mcast_time_ms random_delay(struct mcast_host *h, uint32_t max)
 static void iface_reschedule(struct hs_iface *ifc)
 {
 	mcast_time_ms next = MCAST_TIME_NEVER;
-	mcast_time_ms cand[4] = { ifc->general_ms, ifc->rexmit_ms, ifc->v1_querier_ms, ifc->v2_querier_ms };
-	for (int i = 0; i < 4; i++)
+	mcast_time_ms cand[5] = { ifc->general_ms, ifc->rexmit_ms, ifc->v1_querier_ms, ifc->v2_querier_ms,
+				  ifc->full_ms };
+	for (int i = 0; i < 5; i++)
 		if (cand[i] && cand[i] < next)
 			next = cand[i];
 	if (ifc->report_due)
@@ -283,8 +310,13 @@ static void send_state_change(struct hs_iface *ifc)
 			      emit, ifc) < 0)
 		return;
 	size_t ng = 0;
-	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
-		ng++;
+	if (fresh_only) {
+		for (struct hs_group *g = ifc->fresh; g; g = g->fresh_next)
+			ng++;
+	} else {
+		for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
+			ng++;
+	}
 	/* room reserved with the groups (hs_reserve) */
 	struct hs_group **v = h->pend_v;
 	if (ng > h->pend_cap) {
@@ -294,14 +326,19 @@ static void send_state_change(struct hs_iface *ifc)
 		return;
 	}
 	ng = 0;
-	for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
-		v[ng++] = g;
+	if (fresh_only) {
+		for (struct hs_group *g = ifc->fresh; g; g = g->fresh_next)
+			v[ng++] = g;
+	} else {
+		for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
+			v[ng++] = g;
+	}
 	qsort(v, ng, sizeof(*v), cmp_group_ptr);
 	for (size_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
-		if (!pending(g) || (fresh_only && !g->fresh))
+		unfresh(g);
+		if (!pending(g))
 			continue;
-		g->fresh = false;
 		enum mcast_filter_mode mode;
 		size_t n;
 		hs_state(g, &mode, h->tmp, &n);
@@ -333,14 +370,13 @@ static void send_state_change(struct hs_iface *ifc)
 		prune(g);
 	}
 	mcast_report_flush(&rb);
-	bool more = false;
 	for (size_t i = 0; i < ng; i++) {
-		if (pending(v[i]))
-			more = true;
-		else
+		if (!pending(v[i]))
 			unqueue(v[i]);
 		maybe_free(v[i]);
 	}
+	/* the retransmission time: kept when others already wait for it */
+	bool more = ifc->pending != NULL;
 	if (!fresh_only || !more)
 		ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
 	iface_reschedule(ifc);
@@ -480,7 +516,7 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 		}
 		prune(g); /* sources a mode change leaves without a count or a retransmission */
 		enqueue(g);
-		g->fresh = true;
+		mark_fresh(g);
 		/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same
 		 * instant but after the caller's other changes (a timer due
 		 * now): a socket's close, a proxy's flush or a reload changing
@@ -603,7 +639,7 @@ static void update_level(struct hs_iface *ifc)
 		struct hs_group *g = v[i];
 		g->resp_ms = g->v12_ms = 0;
 		g->mode_rexmit = g->v12_rexmit = 0;
-		g->fresh = false;
+		unfresh(g);
 		g->resp_sources = false;
 		g->resp_srcs.n = 0;
 		for (uint32_t k = 0; k < g->nsrcs; k++)
@@ -626,6 +662,24 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 	if (ifc->v2_querier_ms && ifc->v2_querier_ms <= now)
 		ifc->v2_querier_ms = 0;
 	update_level(ifc);
+	/* upstream-report-interval: the whole state, unasked, as the answer
+	 * to a general query would give it (v1/v2: a report per group) */
+	if (ifc->full_ms && ifc->full_ms <= now) {
+		ifc->full_ms = now + ifc->cfg.full_report_ms;
+		if (ifc->level == 3) {
+			ifc->general_ms = now;
+		} else {
+			size_t ng;
+			struct hs_group **v = sorted_groups(ifc, &ng);
+			for (size_t i = 0; v && i < ng; i++) {
+				enum mcast_filter_mode mode;
+				size_t n;
+				if (hs_state(v[i], &mode, h->tmp, &n) && reportable(ifc, &v[i]->addr))
+					send_v12(ifc, v[i], MCAST_MSG_REPORT);
+			}
+			mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
+		}
+	}
 	if (ifc->general_ms && ifc->general_ms <= now) {
 		ifc->general_ms = 0;
 		struct mcast_report_builder rb;

@@ -353,6 +353,10 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 					: 3;
 	mcast_timer_init(&ifc->timer, hs_iface_timer, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
+	if (cfg->full_report_ms) {
+		ifc->full_ms = hs_now(h) + cfg->full_report_ms;
+		mcast_timer_start(h->env.wheel, &ifc->timer, ifc->full_ms);
+	}
 	mcast_htab_insert(&h->ifaces, &ifc->node, ifindex_hash(h, ifindex));
 	static const char *const all4[] = { "224.0.0.1" }, *const all6[] = { "ff02::1", "ff01::1" };
 	if (h->family == MCAST_AF_INET ? own_joins(ifc, all4, 1, true) : own_joins(ifc, all6, 2, true)) {

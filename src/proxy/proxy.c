@@ -456,7 +456,10 @@ int mcast_proxy_upstream_set_config(struct mcast_proxy *px, unsigned ifindex,
 	 * link flap. */
 	struct px_up old = *u;
 	mcast_proxy_upstream_del(px, ifindex);
-	return mcast_proxy_upstream_add(px, old.domain, ifindex, old.name, &old.addr, cfg);
+	int rc = mcast_proxy_upstream_add(px, old.domain, ifindex, old.name, &old.addr, cfg);
+	if (rc == 0)
+		mcast_proxy_set_name(px, old.domain, old.instance);
+	return rc;
 }
 
 int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned ifindex)

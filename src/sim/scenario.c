@@ -91,6 +91,13 @@ static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char
 			i->hc4.unsolicited_v2_ms = i->hc6.unsolicited_v2_ms = (uint32_t)t;
 		return 0;
 	}
+	if (!strcmp(key, "upstream-report-interval")) {
+		/* a proxy upstream's unsolicited whole-state reports */
+		if (strcmp(val, "off") && (mcast_time_parse(val, &t) < 0 || t < 1000))
+			return bad(c, line, "upstream-report-interval: expected off or a time of 1s or more, not %s", val);
+		i->hc4.full_report_ms = i->hc6.full_report_ms = strcmp(val, "off") ? (uint32_t)t : 0;
+		return 0;
+	}
 	if (!strcmp(key, "force-igmp") && num)
 		i->hc4.force_version = (uint8_t)n;
 	else if (!strcmp(key, "force-mld") && num)

@@ -59,12 +59,13 @@ interface lan2 fast-leave on
 interface wan2
 interface lan3
 deny lan2 239.255.0.0/16
-proxy tv upstream wan downstream lan1 lan2
-proxy lab upstream wan2 upstream-querier on downstream lan3"
+proxy tv upstream wan upstream-report-interval 60s downstream lan1 lan2
+proxy lab upstream wan2 upstream-querier on upstream-report-interval off downstream lan3"
 
-expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstream-querier on|off] downstream IFACE...
+expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstream-querier on|off] [upstream-report-interval TIME|off] downstream IFACE...
 c.conf:6: upstream-querier: expected on or off, not maybe
 c.conf:7: a proxy called tv exists (line 4)
+c.conf:11: upstream-report-interval: expected off or a time from 1s to 1h, such as 60s, not 5ms
 c.conf:4: proxy tv: no interface lan9 in this file
 c.conf:8: proxy lab: lan1 is already in proxy tv
 c.conf:9: proxy self: no interface lan3 in this file
@@ -79,7 +80,8 @@ proxy tv3 upstream wan upstream-querier maybe downstream lan1
 proxy tv upstream wan2 downstream lan1
 proxy lab upstream wan2 downstream lan1
 proxy self upstream lan3 downstream wan2
-route from lan1 group 239.1.1.1 to wan"
+route from lan1 group 239.1.1.1 to wan
+proxy tv4 upstream wan upstream-report-interval 5ms downstream lan1"
 
 expect "limits and the audit" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules: ok" \
 "audit-interval 30s

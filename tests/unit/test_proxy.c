@@ -278,6 +278,31 @@ static void test_provider_version(void **state)
 	teardown();
 }
 
+/* The upstream takes the provider's QRV (RFC 3376 4.1.6, 8.1): with
+ * QRV 3 a change goes up three times; the provider's address becomes
+ * the querier the upstream follows. */
+static void test_provider_qrv(void **state)
+{
+	(void)state;
+	setup();
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
+					.max_resp_ms = 10000, .qrv = 3, .qqi_s = 30 };
+	struct mcast_addr from = A("10.0.0.1");
+	struct pkts p = { 0 };
+	static uint8_t buf[1600];
+	assert_true(mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p) > 0);
+	mcast_proxy_input(PX, 3, p.data[0], p.len[0]);
+	struct mcast_addr qa;
+	assert_int_equal(mcast_host_querier(mcast_proxy_host(PX), 3, &qa, NULL), 0);
+	assert_addr_equal(&qa, "10.0.0.1");
+	mcast_wheel_advance(&W, 20000); /* its general query's answer (nothing yet) */
+	upstream_pkts = 0;
+	report(1, "10.0.1.10", "239.9.9.9", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	mcast_wheel_advance(&W, 22000);
+	assert_int_equal(upstream_pkts, 3);
+	teardown();
+}
+
 /* ---- packed upstream reports (RFC 3376 5.1, RFC 4605 4.1) ---------------- */
 
 static struct {
@@ -434,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_upstream_flap),
 		cmocka_unit_test(test_provider_version),
 		cmocka_unit_test(test_packed_reports),
+		cmocka_unit_test(test_provider_qrv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
