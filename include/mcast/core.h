@@ -431,6 +431,12 @@ struct mcast_log {
 
 void mcast_logf(const struct mcast_log *log, enum mcast_log_level level, unsigned cat,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Would such a line be passed on? For callers whose arguments cost
+ * something to make (addresses as text) on a hot path. */
+static inline bool mcast_log_wants(const struct mcast_log *log, enum mcast_log_level level, unsigned cat)
+{
+	return log && log->fn && (level != MCAST_LOG_DEBUG || (log->debug_mask & cat));
+}
 void mcast_vlogf(const struct mcast_log *log, enum mcast_log_level level, unsigned cat,
 		 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 

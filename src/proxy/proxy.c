@@ -210,7 +210,8 @@ static bool apply(struct mcast_proxy *px, struct px_sub *s)
 				return false;
 		} else if (rc == 0) {
 			px->stats.updates++;
-			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES,
+			if (mcast_log_wants(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES))
+				mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES,
 				   "proxy: downstream %u %s %s with %zu sources", s->ifindex,
 				   mcast_addr_str(&s->group, a), mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
 		}

@@ -143,17 +143,7 @@ static void linux_setup(void)
 		addr_h = addr_of("10.77.0.2");
 	enter(fd_nsq);
 	ifindex_q = if_nametoindex("vq");
-	cap_fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (cap_fd < 0)
-		die("packet socket: %s", strerror(errno));
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)ifindex_q };
-	if (bind(cap_fd, (struct sockaddr *)&ll, sizeof(ll)) < 0)
-		die("bind packet socket: %s", strerror(errno));
-	struct ifreq ifr = { 0 };
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "vq");
-	if (ioctl(cap_fd, SIOCGIFHWADDR, &ifr) < 0)
-		die("SIOCGIFHWADDR: %s", strerror(errno));
-	memcpy(mac_q, ifr.ifr_hwaddr.sa_data, 6);
+	cap_fd = packet_socket("vq", SOCK_NONBLOCK, mac_q);
 	addr_q = addr_of("10.77.0.1");
 	if (fam == 6)
 		addr_q = link_local("vq");
@@ -492,14 +482,7 @@ static void parse_proc(struct state *st, const char *groups, const char *filters
 	char line[512];
 	const char *p = groups;
 	bool ours = false;
-	while (p && *p) {
-		const char *e = strchr(p, '\n');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l >= sizeof(line))
-			l = sizeof(line) - 1;
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = e ? e + 1 : NULL;
+	while (next_line(&p, line, sizeof(line))) {
 		unsigned idx, users, grp;
 		char dev[64], ver[8], hex[40];
 		if (fam == 4) {
@@ -518,11 +501,7 @@ static void parse_proc(struct state *st, const char *groups, const char *filters
 			}
 		} else if (sscanf(line, "%u %63s %39s %u", &idx, dev, hex, &users) == 4 && idx == ifindex_h) {
 			struct mcast_addr a;
-			for (int k = 0; k < 16; k++) {
-				unsigned b;
-				sscanf(hex + 2 * k, "%2x", &b);
-				a.b[k] = (uint8_t)b;
-			}
+			hex_addr(hex, &a);
 			if (our_group(&a) && st->n < 64) {
 				char s[MCAST_ADDR_STRLEN];
 				snprintf(st->lines[st->n++], 160, "%s users %u", mcast_addr_str(&a, s), users);
@@ -530,14 +509,7 @@ static void parse_proc(struct state *st, const char *groups, const char *filters
 		}
 	}
 	p = filters;
-	while (p && *p) {
-		const char *e = strchr(p, '\n');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l >= sizeof(line))
-			l = sizeof(line) - 1;
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = e ? e + 1 : NULL;
+	while (next_line(&p, line, sizeof(line))) {
 		unsigned idx, in, ex;
 		char dev[64], ga[40], sa[40];
 		if (sscanf(line, "%u %63s %39s %39s %u %u", &idx, dev, ga, sa, &in, &ex) != 6 || idx != ifindex_h)
@@ -547,13 +519,8 @@ static void parse_proc(struct state *st, const char *groups, const char *filters
 			mcast_addr_from_u32(&g, (uint32_t)strtoul(ga, NULL, 16));
 			mcast_addr_from_u32(&s, (uint32_t)strtoul(sa, NULL, 16));
 		} else {
-			for (int k = 0; k < 16; k++) {
-				unsigned b, c;
-				sscanf(ga + 2 * k, "%2x", &b);
-				sscanf(sa + 2 * k, "%2x", &c);
-				g.b[k] = (uint8_t)b;
-				s.b[k] = (uint8_t)c;
-			}
+			hex_addr(ga, &g);
+			hex_addr(sa, &s);
 		}
 		if (!our_group(&g) || st->n >= 64 || (in == 0 && ex == 0))
 			continue;
@@ -561,6 +528,14 @@ static void parse_proc(struct state *st, const char *groups, const char *filters
 		snprintf(st->lines[st->n++], 160, "%s %s in %u ex %u", mcast_addr_str(&g, x), mcast_addr_str(&s, y), in, ex);
 	}
 	qsort(st->lines, (size_t)st->n, sizeof(st->lines[0]), cmp_rec);
+}
+
+static void state_lines(const char *title, const struct state *st)
+{
+	const char *v[64];
+	for (int k = 0; k < st->n; k++)
+		v[k] = st->lines[k];
+	print_lines(title, v, st->n);
 }
 
 static char *slurp(const char *path)
@@ -673,8 +648,9 @@ static void engine_state(struct state *st)
 
 /* ---- sequences --------------------------------------------------------------- */
 
-static void gen(struct mcast_rng *r, struct step *v, int n)
+static void gen(struct mcast_rng *r, void *steps, int n)
 {
+	struct step *v = steps;
 	for (int i = 0; i < n; i++) {
 		struct step *s = &v[i];
 		memset(s, 0, sizeof(*s));
@@ -701,8 +677,9 @@ static void gen(struct mcast_rng *r, struct step *v, int n)
 	}
 }
 
-static void print_step(FILE *out, const struct step *s)
+static void print_step(FILE *out, const void *step)
 {
+	const struct step *s = step;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	struct mcast_addr g = G(s->group), x = S(s->src);
 	switch (s->op) {
@@ -905,8 +882,17 @@ static void switch_rule(const struct step *s, struct pktlist *lp, bool was, enum
 
 /* Runs v[0..n) on both; returns the first step that differs, or -1.
  * With report, prints what differs. */
-static int run(const struct step *v, int n, uint64_t seed, bool report)
+static uint64_t run_seed; /* the sequence's: the engine's random delays */
+
+static void begin(uint64_t seed)
 {
+	run_seed = seed;
+}
+
+static int run(const void *steps, int n, bool report)
+{
+	const struct step *v = steps;
+	uint64_t seed = run_seed;
 	linux_setup();
 	engine_setup(seed);
 	struct pktlist lp = { 0 }, ep = { 0 };
@@ -977,20 +963,12 @@ static int run(const struct step *v, int n, uint64_t seed, bool report)
 				printf("  step %d: ", i + 1);
 				print_step(stdout, s);
 				printf("\n    result:  linux %s, engine %s\n", errstr(lrc), errstr(erc));
-				printf("    linux sent:\n");
-				for (int k = 0; k < lp.n; k++)
-					printf("      %s\n", lp.p[k]);
-				printf("    engine sent:\n");
-				for (int k = 0; k < ep.n; k++)
-					printf("      %s\n", ep.p[k]);
+				print_lines("linux sent", (const char *const *)lp.p, lp.n);
+				print_lines("engine sent", (const char *const *)ep.p, ep.n);
 				if (fam == 4)
 					printf("    version: linux V%d, engine V%d\n", ls.version, es.version);
-				printf("    linux state:\n");
-				for (int k = 0; k < ls.n; k++)
-					printf("      %s\n", ls.lines[k]);
-				printf("    engine state:\n");
-				for (int k = 0; k < es.n; k++)
-					printf("      %s\n", es.lines[k]);
+				state_lines("linux state", &ls);
+				state_lines("engine state", &es);
 			}
 		} else if (verbose) {
 			printf("  ok step %d: ", i + 1);
@@ -1006,111 +984,25 @@ static int run(const struct step *v, int n, uint64_t seed, bool report)
 	return bad;
 }
 
-/* The shortest sequence that still differs: the prefix up to the first
- * difference, then every step that can go removed one at a time. */
-static int shrink(struct step *v, int n, uint64_t seed)
-{
-	for (int i = n - 2; i >= 0; i--) {
-		struct step t[MAXSTEP];
-		int m = 0;
-		for (int k = 0; k < n; k++)
-			if (k != i)
-				t[m++] = v[k];
-		int b = run(t, m, seed, false);
-		if (b >= 0) {
-			memcpy(v, t, (size_t)(b + 1) * sizeof(*v));
-			n = b + 1;
-			if (i > n - 1)
-				i = n - 1;
-		}
-	}
-	return n;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'h' }, { "querier", required_argument, NULL, 'q' },
-		{ "seed", required_argument, NULL, 's' }, { "seqs", required_argument, NULL, 'n' },
-		{ "steps", required_argument, NULL, 'm' }, { "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t seed = 1;
-	int seqs = 4, steps = 20, c;
-	while ((c = getopt_long(argc, argv, "46h:q:s:n:m:v", opts, NULL)) != -1) {
-		switch (c) {
-		case '4':
-		case '6':
-			fam = c - '0';
-			break;
-		case 'h':
-			ns_host = optarg;
-			break;
-		case 'q':
-			ns_q = optarg;
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 10);
-			break;
-		case 'n':
-			seqs = atoi(optarg);
-			break;
-		case 'm':
-			steps = atoi(optarg);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		default:
-			fprintf(stderr, "usage: hostdiff -4|-6 --host NS --querier NS [--seed S] [--seqs N] [--steps M] [-v]\n");
-			return 2;
-		}
-	}
-	if (!ns_host || !ns_q || steps < 1 || steps > MAXSTEP || seqs < 1)
-		die("usage: hostdiff -4|-6 --host NS --querier NS [--seed S] [--seqs N] [--steps M] [-v]");
 	diff_prog = "hostdiff";
+	struct diff_opts o;
+	diff_options(argc, argv, "host", "querier", NULL, MAXSTEP, &o);
+	fam = o.fam;
+	ns_host = o.ns[0];
+	ns_q = o.ns[1];
+	verbose = o.verbose;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd_self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	fd_nsh = open_ns(ns_host);
 	fd_nsq = open_ns(ns_q);
 	if (fd_self < 0)
 		die("/proc/self/ns/net: %s", strerror(errno));
-	int failed = 0, unrepeatable = 0;
-	for (int q = 0; q < seqs; q++) {
-		uint64_t s = seed + (uint64_t)q;
-		struct mcast_rng r;
-		mcast_rng_seed(&r, s * 7919 + (uint64_t)fam);
-		struct step v[MAXSTEP];
-		gen(&r, v, steps);
-		if (verbose)
-			printf("sequence %llu (IPv%d):\n", (unsigned long long)s, fam);
-		int b = run(v, steps, s, false);
-		if (b < 0) {
-			printf("ok   hostdiff IPv%d sequence %llu: %d steps agree\n", fam, (unsigned long long)s, steps);
-			continue;
-		}
-		/* a difference must show again to count: real time on the
-		 * kernel's side can put a timer across a class boundary once */
-		int b2 = run(v, steps, s, false);
-		if (b2 < 0) {
-			unrepeatable++;
-			printf("note hostdiff IPv%d sequence %llu: a difference at step %d did not show again (timing)\n", fam,
-			       (unsigned long long)s, b + 1);
-			continue;
-		}
-		failed++;
-		int n = shrink(v, b + 1, s);
-		printf("FAIL hostdiff IPv%d sequence %llu differs at step %d; shortest reproducer, %d steps:\n", fam,
-		       (unsigned long long)s, b + 1, n);
-		for (int i = 0; i < n; i++) {
-			printf("  %d. ", i + 1);
-			print_step(stdout, &v[i]);
-			printf("\n");
-		}
-		run(v, n, s, true);
-	}
-	printf("hostdiff IPv%d: %d sequences, %lu steps compared, %d differ, %d did not repeat; rules applied:", fam, seqs,
-	       steps_compared, failed, unrepeatable);
+	char label[32];
+	snprintf(label, sizeof(label), "hostdiff IPv%d", fam);
+	const struct diff_prog_ops ops = { label, sizeof(struct step), 7919, (uint64_t)fam, gen, run, print_step, begin };
+	int failed = diff_sequences(&o, &ops, &steps_compared);
 	for (int i = 0; i < RULE__N; i++)
 		printf(" %s %lu", rule_names[i], rule_hits[i]);
 	printf("\n");

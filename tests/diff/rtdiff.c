@@ -93,18 +93,7 @@ static void bridge_setup(void)
 	sh("ip -n %s link set bp master br0 && ip -n %s link set br0 up && ip -n %s link set bp up", ns_b, ns_b, ns_b);
 	sh("ip -n %s link set hp up", ns_h);
 	enter(fd_h);
-	unsigned ifi = if_nametoindex("hp");
-	pfd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (pfd < 0)
-		die("packet socket: %s", strerror(errno));
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)ifi };
-	if (bind(pfd, (struct sockaddr *)&ll, sizeof(ll)) < 0)
-		die("bind: %s", strerror(errno));
-	struct ifreq ifr = { 0 };
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "hp");
-	if (ioctl(pfd, SIOCGIFHWADDR, &ifr) < 0)
-		die("SIOCGIFHWADDR: %s", strerror(errno));
-	memcpy(mac_h, ifr.ifr_hwaddr.sa_data, 6);
+	pfd = packet_socket("hp", 0, mac_h);
 	enter(fd_self);
 	sleep_ms(100);
 }
@@ -331,10 +320,19 @@ static void bridge_state(struct state *st)
 	qsort(st->lines, (size_t)st->n, sizeof(st->lines[0]), cmp_line);
 }
 
+static void state_lines(const char *title, const struct state *st)
+{
+	const char *v[NGROUP];
+	for (int k = 0; k < st->n; k++)
+		v[k] = st->lines[k];
+	print_lines(title, v, st->n);
+}
+
 /* ---- sequences ------------------------------------------------------------------------ */
 
-static void gen(struct mcast_rng *r, struct step *v, int n)
+static void gen(struct mcast_rng *r, void *steps, int n)
 {
+	struct step *v = steps;
 	for (int i = 0; i < n; i++) {
 		struct step *s = &v[i];
 		memset(s, 0, sizeof(*s));
@@ -347,8 +345,9 @@ static void gen(struct mcast_rng *r, struct step *v, int n)
 	}
 }
 
-static void print_step(FILE *out, const struct step *s)
+static void print_step(FILE *out, const void *step)
 {
+	const struct step *s = step;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	struct mcast_addr g = G(s->group), h = H(s->host);
 	switch (s->op) {
@@ -398,8 +397,9 @@ static enum rule rule_for(const struct step *s)
 	return RULE_NONE;
 }
 
-static int run(const struct step *v, int n, bool report)
+static int run(const void *steps, int n, bool report)
 {
+	const struct step *v = steps;
 	bridge_setup();
 	engine_setup();
 	mcast_time_ms t0 = now_ms();
@@ -438,12 +438,9 @@ static int run(const struct step *v, int n, bool report)
 			if (report || verbose) {
 				printf("  step %d: ", i + 1);
 				print_step(stdout, s);
-				printf("\n    bridge:\n");
-				for (int k = 0; k < bs.n; k++)
-					printf("      %s\n", bs.lines[k]);
-				printf("    engine:\n");
-				for (int k = 0; k < es.n; k++)
-					printf("      %s\n", es.lines[k]);
+				printf("\n");
+				state_lines("bridge", &bs);
+				state_lines("engine", &es);
 			}
 		} else if (verbose) {
 			printf("  ok step %d: ", i + 1);
@@ -459,110 +456,27 @@ static int run(const struct step *v, int n, bool report)
 	return bad;
 }
 
-static int shrink(struct step *v, int n)
-{
-	for (int i = n - 2; i >= 0; i--) {
-		struct step t[MAXSTEP];
-		int m = 0;
-		for (int k = 0; k < n; k++)
-			if (k != i)
-				t[m++] = v[k];
-		int b = run(t, m, false);
-		if (b >= 0) {
-			memcpy(v, t, (size_t)(b + 1) * sizeof(*v));
-			n = b + 1;
-			if (i > n - 1)
-				i = n - 1;
-		}
-	}
-	return n;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bridge", required_argument, NULL, 'b' }, { "hosts", required_argument, NULL, 'h' },
-		{ "querier", no_argument, NULL, 'q' },      { "seed", required_argument, NULL, 's' },
-		{ "seqs", required_argument, NULL, 'n' },   { "steps", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },      { NULL, 0, NULL, 0 },
-	};
-	uint64_t seed = 1;
-	int seqs = 4, steps = 20, c;
 	diff_prog = "rtdiff";
-	while ((c = getopt_long(argc, argv, "46b:h:qs:n:m:v", opts, NULL)) != -1) {
-		switch (c) {
-		case '4':
-		case '6':
-			fam = c - '0';
-			break;
-		case 'b':
-			ns_b = optarg;
-			break;
-		case 'h':
-			ns_h = optarg;
-			break;
-		case 'q':
-			querier = true;
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 10);
-			break;
-		case 'n':
-			seqs = atoi(optarg);
-			break;
-		case 'm':
-			steps = atoi(optarg);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		default:
-			die("usage: rtdiff -4|-6 --bridge NS --hosts NS [--querier] [--seed S] [--seqs N] [--steps M] [-v]");
-		}
-	}
-	if (!ns_b || !ns_h || steps < 1 || steps > MAXSTEP || seqs < 1)
-		die("usage: rtdiff -4|-6 --bridge NS --hosts NS [--querier] [--seed S] [--seqs N] [--steps M] [-v]");
+	struct diff_opts o;
+	diff_options(argc, argv, "bridge", "hosts", "querier", MAXSTEP, &o);
+	fam = o.fam;
+	ns_b = o.ns[0];
+	ns_h = o.ns[1];
+	querier = o.flag;
+	verbose = o.verbose;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd_self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd_self < 0)
 		die("/proc/self/ns/net: %s", strerror(errno));
 	fd_b = open_ns(ns_b);
 	fd_h = open_ns(ns_h);
-	int failed = 0, unrepeatable = 0;
-	const char *role = querier ? "querier" : "non-querier";
-	for (int q = 0; q < seqs; q++) {
-		uint64_t sd = seed + (uint64_t)q;
-		struct mcast_rng r;
-		mcast_rng_seed(&r, sd * 104729 + (uint64_t)fam * 2 + querier);
-		struct step v[MAXSTEP];
-		gen(&r, v, steps);
-		int b = run(v, steps, false);
-		if (b < 0) {
-			printf("ok   rtdiff IPv%d %s sequence %llu: %d steps agree\n", fam, role, (unsigned long long)sd, steps);
-			continue;
-		}
-		/* a difference must show again to count: real time on the
-		 * kernel's side can put a timer across a class boundary once */
-		int b2 = run(v, steps, false);
-		if (b2 < 0) {
-			unrepeatable++;
-			printf("note rtdiff IPv%d %s sequence %llu: a difference at step %d did not show again (timing)\n", fam,
-			       role, (unsigned long long)sd, b + 1);
-			continue;
-		}
-		failed++;
-		int n = shrink(v, b + 1);
-		printf("FAIL rtdiff IPv%d %s sequence %llu differs at step %d; shortest reproducer, %d steps:\n", fam, role,
-		       (unsigned long long)sd, b + 1, n);
-		for (int i = 0; i < n; i++) {
-			printf("  %d. ", i + 1);
-			print_step(stdout, &v[i]);
-			printf("\n");
-		}
-		run(v, n, true);
-	}
-	printf("rtdiff IPv%d %s: %d sequences, %lu steps compared, %d differ, %d did not repeat; rules applied:", fam, role, seqs,
-	       steps_compared, failed, unrepeatable);
+	char label[48];
+	snprintf(label, sizeof(label), "rtdiff IPv%d %s", fam, querier ? "querier" : "non-querier");
+	const struct diff_prog_ops ops = { label, sizeof(struct step), 104729, (uint64_t)fam * 2 + querier,
+					   gen, run, print_step, NULL };
+	int failed = diff_sequences(&o, &ops, &steps_compared);
 	for (int i = 0; i < RULE__N; i++)
 		printf(" %s %lu", rule_names[i], rule_hits[i]);
 	printf("\n");
