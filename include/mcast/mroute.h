@@ -44,6 +44,7 @@ void mcast_mr_config_default(struct mcast_mr_config *c);
 /* VIF flags, as the kernel's VIFF_*. */
 #define MCAST_VIF_TUNNEL 0x1
 #define MCAST_VIF_REGISTER 0x4
+#define MCAST_VIF_USE_IFINDEX 0x8 /* the kernel's: its "local" then holds the ifindex */
 #define MCAST_VIF_STATIC 0x8000 /* survives MRT_DONE */
 
 struct mcast_vif_config {
@@ -260,6 +261,15 @@ unsigned mcast_mr_input(struct mcast_mr_table *t, unsigned ifindex, const uint8_
 void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
 void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
 void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
+/*
+ * The same for people: a titled table per dump, addresses in their usual
+ * notation and VIFs by interface name. Entries as
+ * "(10.0.0.5, 239.1.2.3)  in wan  out lan1 lan2  packets bytes wrong idle"
+ * ((*, G) for a (*,G) entry, waiting entries after them); VIFs with their
+ * interface, local address, flags, threshold and counters.
+ */
+void mcast_mr_dump_text_cache(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
+void mcast_mr_dump_text_vif(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx);
 
 #ifdef __cplusplus
 }

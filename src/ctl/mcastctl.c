@@ -34,7 +34,7 @@ static const struct command {
 	{ "show mfc", 0, 0, "", "the forwarding cache with the kernel's counters" },
 	{ "show vifs", 0, 0, "", "the VIFs with the kernel's counters" },
 	{ "show kernel", 0, 0, "", "what is installed in the kernel, pending or failing, and why" },
-	{ "show stats", 0, 0, "", "counters" },
+	{ "show stats", 0, 1, "[IFACE]", "counters that are not zero (--all: every one), of one interface or all" },
 	{ "join", 2, 3, "IFACE GROUP [SOURCE]", "a membership held by mcastd itself" },
 	{ "leave", 2, 3, "IFACE GROUP [SOURCE]", "drops one made with join" },
 	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },
@@ -43,7 +43,7 @@ static const struct command {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mcastctl [-S SOCKET] [-T SECONDS] [--json] COMMAND...\n"
+	fprintf(out, "usage: mcastctl [-S SOCKET] [-T SECONDS] [--json] [--all] COMMAND...\n"
 		     "       mcastctl [-S SOCKET] --proc ip_mr_vif|ip_mr_cache|ip6_mr_vif|ip6_mr_cache\n"
 		     "       mcastctl --version | --help\n"
 		     "commands:\n");
@@ -98,7 +98,7 @@ static int wait_fd(int fd, short events, long long deadline)
 int main(int argc, char **argv)
 {
 	const char *sock = "/run/mcastd.sock";
-	bool json = false;
+	bool json = false, all = false;
 	const char *proc = NULL;
 	long timeout_s = 30;
 	char *words[16];
@@ -116,6 +116,8 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--json") || !strcmp(a, "-j") || !strcmp(a, "json")) {
 			json = true;
+		} else if (!strcmp(a, "--all") || !strcmp(a, "-a")) {
+			all = true;
 		} else if (!strcmp(a, "--proc") && i + 1 < argc) {
 			proc = argv[++i];
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -160,6 +162,8 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < nw && k < sizeof(req); i++)
 			k += (size_t)snprintf(req + k, sizeof(req) - k, "%s%s", k ? " " : "", words[i]);
+		if (all && k < sizeof(req))
+			k += (size_t)snprintf(req + k, sizeof(req) - k, " all");
 		if (json && k < sizeof(req))
 			k += (size_t)snprintf(req + k, sizeof(req) - k, " json");
 	}

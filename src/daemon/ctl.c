@@ -136,12 +136,25 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 	dbuf_put(o, json ? "]\n" : "");
 }
 
-static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
+/* One counter: in JSON always; as text only when it is not zero, unless
+ * all of them are asked for (show stats --all). */
+static void stat_line(struct dbuf *o, bool json, bool all, const char *prefix, const char *name, uint64_t v)
+{
+	if (json)
+		dbuf_printf(o, ",\"%s%s\":%llu", prefix, name, (unsigned long long)v);
+	else if (v || all)
+		dbuf_printf(o, "  %s%-*s %llu\n", prefix, (int)(20 - strlen(prefix)), name, (unsigned long long)v);
+}
+
+/* show stats [IFACE] [all]: one interface's counters, or every section. */
+static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *only, bool all)
 {
 	dbuf_put(o, json ? "{\"interfaces\":[" : "");
 	bool first = true;
 	for (unsigned n = 0; n < d->nif; n++) {
 		struct dif *i = &d->ifs[n];
+		if (only && strcmp(only, i->name))
+			continue;
 		for (int f = 0; f < 2; f++) {
 			struct mcast_router_iface_info info;
 			if (!i->active[f] || mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) < 0)
@@ -153,14 +166,17 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 				dbuf_printf(o, "%s %s:\n", i->name, f ? "MLD" : "IGMP");
 			first = false;
 			for (size_t k = 0; k < mcast_router_stat_nfields; k++)
-				dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", mcast_router_stat_fields[k].name,
-					    (unsigned long long)mcast_router_stat(s, &mcast_router_stat_fields[k]));
+				stat_line(o, json, all, "", mcast_router_stat_fields[k].name,
+					  mcast_router_stat(s, &mcast_router_stat_fields[k]));
 			for (int r = 1; r < MCAST_DROP__COUNT; r++)
-				dbuf_printf(o, json ? ",\"drop_%s\":%llu" : "  drop_%-15s %llu\n", mcast_drop_name(r),
-					    (unsigned long long)s->drop.count[r]);
+				stat_line(o, json, all, "drop_", mcast_drop_name(r), s->drop.count[r]);
 			if (json)
 				dbuf_put(o, "}");
 		}
+	}
+	if (only) { /* one interface: its sections only */
+		dbuf_put(o, json ? "]}\n" : "");
+		return;
 	}
 	dbuf_put(o, json ? "],\"tables\":[" : "");
 	first = true;
@@ -197,7 +213,7 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 			dbuf_printf(o, "%s forwarding:\n", f ? "IPv6" : "IPv4");
 		first = false;
 		for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
-			dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", c[k].name, (unsigned long long)c[k].v);
+			stat_line(o, json, all, "", c[k].name, c[k].v);
 		if (json)
 			dbuf_put(o, "}");
 	}
@@ -215,7 +231,7 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json)
 	};
 	dbuf_put(o, json ? "]" : "daemon:\n");
 	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++)
-		dbuf_printf(o, json ? ",\"%s\":%llu" : "  %-20s %llu\n", g[k].name, (unsigned long long)g[k].v);
+		stat_line(o, json, all, "", g[k].name, g[k].v);
 	if (json)
 		dbuf_put(o, "}\n");
 }
@@ -233,9 +249,12 @@ static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
 			dbuf_printf(o, "%s\"%s\":", first ? "" : ",", fam_key(f));
 			mcast_mr_dump_json(fm->t, put_line, o);
 		} else if (vifs) {
-			mcast_mr_dump_proc_vif(fm->t, put_line, o);
+			/* for people; the kernel's raw form: mcastctl --proc */
+			dbuf_put(o, first ? "" : "\n");
+			mcast_mr_dump_text_vif(fm->t, put_line, o);
 		} else {
-			mcast_mr_dump_proc_cache(fm->t, put_line, o);
+			dbuf_put(o, first ? "" : "\n");
+			mcast_mr_dump_text_cache(fm->t, put_line, o);
 		}
 		first = false;
 	}
@@ -399,8 +418,21 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_put(o, "ok\n");
 			show_per_family(d, o, json, dump_kernel);
 		} else if (!strcmp(w, "stats")) {
+			/* show stats [IFACE] [all] [json] */
+			const char *only = NULL;
+			bool all = false;
+			for (int k = 2; k < n - (json ? 1 : 0); k++) {
+				if (!strcmp(tok[k], "all"))
+					all = true;
+				else
+					only = tok[k];
+			}
+			if (only && !mcastd_if_by_name(d, only)) {
+				dbuf_printf(o, "error: no interface %s in the configuration\n", only);
+				return;
+			}
 			dbuf_put(o, "ok\n");
-			show_stats(d, o, json);
+			show_stats(d, o, json, only, all);
 		} else {
 			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, mfc, vifs, kernel, stats)\n", w);
 		}

@@ -188,3 +188,101 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		 (unsigned long long)s->upcall_wrongvif, (unsigned long long)s->upcall_wholepkt);
 	out(ctx, line);
 }
+
+/* ---- for people ----------------------------------------------------------- */
+
+static const char *vif_name(const struct mcast_mr_table *t, uint16_t vif, char buf[24])
+{
+	if (vif < t->cfg.max_vifs && t->vifs[vif].used && t->vifs[vif].cfg.name[0])
+		return t->vifs[vif].cfg.name;
+	snprintf(buf, 24, "vif%u", (unsigned)vif);
+	return buf;
+}
+
+/* "3s", "2m05s", "1h02m", or "-" for never. */
+static const char *span(mcast_time_ms ms, bool never, char buf[24])
+{
+	unsigned long long s = ms / 1000;
+	if (never)
+		snprintf(buf, 24, "-");
+	else if (s < 60)
+		snprintf(buf, 24, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, 24, "%llum%02llus", s / 60, s % 60);
+	else
+		snprintf(buf, 24, "%lluh%02llum", s / 3600, s / 60 % 60);
+	return buf;
+}
+
+void mcast_mr_dump_text_cache(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx)
+{
+	char line[16384], a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN], pair[2 * MCAST_ADDR_STRLEN + 8], nb[24],
+		ib[24];
+	mcast_time_ms now = t->env.wheel ? t->env.wheel->now_ms : 0;
+	size_t n;
+	void **v = mcast_htab_sorted(&t->cache, offsetof(struct mr_entry, node), cmp_entry, &n);
+	snprintf(line, sizeof(line), "%s forwarding entries (table %u): %zu\n",
+		 t->family == MCAST_AF_INET ? "IPv4" : "IPv6", t->id, n);
+	out(ctx, line);
+	if (n)
+		out(ctx, "  (source, group)                                in               out"
+			 "                               packets        bytes    wrong  idle\n");
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_entry *e = v[i];
+		struct mcast_mfc_stats st = mr_entry_stats(t, e);
+		snprintf(pair, sizeof(pair), "(%s, %s)", addr_or_star(t, &e->source, a), mcast_addr_str(&e->group, b));
+		char oifs[4096] = "-";
+		size_t k = 0;
+		for (uint16_t j = 0; j < e->noifs && k + 40 < sizeof(oifs); j++)
+			k += (size_t)snprintf(oifs + k, sizeof(oifs) - k, "%s%s", j ? " " : "",
+					      vif_name(t, e->oifs[j].vif, nb));
+		bool never = st.last_use_ms == 0;
+		snprintf(line, sizeof(line), "  %-46s %-16s %-33s %8llu %12llu %8llu  %s%s\n", pair,
+			 e->iif == MCAST_MR_NO_VIF ? "-" : vif_name(t, e->iif, nb), oifs, (unsigned long long)st.pkts,
+			 (unsigned long long)st.bytes, (unsigned long long)st.wrong_if,
+			 span(now > st.last_use_ms ? now - st.last_use_ms : 0, never, ib), e->is_static ? "  static" : "");
+		out(ctx, line);
+	}
+	mcast_htab_sorted_free(&t->cache, v);
+	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct mr_unres *u = v[i];
+		snprintf(line, sizeof(line), "  (%s, %s) waiting for a route: in %s, %u packets held\n",
+			 mcast_addr_str(&u->source, a), mcast_addr_str(&u->group, b), vif_name(t, u->vif, nb),
+			 (unsigned)u->npkts);
+		out(ctx, line);
+	}
+	mcast_htab_sorted_free(&t->unres, v);
+}
+
+void mcast_mr_dump_text_vif(const struct mcast_mr_table *t, mcast_line_fn out, void *ctx)
+{
+	char line[512], a[MCAST_ADDR_STRLEN];
+	unsigned used = 0;
+	for (unsigned i = 0; i < t->cfg.max_vifs; i++)
+		used += t->vifs[i].used;
+	snprintf(line, sizeof(line), "%s VIFs (table %u): %u of %u\n", t->family == MCAST_AF_INET ? "IPv4" : "IPv6",
+		 t->id, used, t->cfg.max_vifs);
+	out(ctx, line);
+	if (used)
+		out(ctx, "  vif interface         ifindex local address              threshold  flags          "
+			 "packets in     bytes in  packets out    bytes out\n");
+	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
+		const struct mr_vif *v = &t->vifs[i];
+		if (!v->used)
+			continue;
+		struct mcast_vif_config c = v->cfg;
+		struct mcast_vif_stats st = v->st;
+		mr_vif_view(t, (uint16_t)i, &c, &st);
+		char flags[32];
+		snprintf(flags, sizeof(flags), "%s%s%s", c.flags & MCAST_VIF_REGISTER ? "register " : "",
+			 c.flags & MCAST_VIF_TUNNEL ? "tunnel " : "", c.flags & MCAST_VIF_STATIC ? "static" : "");
+		/* by ifindex, the kernel's "local" is no address */
+		bool no_local = mcast_addr_is_unspecified(&c.local) || (c.flags & MCAST_VIF_USE_IFINDEX);
+		snprintf(line, sizeof(line), "  %3u %-16s %7u %-26s %9u  %-14s %10llu %12llu %12llu %12llu\n", i,
+			 c.name[0] ? c.name : "-", c.ifindex, no_local ? "-" : mcast_addr_str(&c.local, a), c.threshold,
+			 flags[0] ? flags : "-", (unsigned long long)st.pkts_in, (unsigned long long)st.bytes_in,
+			 (unsigned long long)st.pkts_out, (unsigned long long)st.bytes_out);
+		out(ctx, line);
+	}
+}

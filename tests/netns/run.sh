@@ -60,6 +60,19 @@ check "same VIF lines, the kernel's counters included" "$(in_ns "$NS_RTR" cat /p
 check "show vifs counts what the kernel forwarded" "true" \
 	"$(ctl mcastd show vifs --json | jq '[.ipv4.vifs[] | select(.name == "lan1") | .pkts_out > 0] == [true]')"
 
+echo "== the views for people: show mfc, show vifs, show stats"
+check "show mfc: (S, G), in, out by name, the kernel's packets" \
+	"(10.0.0.5, 239.2.2.2) wan lan1 10|(10.0.0.6, 239.2.2.2) wan lan2 10" \
+	"$(ctl mcastd show mfc | awk '$1 ~ /^\(10\.0\.0\.[56],$/ && $2 == "239.2.2.2)" { print $1, $2, $3, $4, $5 }' | tr '\n' '|' | sed 's/|$//')"
+check "show vifs: lan1 by name, its ifindex, the kernel's packets out" "lan1 $(in_ns "$NS_RTR" cat /sys/class/net/lan1/ifindex) yes" \
+	"$(ctl mcastd show vifs | awk '$2 == "lan1" { print $2, $3, ($(NF-1) > 0 ? "yes" : "no") }' | head -1)"
+check "show stats lan1: that interface only, no zero counter" "lan1 IGMP:|lan1 MLD:|0" \
+	"$(ctl mcastd show stats lan1 | awk '/^[a-z]/ { print } $2 == "0" { z++ } END { print z + 0 }' | tr '\n' '|' | sed 's/|$//')"
+check "show stats --all lists zeros too" "yes" \
+	"$(ctl mcastd --all show stats lan1 | awk '$1 == "drop_bad_ttl" { print "yes" }' | head -1)"
+check "show stats of an unknown interface: an error naming it" "mcastctl: no interface lan9 in the configuration" \
+	"$(ctl mcastd show stats lan9 2>&1)"
+
 echo "== MLDv1 ASM (h1) and MLDv2 SSM (h2)"
 in_ns "$NS_H1" sysctl -qw net.ipv6.conf.eth0.force_mld_version=1
 recv_start h1 "$NS_H1" join ff0e::1:1 recv 2500
