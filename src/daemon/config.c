@@ -403,6 +403,17 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 				bad(&p, "max-mfc-entries: expected a number from 1 to 10000000");
 			else
 				c->max_mfc_entries = (uint32_t)v;
+		} else if (!strcmp(tok[0], "table")) {
+			/* the kernel's multicast routing table (MRT_TABLE): one
+			 * mcastd per table, side by side (VRFs, several daemons) */
+			char *end;
+			unsigned long v = n == 2 ? strtoul(tok[1], &end, 10) : 0;
+			if (n == 2 && !strcmp(tok[1], "default"))
+				c->table = 0;
+			else if (n != 2 || *end || tok[1][0] == '-' || v < 1 || v > 0xfffffffeul || v == 253)
+				bad(&p, "table: expected default or a number from 1 to 4294967294 (253 is the default table)");
+			else
+				c->table = (uint32_t)v;
 		} else
 			bad(&p, "unknown statement %s", tok[0]);
 	}

@@ -62,6 +62,26 @@ static void mirror(void *ctx, const struct mcast_mr_event *ev)
 	reconcile_changed(&fm->rc, ev);
 }
 
+/*
+ * The kernel's VIFs of our table: the /proc file for the default table;
+ * for another one (which no file shows) the counters by ioctl, and the
+ * names of ours where the kernel has a VIF of that number.
+ */
+int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS])
+{
+	if (fm->k.table == LK_TABLE_DEFAULT)
+		return lk_vif_read(fm->f, vifs);
+	int rc = lk_vif_read_ioctl(&fm->k, vifs);
+	/* (not mcast_mr_vif_get(): its view asks this function again) */
+	for (unsigned n = 0; rc == 0 && fm->t && n < fm->d->nif; n++) {
+		const struct dif *i = &fm->d->ifs[n];
+		uint16_t v = i->vif[fm->f == MCAST_AF_INET6] ? mcast_mr_vif_of(fm->t, i->ifindex) : MCAST_MR_NO_VIF;
+		if (v < LK_MAXVIFS && vifs[v].used)
+			snprintf(vifs[v].name, sizeof(vifs[v].name), "%s", i->name);
+	}
+	return rc;
+}
+
 /* The kernel's VIF counters, flags and local address for the views;
  * the file is read once per request (or per 100 ms), not per VIF. */
 static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, struct mcast_vif_stats *st)
@@ -69,7 +89,7 @@ static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, str
 	struct dfam *fm = ctx;
 	mcast_time_ms now = mcastd_now();
 	if (!fm->kvifs_valid || now >= fm->kvifs_ms + 100) {
-		if (lk_vif_read(fm->f, fm->kvifs) < 0) {
+		if (mcastd_vif_read(fm, fm->kvifs) < 0) {
 			fm->kvifs_valid = false;
 			return -EIO;
 		}
@@ -130,6 +150,35 @@ static bool router_allow(void *ctx, unsigned ifindex, const struct mcast_addr *g
 	return !i || cfg_acl_allows(&fm->d->cfg, i->name, g, s);
 }
 
+/* ---- the table's policy rules (table N) -------------------------------------- */
+
+/*
+ * With a table of its own, what arrives on each configured interface is
+ * sent to it by a policy rule (ip mrule / ip -6 mrule): the table's rules
+ * are all removed (a killed mcastd's too), then one added per interface;
+ * at stop only removed. Failures are logged: forwarding then misses the
+ * interface, the rest runs.
+ */
+static void table_rules(struct mcastd *d, bool add)
+{
+	if (!d->cfg.table || !d->nl)
+		return;
+	const char *names[CFG_MAX_IFACES];
+	size_t n = 0;
+	for (unsigned i = 0; i < d->cfg.niface && n < CFG_MAX_IFACES; i++)
+		names[n++] = d->cfg.iface[i].name;
+	for (int f = 0; f < 2; f++) {
+		if (!d->fam[f].on)
+			continue;
+		int rc = lk_nl_rules(d->nl, f ? MCAST_AF_INET6 : MCAST_AF_INET, d->cfg.table, NULL, 0, false);
+		if (rc == 0 && add)
+			rc = lk_nl_rules(d->nl, f ? MCAST_AF_INET6 : MCAST_AF_INET, d->cfg.table, names, n, true);
+		if (rc < 0)
+			mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s the policy rules of table %u: %s", fam_name(f),
+				   add ? "setting" : "removing", d->cfg.table, strerror(-rc));
+	}
+}
+
 /* ---- start and stop -------------------------------------------------------- */
 
 static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
@@ -137,7 +186,7 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	struct dfam *fm = &d->fam[f];
 	fm->d = d;
 	fm->f = f ? MCAST_AF_INET6 : MCAST_AF_INET;
-	int rc = lk_mroute_open(&fm->k, fm->f, err, errlen);
+	int rc = lk_mroute_open(&fm->k, fm->f, d->cfg.table, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (fm->k.queue_err)
@@ -208,6 +257,7 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 	d->nl = lk_nl_open(err, errlen);
 	if (!d->nl)
 		return -1;
+	table_rules(d, true);
 	d->nif = d->cfg.niface;
 	for (unsigned i = 0; i < d->nif; i++)
 		memcpy(d->ifs[i].name, d->cfg.iface[i].name, sizeof(d->ifs[i].name));
@@ -219,6 +269,7 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 
 void mcastd_stop(struct mcastd *d)
 {
+	table_rules(d, false);
 	for (int f = 0; f < 2; f++) {
 		struct dfam *fm = &d->fam[f];
 		/* The proxies leave upstream first, while the socket still
@@ -603,6 +654,14 @@ int mcastd_reload(struct mcastd *d)
 			   d->cfg_path);
 		return -1;
 	}
+	if (nc.table != d->cfg.table) {
+		d->reload_errors++;
+		mcast_logf(&d->log, MCAST_LOG_ERR, 0,
+			   "reload: the table cannot change while mcastd runs (%u in the file, %u running); restart "
+			   "mcastd for it; keeping the running configuration",
+			   nc.table, d->cfg.table);
+		return -1;
+	}
 	/* Routes the new file drops. */
 	unsigned kept = 0;
 	static struct droute nr[CFG_MAX_ROUTES];
@@ -633,6 +692,7 @@ int mcastd_reload(struct mcastd *d)
 		n--;
 	}
 	d->cfg = nc;
+	table_rules(d, true); /* the interface list may have changed */
 	memcpy(d->routes, nr, sizeof(nr[0]) * nc.nroute);
 	d->nroute = nc.nroute;
 	/* Interfaces kept: new settings in place. New ones: learnt below. */

@@ -161,6 +161,8 @@ void mcastd_flush(struct mcastd *d);
 mcast_time_ms mcastd_now(void);
 struct dif *mcastd_if_by_index(struct mcastd *d, unsigned ifindex);
 struct dif *mcastd_if_by_name(struct mcastd *d, const char *name);
+/* The kernel's VIFs of the family's table (daemon.c). 0 or -errno. */
+int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS]);
 int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g,
 		const struct mcast_addr *s, bool join);
 

@@ -308,7 +308,7 @@ static void collect_kernel(void *ctx, const struct lk_mfc *e)
 int reconcile_read_kernel(struct reconcile *rc, struct lk_mfc **out, size_t *n)
 {
 	struct kernel_list l = { 0 };
-	int r = lk_nl_mfc_dump(rc->fm->d->nl, rc->fm->f, collect_kernel, &l);
+	int r = lk_nl_mfc_dump(rc->fm->d->nl, rc->fm->f, rc->fm->k.table, collect_kernel, &l);
 	if (r == 0 && l.failed)
 		r = -ENOMEM;
 	if (r < 0) {
@@ -425,7 +425,7 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 	uint64_t before = rc->st.drift_added + rc->st.drift_changed + rc->st.drift_removed + rc->st.vif_drift;
 	/* VIFs first: entries refer to them */
 	struct lk_vif kv[LK_MAXVIFS];
-	int r = lk_vif_read(fm->f, kv);
+	int r = mcastd_vif_read(fm, kv);
 	if (r < 0) {
 		rc->st.audit_errors++;
 		warn(rc, "audit: reading the kernel's VIFs: %s", strerror(-r));

@@ -74,10 +74,11 @@ static int deep_queue(int fd)
 	return -e;
 }
 
-int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen)
+int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, uint32_t table, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof(*k));
 	k->family = f;
+	k->table = table ? table : LK_TABLE_DEFAULT;
 	int one = 1, zero = 0;
 	bool v4 = f == MCAST_AF_INET;
 	/* The socket, and the kernel's table with it (MRT_INIT / MRT6_INIT). */
@@ -85,6 +86,16 @@ int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t e
 		       v4 ? IPPROTO_IGMP : IPPROTO_ICMPV6);
 	if (k->fd < 0)
 		return fail(err, errlen, v4 ? "raw IGMP socket" : "raw ICMPv6 socket");
+	/* another table than the default one: chosen before MRT_INIT */
+	if (k->table != LK_TABLE_DEFAULT &&
+	    setsockopt(k->fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? MRT_TABLE : MRT6_TABLE, &k->table, sizeof(k->table)) < 0) {
+		int rc = fail(err, errlen, errno == ENOPROTOOPT ? "choosing a multicast routing table (the kernel has no "
+								  "CONFIG_IP_MROUTE_MULTIPLE_TABLES)"
+								: "choosing a multicast routing table (MRT_TABLE)");
+		close(k->fd);
+		k->fd = -1;
+		return rc;
+	}
 	if (setsockopt(k->fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? MRT_INIT : MRT6_INIT, &one, sizeof(one)) < 0) {
 		int rc = fail(err, errlen, errno == EADDRINUSE ? "taking the kernel's multicast routing table "
 							       "(another multicast router runs)"
@@ -229,6 +240,35 @@ int lk_mfc_del(struct lk_mroute *k, const struct mcast_addr *s, const struct mca
 	m.mf6cc_mcastgrp.sin6_family = AF_INET6;
 	to_in6(g, &m.mf6cc_mcastgrp.sin6_addr);
 	return sockopt(k, IPPROTO_IPV6, MRT6_DEL_MFC, &m, sizeof(m));
+}
+
+int lk_vif_read_ioctl(const struct lk_mroute *k, struct lk_vif vifs[LK_MAXVIFS])
+{
+	memset(vifs, 0, LK_MAXVIFS * sizeof(*vifs));
+	for (unsigned v = 0; v < LK_MAXVIFS; v++) {
+		struct lk_vif *x = &vifs[v];
+		if (k->family == MCAST_AF_INET) {
+			struct sioc_vif_req r = { .vifi = (vifi_t)v };
+			if (ioctl(k->fd, SIOCGETVIFCNT, &r) < 0) {
+				/* no such VIF; EINVAL: beyond the highest one */
+				if (errno == EADDRNOTAVAIL || errno == EINVAL)
+					continue;
+				return -errno;
+			}
+			*x = (struct lk_vif){ .used = true, .pkts_in = r.icount, .pkts_out = r.ocount, .bytes_in = r.ibytes,
+					      .bytes_out = r.obytes };
+		} else {
+			struct sioc_mif_req6 r = { .mifi = (mifi_t)v };
+			if (ioctl(k->fd, SIOCGETMIFCNT_IN6, &r) < 0) {
+				if (errno == EADDRNOTAVAIL || errno == EINVAL)
+					continue;
+				return -errno;
+			}
+			*x = (struct lk_vif){ .used = true, .pkts_in = r.icount, .pkts_out = r.ocount, .bytes_in = r.ibytes,
+					      .bytes_out = r.obytes };
+		}
+	}
+	return 0;
 }
 
 int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,

@@ -23,6 +23,7 @@
 struct lk_mroute {
 	int fd;
 	enum mcast_family family;
+	uint32_t table;              /* the kernel's multicast routing table (253: the default one) */
 	uint64_t errors;             /* kernel refusals of our changes */
 	int queue_err;               /* -errno: the deep receive queue was refused */
 };
@@ -37,7 +38,10 @@ struct lk_msg {
 };
 
 /* Opens the socket and takes the kernel's table. -errno, with err set. */
-int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, char *err, size_t errlen);
+/* table 0 or 253 is the kernel's default table; another one is chosen
+ * with MRT_TABLE / MRT6_TABLE before MRT_INIT. */
+#define LK_TABLE_DEFAULT 253u
+int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, uint32_t table, char *err, size_t errlen);
 /* Closing gives the table back (MRT_DONE) and the kernel flushes it
  * (also when MRT_DONE fails: the close does it). 0 or -errno. */
 int lk_mroute_close(struct lk_mroute *k);
@@ -112,7 +116,7 @@ struct lk_mfc {
  * The dump has its own socket, so notifications are never mixed in; a
  * kernel that does not answer within a second ends it with -ETIMEDOUT.
  * 0 or -errno. */
-int lk_nl_mfc_dump(struct lk_nl *nl, enum mcast_family f, void (*fn)(void *ctx, const struct lk_mfc *e),
+int lk_nl_mfc_dump(struct lk_nl *nl, enum mcast_family f, uint32_t table, void (*fn)(void *ctx, const struct lk_mfc *e),
 		   void *ctx);
 
 /* One VIF (MIF) of the kernel, from /proc/net/ip_mr_vif or ip6_mr_vif. */
@@ -127,5 +131,16 @@ struct lk_vif {
 /* Reads the kernel's VIFs of the default table into vifs[LK_MAXVIFS].
  * 0 or -errno. */
 int lk_vif_read(enum mcast_family f, struct lk_vif vifs[LK_MAXVIFS]);
+/*
+ * The policy rules (ip mrule / ip -6 mrule) that send what arrives on
+ * each named interface to the table: added (an existing one is fine),
+ * or all of the table's removed (add false, names ignored). 0 or -errno.
+ */
+int lk_nl_rules(struct lk_nl *nl, enum mcast_family f, uint32_t table, const char *const *ifnames, size_t n,
+		bool add);
+/* The kernel's VIFs of the socket's table by ioctl (SIOCGETVIFCNT /
+ * SIOCGETMIFCNT_IN6): which exist and their counters; no names (the
+ * /proc files show only the default table). 0 or -errno. */
+int lk_vif_read_ioctl(const struct lk_mroute *k, struct lk_vif vifs[LK_MAXVIFS]);
 
 #endif

@@ -11,6 +11,7 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <linux/fib_rules.h>
 #include <linux/mroute.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -205,6 +206,7 @@ int lk_nl_read(struct lk_nl *n, const struct lk_nl_handler *h)
 
 struct mfc_dump {
 	enum mcast_family f;
+	uint32_t table;
 	void (*fn)(void *ctx, const struct lk_mfc *e);
 	void *ctx;
 };
@@ -253,7 +255,7 @@ static int on_route(const struct nlmsghdr *nh, void *data)
 	uint32_t table = rtm->rtm_table;
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (table != RT_TABLE_DEFAULT)
+	if (table != md->table)
 		return MNL_CB_OK;
 	static struct lk_mfc e;
 	memset(&e, 0, sizeof(e));
@@ -289,10 +291,10 @@ static int on_route(const struct nlmsghdr *nh, void *data)
 	return MNL_CB_OK;
 }
 
-int lk_nl_mfc_dump(struct lk_nl *n, enum mcast_family f, void (*fn)(void *ctx, const struct lk_mfc *e),
+int lk_nl_mfc_dump(struct lk_nl *n, enum mcast_family f, uint32_t table, void (*fn)(void *ctx, const struct lk_mfc *e),
 		   void *ctx)
 {
-	struct mfc_dump md = { f, fn, ctx };
+	struct mfc_dump md = { f, table ? table : LK_TABLE_DEFAULT, fn, ctx };
 	return dump_run(n, RTM_GETROUTE, f == MCAST_AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR,
 			sizeof(struct rtmsg), on_route, &md);
 }
@@ -331,4 +333,112 @@ int lk_vif_read(enum mcast_family f, struct lk_vif vifs[LK_MAXVIFS])
 	int rc = ferror(in) ? -EIO : 0;
 	fclose(in);
 	return rc;
+}
+
+/* ---- the policy rules of a table (ip mrule) -------------------------------- */
+
+/* One request and its acknowledgement on the dump socket. */
+static int request_ack(struct lk_nl *n, struct nlmsghdr *nh)
+{
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nh->nlmsg_seq = ++n->seq;
+	unsigned portid = mnl_socket_get_portid(n->dump);
+	if (mnl_socket_sendto(n->dump, nh, nh->nlmsg_len) < 0)
+		return -errno;
+	uint8_t buf[8192];
+	for (;;) {
+		ssize_t r = mnl_socket_recvfrom(n->dump, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		}
+		int rc = mnl_cb_run(buf, (size_t)r, n->seq, portid, NULL, NULL);
+		if (rc == MNL_CB_STOP || rc == MNL_CB_OK)
+			return 0;
+		return -errno;
+	}
+}
+
+static struct nlmsghdr *rule_msg(uint8_t *buf, int type, enum mcast_family f, uint32_t table, uint32_t prio)
+{
+	struct nlmsghdr *nh = mnl_nlmsg_put_header(buf);
+	nh->nlmsg_type = (uint16_t)type;
+	struct fib_rule_hdr *h = mnl_nlmsg_put_extra_header(nh, sizeof(*h));
+	h->family = f == MCAST_AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR;
+	h->action = FR_ACT_TO_TBL;
+	h->table = table < 256 ? (uint8_t)table : 0;
+	mnl_attr_put_u32(nh, FRA_TABLE, table);
+	mnl_attr_put_u32(nh, FRA_PRIORITY, prio);
+	return nh;
+}
+
+struct rule_walk {
+	uint32_t table;
+	uint32_t prio[256];
+	char iif[256][IFNAMSIZ];
+	size_t n;
+};
+
+static int rule_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, FRA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int on_rule(const struct nlmsghdr *nh, void *data)
+{
+	struct rule_walk *w = data;
+	if (nh->nlmsg_type != RTM_NEWRULE)
+		return MNL_CB_OK;
+	const struct fib_rule_hdr *h = mnl_nlmsg_get_payload(nh);
+	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
+	mnl_attr_parse(nh, sizeof(*h), rule_attr, tb);
+	uint32_t table = tb[FRA_TABLE] ? mnl_attr_get_u32(tb[FRA_TABLE]) : h->table;
+	if (table != w->table || w->n == 256)
+		return MNL_CB_OK;
+	w->prio[w->n] = tb[FRA_PRIORITY] ? mnl_attr_get_u32(tb[FRA_PRIORITY]) : 0;
+	snprintf(w->iif[w->n], IFNAMSIZ, "%s", tb[FRA_IIFNAME] ? mnl_attr_get_str(tb[FRA_IIFNAME]) : "");
+	w->n++;
+	return MNL_CB_OK;
+}
+
+int lk_nl_rules(struct lk_nl *n, enum mcast_family f, uint32_t table, const char *const *ifnames, size_t count,
+		bool add)
+{
+	uint8_t buf[8192];
+	if (add) {
+		for (size_t i = 0; i < count; i++) {
+			/* before the kernel's own "lookup default" rule (32767) */
+			struct nlmsghdr *nh = rule_msg(buf, RTM_NEWRULE, f, table, 1000);
+			nh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+			mnl_attr_put_strz(nh, FRA_IIFNAME, ifnames[i]);
+			int rc = request_ack(n, nh);
+			if (rc < 0 && rc != -EEXIST)
+				return rc;
+		}
+		return 0;
+	}
+	/* every rule of the table goes: ours, and any a killed mcastd left */
+	static struct rule_walk w;
+	memset(&w, 0, sizeof(w));
+	w.table = table;
+	int rc = dump_run(n, RTM_GETRULE, f == MCAST_AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR,
+			  sizeof(struct fib_rule_hdr), on_rule, &w);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < w.n; i++) {
+		/* the exact rule: its priority and input interface */
+		struct nlmsghdr *nh = rule_msg(buf, RTM_DELRULE, f, table, w.prio[i]);
+		nh->nlmsg_flags = 0;
+		if (w.iif[i][0])
+			mnl_attr_put_strz(nh, FRA_IIFNAME, w.iif[i]);
+		int r = request_ack(n, nh);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
 }
