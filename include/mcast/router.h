@@ -18,6 +18,8 @@
 extern "C" {
 #endif
 
+#define MCAST_ROUTER_MAX_SSM_MAPS 16
+#define MCAST_ROUTER_MAX_SSM_MAP_SOURCES 8
 #define MCAST_ROUTER_MAX_SSM_RANGES 4
 
 /* Per-interface settings; mcast_router_config_default() gives the RFCs'
@@ -42,6 +44,17 @@ struct mcast_router_config {
 					       their sources together; 0 = no limit */
 	uint8_t nssm;                       /* SSM ranges in use */
 	struct mcast_prefix ssm[MCAST_ROUTER_MAX_SSM_RANGES]; /* default 232/8, ff3x::/32 (written ff30::/12) */
+	/* SSM mapping (as Cisco's ip igmp ssm-map static, Junos ssm-map):
+	 * an IGMPv1/v2 or MLDv1 report, or an IGMPv3/MLDv2 record asking
+	 * for all sources (IS_EX {}, TO_EX {}), for a group of an SSM range
+	 * that a map covers becomes INCLUDE of the map's sources (the first
+	 * map that covers the group). Other SSM ASM requests stay ignored. */
+	uint8_t nssm_map;
+	struct mcast_router_ssm_map {
+		struct mcast_prefix group;
+		uint8_t nsrcs;
+		struct mcast_addr srcs[MCAST_ROUTER_MAX_SSM_MAP_SOURCES];
+	} ssm_map[MCAST_ROUTER_MAX_SSM_MAPS];
 	struct mcast_wire_policy wire;      /* receive checks */
 };
 
@@ -58,7 +71,7 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len);
  * interval to a quarter), query-response, lmqi, lmqc, startup-interval,
  * startup-count, querier on|off, fast-leave on|off, max-groups,
  * max-sources, max-hosts, max-total-sources, require-router-alert on|off, ssm-range
- * P1[,P2...]|none. Times as mcast_time_parse(). 0, -ENOENT for an
+ * P1[,P2...]|none, ssm-map GROUP[/LEN]=S1[,S2...] (adds a map) or none (clears them). Times as mcast_time_parse(). 0, -ENOENT for an
  * unknown name, -EINVAL for a bad value (c unchanged).
  */
 int mcast_router_config_set(struct mcast_router_config *c, const char *key, const char *val);
@@ -137,6 +150,7 @@ struct mcast_router_stats {
 	uint64_t local_group;             /* records for groups that never leave the link */
 	uint64_t invalid_source;          /* sources that can never send, refused one by one */
 	uint64_t unspecified_reporter;    /* MLD reports and dones from :: (RFC 3590) */
+	uint64_t ssm_mapped;              /* SSM ASM requests turned into INCLUDE of mapped sources */
 };
 
 /* The counters by name, as scenarios, mcastctl and JSON call them. */

@@ -403,6 +403,20 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 				bad(&p, "max-mfc-entries: expected a number from 1 to 10000000");
 			else
 				c->max_mfc_entries = (uint32_t)v;
+		} else if (!strcmp(tok[0], "ssm-map")) {
+			/* ssm-map GROUP[/LEN] SOURCE...: for every interface */
+			char m[512];
+			size_t k = 0;
+			struct mcast_router_config t4, t6;
+			mcast_router_config_default(&t4, MCAST_AF_INET);
+			mcast_router_config_default(&t6, MCAST_AF_INET6);
+			for (int j = 1; j < n && k < sizeof(m); j++)
+				k += (size_t)snprintf(m + k, sizeof(m) - k, "%s%s", j == 1 ? "" : j == 2 ? "=" : ",", tok[j]);
+			if (n < 3 || k >= sizeof(m) || c->nssm_map == 32 ||
+			    mcast_router_config_set_both(&t4, &t6, "ssm-map", m) < 0)
+				bad(&p, "usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)");
+			else
+				snprintf(c->ssm_map[c->nssm_map++], sizeof(c->ssm_map[0]), "%s", m);
 		} else if (!strcmp(tok[0], "table")) {
 			/* the kernel's multicast routing table (MRT_TABLE): one
 			 * mcastd per table, side by side (VRFs, several daemons) */
@@ -417,6 +431,14 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 		} else
 			bad(&p, "unknown statement %s", tok[0]);
 	}
+	/* SSM maps apply to every interface of their family. */
+	for (unsigned i = 0; i < c->niface; i++)
+		for (unsigned k = 0; k < c->nssm_map; k++)
+			if (mcast_router_config_set_both(&c->iface[i].rc4, &c->iface[i].rc6, "ssm-map", c->ssm_map[k]) < 0) {
+				p.line = 0;
+				bad(&p, "ssm-map %s: more than 16 maps for one family", c->ssm_map[k]);
+				break;
+			}
 	/* Cross-checks: routes and rules name configured interfaces. */
 	for (unsigned i = 0; i < c->nroute; i++) {
 		p.line = c->route[i].line;

@@ -65,6 +65,8 @@ struct mcastd_config {
 	uint32_t audit_ms;             /* kernel audit period, 0 = off (audit-interval) */
 	uint32_t max_mfc_entries;      /* forwarding cache entries per family (max-mfc-entries) */
 	uint32_t table;                /* the kernel's multicast routing table (table N), 0 = default */
+	unsigned nssm_map;             /* ssm-map lines, as "GROUP[/LEN]=S1,S2" for every interface */
+	char ssm_map[32][512];
 };
 
 /* Defaults that bound what one LAN can make mcastd hold (mcastd.conf(5),

@@ -81,6 +81,36 @@ static int ssm_list(struct mcast_router_config *c, const char *s)
 	return 0;
 }
 
+/* "GROUP[/LEN]=S1[,S2...]" adds a map; "none" clears them. */
+static int ssm_map(struct mcast_router_config *c, const char *s)
+{
+	if (!strcmp(s, "none")) {
+		c->nssm_map = 0;
+		return 0;
+	}
+	char buf[1024];
+	const char *eq = strchr(s, '=');
+	if (!eq || strlen(s) >= sizeof(buf) || c->nssm_map == MCAST_ROUTER_MAX_SSM_MAPS)
+		return -EINVAL;
+	struct mcast_router_ssm_map m;
+	memset(&m, 0, sizeof(m));
+	snprintf(buf, sizeof(buf), "%.*s", (int)(eq - s), s);
+	if (mcast_prefix_parse(&m.group, buf) < 0 || !mcast_addr_is_multicast(&m.group.addr))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", eq + 1);
+	for (char *sv = NULL, *p = strtok_r(buf, ",", &sv); p; p = strtok_r(NULL, ",", &sv)) {
+		if (m.nsrcs == MCAST_ROUTER_MAX_SSM_MAP_SOURCES || mcast_addr_parse(&m.srcs[m.nsrcs], p) < 0 ||
+		    !mcast_addr_is_valid_source(&m.srcs[m.nsrcs]) ||
+		    mcast_addr_family(&m.srcs[m.nsrcs]) != mcast_addr_family(&m.group.addr))
+			return -EINVAL;
+		m.nsrcs++;
+	}
+	if (!m.nsrcs)
+		return -EINVAL;
+	c->ssm_map[c->nssm_map++] = m;
+	return 0;
+}
+
 int mcast_router_config_set(struct mcast_router_config *c, const char *key, const char *val)
 {
 	unsigned long n;
@@ -137,6 +167,8 @@ int mcast_router_config_set(struct mcast_router_config *c, const char *key, cons
 	}
 	if (!strcmp(key, "ssm-range"))
 		return ssm_list(c, val);
+	if (!strcmp(key, "ssm-map"))
+		return ssm_map(c, val);
 	return -ENOENT;
 }
 
@@ -162,6 +194,19 @@ int mcast_router_config_set_both(struct mcast_router_config *c4, struct mcast_ro
 	else
 		mcast_router_config_default(&t6, MCAST_AF_INET6);
 	int r4, r6;
+	if (!strcmp(key, "ssm-map") && strcmp(val, "none")) {
+		/* one map: to its group's family */
+		bool v6 = strchr(val, ':') && (!strchr(val, '=') || strchr(val, ':') < strchr(val, '='));
+		struct mcast_router_config *c = v6 ? &t6 : &t4;
+		int r = mcast_router_config_set(c, key, val);
+		if (r < 0)
+			return r;
+		if (c4)
+			*c4 = t4;
+		if (c6)
+			*c6 = t6;
+		return 0;
+	}
 	if (!strcmp(key, "ssm-range")) {
 		/* one list, split by family; a family left out has no range */
 		char v4[512] = "", v6[512] = "", buf[512];
@@ -215,6 +260,7 @@ const char *mcast_router_config_allowed(const char *key)
 		{ "fast-leave", "on or off" },
 		{ "require-router-alert", "on or off" },
 		{ "ssm-range", "multicast prefixes separated by commas (232.0.0.0/8,ff3e::/16), or none" },
+		{ "ssm-map", "GROUP[/LEN]=SOURCE[,SOURCE...] (up to 8 sources, 16 maps), or none" },
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (!strcmp(tab[i].key, key))
@@ -228,7 +274,7 @@ const struct mcast_stat_field mcast_router_stat_fields[] = {
 	F(tx_group_queries), F(tx_source_queries), F(not_local), F(version_ignored), F(compat_ignored),
 	F(ssm_ignored), F(group_limit), F(source_limit), F(host_limit), F(total_source_limit), F(no_memory), F(older_querier),
 	F(querier_changes), F(fast_leaves), F(acl_denied), F(local_group), F(invalid_source),
-	F(unspecified_reporter),
+	F(unspecified_reporter), F(ssm_mapped),
 #undef F
 };
 const size_t mcast_router_stat_nfields = sizeof(mcast_router_stat_fields) / sizeof(mcast_router_stat_fields[0]);

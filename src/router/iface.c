@@ -404,6 +404,23 @@ static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst
 
 static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip);
 
+/* The sources of the SSM map covering g (in an SSM range), sorted, in
+ * out; 0 when no map covers it. */
+static size_t ssm_mapped(struct rt_iface *ifc, const struct mcast_addr *g, struct mcast_addr *out)
+{
+	if (!ifc->cfg.nssm_map || !rt_is_ssm(ifc, g))
+		return 0;
+	for (unsigned i = 0; i < ifc->cfg.nssm_map && i < MCAST_ROUTER_MAX_SSM_MAPS; i++) {
+		const struct mcast_router_ssm_map *m = &ifc->cfg.ssm_map[i];
+		if (!mcast_prefix_contains(&m->group, g))
+			continue;
+		size_t n = m->nsrcs < MCAST_ROUTER_MAX_SSM_MAP_SOURCES ? m->nsrcs : MCAST_ROUTER_MAX_SSM_MAP_SOURCES;
+		memcpy(out, m->srcs, n * sizeof(*out));
+		return mcast_addrs_normalize(out, n);
+	}
+	return 0;
+}
+
 static void refused(struct rt_iface *ifc, const struct mcast_addr *from, const char *what,
 		    const struct mcast_addr *a)
 {
@@ -456,17 +473,35 @@ static void filter_records(struct rt_iface *ifc, const struct mcast_addr *from, 
 		m->recs[kept++] = rec;
 	}
 	m->nrecs = kept;
+	/* SSM mapping: a record asking for every source of a mapped SSM
+	 * group asks for the map's sources (IS_EX {} -> IS_IN, TO_EX {} ->
+	 * ALLOW: it adds them, it takes nothing away); they go after the
+	 * records' own sources */
+	for (size_t i = 0; i < m->nrecs; i++) {
+		struct mcast_group_record *rec = &m->recs[i];
+		struct mcast_addr ms[MCAST_ROUTER_MAX_SSM_MAP_SOURCES];
+		size_t n;
+		if (rec->nsrcs || (rec->type != MCAST_MODE_IS_EXCLUDE && rec->type != MCAST_CHANGE_TO_EXCLUDE) ||
+		    !(n = ssm_mapped(ifc, &rec->group, ms)) || w + n > m->srcs_cap)
+			continue;
+		memcpy(&m->srcs[w], ms, n * sizeof(*ms));
+		rec->src_index = w;
+		rec->nsrcs = (uint16_t)n;
+		rec->type = rec->type == MCAST_MODE_IS_EXCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_ALLOW_NEW_SOURCES;
+		w += (uint32_t)n;
+		ifc->stats.ssm_mapped++;
+	}
 }
 
 /* An IGMPv1/v2 or MLDv1 report or leave: one record, in two phases. */
 static void one_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
-		       const struct mcast_addr *host, uint8_t older)
+		       const struct mcast_addr *srcs, size_t n, const struct mcast_addr *host, uint8_t older)
 {
-	struct mcast_group_record rec = { .type = type, .group = *g };
+	struct mcast_group_record rec = { .type = type, .group = *g, .nsrcs = (uint16_t)n };
 	ifc->stats.rx_records++;
 	if (rt_records_prepare(ifc, &rec, 1, host) < 0)
 		return;
-	rt_group_record(ifc, g, type, NULL, 0, host, older);
+	rt_group_record(ifc, g, type, srcs, n, host, older);
 	rt_records_done(ifc);
 }
 
@@ -526,10 +561,17 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 		if (local_group(ifc, &ip->src, &m.group))
 			break;
 		if (rt_is_ssm(ifc, &m.group)) {
-			ifc->stats.ssm_ignored++; /* RFC 4604 2.2.1: no v1/v2 in SSM */
+			struct mcast_addr ms[MCAST_ROUTER_MAX_SSM_MAP_SOURCES];
+			size_t n = ssm_mapped(ifc, &m.group, ms);
+			if (n) { /* SSM mapping: the map's sources, for an old host */
+				ifc->stats.ssm_mapped++;
+				one_record(ifc, &m.group, MCAST_MODE_IS_INCLUDE, ms, n, &ip->src, mlevel);
+			} else {
+				ifc->stats.ssm_ignored++; /* RFC 4604 2.2.1: no v1/v2 in SSM */
+			}
 			break;
 		}
-		one_record(ifc, &m.group, MCAST_MODE_IS_EXCLUDE, &ip->src, mlevel);
+		one_record(ifc, &m.group, MCAST_MODE_IS_EXCLUDE, NULL, 0, &ip->src, mlevel);
 		break;
 	case MCAST_MSG_LEAVE:
 		ifc->stats.rx_leaves++;
@@ -540,10 +582,18 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 		if (local_group(ifc, &ip->src, &m.group))
 			break;
 		if (rt_is_ssm(ifc, &m.group)) {
-			ifc->stats.ssm_ignored++;
+			struct mcast_addr ms[MCAST_ROUTER_MAX_SSM_MAP_SOURCES];
+			if (ssm_mapped(ifc, &m.group, ms)) {
+				/* a mapped group's leave: TO_IN ({}), which queries
+				 * the sources the old hosts asked for */
+				ifc->stats.ssm_mapped++;
+				one_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, NULL, 0, &ip->src, 0);
+			} else {
+				ifc->stats.ssm_ignored++;
+			}
 			break;
 		}
-		one_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, &ip->src, 0);
+		one_record(ifc, &m.group, MCAST_CHANGE_TO_INCLUDE, NULL, 0, &ip->src, 0);
 		break;
 	case MCAST_MSG_V3_REPORT:
 		ifc->stats.rx_reports++;

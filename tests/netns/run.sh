@@ -15,7 +15,8 @@ fi
 
 CONF="interface wan query-interval 10s query-response 2s
 interface lan1 query-interval 10s query-response 2s
-interface lan2 query-interval 10s query-response 2s"
+interface lan2 query-interval 10s query-response 2s
+ssm-map 232.9.9.0/24 10.0.0.5"
 
 topology
 start_mcastd "$NS_RTR" "$CONF" || exit 1
@@ -34,6 +35,17 @@ recv_wait h2
 check "h2 received" "" "$(got h2)"
 check "lan1 in IGMPv2 compatibility" "v2" \
 	"$(ctl mcastd show groups | awk '$1 == "239.1.1.1" { print $3 }' | head -1)"
+in_ns "$NS_H1" sysctl -qw net.ipv4.conf.eth0.force_igmp_version=0
+
+echo "== SSM mapping: an IGMPv2 host gets the mapped source of an SSM channel only"
+in_ns "$NS_H1" sysctl -qw net.ipv4.conf.eth0.force_igmp_version=2
+recv_start h1 "$NS_H1" join 232.9.9.9 recv 2500
+wait_for 5 sh -c "\"$BIN/mcastctl\" -S \"$TMP/mcastd.sock\" show groups | grep -q 232.9.9.9"
+send_both 232.9.9.9 10.0.0.5 10.0.0.6 10
+recv_wait h1
+check "h1 (IGMPv2, 232.9.9.9 mapped to 10.0.0.5)" "10.0.0.5 232.9.9.9 10" "$(got h1)"
+check "the router's lan1: INCLUDE of the mapped source" "include 10.0.0.5" \
+	"$(ctl mcastd --json show groups | jq -r '.ipv4.interfaces[] | select(.name == "lan1") | .groups[] | select(.group == "232.9.9.9") | "\(.filter_mode) \([.sources[].address] | join(","))"')"
 in_ns "$NS_H1" sysctl -qw net.ipv4.conf.eth0.force_igmp_version=0
 
 echo "== IGMPv3 INCLUDE and EXCLUDE with two senders"

@@ -247,6 +247,51 @@ static void test_ssm(void **state)
 	}
 }
 
+/* SSM mapping: an old host's report, or a record asking for every
+ * source, of a mapped SSM group becomes INCLUDE of the map's sources;
+ * unmapped ones stay ignored; an old host's leave queries the sources. */
+static void test_ssm_map(void **state)
+{
+	(void)state;
+	for (int fam = 0; fam < 2; fam++) {
+		enum mcast_family fm = fam ? MCAST_AF_INET6 : MCAST_AF_INET;
+		struct mcast_router_config c;
+		mcast_router_config_default(&c, fm);
+		assert_int_equal(mcast_router_config_set(&c, "ssm-map", fam ? "ff3e::1:0/112=2001:db8::2,2001:db8::1"
+									 : "232.1.1.0/24=10.1.0.2,10.1.0.1"), 0);
+		/* bad maps: no sources, a source of the other family, not multicast */
+		assert_int_equal(mcast_router_config_set(&c, "ssm-map", "232.1.1.0/24="), -EINVAL);
+		assert_int_equal(mcast_router_config_set(&c, "ssm-map", "232.1.1.0/24=2001:db8::1"), -EINVAL);
+		assert_int_equal(mcast_router_config_set(&c, "ssm-map", "10.0.0.0/8=10.1.0.1"), -EINVAL);
+		assert_int_equal(c.nssm_map, 1);
+		struct rtfx *f = rtfx_new(fm, 1, &c);
+		const char *g1 = fam ? "ff3e::1:1" : "232.1.1.1", *g2 = fam ? "ff3e::1:2" : "232.1.1.2",
+			   *g3 = fam ? "ff3e::1:3" : "232.1.1.3", *g4 = fam ? "ff3e::1:4" : "232.1.1.4",
+			   *un = fam ? "ff3e::2:1" : "232.2.2.1";
+		host_old(f, H(fm), g1, MCAST_MSG_REPORT, fam ? 1 : 2);
+		assert_string_equal(rt_state(f, 0, g1), "INCLUDE s1=260000 s2=260000");
+		host_rec(f, H(fm), g2, MCAST_MODE_IS_EXCLUDE, "");
+		assert_string_equal(rt_state(f, 0, g2), "INCLUDE s1=260000 s2=260000");
+		host_rec(f, H(fm), g3, MCAST_CHANGE_TO_EXCLUDE, "");
+		assert_string_equal(rt_state(f, 0, g3), "INCLUDE s1=260000 s2=260000");
+		/* EXCLUDE with sources, and unmapped groups: ignored as before */
+		host_rec(f, H(fm), g4, MCAST_CHANGE_TO_EXCLUDE, "s3");
+		host_old(f, H(fm), un, MCAST_MSG_REPORT, fam ? 1 : 2);
+		assert_string_equal(rt_state(f, 0, g4), "none");
+		assert_string_equal(rt_state(f, 0, un), "none");
+		rt_queries(f);
+		/* the old host leaves: Q(G,S) for the mapped sources, LMQT */
+		host_old(f, H(fm), g1, MCAST_MSG_LEAVE, fam ? 1 : 2);
+		assert_string_equal(rt_state(f, 0, g1), "INCLUDE s1=2000 s2=2000");
+		assert_string_equal(rt_queries(f), "Q(G,s1 s2) S=0");
+		struct mcast_router_iface_info ii;
+		mcast_router_iface_info(f->r[0], 1, &ii);
+		assert_int_equal(ii.stats->ssm_mapped, 4);
+		assert_int_equal(ii.stats->ssm_ignored, 2);
+		rtfx_free(f);
+	}
+}
+
 /* Fast leave with explicit tracking: the last host's leave removes the
  * state at once; an earlier one does not cut off the others. */
 static void test_fast_leave(void **state)
@@ -376,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_timer_expiry),
 		cmocka_unit_test(test_compat),
 		cmocka_unit_test(test_ssm),
+		cmocka_unit_test(test_ssm_map),
 		cmocka_unit_test(test_fast_leave),
 		cmocka_unit_test(test_acl_and_reconfig),
 		cmocka_unit_test(test_limits),
