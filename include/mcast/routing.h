@@ -94,6 +94,16 @@ int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct
 int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *source,
 			     const struct mcast_addr *group);
 
+/*
+ * A static group (as FRR's and Cisco's ip igmp static-group): ifindex
+ * gets group (from source, or every source when source is the any
+ * address) as if a listener were there, with no report and no join;
+ * entries of the group are updated at once. 0, -ENODEV, -EINVAL,
+ * -EEXIST (add) or -ENOENT (remove), -ENOMEM.
+ */
+int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const struct mcast_addr *group,
+			       const struct mcast_addr *source, bool add);
+
 /* The router engine's fwd_change callback (ctx = the routing object). */
 void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
 			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);

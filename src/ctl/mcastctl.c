@@ -37,6 +37,11 @@ static const struct command {
 	{ "show stats", 0, 1, "[IFACE]", "counters that are not zero (--all: every one), of one interface or all" },
 	{ "join", 2, 3, "IFACE GROUP [SOURCE]", "a membership held by mcastd itself" },
 	{ "leave", 2, 3, "IFACE GROUP [SOURCE]", "drops one made with join" },
+	{ "show routes", 0, 0, "", "static routes and static groups, from the file or added at run time" },
+	{ "route add", 3, 35, "IIF [SOURCE] GROUP OIF...", "a route at run time (kept across reloads)" },
+	{ "route del", 2, 3, "IIF [SOURCE] GROUP", "drops one added with route add" },
+	{ "static-group add", 2, 3, "IFACE GROUP [SOURCE]", "IFACE forwards GROUP as if a listener were there" },
+	{ "static-group del", 2, 3, "IFACE GROUP [SOURCE]", "drops one added with static-group add" },
 	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },
 	{ "reload", 0, 0, "", "read the configuration file again (as SIGHUP)" },
 };
@@ -101,7 +106,7 @@ int main(int argc, char **argv)
 	bool json = false, all = false;
 	const char *proc = NULL;
 	long timeout_s = 30;
-	char *words[16];
+	char *words[48];
 	int nw = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

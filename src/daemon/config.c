@@ -163,6 +163,44 @@ static void access_rule(struct parse *p, struct mcastd_config *c, char **tok, in
 	c->nacl++;
 }
 
+int cfg_sgroup_parse(struct cfg_sgroup *g, char **tok, int n, char *why, size_t len)
+{
+	memset(g, 0, sizeof(*g));
+	if (n < 2 || n > 3 || !name_ok(tok[0])) {
+		snprintf(why, len, "usage: static-group IFACE GROUP [SOURCE]");
+		return -1;
+	}
+	snprintf(g->iface, sizeof(g->iface), "%s", tok[0]);
+	if (mcast_addr_parse(&g->group, tok[1]) < 0 || !mcast_addr_is_multicast(&g->group) ||
+	    mcast_addr_is_local_group(&g->group)) {
+		snprintf(why, len, "bad group %s (a multicast group beyond link scope)", tok[1]);
+		return -1;
+	}
+	g->source = mcast_addr_is_v4(&g->group) ? mcast_addr_any4 : mcast_addr_any6;
+	if (n == 3 && (mcast_addr_parse(&g->source, tok[2]) < 0 || !mcast_addr_is_valid_source(&g->source) ||
+		       mcast_addr_family(&g->source) != mcast_addr_family(&g->group))) {
+		snprintf(why, len, "bad source %s (a unicast address of the group's family)", tok[2]);
+		return -1;
+	}
+	return 0;
+}
+
+static void sgroup(struct parse *p, struct mcastd_config *c, char **tok, int n)
+{
+	struct cfg_sgroup g;
+	char why[160];
+	if (cfg_sgroup_parse(&g, tok + 1, n - 1, why, sizeof(why)) < 0) {
+		bad(p, "%s", why);
+		return;
+	}
+	if (c->nsgroup == CFG_MAX_SGROUPS) {
+		bad(p, "too many static groups (at most %d)", CFG_MAX_SGROUPS);
+		return;
+	}
+	g.line = p->line;
+	c->sgroup[c->nsgroup++] = g;
+}
+
 static void route(struct parse *p, struct mcastd_config *c, char **tok, int n)
 {
 	/* route from IF [source S] group G to IF... */
@@ -381,6 +419,8 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 			access_rule(&p, c, tok, n);
 		else if (!strcmp(tok[0], "route"))
 			route(&p, c, tok, n);
+		else if (!strcmp(tok[0], "static-group"))
+			sgroup(&p, c, tok, n);
 		else if (!strcmp(tok[0], "proxy"))
 			proxy(&p, c, tok, n);
 		else if (!strcmp(tok[0], "mfc-idle")) {
@@ -439,6 +479,11 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 				bad(&p, "ssm-map %s: more than 16 maps for one family", c->ssm_map[k]);
 				break;
 			}
+	for (unsigned i = 0; i < c->nsgroup; i++) {
+		p.line = c->sgroup[i].line;
+		if (!cfg_iface_find(c, c->sgroup[i].iface))
+			bad(&p, "static-group on %s: no such interface in this file", c->sgroup[i].iface);
+	}
 	/* Cross-checks: routes and rules name configured interfaces. */
 	for (unsigned i = 0; i < c->nroute; i++) {
 		p.line = c->route[i].line;

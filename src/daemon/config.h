@@ -46,6 +46,14 @@ struct cfg_route {
 	unsigned line;
 };
 
+struct cfg_sgroup {                 /* static-group IFACE GROUP [SOURCE] */
+	char iface[16];
+	struct mcast_addr group, source; /* source any: every source */
+	unsigned line;
+};
+
+#define CFG_MAX_SGROUPS 256
+
 struct cfg_acl {
 	char iface[16];
 	bool allow;
@@ -65,6 +73,8 @@ struct mcastd_config {
 	uint32_t audit_ms;             /* kernel audit period, 0 = off (audit-interval) */
 	uint32_t max_mfc_entries;      /* forwarding cache entries per family (max-mfc-entries) */
 	uint32_t table;                /* the kernel's multicast routing table (table N), 0 = default */
+	unsigned nsgroup;
+	struct cfg_sgroup sgroup[CFG_MAX_SGROUPS];
 	unsigned nssm_map;             /* ssm-map lines, as "GROUP[/LEN]=S1,S2" for every interface */
 	char ssm_map[32][512];
 };
@@ -87,6 +97,9 @@ const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char
 /* The host part's settings for a proxy upstream: igmp-version /
  * mld-version below the newest force that version (as Linux's
  * force_igmp_version), robustness is the interface's. */
+/* static-group's (and mcastctl static-group's) words after the verb:
+ * IFACE GROUP [SOURCE]. 0, or -1 with the reason in why. */
+int cfg_sgroup_parse(struct cfg_sgroup *g, char **tok, int n, char *why, size_t len);
 void cfg_upstream_host(const struct mcastd_config *cfg, const struct cfg_iface *c, int f, uint32_t mtu,
 		       struct mcast_host_iface_config *h);
 /* The access list's answer for (group, source) on an interface; source

@@ -236,6 +236,44 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *
 		dbuf_put(o, "}\n");
 }
 
+/* The static routes and static groups: from the file (static) or added
+ * at run time, and whether they are in the routing logic now. */
+static void show_routes(struct mcastd *d, struct dbuf *o, bool json)
+{
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	dbuf_put(o, json ? "{\"routes\":[" : "Routes\n");
+	for (unsigned i = 0; i < d->nroute; i++) {
+		const struct droute *r = &d->routes[i];
+		const char *src = mcast_addr_is_unspecified(&r->r.source) ? "*" : mcast_addr_str(&r->r.source, a);
+		if (json) {
+			dbuf_printf(o, "%s{\"from\":\"%s\",\"source\":\"%s\",\"group\":\"%s\",\"kind\":\"%s\",\"installed\":%s,\"to\":[",
+				    i ? "," : "", r->r.from, src, mcast_addr_str(&r->r.group, b), r->runtime ? "runtime" : "static",
+				    r->installed ? "true" : "false");
+			for (unsigned k = 0; k < r->r.nout; k++)
+				dbuf_printf(o, "%s\"%s\"", k ? "," : "", r->r.to[k]);
+			dbuf_put(o, "]}");
+		} else {
+			dbuf_printf(o, "  (%s, %s) from %s to", src, mcast_addr_str(&r->r.group, b), r->r.from);
+			for (unsigned k = 0; k < r->r.nout; k++)
+				dbuf_printf(o, " %s", r->r.to[k]);
+			dbuf_printf(o, "  %s%s\n", r->runtime ? "runtime" : "static", r->installed ? "" : " (not installed: an interface is down)");
+		}
+	}
+	dbuf_put(o, json ? "],\"static_groups\":[" : "Static groups\n");
+	for (unsigned i = 0; i < d->nsgroup; i++) {
+		const struct dsgroup *g = &d->sgroups[i];
+		const char *src = mcast_addr_is_unspecified(&g->g.source) ? "*" : mcast_addr_str(&g->g.source, a);
+		if (json)
+			dbuf_printf(o, "%s{\"iface\":\"%s\",\"group\":\"%s\",\"source\":\"%s\",\"kind\":\"%s\",\"installed\":%s}",
+				    i ? "," : "", g->g.iface, mcast_addr_str(&g->g.group, b), src, g->runtime ? "runtime" : "static",
+				    g->installed ? "true" : "false");
+		else
+			dbuf_printf(o, "  %s %s source %s  %s%s\n", g->g.iface, mcast_addr_str(&g->g.group, b), src,
+				    g->runtime ? "runtime" : "static", g->installed ? "" : " (not installed: the interface is down)");
+	}
+	dbuf_put(o, json ? "]}\n" : "");
+}
+
 static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
 {
 	if (json)
@@ -395,10 +433,15 @@ static int join_args(char **tok, int n, struct mcast_addr *g, struct mcast_addr 
 
 void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 {
-	char *tok[8];
+	char *tok[48];
 	int n = 0;
-	for (char *s = NULL, *t = strtok_r(req, " \t\r\n", &s); t && n < 8; t = strtok_r(NULL, " \t\r\n", &s))
+	for (char *s = NULL, *t = strtok_r(req, " \t\r\n", &s); t; t = strtok_r(NULL, " \t\r\n", &s)) {
+		if (n == 48) {
+			dbuf_put(o, "error: too many words in the request (at most 48)\n");
+			return;
+		}
 		tok[n++] = t;
+	}
 	bool json = n >= 3 && !strcmp(tok[n - 1], "json");
 	if (n >= 2 && !strcmp(tok[0], "show")) {
 		const char *w = tok[1];
@@ -408,12 +451,24 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 		} else if (!strcmp(w, "groups") || !strcmp(w, "sources")) {
 			dbuf_put(o, "ok\n");
 			show_per_family(d, o, json, dump_groups);
+			/* static groups: a listener that is always there */
+			for (unsigned k = 0; !json && k < d->nsgroup; k++) {
+				char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+				const struct dsgroup *g = &d->sgroups[k];
+				dbuf_printf(o, "%s  %s %s source %s  static%s\n", k ? "" : "static groups:\n", g->g.iface,
+					    mcast_addr_str(&g->g.group, a),
+					    mcast_addr_is_unspecified(&g->g.source) ? "*" : mcast_addr_str(&g->g.source, b),
+					    g->runtime ? " (runtime)" : "");
+			}
 		} else if (!strcmp(w, "proxy")) {
 			dbuf_put(o, "ok\n");
 			show_per_family(d, o, json, dump_proxy);
 		} else if (!strcmp(w, "mfc") || !strcmp(w, "vifs")) {
 			dbuf_put(o, "ok\n");
 			show_tables(d, o, json, !strcmp(w, "vifs"));
+		} else if (!strcmp(w, "routes")) {
+			dbuf_put(o, "ok\n");
+			show_routes(d, o, json);
 		} else if (!strcmp(w, "kernel")) {
 			dbuf_put(o, "ok\n");
 			show_per_family(d, o, json, dump_kernel);
@@ -434,7 +489,7 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_put(o, "ok\n");
 			show_stats(d, o, json, only, all);
 		} else {
-			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, mfc, vifs, kernel, stats)\n", w);
+			dbuf_printf(o, "error: nothing called %s to show (interfaces, groups, sources, proxy, routes, mfc, vifs, kernel, stats)\n", w);
 		}
 		return;
 	}
@@ -468,6 +523,68 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_printf(o, "error: %s: no such configured interface present\n", tok[1]);
 		else if (rc < 0)
 			dbuf_printf(o, "error: %s %s on %s: %s\n", tok[0], tok[2], tok[1], strerror(-rc));
+		else
+			dbuf_put(o, "ok\n");
+		return;
+	}
+	if (n >= 2 && !strcmp(tok[0], "static-group") && (!strcmp(tok[1], "add") || !strcmp(tok[1], "del"))) {
+		/* static-group add|del IFACE GROUP [SOURCE] */
+		struct cfg_sgroup g;
+		char why[256];
+		if (cfg_sgroup_parse(&g, tok + 2, n - 2, why, sizeof(why)) < 0 ||
+		    mcastd_static_group(d, tok[1][0] == 'a', &g, why, sizeof(why)) < 0)
+			dbuf_printf(o, "error: %s\n", why);
+		else
+			dbuf_put(o, "ok\n");
+		return;
+	}
+	if (n >= 2 && !strcmp(tok[0], "route") && (!strcmp(tok[1], "add") || !strcmp(tok[1], "del"))) {
+		/* route add IIF [SOURCE] GROUP OIF...; route del IIF [SOURCE] GROUP */
+		bool add = tok[1][0] == 'a';
+		struct cfg_route r;
+		char why[512];
+		memset(&r, 0, sizeof(r));
+		int k = 2;
+		if (k >= n) {
+			dbuf_put(o, add ? "error: usage: route add IIF [SOURCE] GROUP OIF...\n" : "error: usage: route del IIF [SOURCE] GROUP\n");
+			return;
+		}
+		snprintf(r.from, sizeof(r.from), "%s", tok[k++]);
+		/* a source when two addresses follow the incoming interface */
+		struct mcast_addr a, next;
+		bool src = k + 1 < n && mcast_addr_parse(&a, tok[k]) == 0 && mcast_addr_parse(&next, tok[k + 1]) == 0;
+		if (src) {
+			if (!mcast_addr_is_valid_source(&a)) {
+				dbuf_printf(o, "error: bad source %s (a unicast address)\n", tok[k]);
+				return;
+			}
+			r.source = a;
+			k++;
+		}
+		if (k >= n || mcast_addr_parse(&r.group, tok[k]) < 0 || !mcast_addr_is_multicast(&r.group)) {
+			dbuf_printf(o, "error: bad group %s (a multicast address)\n", k < n ? tok[k] : "(none)");
+			return;
+		}
+		if (src && mcast_addr_family(&r.source) != mcast_addr_family(&r.group)) {
+			dbuf_printf(o, "error: source %s and group %s are of different families\n", tok[k - 1], tok[k]);
+			return;
+		}
+		if (!src)
+			r.source = mcast_addr_is_v4(&r.group) ? mcast_addr_any4 : mcast_addr_any6;
+		for (k++; k < n && r.nout < CFG_MAX_OUT; k++) {
+			if (!strcmp(tok[k], r.from)) {
+				dbuf_printf(o, "error: %s is the incoming interface and cannot be an output\n", tok[k]);
+				return;
+			}
+			snprintf(r.to[r.nout++], sizeof(r.to[0]), "%s", tok[k]);
+		}
+		if ((add && (r.nout == 0 || k < n)) || (!add && r.nout)) {
+			dbuf_put(o, add ? "error: usage: route add IIF [SOURCE] GROUP OIF... (1 to 32 outputs)\n"
+				       : "error: usage: route del IIF [SOURCE] GROUP\n");
+			return;
+		}
+		if (mcastd_route(d, add, &r, why, sizeof(why)) < 0)
+			dbuf_printf(o, "error: %s\n", why);
 		else
 			dbuf_put(o, "ok\n");
 		return;

@@ -264,6 +264,9 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 	d->nroute = d->cfg.nroute;
 	for (unsigned i = 0; i < d->nroute; i++)
 		d->routes[i] = (struct droute){ .r = d->cfg.route[i] };
+	d->nsgroup = d->cfg.nsgroup;
+	for (unsigned i = 0; i < d->nsgroup; i++)
+		d->sgroups[i] = (struct dsgroup){ .g = d->cfg.sgroup[i] };
 	return 0;
 }
 
@@ -442,6 +445,34 @@ static void routes_sync(struct mcastd *d)
 	}
 }
 
+/* A static group is on its interface while that forwards (has a VIF). */
+static void sgroups_sync(struct mcastd *d)
+{
+	for (unsigned k = 0; k < d->nsgroup; k++) {
+		struct dsgroup *sg = &d->sgroups[k];
+		int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
+		struct dfam *fm = &d->fam[f];
+		struct dif *i = mcastd_if_by_name(d, sg->g.iface);
+		bool want = fm->on && fm->rt && i && i->ifindex && i->vif[f];
+		if (sg->installed && (!want || sg->installed != i->ifindex)) {
+			if (fm->rt)
+				mcast_routing_static_group(fm->rt, sg->installed, &sg->g.group, &sg->g.source, false);
+			sg->installed = 0;
+		}
+		if (want) {
+			/* (again after the interface came back: its groups went) */
+			int rc = mcast_routing_static_group(fm->rt, i->ifindex, &sg->g.group, &sg->g.source, true);
+			if (rc < 0 && rc != -EEXIST) {
+				char a[MCAST_ADDR_STRLEN];
+				mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "static group %s on %s: %s",
+					   mcast_addr_str(&sg->g.group, a), sg->g.iface, strerror(-rc));
+				continue;
+			}
+			sg->installed = i->ifindex;
+		}
+	}
+}
+
 void mcastd_sync(struct mcastd *d)
 {
 	for (unsigned n = 0; n < d->nif; n++) {
@@ -473,6 +504,105 @@ void mcastd_sync(struct mcastd *d)
 		}
 	}
 	routes_sync(d);
+	sgroups_sync(d);
+}
+
+/* ---- runtime routes and static groups (mcastctl) ------------------------------ */
+
+static bool sgroup_same(const struct cfg_sgroup *a, const struct cfg_sgroup *b)
+{
+	return !strcmp(a->iface, b->iface) && mcast_addr_eq(&a->group, &b->group) &&
+	       mcast_addr_eq(&a->source, &b->source);
+}
+
+static int need_iface(struct mcastd *d, const char *name, char *why, size_t len)
+{
+	if (cfg_iface_find(&d->cfg, name))
+		return 0;
+	size_t k = (size_t)snprintf(why, len, "no interface %s (configured:", name);
+	for (unsigned i = 0; i < d->cfg.niface && k < len; i++)
+		k += (size_t)snprintf(why + k, len - k, " %s", d->cfg.iface[i].name);
+	if (k < len)
+		snprintf(why + k, len - k, ")");
+	return -1;
+}
+
+int mcastd_static_group(struct mcastd *d, bool add, const struct cfg_sgroup *g, char *why, size_t len)
+{
+	if (need_iface(d, g->iface, why, len) < 0)
+		return -1;
+	unsigned k = 0;
+	while (k < d->nsgroup && !sgroup_same(&d->sgroups[k].g, g))
+		k++;
+	char a[MCAST_ADDR_STRLEN];
+	if (add) {
+		if (k < d->nsgroup) {
+			snprintf(why, len, "static group %s on %s exists (%s)", mcast_addr_str(&g->group, a), g->iface,
+				 d->sgroups[k].runtime ? "added at run time" : "in the configuration file");
+			return -1;
+		}
+		if (d->nsgroup == CFG_MAX_SGROUPS) {
+			snprintf(why, len, "too many static groups (at most %d)", CFG_MAX_SGROUPS);
+			return -1;
+		}
+		d->sgroups[d->nsgroup++] = (struct dsgroup){ .g = *g, .runtime = true };
+	} else {
+		if (k == d->nsgroup || !d->sgroups[k].runtime) {
+			snprintf(why, len, k == d->nsgroup ? "no static group %s on %s"
+							  : "static group %s on %s is in the configuration file: remove it there and reload",
+				 mcast_addr_str(&g->group, a), g->iface);
+			return -1;
+		}
+		struct dsgroup *sg = &d->sgroups[k];
+		int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
+		if (sg->installed && d->fam[f].rt)
+			mcast_routing_static_group(d->fam[f].rt, sg->installed, &sg->g.group, &sg->g.source, false);
+		*sg = d->sgroups[--d->nsgroup];
+	}
+	mcastd_sync(d);
+	return 0;
+}
+
+int mcastd_route(struct mcastd *d, bool add, const struct cfg_route *r, char *why, size_t len)
+{
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	if (need_iface(d, r->from, why, len) < 0)
+		return -1;
+	for (unsigned k = 0; add && k < r->nout; k++)
+		if (need_iface(d, r->to[k], why, len) < 0)
+			return -1;
+	unsigned k = 0;
+	while (k < d->nroute && !(mcast_addr_eq(&d->routes[k].r.source, &r->source) &&
+				  mcast_addr_eq(&d->routes[k].r.group, &r->group)))
+		k++;
+	const char *src = mcast_addr_is_unspecified(&r->source) ? "*" : mcast_addr_str(&r->source, a);
+	if (add) {
+		if (k < d->nroute) {
+			snprintf(why, len, "a route for (%s, %s) exists (%s)", src, mcast_addr_str(&r->group, b),
+				 d->routes[k].runtime ? "added at run time" : "in the configuration file");
+			return -1;
+		}
+		if (d->nroute == CFG_MAX_ROUTES) {
+			snprintf(why, len, "too many routes (at most %d)", CFG_MAX_ROUTES);
+			return -1;
+		}
+		d->routes[d->nroute++] = (struct droute){ .r = *r, .runtime = true };
+	} else {
+		if (k == d->nroute || !d->routes[k].runtime || strcmp(d->routes[k].r.from, r->from)) {
+			snprintf(why, len, k == d->nroute || strcmp(d->routes[k].r.from, r->from)
+						   ? "no route for (%s, %s) from %s"
+						   : "the route for (%s, %s) from %s is in the configuration file: remove it there and reload",
+				 src, mcast_addr_str(&r->group, b), r->from);
+			return -1;
+		}
+		struct droute *x = &d->routes[k];
+		int f = mcast_addr_is_v4(&x->r.group) ? 0 : 1;
+		if (x->installed && d->fam[f].rt)
+			mcast_routing_static_del(d->fam[f].rt, &x->r.source, &x->r.group);
+		*x = d->routes[--d->nroute];
+	}
+	mcastd_sync(d);
+	return 0;
 }
 
 /* ---- netlink ----------------------------------------------------------------- */
@@ -670,6 +800,8 @@ int mcastd_reload(struct mcastd *d)
 	for (unsigned i = 0; i < d->nroute; i++) {
 		struct droute *r = &d->routes[i];
 		bool found = false;
+		if (r->runtime)
+			continue; /* below */
 		for (unsigned k = 0; k < nc.nroute && !found; k++)
 			if (route_same(&r->r, &nc.route[k])) {
 				nr[k] = *r;
@@ -691,10 +823,56 @@ int mcastd_reload(struct mcastd *d)
 		d->ifs[n] = d->ifs[--d->nif];
 		n--;
 	}
+	/* Runtime routes stay unless the file now has their (S,G) or lacks
+	 * their interfaces; static groups the same way. */
+	unsigned nn = nc.nroute;
+	for (unsigned i = 0; i < d->nroute; i++) {
+		struct droute *r = &d->routes[i];
+		if (!r->runtime)
+			continue;
+		bool clash = false, ifs_ok = cfg_iface_find(&nc, r->r.from) != NULL;
+		for (unsigned k = 0; k < nc.nroute; k++)
+			clash |= mcast_addr_eq(&nc.route[k].source, &r->r.source) && mcast_addr_eq(&nc.route[k].group, &r->r.group);
+		for (unsigned k = 0; k < r->r.nout; k++)
+			ifs_ok = ifs_ok && cfg_iface_find(&nc, r->r.to[k]);
+		if (!clash && ifs_ok && nn < CFG_MAX_ROUTES) {
+			nr[nn++] = *r;
+			continue;
+		}
+		if (r->installed) {
+			int f = mcast_addr_is_v4(&r->r.group) ? 0 : 1;
+			mcast_routing_static_del(d->fam[f].rt, &r->r.source, &r->r.group);
+		}
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "reload: a runtime route from %s goes (%s)", r->r.from,
+			   clash ? "the file has a route for its (S,G)" : "an interface of it is gone");
+	}
+	static struct dsgroup ng[CFG_MAX_SGROUPS];
+	unsigned nsg = 0;
+	for (unsigned k = 0; k < nc.nsgroup; k++)
+		ng[nsg++] = (struct dsgroup){ .g = nc.sgroup[k] };
+	for (unsigned i = 0; i < d->nsgroup; i++) {
+		struct dsgroup *sg = &d->sgroups[i];
+		bool keep = false;
+		for (unsigned k = 0; k < nc.nsgroup && !keep; k++)
+			if (sgroup_same(&sg->g, &nc.sgroup[k])) {
+				ng[k].installed = sg->installed; /* the same group, still installed */
+				keep = true;
+			}
+		if (!keep && sg->runtime && cfg_iface_find(&nc, sg->g.iface) && nsg < CFG_MAX_SGROUPS) {
+			ng[nsg++] = *sg;
+			keep = true;
+		}
+		if (!keep && sg->installed) {
+			int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
+			mcast_routing_static_group(d->fam[f].rt, sg->installed, &sg->g.group, &sg->g.source, false);
+		}
+	}
+	memcpy(d->sgroups, ng, sizeof(ng[0]) * nsg);
+	d->nsgroup = nsg;
 	d->cfg = nc;
 	table_rules(d, true); /* the interface list may have changed */
-	memcpy(d->routes, nr, sizeof(nr[0]) * nc.nroute);
-	d->nroute = nc.nroute;
+	memcpy(d->routes, nr, sizeof(nr[0]) * nn);
+	d->nroute = nn;
 	/* Interfaces kept: new settings in place. New ones: learnt below. */
 	for (unsigned k = 0; k < nc.niface; k++) {
 		struct dif *i = mcastd_if_by_name(d, nc.iface[k].name);

@@ -98,8 +98,15 @@ struct dif {                        /* a configured interface */
 
 struct droute {                     /* a static route as installed */
 	struct cfg_route r;
+	bool runtime;               /* added by mcastctl route add (kept across reloads) */
 	bool installed;
 	unsigned in, out[CFG_MAX_OUT], nout;
+};
+
+struct dsgroup {                    /* a static group */
+	struct cfg_sgroup g;
+	bool runtime;               /* added by mcastctl static-group add */
+	unsigned installed;         /* the ifindex it is on in the routing logic, 0 = none */
 };
 
 struct djoin {                      /* a daemon-owned membership */
@@ -134,6 +141,8 @@ struct mcastd {
 	struct dif ifs[CFG_MAX_IFACES];
 	unsigned nroute;
 	struct droute routes[CFG_MAX_ROUTES];
+	unsigned nsgroup;
+	struct dsgroup sgroups[CFG_MAX_SGROUPS];
 	unsigned njoin;
 	struct djoin joins[MAX_JOINS];
 	int join_fd[2];
@@ -161,6 +170,10 @@ void mcastd_flush(struct mcastd *d);
 mcast_time_ms mcastd_now(void);
 struct dif *mcastd_if_by_index(struct mcastd *d, unsigned ifindex);
 struct dif *mcastd_if_by_name(struct mcastd *d, const char *name);
+/* Runtime routes and static groups (mcastctl route / static-group):
+ * 0, or -1 with the reason in why. */
+int mcastd_route(struct mcastd *d, bool add, const struct cfg_route *r, char *why, size_t len);
+int mcastd_static_group(struct mcastd *d, bool add, const struct cfg_sgroup *g, char *why, size_t len);
 /* The kernel's VIFs of the family's table (daemon.c). 0 or -errno. */
 int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS]);
 int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g,

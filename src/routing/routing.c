@@ -46,6 +46,11 @@ struct rg_static {
 	unsigned out[64];
 };
 
+struct rg_member {                      /* a static group: a listener always there */
+	unsigned ifindex;
+	struct mcast_addr group, source; /* source any: every source */
+};
+
 struct mcast_routing {
 	struct mcast_routing_env env;
 	struct mcast_routing_config cfg;
@@ -57,6 +62,8 @@ struct mcast_routing {
 	size_t nifaces, ifcap;
 	struct rg_static *statics;
 	size_t nstatics, scap;
+	struct rg_member *members;
+	size_t nmembers, mcap;
 	struct mcast_timer timer;
 	struct mcast_routing_stats stats;
 	bool stale;                     /* an update failed (no memory): the next check rewrites all */
@@ -115,6 +122,18 @@ static void add_oif(struct mcast_mfc_oif *o, size_t *n, uint16_t vif, uint8_t tt
  * a downstream gets what its link wants, and only while this router is
  * the querier there, so that two proxies on one LAN do not both send.
  */
+static bool static_member(const struct mcast_routing *rt, unsigned ifindex, const struct mcast_addr *s,
+			  const struct mcast_addr *g)
+{
+	for (size_t i = 0; i < rt->nmembers; i++) {
+		const struct rg_member *m = &rt->members[i];
+		if (m->ifindex == ifindex && mcast_addr_eq(&m->group, g) &&
+		    (mcast_addr_is_unspecified(&m->source) || mcast_addr_eq(&m->source, s)))
+			return true;
+	}
+	return false;
+}
+
 static bool oif_wants(const struct mcast_routing *rt, const struct rg_iface *in,
 		      const struct rg_iface *x, const struct mcast_addr *s, const struct mcast_addr *g)
 {
@@ -123,6 +142,9 @@ static bool oif_wants(const struct mcast_routing *rt, const struct rg_iface *in,
 		return false;
 	if (x->role == MCAST_ROUTING_UPSTREAM)
 		return in && in->role == MCAST_ROUTING_DOWNSTREAM;
+	/* a static group is a listener that is always there */
+	if (rt->nmembers && static_member(rt, x->ifindex, s, g))
+		return true;
 	if (!rt->router || !mcast_router_wants(rt->router, x->ifindex, s, g))
 		return false;
 	if (x->role == MCAST_ROUTING_DOWNSTREAM) {
@@ -387,6 +409,7 @@ void mcast_routing_destroy(struct mcast_routing *rt)
 	mcast_htab_free(&rt->groups);
 	mcast_alloc_free(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces));
 	mcast_alloc_free(rt->env.al, rt->statics, rt->scap * sizeof(*rt->statics));
+	mcast_alloc_free(rt->env.al, rt->members, rt->mcap * sizeof(*rt->members));
 	mcast_alloc_free(rt->env.al, rt, sizeof(*rt));
 }
 
@@ -468,6 +491,12 @@ int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex)
 	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
 	mcast_mr_vif_del(rt->table, &rt->owner, x->vif);
 	x->used = false;
+	/* its static groups go with it (the caller adds them again) */
+	for (size_t i = 0; i < rt->nmembers;)
+		if (rt->members[i].ifindex == ifindex)
+			rt->members[i] = rt->members[--rt->nmembers];
+		else
+			i++;
 	return 0;
 }
 
@@ -530,6 +559,42 @@ int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *
 		}
 	}
 	return -ENOENT;
+}
+
+int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const struct mcast_addr *group,
+			       const struct mcast_addr *source, bool add)
+{
+	if (!iface_by_index(rt, ifindex))
+		return -ENODEV;
+	if (mcast_addr_family(group) != mcast_mr_family(rt->table) || !mcast_addr_is_multicast(group) ||
+	    mcast_addr_family(source) != mcast_mr_family(rt->table))
+		return -EINVAL;
+	size_t i = 0;
+	while (i < rt->nmembers &&
+	       !(rt->members[i].ifindex == ifindex && mcast_addr_eq(&rt->members[i].group, group) &&
+		 mcast_addr_eq(&rt->members[i].source, source)))
+		i++;
+	if (add) {
+		if (i < rt->nmembers)
+			return -EEXIST;
+		if (rt->nmembers == rt->mcap) {
+			size_t cap = rt->mcap ? rt->mcap * 2 : 8;
+			void *p = mcast_alloc_resize(rt->env.al, rt->members, rt->mcap * sizeof(*rt->members),
+						     cap * sizeof(*rt->members));
+			if (!p)
+				return -ENOMEM;
+			rt->members = p;
+			rt->mcap = cap;
+		}
+		rt->members[rt->nmembers++] = (struct rg_member){ ifindex, *group, *source };
+	} else {
+		if (i == rt->nmembers)
+			return -ENOENT;
+		rt->members[i] = rt->members[--rt->nmembers];
+	}
+	/* the group's entries get (or lose) the interface at once */
+	mcast_routing_fwd_change(rt, ifindex, group, source, MCAST_FWD_NONE, MCAST_FWD_NONE);
+	return 0;
 }
 
 const struct mcast_routing_stats *mcast_routing_stats(const struct mcast_routing *rt)

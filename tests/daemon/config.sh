@@ -87,6 +87,8 @@ expect "limits and the audit" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules:
 "audit-interval 30s
 max-mfc-entries 1000
 table 10
+static-group lan1 239.1.1.1
+static-group lan1 232.1.1.1 10.0.0.5
 ssm-map 232.1.1.0/24 10.0.0.5 10.0.0.6
 ssm-map ff3e::8000:0/112 2001:db8::5
 interface lan1 max-groups 0 max-total-sources 1000"
@@ -97,7 +99,9 @@ c.conf:3: audit-interval: expected off or a time from 1s to 24h, such as 60s
 c.conf:4: table: expected default or a number from 1 to 4294967294 (253 is the default table)
 c.conf:5: table: expected default or a number from 1 to 4294967294 (253 is the default table)
 c.conf:6: usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)
-c.conf:7: usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)" \
+c.conf:7: usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)
+c.conf:8: bad group 224.0.0.5 (a multicast group beyond link scope)
+c.conf:9: static-group on lan9: no such interface in this file" \
 "audit-interval 10ms
 max-mfc-entries -5
 audit-interval 1 2
@@ -105,6 +109,8 @@ table 253
 table vrf1
 ssm-map 232.1.1.0/24
 ssm-map 232.1.1.0/24 2001:db8::5
+static-group lan1 224.0.0.5
+static-group lan9 239.1.1.1
 interface lan1"
 
 expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"

@@ -16,7 +16,8 @@ fi
 CONF="interface wan query-interval 10s query-response 2s
 interface lan1 query-interval 10s query-response 2s
 interface lan2 query-interval 10s query-response 2s
-ssm-map 232.9.9.0/24 10.0.0.5"
+ssm-map 232.9.9.0/24 10.0.0.5
+static-group lan2 239.11.11.11"
 
 topology
 start_mcastd "$NS_RTR" "$CONF" || exit 1
@@ -149,6 +150,45 @@ in_ns "$NS_RTR" ip addr add 10.0.2.1/24 dev lan2
 in_ns "$NS_RTR" ip addr del 10.0.3.1/24 dev lan2
 sleep 0.3
 check "and back" "10.0.2.1" "$(ctl mcastd show interfaces | awk '$1 == "lan2" && $4 == "IGMP" { print $5 }')"
+
+echo "== static groups and routes: from the file and at run time"
+# (S,G) in the kernel with its outputs, by name: mfc S G -> "wan lan1 ..."
+kmfc() { in_ns "$NS_RTR" ip mroute show | awk -v k="($1,$2)" '$1 == k { out = ""; for (i = 5; i <= NF && $i != "State:"; i++) out = out " " $i; print $3 out }'; }
+send 239.11.11.11 10.0.0.5 3 20
+wait_for 5 sh -c "ip netns exec $NS_RTR ip mroute show | grep -q '239.11.11.11.*lan2'"
+check "static-group lan2 239.11.11.11 (no listener there): the kernel sends it to lan2" "wan lan2" \
+	"$(kmfc 10.0.0.5 239.11.11.11)"
+check "mcastctl static-group add on an unknown interface: named" \
+	"mcastctl: no interface lan9 (configured: wan lan1 lan2)" "$(ctl mcastd static-group add lan9 239.12.12.12 2>&1)"
+check "mcastctl static-group add with a bad group: named" \
+	"mcastctl: bad group 10.1.1.1 (a multicast group beyond link scope)" "$(ctl mcastd static-group add lan1 10.1.1.1 2>&1)"
+ctl mcastd static-group add lan1 239.12.12.12 10.0.0.5 >/dev/null
+send 239.12.12.12 10.0.0.5 3 20
+wait_for 5 sh -c "ip netns exec $NS_RTR ip mroute show | grep -q '239.12.12.12.*lan1'"
+check "static-group add lan1 239.12.12.12 10.0.0.5: forwarded at once" "wan lan1" "$(kmfc 10.0.0.5 239.12.12.12)"
+check "show routes lists both static groups, file and runtime" "lan2 239.11.11.11 static|lan1 239.12.12.12 runtime" \
+	"$(ctl mcastd show routes | awk '/^Static groups/ { g = 1; next } g { print $1, $2, $5 }' | tr '\n' '|' | sed 's/|$//')"
+check "show groups says static" "2" "$(ctl mcastd show groups | grep -c ' static')"
+check "route add with a bad source: named" "mcastctl: bad source 224.1.1.1 (a unicast address)" \
+	"$(ctl mcastd route add wan 224.1.1.1 239.13.13.13 lan1 2>&1)"
+check "route add with the incoming interface as output: named" \
+	"mcastctl: wan is the incoming interface and cannot be an output" "$(ctl mcastd route add wan 239.13.13.13 wan 2>&1)"
+ctl mcastd route add wan 10.0.0.6 239.13.13.13 lan1 lan2 >/dev/null
+check "route add wan 10.0.0.6 239.13.13.13 lan1 lan2: in the kernel at once" "wan lan1 lan2" \
+	"$(kmfc 10.0.0.6 239.13.13.13)"
+check "a second route add for the same (S,G): refused, named" \
+	"mcastctl: a route for (10.0.0.6, 239.13.13.13) exists (added at run time)" "$(ctl mcastd route add wan 10.0.0.6 239.13.13.13 lan1 2>&1)"
+kill -HUP "$(cat "$TMP/mcastd.pid")"
+wait_for 5 sh -c "grep -q 'reload' $TMP/mcastd.log"
+sleep 0.3
+check "runtime route and static group kept across SIGHUP" "2" \
+	"$(ctl mcastd show routes | grep -c runtime)"
+ctl mcastd route del wan 10.0.0.6 239.13.13.13 >/dev/null
+ctl mcastd static-group del lan1 239.12.12.12 10.0.0.5 >/dev/null
+check "route del: gone from the kernel" "" "$(kmfc 10.0.0.6 239.13.13.13)"
+check "static-group del of the file's group: refused, named" \
+	"mcastctl: static group 239.11.11.11 on lan2 is in the configuration file: remove it there and reload" \
+	"$(ctl mcastd static-group del lan2 239.11.11.11 2>&1)"
 
 echo "== SIGHUP keeps the flows the new file keeps"
 recv_start h1 "$NS_H1" join 239.6.6.6 recv 5000

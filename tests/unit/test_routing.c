@@ -189,6 +189,28 @@ static void test_static_routes(void **state)
 	teardown();
 }
 
+/* Static groups: the interface gets the group (or one source of it) as
+ * if a listener were there; the group's existing entries change at once. */
+static void test_static_groups(void **state)
+{
+	(void)state;
+	setup();
+	struct mcast_addr any = A("0.0.0.0"), g = A("239.7.7.7"), s = A("10.0.3.8");
+	assert_string_equal(data(3, "10.0.3.8", "239.7.7.7"), "[]"); /* an entry, no output yet */
+	assert_int_equal(mcast_routing_static_group(RT, 1, &g, &any, true), 0);
+	assert_string_equal(data(3, "10.0.3.8", "239.7.7.7"), "[1]"); /* the entry changed at once */
+	assert_int_equal(mcast_routing_static_group(RT, 2, &g, &s, true), 0);
+	assert_string_equal(data(3, "10.0.3.8", "239.7.7.7"), "[1 2]");
+	assert_string_equal(data(3, "10.0.3.9", "239.7.7.7"), "[1]"); /* lan2 has 10.0.3.8 only */
+	assert_int_equal(mcast_routing_static_group(RT, 1, &g, &any, true), -EEXIST);
+	assert_int_equal(mcast_routing_static_group(RT, 9, &g, &any, true), -ENODEV);
+	assert_int_equal(mcast_routing_static_group(RT, 1, &s, &any, true), -EINVAL);
+	assert_int_equal(mcast_routing_static_group(RT, 1, &g, &any, false), 0);
+	assert_int_equal(mcast_routing_static_group(RT, 1, &g, &any, false), -ENOENT);
+	assert_string_equal(data(3, "10.0.3.8", "239.7.7.7"), "[2]");
+	teardown();
+}
+
 /* A query heard on ifindex from a lower address than ours. */
 static void query_from(unsigned ifindex, const char *from)
 {
@@ -253,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_ssm_include),
 		cmocka_unit_test(test_idle_and_interfaces),
 		cmocka_unit_test(test_static_routes),
+		cmocka_unit_test(test_static_groups),
 		cmocka_unit_test(test_proxy_roles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
