@@ -25,6 +25,13 @@ extern "C" {
 struct mcast_routing_config {
 	mcast_time_ms idle_ms;          /* remove a dynamic entry unused this long; default 210 s */
 	mcast_time_ms check_ms;         /* how often entries are checked; default 10 s */
+	/* VIFs on demand: an interface holds a VIF only while it has
+	 * something to forward (a member, a static group, a static route
+	 * through it, an entry arriving on it) or is pinned, so that any
+	 * max-VIFs of many more interfaces forward at a time; one that
+	 * needs a VIF while none is free waits for one. Default off: every
+	 * interface takes a VIF when added. */
+	bool vifs_on_demand;
 };
 
 void mcast_routing_config_default(struct mcast_routing_config *c);
@@ -43,6 +50,8 @@ struct mcast_routing_stats {
 	uint64_t updated;               /* of those, because membership changed */
 	uint64_t removed;               /* entries removed (idle, interface gone) */
 	uint64_t errors;                /* table refusals */
+	uint64_t vif_waits;             /* interfaces that needed a VIF while none was free */
+	uint64_t vifs_released;         /* VIFs given back by idle interfaces (on demand) */
 };
 
 struct mcast_routing;
@@ -86,6 +95,12 @@ void mcast_routing_refresh(struct mcast_routing *rt);
 
 /* Removes the interface's VIF; entries through it are updated. */
 int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex);
+/* On demand: keeps the interface's VIF whatever it forwards (an input
+ * interface: its senders are only seen through a VIF). -ENODEV. */
+int mcast_routing_iface_pin(struct mcast_routing *rt, unsigned ifindex, bool pin);
+/* The interface's VIF, or MCAST_MR_NO_VIF (then *waiting says whether it
+ * needs one that is not free). -ENODEV as a negative value. */
+int mcast_routing_iface_vif(const struct mcast_routing *rt, unsigned ifindex, bool *waiting);
 
 /* A static route: packets to group (from source, or any source when
  * source is the any address) arriving on in go out of out[0..n). */

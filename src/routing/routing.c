@@ -33,10 +33,12 @@ struct rg_group {
 struct rg_iface {
 	bool used;
 	unsigned ifindex;
-	uint16_t vif;
+	uint16_t vif;                   /* MCAST_MR_NO_VIF: none now (on demand) */
 	uint8_t threshold;
 	enum mcast_routing_role role;
 	unsigned domain;
+	bool pinned, waiting;           /* on demand: keeps its VIF; needs one none is free for */
+	char name[16];
 };
 
 struct rg_static {
@@ -65,14 +67,14 @@ struct mcast_routing {
 	struct rg_member *members;
 	size_t nmembers, mcap;
 	struct mcast_timer timer;
+	struct mcast_timer rebalance;   /* on demand: idle VIFs given back, at the next turn */
 	struct mcast_routing_stats stats;
 	bool stale;                     /* an update failed (no memory): the next check rewrites all */
 };
 
 void mcast_routing_config_default(struct mcast_routing_config *c)
 {
-	c->idle_ms = 210000;
-	c->check_ms = 10000;
+	*c = (struct mcast_routing_config){ .idle_ms = 210000, .check_ms = 10000 };
 }
 
 static const struct mcast_addr *any_of(const struct mcast_routing *rt)
@@ -90,7 +92,7 @@ static struct rg_iface *iface_by_index(struct mcast_routing *rt, unsigned ifinde
 
 static struct rg_iface *iface_by_vif(struct mcast_routing *rt, uint16_t vif)
 {
-	for (size_t i = 0; i < rt->nifaces; i++)
+	for (size_t i = 0; vif != MCAST_MR_NO_VIF && i < rt->nifaces; i++)
 		if (rt->ifaces[i].used && rt->ifaces[i].vif == vif)
 			return &rt->ifaces[i];
 	return NULL;
@@ -165,7 +167,7 @@ static size_t compute_oifs(struct mcast_routing *rt, const struct mcast_addr *s,
 	const struct rg_iface *in = iface_by_vif(rt, iif);
 	for (size_t i = 0; i < rt->nifaces; i++) {
 		const struct rg_iface *x = &rt->ifaces[i];
-		if (!x->used || x->vif == iif)
+		if (!x->used || x->vif == iif || x->vif == MCAST_MR_NO_VIF)
 			continue;
 		if (oif_wants(rt, in, x, s, g))
 			add_oif(o, &n, x->vif, x->threshold);
@@ -177,7 +179,7 @@ static size_t compute_oifs(struct mcast_routing *rt, const struct mcast_addr *s,
 			continue;
 		for (size_t j = 0; j < st->n; j++) {
 			const struct rg_iface *x = iface_by_index(rt, st->out[j]);
-			if (x && x->vif != iif)
+			if (x && x->vif != iif && x->vif != MCAST_MR_NO_VIF)
 				add_oif(o, &n, x->vif, x->threshold);
 		}
 	}
@@ -284,25 +286,212 @@ void mcast_routing_upcall(struct mcast_routing *rt, const struct mcast_upcall *u
 		mcast_htab_insert(&rt->groups, &g->node, mcast_addr_hash(&u->group, rt->env.hash_seed));
 }
 
-void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
-			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now)
-{
-	(void)ifindex;
-	(void)source;
-	(void)old;
-	(void)now;
-	struct mcast_routing *rt = ctx;
-	struct rg_group *g = group_find(rt, group);
-	for (uint32_t i = 0; g && i < g->n; i++)
-		install(rt, &g->e[i].source, group, g->e[i].iif, true);
-}
-
 static void reinstall_group(struct mcast_hnode *n, void *arg)
 {
 	struct mcast_routing *rt = arg;
 	struct rg_group *g = mcast_container_of(n, struct rg_group, node);
 	for (uint32_t i = 0; i < g->n; i++)
 		install(rt, &g->e[i].source, &g->group, g->e[i].iif, true);
+}
+
+/* A static route's entry with the outputs that have VIFs now. 0, -ENFILE
+ * when its input has none (on demand: it waits), or the table's -errno. */
+static int static_install(struct mcast_routing *rt, const struct rg_static *st)
+{
+	const struct rg_iface *x = iface_by_index(rt, st->in);
+	if (!x || x->vif == MCAST_MR_NO_VIF)
+		return -ENFILE;
+	struct mcast_mfc_oif o[64];
+	size_t k = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct rg_iface *y = iface_by_index(rt, st->out[i]);
+		if (y && y->vif != x->vif && y->vif != MCAST_MR_NO_VIF)
+			add_oif(o, &k, y->vif, y->threshold);
+	}
+	struct mcast_mfc_params p = { .source = st->source, .group = st->group, .iif = x->vif, .oifs = o, .noifs = k };
+	return mcast_mr_mfc_add(rt->table, &rt->owner, &p);
+}
+
+/* After VIF numbers changed: every entry with the outputs of now. */
+static void reinstall_all(struct mcast_routing *rt)
+{
+	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
+	for (size_t k = 0; k < rt->nstatics; k++) {
+		int rc = static_install(rt, &rt->statics[k]);
+		if (rc < 0 && rc != -ENFILE)
+			rt->stats.errors++;
+	}
+}
+
+/* ---- VIFs on demand --------------------------------------------------------- */
+
+/* Gives x the lowest free VIF. 0, or -ENFILE when none is free (x then
+ * waits: counted and said once per wait), or the table's -errno. */
+static int vif_take(struct mcast_routing *rt, struct rg_iface *x)
+{
+	if (x->vif != MCAST_MR_NO_VIF)
+		return 0;
+	struct mcast_vif_config c = { .ifindex = x->ifindex, .threshold = x->threshold };
+	snprintf(c.name, sizeof(c.name), "%s", x->name);
+	int rc = -ENFILE;
+	for (uint16_t vif = 0; rc == -ENFILE || rc == -EADDRINUSE; vif++) {
+		if (vif >= MCAST_MR_NO_VIF)
+			break;
+		bool taken = false;
+		for (size_t i = 0; i < rt->nifaces && !taken; i++)
+			taken = rt->ifaces[i].used && rt->ifaces[i].vif == vif;
+		if (taken)
+			continue;
+		rc = mcast_mr_vif_add(rt->table, &rt->owner, vif, &c);
+		if (rc == 0)
+			x->vif = vif;
+		else if (rc == -ENFILE)
+			break; /* beyond the table's last VIF: none free */
+	}
+	if (rc == -ENFILE) {
+		if (!x->waiting) {
+			x->waiting = true;
+			rt->stats.vif_waits++;
+			mcast_logf(rt->env.log, MCAST_LOG_WARNING, MCAST_D_ROUTES,
+				   "%s: needs a VIF and none is free; it forwards when one frees", x->name);
+		}
+		return rc;
+	}
+	if (rc == 0) {
+		x->waiting = false;
+		mcast_logf(rt->env.log, MCAST_LOG_INFO, MCAST_D_ROUTES, "%s: VIF %u taken", x->name, x->vif);
+		reinstall_all(rt); /* entries may now send to it (or come in on it) */
+	}
+	return rc;
+}
+
+/* The VIFs that are the input of a live entry: one walk of the groups.
+ * (64 words: 4096 VIFs; the kernel has 32, MAXVIFS.) */
+struct iif_use {
+	uint64_t bits[64];
+};
+
+static void iif_in_group(struct mcast_hnode *n, void *arg)
+{
+	struct iif_use *u = arg;
+	const struct rg_group *g = mcast_container_of(n, struct rg_group, node);
+	for (uint32_t i = 0; i < g->n; i++)
+		if (g->e[i].iif < 64 * 64)
+			u->bits[g->e[i].iif / 64] |= 1ull << (g->e[i].iif % 64);
+}
+
+/* Has x anything to forward (or to receive, for an entry)? u: the inputs
+ * in use, or NULL when x has no VIF. */
+static bool vif_needed(struct mcast_routing *rt, const struct rg_iface *x, const struct iif_use *u)
+{
+	if (x->pinned)
+		return true;
+	struct mcast_router_iface_info info;
+	if (rt->router && mcast_router_iface_info(rt->router, x->ifindex, &info) == 0 && info.groups)
+		return true;
+	for (size_t i = 0; i < rt->nmembers; i++)
+		if (rt->members[i].ifindex == x->ifindex)
+			return true;
+	for (size_t k = 0; k < rt->nstatics; k++) {
+		const struct rg_static *st = &rt->statics[k];
+		if (st->in == x->ifindex)
+			return true;
+		for (size_t j = 0; j < st->n; j++)
+			if (st->out[j] == x->ifindex)
+				return true;
+	}
+	return u && x->vif < 64 * 64 && (u->bits[x->vif / 64] >> (x->vif % 64) & 1);
+}
+
+/* Idle interfaces give their VIFs back; waiting ones take them. */
+static void vifs_rebalance(struct mcast_routing *rt)
+{
+	if (!rt->cfg.vifs_on_demand)
+		return;
+	bool freed = false, candidates = false;
+	for (size_t i = 0; i < rt->nifaces && !candidates; i++)
+		candidates = rt->ifaces[i].used && rt->ifaces[i].vif != MCAST_MR_NO_VIF &&
+			     !vif_needed(rt, &rt->ifaces[i], NULL);
+	struct iif_use u = { { 0 } };
+	if (candidates) /* the inputs in use: one walk of the entries */
+		mcast_htab_walk(&rt->groups, iif_in_group, &u);
+	for (size_t i = 0; i < rt->nifaces; i++) {
+		struct rg_iface *x = &rt->ifaces[i];
+		if (!x->used || x->vif == MCAST_MR_NO_VIF || vif_needed(rt, x, &u))
+			continue;
+		mcast_logf(rt->env.log, MCAST_LOG_INFO, MCAST_D_ROUTES, "%s: idle, VIF %u given back", x->name, x->vif);
+		mcast_mr_vif_del(rt->table, &rt->owner, x->vif);
+		x->vif = MCAST_MR_NO_VIF;
+		rt->stats.vifs_released++;
+		freed = true;
+	}
+	if (freed)
+		reinstall_all(rt);
+	for (size_t i = 0; i < rt->nifaces; i++) {
+		struct rg_iface *x = &rt->ifaces[i];
+		if (x->used && x->vif == MCAST_MR_NO_VIF && (x->waiting || x->pinned) && vif_needed(rt, x, NULL) &&
+		    vif_take(rt, x) == -ENFILE)
+			break;
+		if (x->used && x->vif == MCAST_MR_NO_VIF && x->waiting && !vif_needed(rt, x, NULL))
+			x->waiting = false; /* no longer needs one */
+	}
+}
+
+/* On demand: an interface about to forward takes a VIF first. */
+static void vif_for(struct mcast_routing *rt, unsigned ifindex)
+{
+	struct rg_iface *x = rt->cfg.vifs_on_demand ? iface_by_index(rt, ifindex) : NULL;
+	if (x && x->vif == MCAST_MR_NO_VIF)
+		vif_take(rt, x);
+}
+
+void mcast_routing_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
+			      const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)source;
+	(void)old;
+	struct mcast_routing *rt = ctx;
+	if (rt->cfg.vifs_on_demand) {
+		struct rg_iface *x = iface_by_index(rt, ifindex);
+		if (x && now != MCAST_FWD_NONE && x->vif == MCAST_MR_NO_VIF) {
+			vif_take(rt, x); /* (reinstalls every group when it gets one) */
+			return;
+		}
+		/* its last group going (the group itself may go right after
+		 * this call): look again once this turn is over */
+		struct mcast_router_iface_info info;
+		if (x && now == MCAST_FWD_NONE && x->vif != MCAST_MR_NO_VIF && !x->pinned && rt->router &&
+		    mcast_router_iface_info(rt->router, ifindex, &info) == 0 && info.groups <= 1 &&
+		    !mcast_timer_armed(&rt->rebalance))
+			mcast_timer_start(rt->env.wheel, &rt->rebalance, rt->env.wheel->now_ms);
+	}
+	struct rg_group *g = group_find(rt, group);
+	for (uint32_t i = 0; g && i < g->n; i++)
+		install(rt, &g->e[i].source, group, g->e[i].iif, true);
+}
+
+int mcast_routing_iface_pin(struct mcast_routing *rt, unsigned ifindex, bool pin)
+{
+	struct rg_iface *x = iface_by_index(rt, ifindex);
+	if (!x)
+		return -ENODEV;
+	x->pinned = pin;
+	if (pin)
+		vif_take(rt, x);
+	else
+		vifs_rebalance(rt);
+	return 0;
+}
+
+int mcast_routing_iface_vif(const struct mcast_routing *rt, unsigned ifindex, bool *waiting)
+{
+	for (size_t i = 0; i < rt->nifaces; i++)
+		if (rt->ifaces[i].used && rt->ifaces[i].ifindex == ifindex) {
+			if (waiting)
+				*waiting = rt->ifaces[i].waiting;
+			return rt->ifaces[i].vif;
+		}
+	return -ENODEV;
 }
 
 static void group_free(struct mcast_routing *rt, struct rg_group *g)
@@ -351,6 +540,12 @@ static void sweep_group(struct mcast_hnode *n, void *arg)
 		group_free(rt, g);
 }
 
+static void rebalance_timer(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	vifs_rebalance(arg);
+}
+
 static void check_timer(struct mcast_timer *t, void *arg)
 {
 	struct mcast_routing *rt = arg;
@@ -360,6 +555,7 @@ static void check_timer(struct mcast_timer *t, void *arg)
 		rt->stale = false; /* set again by a write that fails again */
 		mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
 	}
+	vifs_rebalance(rt);
 	mcast_timer_start(rt->env.wheel, t, rt->env.wheel->now_ms + rt->cfg.check_ms);
 }
 
@@ -390,6 +586,7 @@ struct mcast_routing *mcast_routing_create(const struct mcast_routing_env *env,
 		return NULL;
 	}
 	mcast_timer_init(&rt->timer, check_timer, rt);
+	mcast_timer_init(&rt->rebalance, rebalance_timer, rt);
 	mcast_timer_start(env->wheel, &rt->timer, env->wheel->now_ms + rt->cfg.check_ms);
 	return rt;
 }
@@ -405,6 +602,7 @@ void mcast_routing_destroy(struct mcast_routing *rt)
 		return;
 	mcast_mr_done(rt->table, &rt->owner);
 	mcast_timer_stop(rt->env.wheel, &rt->timer);
+	mcast_timer_stop(rt->env.wheel, &rt->rebalance);
 	mcast_htab_walk_safe(&rt->groups, free_group_node, rt);
 	mcast_htab_free(&rt->groups);
 	mcast_alloc_free(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces));
@@ -418,6 +616,30 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 {
 	if (iface_by_index(rt, ifindex))
 		return -EEXIST;
+	if (rt->cfg.vifs_on_demand) {
+		/* known now, a VIF when it has something to forward */
+		struct rg_iface *slot = NULL;
+		for (size_t i = 0; i < rt->nifaces && !slot; i++)
+			if (!rt->ifaces[i].used)
+				slot = &rt->ifaces[i];
+		if (!slot && rt->nifaces == rt->ifcap) {
+			size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
+			void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
+						     cap * sizeof(*rt->ifaces));
+			if (!p)
+				return -ENOMEM;
+			rt->ifaces = p;
+			rt->ifcap = cap;
+		}
+		if (!slot)
+			slot = &rt->ifaces[rt->nifaces++];
+		*slot = (struct rg_iface){ .used = true, .ifindex = ifindex, .vif = MCAST_MR_NO_VIF,
+					   .threshold = threshold ? threshold : 1, .role = MCAST_ROUTING_ROUTER };
+		snprintf(slot->name, sizeof(slot->name), "%s", name ? name : "");
+		if (vif_needed(rt, slot, NULL))
+			vif_take(rt, slot);
+		return 0;
+	}
 	/* The lowest free VIF number. */
 	uint16_t vif = 0;
 	for (bool clash = true; clash;) {
@@ -449,7 +671,9 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 		return rc;
 	if (!slot)
 		slot = &rt->ifaces[rt->nifaces++];
-	*slot = (struct rg_iface){ true, ifindex, vif, c.threshold, MCAST_ROUTING_ROUTER, 0 };
+	*slot = (struct rg_iface){ .used = true, .ifindex = ifindex, .vif = vif, .threshold = c.threshold,
+				   .role = MCAST_ROUTING_ROUTER };
+	snprintf(slot->name, sizeof(slot->name), "%s", name ? name : "");
 	/* Entries waiting for this interface may now send to it. */
 	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
 	return 0;
@@ -487,16 +711,20 @@ int mcast_routing_iface_del(struct mcast_routing *rt, unsigned ifindex)
 	struct rg_iface *x = iface_by_index(rt, ifindex);
 	if (!x)
 		return -ENODEV;
-	struct sweep_arg a = { rt, x->vif };
-	mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
-	mcast_mr_vif_del(rt->table, &rt->owner, x->vif);
+	if (x->vif != MCAST_MR_NO_VIF) {
+		struct sweep_arg a = { rt, x->vif };
+		mcast_htab_walk_safe(&rt->groups, sweep_group, &a);
+		mcast_mr_vif_del(rt->table, &rt->owner, x->vif);
+	}
 	x->used = false;
+	x->vif = MCAST_MR_NO_VIF;
 	/* its static groups go with it (the caller adds them again) */
 	for (size_t i = 0; i < rt->nmembers;)
 		if (rt->members[i].ifindex == ifindex)
 			rt->members[i] = rt->members[--rt->nmembers];
 		else
 			i++;
+	vifs_rebalance(rt); /* its VIF may be what another waits for */
 	return 0;
 }
 
@@ -529,16 +757,15 @@ int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct
 	st->n = n;
 	memcpy(st->out, out, n * sizeof(*out));
 	rt->nstatics++;
-	/* Installed at once: (S,G) or (*,G) with the route's outputs. */
-	struct mcast_mfc_oif o[64];
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct rg_iface *y = iface_by_index(rt, out[i]);
-		if (y->vif != x->vif)
-			add_oif(o, &k, y->vif, y->threshold);
-	}
-	struct mcast_mfc_params p = { .source = *source, .group = *group, .iif = x->vif, .oifs = o, .noifs = k };
-	int rc = mcast_mr_mfc_add(rt->table, &rt->owner, &p);
+	vif_for(rt, in); /* on demand: the route's interfaces take VIFs */
+	for (size_t i = 0; i < n; i++)
+		vif_for(rt, out[i]);
+	/* Installed at once: (S,G) or (*,G) with the route's outputs; on
+	 * demand, when the input interface waits for a VIF, it stays here
+	 * and is installed when that interface gets one. */
+	int rc = static_install(rt, st);
+	if (rc == -ENFILE)
+		return 0;
 	if (rc < 0) {
 		rt->nstatics--;
 		return rc;
@@ -555,6 +782,7 @@ int mcast_routing_static_del(struct mcast_routing *rt, const struct mcast_addr *
 		if (mcast_addr_eq(&st->source, source) && mcast_addr_eq(&st->group, group)) {
 			mcast_mr_mfc_del(rt->table, &rt->owner, source, group);
 			*st = rt->statics[--rt->nstatics];
+			vifs_rebalance(rt);
 			return 0;
 		}
 	}
@@ -577,6 +805,7 @@ int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const
 	if (add) {
 		if (i < rt->nmembers)
 			return -EEXIST;
+		vif_for(rt, ifindex);
 		if (rt->nmembers == rt->mcap) {
 			size_t cap = rt->mcap ? rt->mcap * 2 : 8;
 			void *p = mcast_alloc_resize(rt->env.al, rt->members, rt->mcap * sizeof(*rt->members),
@@ -594,6 +823,8 @@ int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const
 	}
 	/* the group's entries get (or lose) the interface at once */
 	mcast_routing_fwd_change(rt, ifindex, group, source, MCAST_FWD_NONE, MCAST_FWD_NONE);
+	if (!add)
+		vifs_rebalance(rt);
 	return 0;
 }
 

@@ -77,7 +77,8 @@ static const char *data(unsigned ifindex, const char *s, const char *g)
 	return out;
 }
 
-static void setup(void)
+/* n interfaces 1..n (10.0.N.1), a table of max_vifs VIFs. */
+static void setup_with(unsigned n, uint16_t max_vifs, bool on_demand)
 {
 	mcast_wheel_init(&W, 0);
 	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
@@ -86,18 +87,33 @@ static void setup(void)
 	R = mcast_router_create(&renv, MCAST_AF_INET);
 	struct mcast_router_config c;
 	mcast_router_config_default(&c, MCAST_AF_INET);
-	const char *addr[] = { "10.0.1.1", "10.0.2.1", "10.0.3.1" };
-	for (unsigned i = 0; i < 3; i++) {
-		struct mcast_addr a = A(addr[i]);
-		assert_int_equal(mcast_router_iface_add(R, i + 1, "x", &a, 1500, &c), 0);
+	for (unsigned i = 1; i <= n; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "10.0.%u.1", i);
+		struct mcast_addr a = A(t);
+		assert_int_equal(mcast_router_iface_add(R, i, "x", &a, 1500, &c), 0);
 	}
 	struct mcast_mr_env menv = { .al = &mcast_alloc_libc, .wheel = &W, .xmit = xmit, .hash_seed = 5 };
-	T = mcast_mr_create(&menv, NULL, MCAST_AF_INET, 253);
+	struct mcast_mr_config mc;
+	mcast_mr_config_default(&mc);
+	mc.max_vifs = max_vifs;
+	T = mcast_mr_create(&menv, &mc, MCAST_AF_INET, 253);
 	struct mcast_routing_env env = { .al = &mcast_alloc_libc, .wheel = &W, .hash_seed = 5 };
-	RT = mcast_routing_create(&env, NULL, T, R);
+	struct mcast_routing_config rc;
+	mcast_routing_config_default(&rc);
+	rc.vifs_on_demand = on_demand;
+	RT = mcast_routing_create(&env, &rc, T, R);
 	assert_non_null(RT);
-	for (unsigned i = 1; i <= 3; i++)
-		assert_int_equal(mcast_routing_iface_add(RT, i, "x", 1), 0);
+	for (unsigned i = 1; i <= n; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "lan%u", i);
+		assert_int_equal(mcast_routing_iface_add(RT, i, name, 1), 0);
+	}
+}
+
+static void setup(void)
+{
+	setup_with(3, 32, false);
 }
 
 static void teardown(void)
@@ -211,6 +227,82 @@ static void test_static_groups(void **state)
 	teardown();
 }
 
+/* The interfaces' VIFs as "1:0 2:- 3:w" (none; waiting for one). */
+static const char *vifs(unsigned n)
+{
+	static char out[128];
+	size_t k = 0;
+	out[0] = 0;
+	for (unsigned i = 1; i <= n; i++) {
+		bool waiting;
+		int v = mcast_routing_iface_vif(RT, i, &waiting);
+		if (v == MCAST_MR_NO_VIF)
+			k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%u:%s", k ? " " : "", i, waiting ? "w" : "-");
+		else
+			k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%u:%d", k ? " " : "", i, v);
+	}
+	return out;
+}
+
+/* VIFs on demand: 5 interfaces, 3 VIFs. An interface holds one while it
+ * has a member, a static group or route, an entry coming in on it, or is
+ * pinned; the fourth that needs one waits, and gets the first that frees;
+ * entries are rewritten with the VIFs of now. */
+static void test_vifs_on_demand(void **state)
+{
+	(void)state;
+	setup_with(5, 3, true);
+	assert_string_equal(vifs(5), "1:- 2:- 3:- 4:- 5:-");
+	assert_int_equal(mcast_routing_iface_pin(RT, 5, true), 0); /* the input: senders are seen through a VIF */
+	assert_int_equal(mcast_routing_iface_pin(RT, 9, true), -ENODEV);
+	assert_string_equal(vifs(5), "1:- 2:- 3:- 4:- 5:0");
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	report(2, "10.0.2.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(vifs(5), "1:1 2:2 3:- 4:- 5:0");
+	data(5, "10.0.5.5", "239.1.1.1"); /* the miss, the entry */
+	assert_string_equal(data(5, "10.0.5.5", "239.1.1.1"), "[1 2]");
+	/* a member on lan3: no VIF free; it waits, counted once */
+	report(3, "10.0.3.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	report(3, "10.0.3.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(vifs(5), "1:1 2:2 3:w 4:- 5:0");
+	assert_int_equal(mcast_routing_stats(RT)->vif_waits, 1);
+	assert_string_equal(data(5, "10.0.5.5", "239.1.1.1"), "[1 2]");
+	/* lan1's member leaves: its VIF goes to lan3, the entry follows */
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, NULL);
+	mcast_wheel_advance(&W, W.now_ms + 5000); /* the last member queries go unanswered */
+	assert_string_equal(vifs(5), "1:- 2:2 3:1 4:- 5:0");
+	assert_int_equal(mcast_routing_stats(RT)->vifs_released, 1);
+	assert_string_equal(data(5, "10.0.5.5", "239.1.1.1"), "[3 2]");
+	/* a static group waits like a member, and takes the VIF lan2 frees */
+	struct mcast_addr any = A("0.0.0.0"), g = A("239.1.1.1");
+	assert_int_equal(mcast_routing_static_group(RT, 4, &g, &any, true), 0);
+	assert_string_equal(vifs(5), "1:- 2:2 3:1 4:w 5:0");
+	report(2, "10.0.2.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, NULL);
+	mcast_wheel_advance(&W, W.now_ms + 5000);
+	assert_string_equal(vifs(5), "1:- 2:- 3:1 4:2 5:0");
+	assert_string_equal(data(5, "10.0.5.5", "239.1.1.1"), "[3 4]");
+	/* the static group goes: lan4 is idle again */
+	assert_int_equal(mcast_routing_static_group(RT, 4, &g, &any, false), 0);
+	assert_string_equal(vifs(5), "1:- 2:- 3:1 4:- 5:0");
+	assert_string_equal(data(5, "10.0.5.5", "239.1.1.1"), "[3]");
+	/* a static route's interfaces take VIFs; its input waits when none
+	 * is free and the route is installed once it has one */
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	assert_string_equal(vifs(5), "1:2 2:- 3:1 4:- 5:0");
+	struct mcast_addr s = A("10.0.4.7"), g2 = A("239.2.2.2");
+	unsigned out[1] = { 3 };
+	assert_int_equal(mcast_routing_static_add(RT, 4, &s, &g2, out, 1), 0);
+	assert_string_equal(vifs(5), "1:2 2:- 3:1 4:w 5:0");
+	assert_int_equal(mcast_mr_mfc_get(T, &s, &g2, NULL, NULL, NULL, 0, NULL), -ENOENT);
+	assert_int_equal(mcast_routing_iface_pin(RT, 5, false), 0); /* lan5 feeds the entry: it keeps its VIF */
+	assert_string_equal(vifs(5), "1:2 2:- 3:1 4:w 5:0");
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, NULL);
+	mcast_wheel_advance(&W, W.now_ms + 5000);
+	assert_string_equal(vifs(5), "1:- 2:- 3:1 4:2 5:0");
+	assert_string_equal(data(4, "10.0.4.7", "239.2.2.2"), "[3]");
+	teardown();
+}
+
 /* A query heard on ifindex from a lower address than ours. */
 static void query_from(unsigned ifindex, const char *from)
 {
@@ -277,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_static_routes),
 		cmocka_unit_test(test_static_groups),
 		cmocka_unit_test(test_proxy_roles),
+		cmocka_unit_test(test_vifs_on_demand),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
