@@ -110,6 +110,13 @@ static void interface(struct parse *p, struct mcastd_config *c, char **tok, int 
 		} else if (!strcmp(key, "mld")) {
 			if (onoff(val, &i->v6) < 0)
 				bad(p, "mld: expected on or off, not %s", val);
+		} else if (!strcmp(key, "vif")) {
+			/* with VIFs on demand: "always" keeps one (an input
+			 * interface: senders are only seen through a VIF) */
+			if (strcmp(val, "always") && strcmp(val, "on-demand"))
+				bad(p, "vif: expected always or on-demand, not %s", val);
+			else
+				i->vif_always = !strcmp(val, "always");
 		} else if (!strcmp(key, "threshold")) {
 			unsigned long t = strtoul(val, &end, 10);
 			if (*end || !*val || t < 1 || t > 254)
@@ -457,6 +464,17 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 				bad(&p, "usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)");
 			else
 				snprintf(c->ssm_map[c->nssm_map++], sizeof(c->ssm_map[0]), "%s", m);
+		} else if (!strcmp(tok[0], "vifs")) {
+			/* the kernel has 32 VIFs (MAXVIFS) per table; on demand,
+			 * any 32 of more interfaces forward at a time */
+			if (n == 2 && !strcmp(tok[1], "auto"))
+				c->vifs = CFG_VIFS_AUTO;
+			else if (n == 2 && !strcmp(tok[1], "always"))
+				c->vifs = CFG_VIFS_ALWAYS;
+			else if (n == 2 && !strcmp(tok[1], "on-demand"))
+				c->vifs = CFG_VIFS_ON_DEMAND;
+			else
+				bad(&p, "vifs: expected auto, always or on-demand");
 		} else if (!strcmp(tok[0], "table")) {
 			/* the kernel's multicast routing table (MRT_TABLE): one
 			 * mcastd per table, side by side (VRFs, several daemons) */

@@ -9,7 +9,7 @@
 #include "mcast/routing.h"
 #include "mcast/host.h"
 
-#define CFG_MAX_IFACES 64
+#define CFG_MAX_IFACES 256
 #define CFG_MAX_ROUTES 256
 #define CFG_MAX_ACL 256
 #define CFG_MAX_OUT 32
@@ -25,6 +25,7 @@ struct cfg_iface {
 	enum mcast_routing_role role;  /* router (default), proxy upstream or downstream */
 	unsigned domain;               /* the proxy instance, 1.. */
 	bool upstream_querier;         /* an upstream that also runs the router part */
+	bool vif_always;               /* vif always: keeps its VIF (VIFs on demand) */
 };
 
 struct cfg_proxy {
@@ -73,6 +74,7 @@ struct mcastd_config {
 	uint32_t audit_ms;             /* kernel audit period, 0 = off (audit-interval) */
 	uint32_t max_mfc_entries;      /* forwarding cache entries per family (max-mfc-entries) */
 	uint32_t table;                /* the kernel's multicast routing table (table N), 0 = default */
+	enum cfg_vifs { CFG_VIFS_AUTO, CFG_VIFS_ALWAYS, CFG_VIFS_ON_DEMAND } vifs; /* vifs auto|always|on-demand */
 	unsigned nsgroup;
 	struct cfg_sgroup sgroup[CFG_MAX_SGROUPS];
 	unsigned nssm_map;             /* ssm-map lines, as "GROUP[/LEN]=S1,S2" for every interface */

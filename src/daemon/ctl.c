@@ -93,6 +93,9 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 			struct mcast_router_iface_info info;
 			bool act = i->active[f] && mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0;
 			uint16_t vif = i->vif[f] ? mcast_mr_vif_of(d->fam[f].t, i->ifindex) : MCAST_MR_NO_VIF;
+			bool waiting = false; /* VIFs on demand: needs one, none free */
+			if (i->vif[f])
+				mcast_routing_iface_vif(d->fam[f].rt, i->ifindex, &waiting);
 			/* a proxy's upstream (no router part there): its address,
 			 * and the provider's querier its host part follows */
 			bool upstream = i->active[f] && d->fam[f].px && i->role[f] == MCAST_ROUTING_UPSTREAM;
@@ -117,11 +120,15 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 						    has_pq ? "\"" : "", has_pq ? mcast_addr_str(&pq, q) : "null", has_pq ? "\"" : "");
 				if (vif != MCAST_MR_NO_VIF)
 					dbuf_printf(o, ",\"vif\":%u", vif);
+				else if (waiting)
+					dbuf_put(o, ",\"vif\":\"waiting\"");
 				dbuf_put(o, "}");
 				first = false;
 			} else {
 				char v[8] = "-";
-				if (vif != MCAST_MR_NO_VIF)
+				if (waiting)
+					snprintf(v, sizeof(v), "wait");
+				else if (vif != MCAST_MR_NO_VIF)
 					snprintf(v, sizeof(v), "%u", vif);
 				const char *qs = act ? (info.querier ? "us" : mcast_addr_str(&info.querier_addr, q)) : "-";
 				if (upstream && !act) /* the provider's querier, as the upstream sees it */
@@ -191,6 +198,7 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *
 			uint64_t v;
 		} c[] = {
 			{ "upcalls_nocache", r->nocache },   { "upcalls_wrongvif", r->wrongvif },
+			{ "vif_waits", r->vif_waits },      { "vifs_released", r->vifs_released },
 			{ "entries_installed", r->installed }, { "entries_updated", r->updated },
 			{ "entries_removed", r->removed },   { "routing_errors", r->errors },
 			{ "kernel_errors", fm->k.errors },   { "own_reports_ignored", fm->own_dropped },
@@ -224,6 +232,7 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *
 	} g[] = {
 		{ "reloads", d->reloads }, { "reload_errors", d->reload_errors },
 		{ "netlink_overruns", d->netlink_overruns }, { "stalls", d->stalls },
+		{ "igmp_tapped", d->tapped },
 		{ "control_clients", cs->nclients }, { "control_accepted", cs->accepted },
 		{ "control_answered", cs->answered }, { "control_evicted", cs->evicted },
 		{ "control_refused", cs->refused }, { "control_timeouts", cs->timeouts },
@@ -274,6 +283,22 @@ static void show_routes(struct mcastd *d, struct dbuf *o, bool json)
 	dbuf_put(o, json ? "]}\n" : "");
 }
 
+/* The interfaces of family f waiting for a VIF, as " a b" or "\"a\",\"b\"".
+ * How many. */
+static unsigned waiting_list(struct mcastd *d, struct dbuf *o, int f, bool json)
+{
+	unsigned k = 0;
+	for (unsigned n = 0; n < d->nif; n++) {
+		const struct dif *i = &d->ifs[n];
+		bool waiting = false;
+		if (!i->vif[f] || mcast_routing_iface_vif(d->fam[f].rt, i->ifindex, &waiting) != MCAST_MR_NO_VIF || !waiting)
+			continue;
+		dbuf_printf(o, json ? "%s\"%s\"" : "%s%s", json ? (k ? "," : "") : " ", i->name);
+		k++;
+	}
+	return k;
+}
+
 static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
 {
 	if (json)
@@ -286,10 +311,21 @@ static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
 		if (json) {
 			dbuf_printf(o, "%s\"%s\":", first ? "" : ",", fam_key(f));
 			mcast_mr_dump_json(fm->t, put_line, o);
+			if (vifs) { /* VIFs on demand: the interfaces that need one, none free */
+				dbuf_printf(o, ",\"%s_waiting\":[", fam_key(f));
+				waiting_list(d, o, f, true);
+				dbuf_put(o, "]");
+			}
 		} else if (vifs) {
 			/* for people; the kernel's raw form: mcastctl --proc */
 			dbuf_put(o, first ? "" : "\n");
 			mcast_mr_dump_text_vif(fm->t, put_line, o);
+			if (fm->on_demand) {
+				dbuf_put(o, "Waiting for a VIF (on demand, none free):");
+				if (!waiting_list(d, o, f, false))
+					dbuf_put(o, " none");
+				dbuf_put(o, "\n");
+			}
 		} else {
 			dbuf_put(o, first ? "" : "\n");
 			mcast_mr_dump_text_cache(fm->t, put_line, o);

@@ -211,6 +211,11 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	struct mcast_routing_config rc2;
 	mcast_routing_config_default(&rc2);
 	rc2.idle_ms = d->cfg.mfc_idle_ms;
+	rc2.vifs_on_demand = fm->on_demand = mcastd_vifs_on_demand(&d->cfg, f);
+	if (fm->on_demand)
+		mcast_logf(&d->log, MCAST_LOG_INFO, 0,
+			   "%s: VIFs on demand: an interface holds one of the kernel's %d while it forwards", fam_name(f),
+			   LK_MAXVIFS);
 	fm->rt = fm->r && fm->t ? mcast_routing_create(&rte, &rc2, fm->t, fm->r) : NULL;
 	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				      .send = router_send, .ctx = fm, .seed = seed ^ 0x5bd1e995u, .hash_seed = seed };
@@ -228,6 +233,7 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 	mcast_wheel_init(&d->wheel, mcastd_now());
 	for (int f = 0; f < 2; f++)
 		d->fam[f].k.fd = d->join_fd[f] = -1;
+	d->tap_fd = -1;
 	bool want[2] = { false, false };
 	for (unsigned i = 0; i < d->cfg.niface; i++) {
 		want[0] |= d->cfg.iface[i].v4;
@@ -254,13 +260,22 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 			return -errno;
 		}
 	}
+	if (d->fam[0].on && d->fam[0].on_demand) {
+		char e[256];
+		d->tap_fd = lk_igmp_tap_open(e, sizeof(e));
+		if (d->tap_fd < 0) /* (a sandbox without AF_PACKET) */
+			mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+				   "%s: IGMPv1/v2 reports on interfaces without a VIF go unheard; IGMPv3 is heard", e);
+	}
 	d->nl = lk_nl_open(err, errlen);
 	if (!d->nl)
 		return -1;
 	table_rules(d, true);
 	d->nif = d->cfg.niface;
-	for (unsigned i = 0; i < d->nif; i++)
+	for (unsigned i = 0; i < d->nif; i++) {
 		memcpy(d->ifs[i].name, d->cfg.iface[i].name, sizeof(d->ifs[i].name));
+		d->ifs[i].link_fd[0] = d->ifs[i].link_fd[1] = -1;
+	}
 	d->nroute = d->cfg.nroute;
 	for (unsigned i = 0; i < d->nroute; i++)
 		d->routes[i] = (struct droute){ .r = d->cfg.route[i] };
@@ -273,6 +288,15 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 void mcastd_stop(struct mcastd *d)
 {
 	table_rules(d, false);
+	for (unsigned n = 0; n < d->nif; n++)
+		for (int f = 0; f < 2; f++)
+			if (d->ifs[n].link_fd[f] >= 0) {
+				close(d->ifs[n].link_fd[f]);
+				d->ifs[n].link_fd[f] = -1;
+			}
+	if (d->tap_fd >= 0 && close(d->tap_fd) < 0)
+		mcast_logf(&d->log, MCAST_LOG_DEBUG, 0, "IGMP tap close: %s", strerror(errno));
+	d->tap_fd = -1;
 	for (int f = 0; f < 2; f++) {
 		struct dfam *fm = &d->fam[f];
 		/* The proxies leave upstream first, while the socket still
@@ -314,16 +338,23 @@ void mcastd_stop(struct mcastd *d)
 
 static const char *const link_groups[2][2] = { { "224.0.0.22", "224.0.0.2" }, { "ff02::16", "ff02::2" } };
 
-static void link_joins(struct dfam *fm, unsigned ifindex, bool join, const char *name)
+/* The router part's link-scope groups on interface i: joined on a socket
+ * of its own (join), or left by closing it. */
+static void link_joins(struct dfam *fm, struct dif *i, bool join)
 {
-	for (int k = 0; k < 2; k++) {
-		struct mcast_addr g;
-		mcast_addr_parse(&g, link_groups[fm->f == MCAST_AF_INET6][k]);
-		int r = lk_join(&fm->k, ifindex, &g, join);
-		if (r < 0 && join)
-			mcast_logf(&fm->d->log, MCAST_LOG_WARNING, 0, "%s: joining %s: %s", name,
-				   link_groups[fm->f == MCAST_AF_INET6][k], strerror(-r));
-	}
+	int f = fm->f == MCAST_AF_INET6;
+	if (i->link_fd[f] >= 0 && close(i->link_fd[f]) < 0)
+		mcast_logf(&fm->d->log, MCAST_LOG_DEBUG, 0, "%s: closing the join socket: %s", i->name, strerror(errno));
+	i->link_fd[f] = -1;
+	if (!join)
+		return;
+	struct mcast_addr g[2];
+	for (int k = 0; k < 2; k++)
+		mcast_addr_parse(&g[k], link_groups[f][k]);
+	char err[160];
+	i->link_fd[f] = lk_link_joins(fm->f, i->ifindex, g, 2, err, sizeof(err));
+	if (i->link_fd[f] < 0)
+		mcast_logf(&fm->d->log, MCAST_LOG_WARNING, 0, "%s: %s: reports sent to it go unheard", i->name, err);
 }
 
 static const char *role_name(enum mcast_routing_role r)
@@ -346,10 +377,27 @@ static void if_deactivate(struct mcastd *d, struct dif *i, int f)
 		mcast_routing_iface_del(fm->rt, i->ifindex);
 	if (i->rpart[f]) {
 		mcast_router_iface_del(fm->r, i->ifindex);
-		link_joins(fm, i->ifindex, false, i->name);
+		link_joins(fm, i, false);
 	}
 	i->active[f] = i->vif[f] = i->rpart[f] = false;
 	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s off", i->name, f ? "MLD" : "IGMP");
+}
+
+bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f)
+{
+	if (c->vifs != CFG_VIFS_AUTO)
+		return c->vifs == CFG_VIFS_ON_DEMAND;
+	unsigned n = 0;
+	for (unsigned k = 0; k < c->niface; k++)
+		n += f ? c->iface[k].v6 : c->iface[k].v4;
+	return n > LK_MAXVIFS;
+}
+
+/* On demand, an interface keeps its VIF when it is an input: a proxy's
+ * upstream (its senders are seen through the VIF only) or "vif always". */
+static void pin_sync(struct dfam *fm, const struct dif *i, const struct cfg_iface *c)
+{
+	mcast_routing_iface_pin(fm->rt, i->ifindex, c->vif_always || c->role == MCAST_ROUTING_UPSTREAM);
 }
 
 static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg_iface *c)
@@ -368,7 +416,7 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 			return;
 		}
 		i->rpart[f] = true;
-		link_joins(fm, i->ifindex, true, i->name);
+		link_joins(fm, i, true);
 	}
 	i->active[f] = true;
 	i->used[f] = i->addr[f];
@@ -383,6 +431,8 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 		i->vif[f] = true;
 	if (i->vif[f] && c->role != MCAST_ROUTING_ROUTER)
 		mcast_routing_iface_set_role(fm->rt, i->ifindex, c->role, c->domain);
+	if (i->vif[f] && fm->on_demand)
+		pin_sync(fm, i, c);
 	int p = 0;
 	if (up) {
 		cfg_upstream_host(&d->cfg, c, f, i->mtu, &i->hc[f]);
@@ -490,7 +540,10 @@ void mcastd_sync(struct mcastd *d)
 				if_deactivate(d, i, f);
 			} else if (want && !i->active[f]) {
 				if_activate(d, i, f, c);
-			} else if (want && !mcast_addr_eq(&i->used[f], &i->addr[f])) {
+			} else if (want && i->vif[f] && d->fam[f].on_demand) {
+				pin_sync(&d->fam[f], i, c); /* (vif always may have changed) */
+			}
+			if (want && i->active[f] && !mcast_addr_eq(&i->used[f], &i->addr[f])) {
 				char a[MCAST_ADDR_STRLEN];
 				/* a new address: the querier election runs again */
 				if (i->role[f] == MCAST_ROUTING_UPSTREAM)
@@ -700,6 +753,37 @@ int mcastd_netlink_dump(struct mcastd *d)
 
 /* ---- packets ------------------------------------------------------------------- */
 
+/* An IGMP/MLD datagram that arrived on ifindex, to the engines. */
+static void packet_in(struct mcastd *d, int f, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	struct dfam *fm = &d->fam[f];
+	struct dif *i = mcastd_if_by_index(d, ifindex);
+	if (!i || !i->active[f]) {
+		fm->not_ours++; /* an interface we do not run this family on */
+		return;
+	}
+	struct mcast_ip_info ip;
+	if (mcast_ip_parse(pkt, len, &ip) != MCAST_DROP_NONE) {
+		/* the engine of the interface counts and logs it under its
+		 * reason (a proxy upstream's: the host part) */
+		if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+			mcast_proxy_input(fm->px, ifindex, pkt, len);
+		if (i->rpart[f])
+			mcast_router_input(fm->r, ifindex, pkt, len);
+		return;
+	}
+	/* Our own reports (the kernel's host side, looped back because we
+	 * joined 224.0.0.22 / ff02::16) are not members on the link. */
+	if (mcast_addr_eq(&ip.src, &i->addr[f])) {
+		fm->own_dropped++;
+		return;
+	}
+	if (i->role[f] == MCAST_ROUTING_UPSTREAM)
+		mcast_proxy_input(fm->px, ifindex, pkt, len);
+	if (i->rpart[f])
+		mcast_router_input_ip(fm->r, ifindex, &ip);
+}
+
 void mcastd_read_mroute(struct mcastd *d, int f)
 {
 	struct dfam *fm = &d->fam[f];
@@ -716,33 +800,30 @@ void mcastd_read_mroute(struct mcastd *d, int f)
 		if (m.kind == LK_UPCALL) {
 			mcast_routing_upcall(fm->rt, &m.up);
 		} else if (m.kind == LK_PACKET) {
-			struct dif *i = mcastd_if_by_index(d, m.ifindex);
-			if (!i || !i->active[f]) {
-				fm->not_ours++; /* an interface we do not run this family on */
-				continue;
-			}
-			struct mcast_ip_info ip;
-			if (mcast_ip_parse(m.pkt, m.len, &ip) != MCAST_DROP_NONE) {
-				/* the engine of the interface counts and logs it
-				 * under its reason (a proxy upstream's: the host part) */
-				if (i->role[f] == MCAST_ROUTING_UPSTREAM)
-					mcast_proxy_input(fm->px, m.ifindex, m.pkt, m.len);
-				if (i->rpart[f])
-					mcast_router_input(fm->r, m.ifindex, m.pkt, m.len);
-				continue;
-			}
-			/* Our own reports (the kernel's host side, looped back
-			 * because we joined 224.0.0.22 / ff02::16) are not
-			 * members on the link. */
-			if (mcast_addr_eq(&ip.src, &i->addr[f])) {
-				fm->own_dropped++;
-				continue;
-			}
-			if (i->role[f] == MCAST_ROUTING_UPSTREAM)
-				mcast_proxy_input(fm->px, m.ifindex, m.pkt, m.len);
-			if (i->rpart[f])
-				mcast_router_input_ip(fm->r, m.ifindex, &ip);
+			packet_in(d, f, m.ifindex, m.pkt, m.len);
 		}
+	}
+}
+
+void mcastd_read_tap(struct mcastd *d)
+{
+	static uint8_t buf[65536];
+	for (int n = 0; n < 256; n++) {
+		unsigned ifindex = 0;
+		int len = lk_igmp_tap_recv(d->tap_fd, buf, sizeof(buf), &ifindex);
+		if (len < 0) {
+			if (len != -EAGAIN && len != -EINTR)
+				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "IGMP tap receive: %s", strerror(-len));
+			return;
+		}
+		struct dif *i = mcastd_if_by_index(d, ifindex);
+		/* with a VIF the routing socket has it already */
+		if (!len || !i || !i->active[0] || !i->vif[0] ||
+		    mcast_routing_iface_vif(d->fam[0].rt, ifindex, NULL) != MCAST_MR_NO_VIF)
+			continue;
+		mcast_wheel_advance(&d->wheel, mcastd_now());
+		d->tapped++;
+		packet_in(d, 0, ifindex, buf, (size_t)len);
 	}
 }
 
@@ -784,6 +865,11 @@ int mcastd_reload(struct mcastd *d)
 			   d->cfg_path);
 		return -1;
 	}
+	for (int f = 0; f < 2; f++)
+		if (d->fam[f].on && mcastd_vifs_on_demand(&nc, f) != d->fam[f].on_demand)
+			mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+				   "reload: %s VIFs %s until mcastd restarts (vifs, and the number of interfaces, "
+				   "take effect at start)", fam_name(f), d->fam[f].on_demand ? "stay on demand" : "stay fixed");
 	if (nc.table != d->cfg.table) {
 		d->reload_errors++;
 		mcast_logf(&d->log, MCAST_LOG_ERR, 0,
@@ -879,6 +965,7 @@ int mcastd_reload(struct mcastd *d)
 		if (!i) {
 			i = &d->ifs[d->nif++];
 			memset(i, 0, sizeof(*i));
+			i->link_fd[0] = i->link_fd[1] = -1;
 			snprintf(i->name, sizeof(i->name), "%s", nc.iface[k].name);
 			continue;
 		}

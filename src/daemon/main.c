@@ -427,7 +427,8 @@ int main(int argc, char **argv)
 	    watch_fd(&d, l.epfd, l.tfd, MCASTD_EV_TIMER, "timerfd") < 0 ||
 	    watch_fd(&d, l.epfd, lk_nl_fd(d.nl), MCASTD_EV_NETLINK, "netlink") < 0 ||
 	    (d.fam[0].on && watch_fd(&d, l.epfd, d.fam[0].k.fd, MCASTD_EV_MROUTE4, "mroute") < 0) ||
-	    (d.fam[1].on && watch_fd(&d, l.epfd, d.fam[1].k.fd, MCASTD_EV_MROUTE6, "mroute6") < 0)) {
+	    (d.fam[1].on && watch_fd(&d, l.epfd, d.fam[1].k.fd, MCASTD_EV_MROUTE6, "mroute6") < 0) ||
+	    (d.tap_fd >= 0 && watch_fd(&d, l.epfd, d.tap_fd, MCASTD_EV_TAP, "IGMP tap") < 0)) {
 		ctl_server_close(&d.ctl);
 		mcastd_stop(&d);
 		return 1;
@@ -478,6 +479,9 @@ int main(int argc, char **argv)
 				break;
 			case MCASTD_EV_MROUTE6:
 				mcastd_read_mroute(&d, 1);
+				break;
+			case MCASTD_EV_TAP:
+				mcastd_read_tap(&d);
 				break;
 			case MCASTD_EV_CLIENT:
 				ctl_server_event(&d.ctl, (unsigned)tag, evs[i].events);

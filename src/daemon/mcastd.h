@@ -66,6 +66,7 @@ struct dfam {                       /* one address family */
 	struct mcastd *d;
 	enum mcast_family f;
 	bool on;                    /* the kernel's table is ours */
+	bool on_demand;             /* VIFs on demand (vifs; auto: more interfaces than VIFs) */
 	struct lk_mroute k;
 	struct mcast_router *r;
 	struct mcast_mr_table *t;
@@ -93,6 +94,7 @@ struct dif {                        /* a configured interface */
 	enum mcast_routing_role role[2];
 	unsigned domain[2];
 	bool rpart[2];              /* the router engine runs on it */
+	int link_fd[2];             /* holds its link-scope joins (the router part), or -1 */
 	struct mcast_host_iface_config hc[2]; /* a proxy upstream's host settings */
 };
 
@@ -146,6 +148,8 @@ struct mcastd {
 	unsigned njoin;
 	struct djoin joins[MAX_JOINS];
 	int join_fd[2];
+	int tap_fd;                 /* the IGMP tap (VIFs on demand), -1 */
+	uint64_t tapped;            /* IGMP taken from the tap: interfaces without a VIF */
 	struct lk_nl *nl;
 	uint64_t reloads, reload_errors;
 	uint64_t netlink_overruns;  /* ENOBUFS on the notification socket */
@@ -164,6 +168,8 @@ int mcastd_reload(struct mcastd *d);
 /* Reads every link and address again, then syncs. 0 or -errno. */
 int mcastd_netlink_dump(struct mcastd *d);
 void mcastd_read_mroute(struct mcastd *d, int f);
+/* The IGMP tap's datagrams from interfaces that have no VIF now. */
+void mcastd_read_tap(struct mcastd *d);
 void mcastd_read_netlink(struct mcastd *d);
 /* End of a turn of the loop: audits asked for during it. */
 void mcastd_flush(struct mcastd *d);
@@ -176,6 +182,9 @@ int mcastd_route(struct mcastd *d, bool add, const struct cfg_route *r, char *wh
 int mcastd_static_group(struct mcastd *d, bool add, const struct cfg_sgroup *g, char *why, size_t len);
 /* The kernel's VIFs of the family's table (daemon.c). 0 or -errno. */
 int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS]);
+/* VIFs on demand for family f (0 IPv4, 1 IPv6) under configuration c:
+ * vifs on-demand, or auto with more interfaces than the kernel's VIFs. */
+bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f);
 int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g,
 		const struct mcast_addr *s, bool join);
 
@@ -192,7 +201,7 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *out);
 /* What an epoll event is for: a kind and an index (a client's slot). */
 enum mcastd_ev_kind {
 	MCASTD_EV_SIGNAL = 1, MCASTD_EV_TIMER, MCASTD_EV_NETLINK, MCASTD_EV_LISTEN,
-	MCASTD_EV_MROUTE4, MCASTD_EV_MROUTE6, MCASTD_EV_CLIENT,
+	MCASTD_EV_MROUTE4, MCASTD_EV_MROUTE6, MCASTD_EV_CLIENT, MCASTD_EV_TAP,
 };
 #define MCASTD_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
 

@@ -31,6 +31,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/mroute.h>
 #include <linux/mroute6.h>
 
@@ -303,18 +306,32 @@ int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct m
 	return 0;
 }
 
-int lk_join(struct lk_mroute *k, unsigned ifindex, const struct mcast_addr *g, bool join)
+int lk_link_joins(enum mcast_family f, unsigned ifindex, const struct mcast_addr *g, size_t n, char *err,
+		  size_t errlen)
 {
-	if (k->family == MCAST_AF_INET) {
-		struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
-		to_in(g, &m.imr_multiaddr);
-		int rc = sockopt(k, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m, sizeof(m));
-		return rc == -EADDRINUSE && join ? 0 : rc;
+	int fd = socket(f == MCAST_AF_INET ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(err, errlen, "socket");
+	for (size_t k = 0; k < n; k++) {
+		int rc;
+		if (f == MCAST_AF_INET) {
+			struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
+			to_in(&g[k], &m.imr_multiaddr);
+			rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m));
+		} else {
+			struct ipv6_mreq m = { .ipv6mr_interface = ifindex };
+			to_in6(&g[k], &m.ipv6mr_multiaddr);
+			rc = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m));
+		}
+		if (rc < 0) {
+			char a[MCAST_ADDR_STRLEN], what[80];
+			snprintf(what, sizeof(what), "joining %s", mcast_addr_str(&g[k], a));
+			rc = fail(err, errlen, what);
+			close(fd);
+			return rc;
+		}
 	}
-	struct ipv6_mreq m = { .ipv6mr_interface = ifindex };
-	to_in6(g, &m.ipv6mr_multiaddr);
-	int rc = sockopt(k, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &m, sizeof(m));
-	return rc == -EADDRINUSE && join ? 0 : rc;
+	return fd;
 }
 
 static int recv_v4(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
@@ -507,4 +524,53 @@ int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, si
 		return -errno;
 	}
 	return 0;
+}
+
+/* ---- the IGMP tap ---------------------------------------------------------- */
+
+int lk_igmp_tap_open(char *err, size_t errlen)
+{
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
+	if (fd < 0)
+		return fail(err, errlen, "IGMP tap: socket(AF_PACKET)");
+	/* From the IP header (SOCK_DGRAM): protocol 2, destination a group
+	 * in 224/4 but not in 224.0.0.0/24 (those reach the routing socket). */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_IGMP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0000000u),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xe0000000u, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 0xe00000ffu, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	int one = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
+		int e = fail(err, errlen, "IGMP tap: SO_ATTACH_FILTER");
+		close(fd);
+		return e;
+	}
+	/* our own sends are not news (older kernels: told by the packet type) */
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 && errno != ENOPROTOOPT) {
+		int e = fail(err, errlen, "IGMP tap: PACKET_IGNORE_OUTGOING");
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+int lk_igmp_tap_recv(int fd, uint8_t *buf, size_t cap, unsigned *ifindex)
+{
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&from, &fl);
+	if (n < 0)
+		return -errno;
+	if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > cap)
+		return 0;
+	*ifindex = (unsigned)from.sll_ifindex;
+	return (int)n;
 }

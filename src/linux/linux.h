@@ -53,14 +53,32 @@ int lk_mfc_set(struct lk_mroute *k, const struct mcast_addr *s, const struct mca
 int lk_mfc_del(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g);
 int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct mcast_addr *g,
 		 struct mcast_mfc_stats *st);
-/* Joins or leaves a link-scope group on an interface (224.0.0.22,
- * ff02::16, the all-routers groups) so that reports reach us. */
-int lk_join(struct lk_mroute *k, unsigned ifindex, const struct mcast_addr *g, bool join);
+/* Joins the link-scope groups g[0..n) on an interface (224.0.0.22,
+ * ff02::16, the all-routers groups) so that reports reach us: on a socket
+ * of the interface's own, since Linux allows a socket 20 IPv4 memberships
+ * (net.ipv4.igmp_max_memberships); closing it leaves them. The socket, or
+ * -errno with err naming the group. */
+int lk_link_joins(enum mcast_family f, unsigned ifindex, const struct mcast_addr *g, size_t n, char *err,
+		  size_t errlen);
 /* Reads one message into buf. 0 (msg->kind says what), -EAGAIN, -errno. */
 int lk_mroute_recv(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg);
 /* Sends a whole IP datagram built by libmcast (Router Alert, TTL or hop
  * limit 1, our source address) out of ifindex. */
 int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, size_t len);
+
+/*
+ * The IGMP tap. Linux hands an IGMP message to the routing socket only
+ * when its IP layer accepts the datagram: a group we joined (224.0.0.1,
+ * .2, .22) or, for other groups, an interface with a VIF (mc_forwarding).
+ * So without a VIF (VIFs on demand) the IGMPv1/v2 reports and leaves
+ * sent to the group address itself are lost. The tap is a packet socket
+ * that takes, by a socket filter, only IGMP to groups beyond 224.0.0.0/24
+ * arriving from the link. -errno with err set, or the descriptor.
+ */
+int lk_igmp_tap_open(char *err, size_t errlen);
+/* One datagram into buf (the IP header on): its length, 0 when there was
+ * nothing for us, or -errno (-EAGAIN: no more). */
+int lk_igmp_tap_recv(int fd, uint8_t *buf, size_t cap, unsigned *ifindex);
 
 /* ---- rtnetlink --------------------------------------------------------- */
 

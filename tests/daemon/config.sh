@@ -113,6 +113,17 @@ static-group lan1 224.0.0.5
 static-group lan9 239.1.1.1
 interface lan1"
 
+expect "VIFs on demand" 0 "c.conf: 2 interfaces, 0 routes, 0 access rules: ok" \
+"vifs on-demand
+interface wan vif always
+interface lan1 vif on-demand"
+
+expect "bad VIF settings named, with what is allowed" 1 "c.conf:1: vifs: expected auto, always or on-demand
+c.conf:2: vif: expected always or on-demand, not sometimes" \
+"vifs sometimes
+interface wan vif sometimes
+interface lan1"
+
 expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"
 out=$("$BIN/mcastd" -t -f "$tmp/none.conf" 2>&1 | sed "s|$tmp/||")
 if [ "$out" = "none.conf: No such file or directory" ]; then echo "ok   missing file"; else
