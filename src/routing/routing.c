@@ -616,26 +616,28 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 {
 	if (iface_by_index(rt, ifindex))
 		return -EEXIST;
+	/* room for it first: the table then takes the VIF or nothing changed */
+	size_t at = 0;
+	while (at < rt->nifaces && rt->ifaces[at].used)
+		at++;
+	if (at == rt->ifcap) {
+		size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
+		void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
+					     cap * sizeof(*rt->ifaces));
+		if (!p)
+			return -ENOMEM;
+		rt->ifaces = p;
+		rt->ifcap = cap;
+	}
+	struct rg_iface x = { .used = true, .ifindex = ifindex, .vif = MCAST_MR_NO_VIF,
+			      .threshold = threshold ? threshold : 1, .role = MCAST_ROUTING_ROUTER };
+	snprintf(x.name, sizeof(x.name), "%s", name ? name : "");
 	if (rt->cfg.vifs_on_demand) {
 		/* known now, a VIF when it has something to forward */
-		struct rg_iface *slot = NULL;
-		for (size_t i = 0; i < rt->nifaces && !slot; i++)
-			if (!rt->ifaces[i].used)
-				slot = &rt->ifaces[i];
-		if (!slot && rt->nifaces == rt->ifcap) {
-			size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
-			void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
-						     cap * sizeof(*rt->ifaces));
-			if (!p)
-				return -ENOMEM;
-			rt->ifaces = p;
-			rt->ifcap = cap;
-		}
-		if (!slot)
-			slot = &rt->ifaces[rt->nifaces++];
-		*slot = (struct rg_iface){ .used = true, .ifindex = ifindex, .vif = MCAST_MR_NO_VIF,
-					   .threshold = threshold ? threshold : 1, .role = MCAST_ROUTING_ROUTER };
-		snprintf(slot->name, sizeof(slot->name), "%s", name ? name : "");
+		struct rg_iface *slot = &rt->ifaces[at];
+		*slot = x;
+		if (at == rt->nifaces)
+			rt->nifaces++;
 		if (vif_needed(rt, slot, NULL))
 			vif_take(rt, slot);
 		return 0;
@@ -650,30 +652,15 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 				clash = true;
 			}
 	}
-	struct mcast_vif_config c = { .ifindex = ifindex, .threshold = threshold ? threshold : 1 };
-	snprintf(c.name, sizeof(c.name), "%s", name ? name : "");
-	/* room for it first: the table then takes the VIF or nothing changed */
-	struct rg_iface *slot = NULL;
-	for (size_t i = 0; i < rt->nifaces && !slot; i++)
-		if (!rt->ifaces[i].used)
-			slot = &rt->ifaces[i];
-	if (!slot && rt->nifaces == rt->ifcap) {
-		size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
-		void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
-					     cap * sizeof(*rt->ifaces));
-		if (!p)
-			return -ENOMEM;
-		rt->ifaces = p;
-		rt->ifcap = cap;
-	}
+	struct mcast_vif_config c = { .ifindex = ifindex, .threshold = x.threshold };
+	snprintf(c.name, sizeof(c.name), "%s", x.name);
 	int rc = mcast_mr_vif_add(rt->table, &rt->owner, vif, &c);
 	if (rc < 0)
 		return rc;
-	if (!slot)
-		slot = &rt->ifaces[rt->nifaces++];
-	*slot = (struct rg_iface){ .used = true, .ifindex = ifindex, .vif = vif, .threshold = c.threshold,
-				   .role = MCAST_ROUTING_ROUTER };
-	snprintf(slot->name, sizeof(slot->name), "%s", name ? name : "");
+	x.vif = vif;
+	rt->ifaces[at] = x;
+	if (at == rt->nifaces)
+		rt->nifaces++;
 	/* Entries waiting for this interface may now send to it. */
 	mcast_htab_walk_safe(&rt->groups, reinstall_group, rt);
 	return 0;
