@@ -32,6 +32,14 @@ trap 'exit 1' INT TERM HUP PIPE
 
 in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# need_root NAME: without root, says why and exits 77 (scripts/check
+# counts it as skipped)
+need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	echo "$1: needs root (network namespaces); skipped" >&2
+	exit 77
+}
+
 add_ns() {
 	ip netns add "$1"
 	ALL_NS="$ALL_NS $1"

@@ -13,10 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/bin}
 . tests/netns/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "proxy: needs root (network namespaces); skipped" >&2
-	exit 77 # scripts/check counts it as skipped
-fi
+need_root proxy
 FRR=/usr/lib/frr
 if [ ! -x "$FRR/pimd" ] || ! command -v vtysh >/dev/null; then
 	echo "proxy: FRR is not installed (scripts/install-deps installs frr)" >&2

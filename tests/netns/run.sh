@@ -8,10 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/bin}
 . tests/netns/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "netns: needs root (network namespaces); skipped" >&2
-	exit 77 # scripts/check counts it as skipped
-fi
+need_root netns
 
 CONF="interface wan query-interval 10s query-response 2s
 interface lan1 query-interval 10s query-response 2s

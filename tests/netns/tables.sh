@@ -12,10 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/bin}
 . tests/netns/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "tables: needs root (network namespaces); skipped" >&2
-	exit 77 # scripts/check counts it as skipped
-fi
+need_root tables
 
 topology
 link "$NS_SND" eth1 "$NS_RTR" wan2

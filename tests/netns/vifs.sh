@@ -11,10 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/bin}
 . tests/netns/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "vifs: needs root (network namespaces); skipped" >&2
-	exit 77 # scripts/check counts it as skipped
-fi
+need_root vifs
 
 N=64 G=239.6.6.6
 NS_HS="$ID-hs"
