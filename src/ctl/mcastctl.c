@@ -42,6 +42,7 @@ static const struct command {
 	{ "route del", 2, 3, "IIF [SOURCE] GROUP", "drops one added with route add" },
 	{ "static-group add", 2, 3, "IFACE GROUP [SOURCE]", "IFACE forwards GROUP as if a listener were there" },
 	{ "static-group del", 2, 3, "IFACE GROUP [SOURCE]", "drops one added with static-group add" },
+	{ "metrics", 0, 0, "", "every counter and gauge in the Prometheus text format" },
 	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },
 	{ "reload", 0, 0, "", "read the configuration file again (as SIGHUP)" },
 };

@@ -14,6 +14,7 @@
  * (applied to both families). Every error names the file, the line and
  * the reason; a file with any error is refused as a whole.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -168,6 +169,37 @@ static void access_rule(struct parse *p, struct mcastd_config *c, char **tok, in
 		}
 	}
 	c->nacl++;
+}
+
+int cfg_listen_parse(const char *s, struct sockaddr_storage *ss)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	size_t hl = strlen(host);
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			return -1;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+		return -1;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	return 0;
 }
 
 int cfg_sgroup_parse(struct cfg_sgroup *g, char **tok, int n, char *why, size_t len)
@@ -464,6 +496,12 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 				bad(&p, "usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)");
 			else
 				snprintf(c->ssm_map[c->nssm_map++], sizeof(c->ssm_map[0]), "%s", m);
+		} else if (!strcmp(tok[0], "metrics-listen")) {
+			struct sockaddr_storage ss;
+			if (n != 2 || strlen(tok[1]) >= sizeof(c->metrics_listen) || cfg_listen_parse(tok[1], &ss) < 0)
+				bad(&p, "metrics-listen: expected ADDRESS:PORT, such as 127.0.0.1:9650 or [::1]:9650");
+			else
+				snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", tok[1]);
 		} else if (!strcmp(tok[0], "vifs")) {
 			/* the kernel has 32 VIFs (MAXVIFS) per table; on demand,
 			 * any 32 of more interfaces forward at a time */

@@ -74,6 +74,7 @@ struct mcastd_config {
 	uint32_t audit_ms;             /* kernel audit period, 0 = off (audit-interval) */
 	uint32_t max_mfc_entries;      /* forwarding cache entries per family (max-mfc-entries) */
 	uint32_t table;                /* the kernel's multicast routing table (table N), 0 = default */
+	char metrics_listen[64];       /* metrics-listen ADDRESS:PORT, "" = off */
 	enum cfg_vifs { CFG_VIFS_AUTO, CFG_VIFS_ALWAYS, CFG_VIFS_ON_DEMAND } vifs; /* vifs auto|always|on-demand */
 	unsigned nsgroup;
 	struct cfg_sgroup sgroup[CFG_MAX_SGROUPS];
@@ -95,6 +96,9 @@ struct mcastd_config {
 int cfg_load(struct mcastd_config *c, const char *path, FILE *err);
 /* The same from an open stream (path names it in messages). */
 int cfg_parse(struct mcastd_config *c, FILE *in, const char *path, FILE *err);
+/* "192.0.2.1:9650" or "[2001:db8::1]:9650" into ss. 0 or -1. */
+struct sockaddr_storage;
+int cfg_listen_parse(const char *s, struct sockaddr_storage *ss);
 const struct cfg_iface *cfg_iface_find(const struct mcastd_config *c, const char *name);
 /* The host part's settings for a proxy upstream: igmp-version /
  * mld-version below the newest force that version (as Linux's

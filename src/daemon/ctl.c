@@ -191,55 +191,22 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *
 		struct dfam *fm = &d->fam[f];
 		if (!fm->on)
 			continue;
-		const struct mcast_mr_stats *m = mcast_mr_stats(fm->t);
-		const struct mcast_routing_stats *r = mcast_routing_stats(fm->rt);
-		struct {
-			const char *name;
-			uint64_t v;
-		} c[] = {
-			{ "upcalls_nocache", r->nocache },   { "upcalls_wrongvif", r->wrongvif },
-			{ "vif_waits", r->vif_waits },      { "vifs_released", r->vifs_released },
-			{ "entries_installed", r->installed }, { "entries_updated", r->updated },
-			{ "entries_removed", r->removed },   { "routing_errors", r->errors },
-			{ "kernel_errors", fm->k.errors },   { "own_reports_ignored", fm->own_dropped },
-			{ "other_interfaces", fm->not_ours },
-			{ "mfc_entries", mcast_mr_mfc_count(fm->t) }, { "table_input", m->input },
-			{ "kernel_calls", fm->rc.st.calls }, { "kernel_failures", fm->rc.st.failures },
-			{ "kernel_retries", fm->rc.st.retries }, { "kernel_pending", reconcile_pending_count(&fm->rc) },
-			{ "audits", fm->rc.st.audits }, { "audit_errors", fm->rc.st.audit_errors },
-			{ "drift_added", fm->rc.st.drift_added }, { "drift_changed", fm->rc.st.drift_changed },
-			{ "drift_removed", fm->rc.st.drift_removed }, { "vif_drift", fm->rc.st.vif_drift },
-			{ "resyncs", fm->rc.st.resyncs },
-			{ "proxy_updates", mcast_proxy_stats(fm->px)->updates },
-			{ "proxy_scoped", mcast_proxy_stats(fm->px)->scoped },
-			{ "proxy_errors", mcast_proxy_stats(fm->px)->errors },
-			{ "proxy_invalid_sources", mcast_proxy_stats(fm->px)->invalid_sources },
-		};
+		struct mcastd_counter c[MCASTD_MAX_COUNTERS];
+		size_t nc = mcastd_table_counters(d, f, c);
 		if (json)
 			dbuf_printf(o, "%s{\"family\":\"%s\"", first ? "" : ",", fam_key(f));
 		else
 			dbuf_printf(o, "%s forwarding:\n", f ? "IPv6" : "IPv4");
 		first = false;
-		for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
+		for (size_t k = 0; k < nc; k++)
 			stat_line(o, json, all, "", c[k].name, c[k].v);
 		if (json)
 			dbuf_put(o, "}");
 	}
-	const struct ctl_server *cs = &d->ctl;
-	struct {
-		const char *name;
-		uint64_t v;
-	} g[] = {
-		{ "reloads", d->reloads }, { "reload_errors", d->reload_errors },
-		{ "netlink_overruns", d->netlink_overruns }, { "stalls", d->stalls },
-		{ "igmp_tapped", d->tapped },
-		{ "control_clients", cs->nclients }, { "control_accepted", cs->accepted },
-		{ "control_answered", cs->answered }, { "control_evicted", cs->evicted },
-		{ "control_refused", cs->refused }, { "control_timeouts", cs->timeouts },
-		{ "control_too_long", cs->too_long },
-	};
+	struct mcastd_counter g[MCASTD_MAX_COUNTERS];
+	size_t ng = mcastd_daemon_counters(d, g);
 	dbuf_put(o, json ? "]" : "daemon:\n");
-	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++)
+	for (size_t k = 0; k < ng; k++)
 		stat_line(o, json, all, "", g[k].name, g[k].v);
 	if (json)
 		dbuf_put(o, "}\n");
@@ -623,6 +590,11 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_printf(o, "error: %s\n", why);
 		else
 			dbuf_put(o, "ok\n");
+		return;
+	}
+	if (n == 1 && !strcmp(tok[0], "metrics")) {
+		dbuf_put(o, "ok\n");
+		mcastd_metrics(d, o);
 		return;
 	}
 	if (n == 1 && !strcmp(tok[0], "audit")) {

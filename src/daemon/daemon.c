@@ -287,6 +287,7 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 
 void mcastd_stop(struct mcastd *d)
 {
+	mcastd_metrics_close(d);
 	table_rules(d, false);
 	for (unsigned n = 0; n < d->nif; n++)
 		for (int f = 0; f < 2; f++)
@@ -870,6 +871,9 @@ int mcastd_reload(struct mcastd *d)
 			mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
 				   "reload: %s VIFs %s until mcastd restarts (vifs, and the number of interfaces, "
 				   "take effect at start)", fam_name(f), d->fam[f].on_demand ? "stay on demand" : "stay fixed");
+	if (strcmp(nc.metrics_listen, d->cfg.metrics_listen))
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "reload: metrics-listen stays %s until mcastd restarts",
+			   d->cfg.metrics_listen[0] ? d->cfg.metrics_listen : "off");
 	if (nc.table != d->cfg.table) {
 		d->reload_errors++;
 		mcast_logf(&d->log, MCAST_LOG_ERR, 0,

@@ -423,7 +423,15 @@ int main(int argc, char **argv)
 		mcastd_stop(&d);
 		die(&d, "%s", err);
 	}
+	/* before privileges go: the port may be below 1024 */
+	int mfd = mcastd_metrics_open(&d, err, sizeof(err));
+	if (mfd == -2) {
+		ctl_server_close(&d.ctl);
+		mcastd_stop(&d);
+		die(&d, "%s", err);
+	}
 	if (watch_fd(&d, l.epfd, l.sfd, MCASTD_EV_SIGNAL, "signalfd") < 0 ||
+	    (mfd >= 0 && watch_fd(&d, l.epfd, mfd, MCASTD_EV_METRICS, "metrics") < 0) ||
 	    watch_fd(&d, l.epfd, l.tfd, MCASTD_EV_TIMER, "timerfd") < 0 ||
 	    watch_fd(&d, l.epfd, lk_nl_fd(d.nl), MCASTD_EV_NETLINK, "netlink") < 0 ||
 	    (d.fam[0].on && watch_fd(&d, l.epfd, d.fam[0].k.fd, MCASTD_EV_MROUTE4, "mroute") < 0) ||
@@ -482,6 +490,9 @@ int main(int argc, char **argv)
 				break;
 			case MCASTD_EV_TAP:
 				mcastd_read_tap(&d);
+				break;
+			case MCASTD_EV_METRICS:
+				mcastd_metrics_run(&d);
 				break;
 			case MCASTD_EV_CLIENT:
 				ctl_server_event(&d.ctl, (unsigned)tag, evs[i].events);

@@ -10,6 +10,7 @@
 struct mcastd;
 struct dfam;
 struct dbuf;
+struct MHD_Daemon;
 
 /* reconcile.c: the kernel's state kept equal to our table (see its DOC). */
 struct reconcile_vif {
@@ -156,6 +157,9 @@ struct mcastd {
 	uint64_t stalls;            /* wake-ups far later than asked (stopped, suspended) */
 	uint64_t hash_seed;         /* from getrandom(2): hash tables an attacker cannot aim at */
 	struct ctl_server ctl;
+	struct MHD_Daemon *metrics; /* metrics-listen's HTTP server, or NULL */
+	struct mcast_timer metrics_timer;
+	uint64_t metrics_scrapes;
 	bool stop;
 };
 
@@ -198,10 +202,29 @@ void dbuf_put(struct dbuf *b, const char *s);
 void dbuf_printf(struct dbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mcastd_control(struct mcastd *d, char *req, struct dbuf *out);
 
+/* metrics.c: the counters of show stats, named (the gauges say so); at
+ * most MCASTD_MAX_COUNTERS. Per family (f 0 IPv4, 1 IPv6) and the daemon's. */
+#define MCASTD_MAX_COUNTERS 40
+struct mcastd_counter {
+	const char *name;
+	uint64_t v;
+	bool gauge;
+};
+size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c);
+size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c);
+/* Everything in the Prometheus text format (mcastctl metrics, /metrics). */
+void mcastd_metrics(struct mcastd *d, struct dbuf *o);
+/* metrics-listen: the HTTP server's epoll descriptor (to watch; call
+ * mcastd_metrics_run when it is readable), -1 when not configured, or -2
+ * with err set. */
+int mcastd_metrics_open(struct mcastd *d, char *err, size_t errlen);
+void mcastd_metrics_run(struct mcastd *d);
+void mcastd_metrics_close(struct mcastd *d);
+
 /* What an epoll event is for: a kind and an index (a client's slot). */
 enum mcastd_ev_kind {
 	MCASTD_EV_SIGNAL = 1, MCASTD_EV_TIMER, MCASTD_EV_NETLINK, MCASTD_EV_LISTEN,
-	MCASTD_EV_MROUTE4, MCASTD_EV_MROUTE6, MCASTD_EV_CLIENT, MCASTD_EV_TAP,
+	MCASTD_EV_MROUTE4, MCASTD_EV_MROUTE6, MCASTD_EV_CLIENT, MCASTD_EV_TAP, MCASTD_EV_METRICS,
 };
 #define MCASTD_EV(kind, idx) (((uint64_t)(kind) << 32) | (uint32_t)(idx))
 

@@ -124,6 +124,21 @@ c.conf:2: vif: expected always or on-demand, not sometimes" \
 interface wan vif sometimes
 interface lan1"
 
+expect "metrics-listen, IPv4 and IPv6" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules: ok" \
+"metrics-listen [::1]:9650
+metrics-listen 127.0.0.1:9650
+interface lan1"
+
+expect "bad metrics-listen named, with the form" 1 "c.conf:1: metrics-listen: expected ADDRESS:PORT, such as 127.0.0.1:9650 or [::1]:9650
+c.conf:2: metrics-listen: expected ADDRESS:PORT, such as 127.0.0.1:9650 or [::1]:9650
+c.conf:3: metrics-listen: expected ADDRESS:PORT, such as 127.0.0.1:9650 or [::1]:9650
+c.conf:4: metrics-listen: expected ADDRESS:PORT, such as 127.0.0.1:9650 or [::1]:9650" \
+"metrics-listen 127.0.0.1:0
+metrics-listen localhost:9650
+metrics-listen ::1:9650
+metrics-listen [::1]:70000
+interface lan1"
+
 expect "no interface" 1 "c.conf:0: no interface configured" "# nothing"
 out=$("$BIN/mcastd" -t -f "$tmp/none.conf" 2>&1 | sed "s|$tmp/||")
 if [ "$out" = "none.conf: No such file or directory" ]; then echo "ok   missing file"; else
