@@ -121,6 +121,7 @@ struct mcast_mr_event {
 	uint16_t iif;                          /* MFC_SET */
 	const struct mcast_mfc_oif *oifs;      /* MFC_SET, sorted by VIF */
 	size_t noifs;
+	bool added;                            /* MFC_SET: a new entry (not a change) */
 };
 
 struct mcast_mfc_stats;

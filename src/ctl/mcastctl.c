@@ -43,6 +43,7 @@ static const struct command {
 	{ "static-group add", 2, 3, "IFACE GROUP [SOURCE]", "IFACE forwards GROUP as if a listener were there" },
 	{ "static-group del", 2, 3, "IFACE GROUP [SOURCE]", "drops one added with static-group add" },
 	{ "metrics", 0, 0, "", "every counter and gauge in the Prometheus text format" },
+	{ "watch", 0, 1, "[IFACE]", "events as they happen, a line each, until interrupted (-T: for that long)" },
 	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },
 	{ "reload", 0, 0, "", "read the configuration file again (as SIGHUP)" },
 };
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 	bool json = false, all = false;
 	const char *proc = NULL;
 	long timeout_s = 30;
+	bool timeout_given = false;
 	char *words[48];
 	int nw = 0;
 	for (int i = 1; i < argc; i++) {
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-T") && i + 1 < argc) {
 			char *end;
 			timeout_s = strtol(argv[++i], &end, 10);
+			timeout_given = true;
 			if (*end || timeout_s < 1 || timeout_s > 86400) {
 				fprintf(stderr, "mcastctl: -T: expected seconds from 1 to 86400, not %s\n", argv[i]);
 				return 2;
@@ -213,10 +216,14 @@ int main(int argc, char **argv)
 	char head[256];
 	size_t hl = 0;
 	unsigned long long want = 0, got = 0;
-	bool have_head = false, ok = false;
+	bool have_head = false, ok = false, stream = false;
 	static char buf[65536];
 	for (;;) {
 		int w = wait_fd(fd, POLLIN, deadline);
+		if (w == -ETIMEDOUT && stream) {
+			fflush(stdout);
+			return 0; /* watched for -T seconds */
+		}
 		if (w < 0) {
 			fprintf(stderr, "mcastctl: %s: no whole answer within %ld s (%s)\n", sock, timeout_s,
 				strerror(-w));
@@ -238,7 +245,11 @@ int main(int argc, char **argv)
 				head[hl] = '\0';
 				have_head = true;
 				char *end;
-				if (!strncmp(head, "ok ", 3) && (want = strtoull(head + 3, &end, 10), !*end)) {
+				if (!strcmp(head, "ok stream")) {
+					/* watch: lines until the end (or -T seconds) */
+					stream = ok = true;
+					deadline = timeout_given ? now_ms() + timeout_s * 1000 : (long long)1 << 62;
+				} else if (!strncmp(head, "ok ", 3) && (want = strtoull(head + 3, &end, 10), !*end)) {
 					ok = true;
 				} else if (!strncmp(head, "error: ", 7)) {
 					fprintf(stderr, "mcastctl: %s\n", head + 7);
@@ -252,6 +263,11 @@ int main(int argc, char **argv)
 			}
 		}
 		size_t body = (size_t)r - off;
+		if (stream) {
+			fwrite(buf + off, 1, body, stdout);
+			fflush(stdout);
+			continue;
+		}
 		if (ok && body) {
 			if (got + body > want) {
 				fprintf(stderr, "mcastctl: %s: answer longer than announced (%llu bytes)\n", sock, want);
@@ -262,6 +278,10 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
+	if (stream) {
+		fprintf(stderr, "mcastctl: mcastd ended the stream\n");
+		return 1;
+	}
 	if (!have_head) {
 		fprintf(stderr, "mcastctl: no answer from %s\n", sock);
 		return 1;

@@ -7,6 +7,11 @@
  *   READING   bytes are gathered until a newline (at most CTL_REQ_MAX);
  *   WRITING   the request has run, its framed answer drains as the client
  *             reads it (EPOLLOUT);
+ *   WATCHING  after "watch [json] [IFACE]": "ok stream\n", then one line
+ *             per event (ctl_server_event_line) until the client closes;
+ *             each watcher has CTL_WATCH_BUF bytes, and what does not fit
+ *             is lost, counted and said ("lost N events") once there is
+ *             room again: a slow watcher never slows the daemon;
  *   closed    when the answer is out, or on a limit.
  *
  * Limits: CTL_MAX_CLIENTS at once (when full, the client idle longest
@@ -34,7 +39,7 @@
 
 #include "mcastd.h"
 
-enum ctl_state { CTL_READING, CTL_WRITING };
+enum ctl_state { CTL_READING, CTL_WRITING, CTL_WATCHING };
 
 struct ctl_client {
 	struct ctl_server *srv;
@@ -49,6 +54,11 @@ struct ctl_client {
 	size_t off;                    /* bytes of hdr + out written */
 	mcast_time_ms last_ms;         /* last progress */
 	struct mcast_timer idle;
+	/* WATCHING */
+	bool json;
+	char iface[16];                /* only events naming it ("": all) */
+	uint64_t lost;                 /* events that did not fit, not yet said */
+	bool want_out;                 /* EPOLLOUT asked for */
 };
 
 static void client_close(struct ctl_client *c)
@@ -62,9 +72,14 @@ static void client_close(struct ctl_client *c)
 	if (close(c->fd) < 0)
 		mcast_logf(&s->d->log, MCAST_LOG_DEBUG, 0, "control client: close: %s", strerror(errno));
 	free(c->out.p);
+	bool watcher = c->state == CTL_WATCHING;
 	s->clients[c->slot] = NULL;
 	s->nclients--;
 	free(c);
+	if (watcher) {
+		s->nwatchers--;
+		mcastd_watchers_changed(s->d);
+	}
 }
 
 static void client_idle(struct mcast_timer *t, void *arg)
@@ -241,11 +256,17 @@ void ctl_server_accept(struct ctl_server *s)
 }
 
 /* The request has come: run it, frame the answer, start writing. */
+static void watch_start(struct ctl_client *c);
+
 static void run_request(struct ctl_client *c)
 {
 	struct mcastd *d = c->srv->d;
 	c->srv->requests++;
 	mcast_wheel_advance(&d->wheel, mcastd_now());
+	if (!strncmp(c->req, "watch", 5) && (c->req[5] == '\0' || c->req[5] == ' ')) {
+		watch_start(c);
+		return;
+	}
 	mcastd_control(d, c->req, &c->out);
 	if (c->out.failed) {
 		free(c->out.p);
@@ -268,6 +289,139 @@ static void run_request(struct ctl_client *c)
 		return;
 	}
 	touch(c);
+}
+
+/* "watch [json] [IFACE]": this client becomes a watcher. */
+static void watch_start(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+	char *save = NULL, *iface = NULL;
+	bool json = false, bad = false;
+	strtok_r(c->req, " \t", &save);
+	for (char *w; (w = strtok_r(NULL, " \t", &save));) {
+		if (!strcmp(w, "json"))
+			json = true;
+		else if (!iface)
+			iface = w;
+		else
+			bad = true;
+	}
+	if (bad)
+		dbuf_put(&c->out, "error: usage: watch [json] [IFACE]\n");
+	else if (iface && !mcastd_if_by_name(s->d, iface))
+		dbuf_printf(&c->out, "error: no interface %.15s in the configuration\n", iface);
+	else if (s->nwatchers == CTL_MAX_WATCHERS)
+		dbuf_printf(&c->out, "error: %d watchers already\n", CTL_MAX_WATCHERS);
+	if (c->out.len || c->out.failed) { /* refused: the error line, then close */
+		c->state = CTL_WRITING;
+		c->hdrlen = c->off = 0;
+		if (c->out.failed || set_events(c, EPOLLOUT) < 0)
+			client_close(c);
+		return;
+	}
+	c->state = CTL_WATCHING;
+	c->json = json;
+	snprintf(c->iface, sizeof(c->iface), "%s", iface ? iface : "");
+	s->nwatchers++;
+	mcast_timer_stop(&s->d->wheel, &c->idle); /* a watcher may be quiet for long */
+	dbuf_put(&c->out, "ok stream\n");
+	c->off = 0;
+	c->want_out = true;
+	if (c->out.failed || set_events(c, EPOLLIN | EPOLLOUT) < 0)
+		client_close(c);
+	mcastd_watchers_changed(s->d);
+}
+
+/* Does a space-separated list name iface? */
+static bool names(const char *list, const char *iface)
+{
+	size_t n = strlen(iface);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == n && !memcmp(p, iface, n))
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+static void watch_put(struct ctl_client *c, const char *line)
+{
+	size_t len = strlen(line), pending = c->out.len - c->off;
+	if (c->lost) {
+		char note[80];
+		snprintf(note, sizeof(note), c->json ? "{\"event\":\"lost\",\"count\":%llu}\n" : "lost %llu events\n",
+			 (unsigned long long)c->lost);
+		if (pending + strlen(note) + len > CTL_WATCH_BUF) {
+			c->lost++;
+			c->srv->watch_lost++;
+			return;
+		}
+		dbuf_put(&c->out, note);
+		c->lost = 0;
+		pending = c->out.len - c->off;
+	}
+	if (pending + len > CTL_WATCH_BUF) {
+		c->lost++;
+		c->srv->watch_lost++;
+		return;
+	}
+	if (c->off && (c->off == c->out.len || c->off >= CTL_WATCH_BUF / 2)) {
+		/* what is written goes: the buffer stays within bounds */
+		memmove(c->out.p, c->out.p + c->off, pending);
+		c->out.len = pending;
+		c->off = 0;
+	}
+	dbuf_put(&c->out, line);
+	if (c->out.failed) {
+		client_close(c);
+		return;
+	}
+	if (!c->want_out && set_events(c, EPOLLIN | EPOLLOUT) == 0)
+		c->want_out = true;
+}
+
+void ctl_server_event_line(struct ctl_server *s, const char *ifaces, const char *text, const char *json)
+{
+	for (unsigned k = 0; k < CTL_MAX_CLIENTS && s->nwatchers; k++) {
+		struct ctl_client *c = s->clients[k];
+		if (!c || c->state != CTL_WATCHING)
+			continue;
+		if (c->iface[0] && ifaces && !names(ifaces, c->iface))
+			continue;
+		watch_put(c, c->json ? json : text);
+	}
+}
+
+/* A watcher's socket: what it sends is ignored; its end closes it. */
+static void watch_io(struct ctl_client *c, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		char junk[256];
+		ssize_t r;
+		while ((r = read(c->fd, junk, sizeof(junk))) > 0)
+			;
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_close(c);
+			return;
+		}
+	}
+	while (c->off < c->out.len) {
+		ssize_t w = write(c->fd, c->out.p + c->off, c->out.len - c->off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0) {
+			client_close(c);
+			return;
+		}
+		c->off += (size_t)w;
+	}
+	c->out.len = c->off = 0;
+	if (c->want_out && set_events(c, EPOLLIN) == 0)
+		c->want_out = false;
 }
 
 static void client_read(struct ctl_client *c)
@@ -343,4 +497,6 @@ void ctl_server_event(struct ctl_server *s, unsigned slot, uint32_t events)
 		client_read(c);
 	else if (c->state == CTL_WRITING && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
 		client_write(c);
+	else if (c->state == CTL_WATCHING)
+		watch_io(c, events);
 }

@@ -60,6 +60,7 @@ static void mirror(void *ctx, const struct mcast_mr_event *ev)
 {
 	struct dfam *fm = ctx;
 	reconcile_changed(&fm->rc, ev);
+	mcastd_watch_entry(fm, ev);
 }
 
 /*
@@ -131,6 +132,7 @@ static void router_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, 
 		mcast_routing_fwd_change(fm->rt, ifindex, g, s, old, now);
 	if (fm->px)
 		mcast_proxy_fwd_change(fm->px, ifindex, g, s, old, now);
+	mcastd_watch_fwd(fm, ifindex, g, s, old, now);
 }
 
 /* Proxies forward only where they are the querier (RFC 4605 4.2). */
@@ -140,7 +142,7 @@ static void router_querier(void *ctx, unsigned ifindex, bool on)
 	struct dif *i = mcastd_if_by_index(fm->d, ifindex);
 	if (fm->rt && i && i->role[fm->f == MCAST_AF_INET6] == MCAST_ROUTING_DOWNSTREAM)
 		mcast_routing_refresh(fm->rt);
-	(void)on;
+	mcastd_watch_querier(fm, ifindex, on);
 }
 
 static bool router_allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
@@ -781,8 +783,12 @@ static void packet_in(struct mcastd *d, int f, unsigned ifindex, const uint8_t *
 	}
 	if (i->role[f] == MCAST_ROUTING_UPSTREAM)
 		mcast_proxy_input(fm->px, ifindex, pkt, len);
-	if (i->rpart[f])
+	if (i->rpart[f]) {
+		d->cur_host = ip.src; /* (watch: who caused what follows) */
+		d->cur_host_set = true;
 		mcast_router_input_ip(fm->r, ifindex, &ip);
+		d->cur_host_set = false;
+	}
 }
 
 void mcastd_read_mroute(struct mcastd *d, int f)
@@ -799,6 +805,7 @@ void mcastd_read_mroute(struct mcastd *d, int f)
 		}
 		mcast_wheel_advance(&d->wheel, mcastd_now());
 		if (m.kind == LK_UPCALL) {
+			mcastd_watch_upcall(fm, &m.up);
 			mcast_routing_upcall(fm->rt, &m.up);
 		} else if (m.kind == LK_PACKET) {
 			packet_in(d, f, m.ifindex, m.pkt, m.len);
@@ -847,7 +854,16 @@ static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
  * and forwarding entries, so flows the new file keeps are not dropped;
  * interfaces it changes get their new settings in place.
  */
+static int reload_apply(struct mcastd *d);
+
 int mcastd_reload(struct mcastd *d)
+{
+	int rc = reload_apply(d);
+	mcastd_watch_reload(d, rc == 0);
+	return rc;
+}
+
+static int reload_apply(struct mcastd *d)
 {
 	static struct mcastd_config nc;
 	d->reloads++;

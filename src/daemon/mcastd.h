@@ -123,6 +123,9 @@ struct djoin {                      /* a daemon-owned membership */
 #define CTL_MAX_CLIENTS 256
 #define CTL_REQ_MAX 4096
 #define CTL_IDLE_MS 30000
+#define CTL_MAX_WATCHERS 16
+#define CTL_WATCH_BUF 65536
+#define WATCH_RATE_SLOTS 32
 
 struct ctl_client;
 struct ctl_server {
@@ -132,6 +135,8 @@ struct ctl_server {
 	unsigned nclients;
 	struct ctl_client *clients[CTL_MAX_CLIENTS];
 	uint64_t accepted, answered, requests, refused, evicted, timeouts, too_long;
+	unsigned nwatchers;
+	uint64_t watch_lost;        /* events watchers lost (too slow) */
 };
 
 struct mcastd {
@@ -157,6 +162,15 @@ struct mcastd {
 	uint64_t stalls;            /* wake-ups far later than asked (stopped, suspended) */
 	uint64_t hash_seed;         /* from getrandom(2): hash tables an attacker cannot aim at */
 	struct ctl_server ctl;
+	/* watch (watch.c): the host whose report is being handled, for the
+	 * joins and leaves it causes; the log's own debug mask; drop rates */
+	struct mcast_addr cur_host;
+	bool cur_host_set;
+	unsigned debug_mask_cfg;
+	struct watch_rate {
+		uint32_t key, count, suppressed;
+		mcast_time_ms since_ms;
+	} drop_rate[WATCH_RATE_SLOTS];
 	struct MHD_Daemon *metrics; /* metrics-listen's HTTP server, or NULL */
 	struct mcast_timer metrics_timer;
 	uint64_t metrics_scrapes;
@@ -233,5 +247,19 @@ int ctl_server_open(struct ctl_server *s, struct mcastd *d, int epfd, const char
 void ctl_server_close(struct ctl_server *s);
 void ctl_server_accept(struct ctl_server *s);
 void ctl_server_event(struct ctl_server *s, unsigned slot, uint32_t events);
+/* One event to every watcher that wants it: ifaces (space-separated) the
+ * interfaces it concerns, NULL for all; text or json (a whole line each). */
+void ctl_server_event_line(struct ctl_server *s, const char *ifaces, const char *text, const char *json);
+
+/* watch.c: events for mcastctl watch (nothing is made without watchers) */
+void mcastd_watch_fwd(struct dfam *fm, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		      enum mcast_fwd old, enum mcast_fwd now);
+void mcastd_watch_querier(struct dfam *fm, unsigned ifindex, bool on);
+void mcastd_watch_entry(struct dfam *fm, const struct mcast_mr_event *ev);
+void mcastd_watch_upcall(struct dfam *fm, const struct mcast_upcall *u);
+void mcastd_watch_log(struct mcastd *d, enum mcast_log_level level, unsigned cat, const char *msg);
+void mcastd_watch_reload(struct mcastd *d, bool ok);
+/* Watchers came or went: drop lines are made while any watches. */
+void mcastd_watchers_changed(struct mcastd *d);
 
 #endif

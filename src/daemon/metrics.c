@@ -74,6 +74,8 @@ size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c)
 		{ "control_refused", cs->refused, false },
 		{ "control_timeouts", cs->timeouts, false },
 		{ "control_too_long", cs->too_long, false },
+		{ "watchers", cs->nwatchers, true },
+		{ "watch_lost", cs->watch_lost, false },
 		{ "metrics_scrapes", d->metrics_scrapes, false },
 	};
 	_Static_assert(sizeof(all) / sizeof(all[0]) <= MCASTD_MAX_COUNTERS, "MCASTD_MAX_COUNTERS");

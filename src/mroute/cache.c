@@ -85,13 +85,14 @@ struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const stru
 	return st;
 }
 
-void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone)
+void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone, bool added)
 {
 	if (!t->env.changed)
 		return;
 	struct mcast_mr_event ev = { .type = gone ? MCAST_MR_MFC_DEL : MCAST_MR_MFC_SET,
 				     .source = e->source, .group = e->group, .iif = e->iif,
-				     .oifs = gone ? NULL : e->oifs, .noifs = gone ? 0 : e->noifs };
+				     .oifs = gone ? NULL : e->oifs, .noifs = gone ? 0 : e->noifs,
+				     .added = added && !gone };
 	t->env.changed(t->env.ctx, &ev);
 }
 
@@ -101,7 +102,7 @@ void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e)
 	 * may look the entry up (it is gone) */
 	mcast_htab_remove(&t->cache, &e->node);
 	count_kind(t, e, -1);
-	mr_notify_entry(t, e, true);
+	mr_notify_entry(t, e, true, false);
 	if (e->oif_cap > MR_INLINE_OIFS)
 		mcast_alloc_free(t->env.al, e->oifs, e->oif_cap * sizeof(*e->oifs));
 	mcast_pool_put(&t->entries, e);
@@ -160,7 +161,7 @@ void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif)
 			bool changed = k != e->noifs;
 			e->noifs = k;
 			if (changed)
-				mr_notify_entry(t, e, false);
+				mr_notify_entry(t, e, false, false);
 		}
 }
 
@@ -531,7 +532,7 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		mcast_htab_insert(&t->cache, &e->node, key_hash(t, &p->source, &p->group));
 		count_kind(t, e, +1);
 	}
-	mr_notify_entry(t, e, false);
+	mr_notify_entry(t, e, false, fresh);
 	release(t);
 	return 0;
 }

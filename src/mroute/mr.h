@@ -82,7 +82,7 @@ void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);
 /* An entry's counters: the fast path's when env.fetch_stats gives them. */
 struct mcast_mfc_stats mr_entry_stats(const struct mcast_mr_table *t, const struct mr_entry *e);
 /* Tells the mirror (env.changed) about an entry's current state. */
-void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone);
+void mr_notify_entry(struct mcast_mr_table *t, const struct mr_entry *e, bool gone, bool added);
 
 /* The sanitizer build checks the table after each packet and entry
  * change: every time while small, every 1024th time once large. */

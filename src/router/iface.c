@@ -254,12 +254,16 @@ static void query_heard(struct rt_iface *ifc, const struct mcast_addr *from, con
 	if (ifc->querier ? mcast_addr_cmp(from, &ifc->addr) > 0
 			 : mcast_addr_cmp(from, &ifc->querier_addr) > 0)
 		return;
-	if (ifc->querier) {
+	bool yield = ifc->querier;
+	ifc->querier_addr = *from; /* (before the callback, which may ask) */
+	if (yield) {
 		set_querier(ifc, false);
-		mcast_logf(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES, "%s: querier is now %s",
-			   ifc->name, "another router");
+		if (mcast_log_wants(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES)) {
+			char a[MCAST_ADDR_STRLEN];
+			mcast_logf(ifc->r->env.log, MCAST_LOG_INFO, MCAST_D_STATES, "%s: querier is now %s",
+				   ifc->name, mcast_addr_str(from, a));
+		}
 	}
-	ifc->querier_addr = *from;
 	/* RFC 3376 4.1.6/4.1.7: adopt the querier's QRV and QQI when given. */
 	if (m->version == ifc->r->pf->max_version) {
 		if (m->qrv)
