@@ -8,8 +8,9 @@
  * them, or "timer"), querier changes, the table's entry changes (added,
  * changed, removed, with their interfaces), upcalls, drops (the debug
  * lines of MCAST_D_DROPS, turned on while watchers exist; at most
- * WATCH_DROP_BURST a second per reason), log lines of level info and
- * above (state changes, warnings, errors) and reloads.
+ * WATCH_DROP_BURST a second per reason), compatibility mode changes (the
+ * debug lines of MCAST_D_STATES, likewise), log lines of level info and
+ * above (querier changes, warnings, errors) and reloads.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -189,7 +190,8 @@ void mcastd_watch_log(struct mcastd *d, enum mcast_log_level level, unsigned cat
 	if (!d || !d->ctl.nwatchers)
 		return;
 	bool drop = level == MCAST_LOG_DEBUG && (cat & MCAST_D_DROPS);
-	if (level == MCAST_LOG_DEBUG && !drop)
+	bool state = level == MCAST_LOG_DEBUG && (cat & MCAST_D_STATES) && !drop;
+	if (level == MCAST_LOG_DEBUG && !drop && !state)
 		return;
 	/* the interface a line is about: its first word, before ':' */
 	char iface[16] = "";
@@ -201,7 +203,7 @@ void mcastd_watch_log(struct mcastd *d, enum mcast_log_level level, unsigned cat
 			iface[0] = '\0';
 	}
 	char suppressed[64] = "";
-	if (drop) {
+	if (drop || state) {
 		uint32_t key = drop_key(msg);
 		struct watch_rate *r = &d->drop_rate[key % WATCH_RATE_SLOTS];
 		mcast_time_ms now = mcastd_now();
@@ -216,10 +218,10 @@ void mcastd_watch_log(struct mcastd *d, enum mcast_log_level level, unsigned cat
 		}
 	}
 	static const char *const lv[] = { "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug" };
-	const char *ev = drop ? "drop" : "log";
+	const char *ev = drop ? "drop" : state ? "state" : "log";
 	char text[1100], json[1300], m[1000];
-	if (drop)
-		snprintf(text, sizeof(text), "drop %s%s", msg, suppressed);
+	if (drop || state)
+		snprintf(text, sizeof(text), "%s %s%s", ev, msg, suppressed);
 	else
 		snprintf(text, sizeof(text), "%s %s", lv[level & 7], msg);
 	jstr(m, sizeof(m), msg);
@@ -239,5 +241,5 @@ void mcastd_watch_reload(struct mcastd *d, bool ok)
 void mcastd_watchers_changed(struct mcastd *d)
 {
 	/* drops are debug lines: made while somebody watches */
-	d->log.debug_mask = d->debug_mask_cfg | (d->ctl.nwatchers ? MCAST_D_DROPS : 0);
+	d->log.debug_mask = d->debug_mask_cfg | (d->ctl.nwatchers ? MCAST_D_DROPS | MCAST_D_STATES : 0);
 }

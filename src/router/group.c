@@ -583,11 +583,18 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	}
 	/* RFC 3376 7.3.2: Older Version Host Present timers, then the
 	 * compatibility mode's rules. */
+	uint8_t was = rt_group_level(grp);
 	if (older == 1)
 		grp->v1_host_ms = now + gmi;
 	else if (older == 2)
 		grp->v2_host_ms = now + gmi;
 	uint8_t level = rt_group_level(grp);
+	if (level != was && mcast_log_wants(ifc->r->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES)) {
+		char a[MCAST_ADDR_STRLEN];
+		bool v6 = ifc->r->family == MCAST_AF_INET6;
+		mcast_logf(ifc->r->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES, "%s: %s in %s%u compatibility mode",
+			   ifc->name, mcast_addr_str(g, a), v6 ? "MLDv" : "IGMPv", v6 ? level - 1u : level);
+	}
 	if (level < 3) {
 		if (type == MCAST_BLOCK_OLD_SOURCES) {
 			ifc->stats.compat_ignored++;

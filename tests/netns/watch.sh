@@ -31,6 +31,8 @@ wait_for 5 sh -c "$BIN/mcastctl -S $TMP/mcastd.sock show groups | grep -q 239.7.
 send 239.7.7.7 10.0.0.5 5 20
 recv_wait h1
 in_ns "$NS_H1" "$BIN/mcjoin" -i eth0 join 224.0.0.251 sleep 300 >/dev/null 2>&1
+in_ns "$NS_H2" sysctl -qw net.ipv4.conf.eth0.force_igmp_version=2
+in_ns "$NS_H2" "$BIN/mcjoin" -i eth0 join 239.7.7.8 sleep 300 >/dev/null 2>&1
 wait_for 5 sh -c "! $BIN/mcastctl -S $TMP/mcastd.sock show groups | grep -q 239.7.7.7"
 kill -HUP "$(cat "$TMP/mcastd.pid")"
 sleep 0.5
@@ -47,6 +49,8 @@ check "the entry changed: no output left" "1" \
 	"$(strip "$TMP/w.txt" | grep -c '^entry changed (10.0.0.5, 239.7.7.7) in wan out none$')"
 check "the link-local group's report: a drop event" "yes" \
 	"$(strip "$TMP/w.txt" | grep -q '^drop lan1: report from 10.0.1.10: link-local group 224.0.0.251 refused' && echo yes)"
+check "an IGMPv2 host: the group's compatibility mode" "1" \
+	"$(strip "$TMP/w.txt" | grep -c '^state lan2: 239.7.7.8 in IGMPv2 compatibility mode$')"
 check "the reload" "1" "$(strip "$TMP/w.txt" | grep -c '^reload done$')"
 check "lines carry the time" "0" "$(grep -vc '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] ' "$TMP/w.txt")"
 check "JSON watcher of lan1: every line parses" "ok" "$(jq -e . "$TMP/wj.txt" >/dev/null && echo ok)"
