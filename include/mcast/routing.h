@@ -102,6 +102,78 @@ int mcast_routing_iface_pin(struct mcast_routing *rt, unsigned ifindex, bool pin
  * needs one that is not free). -ENODEV as a negative value. */
 int mcast_routing_iface_vif(const struct mcast_routing *rt, unsigned ifindex, bool *waiting);
 
+/* ---- explain: why (S,G) is or is not forwarded out of each interface ---- */
+
+enum mcast_why {
+	MCAST_WHY_INPUT = 1,            /* the entry's input interface */
+	/* forwarded (or would be, once a packet arrives) */
+	MCAST_WHY_MEMBERS,              /* its link wants (S,G) (RFC 3376 6.3 / RFC 3810 7.3) */
+	MCAST_WHY_STATIC_GROUP,         /* a static group there */
+	MCAST_WHY_STATIC_ROUTE,         /* an output of a static route */
+	MCAST_WHY_PROXY_UPSTREAM,       /* a proxy's upstream: what its downstreams send (RFC 4605 4.2) */
+	/* not forwarded */
+	MCAST_WHY_NO_LISTENER,          /* no state for the group on its link */
+	MCAST_WHY_SOURCE_NOT_WANTED,    /* the group's state there leaves S out (INCLUDE without S, or S excluded) */
+	MCAST_WHY_NOT_QUERIER,          /* a proxy downstream where another router is the querier */
+	MCAST_WHY_OTHER_DOMAIN,         /* another proxy instance, or router interfaces vs a proxy's */
+	MCAST_WHY_UPSTREAM_ONLY_DOWN,   /* a proxy's upstream gets only what its downstreams send */
+	MCAST_WHY_NO_VIF,               /* no VIF (VIFs on demand: idle, or waiting for one) */
+};
+/* Short words for a reason ("members", "no listener", ...). */
+const char *mcast_why_name(enum mcast_why w);
+/* Does the reason forward? */
+static inline bool mcast_why_forwards(enum mcast_why w)
+{
+	return w >= MCAST_WHY_MEMBERS && w <= MCAST_WHY_PROXY_UPSTREAM;
+}
+
+struct mcast_explain_iface {
+	unsigned ifindex;
+	char name[16];
+	uint16_t vif;                   /* MCAST_MR_NO_VIF: none */
+	bool waiting;                   /* on demand: waits for a VIF */
+	enum mcast_routing_role role;
+	unsigned domain;
+	uint8_t threshold;              /* TTL threshold of its VIF */
+	enum mcast_why why;             /* the first reason that decides */
+	bool forwarded;                 /* an output of the table's entry now */
+	/* the link's state for the group (the router engine's), if any */
+	bool has_group, exclude;
+	uint8_t compat;                 /* the group's compatibility version */
+	mcast_time_ms group_timer_ms;   /* time left */
+	bool source_listed;             /* S in the group's source list */
+	mcast_time_ms source_timer_ms;  /* its time left (0: excluded) */
+	bool querier;                   /* this router is the querier there */
+	struct mcast_addr querier_addr;
+};
+
+struct mcast_explain {
+	bool entry;                     /* the table has (S,G) (or (*,G)) */
+	bool wildcard;                  /* ... as (*,G) */
+	bool static_route;              /* a static route makes it */
+	unsigned in_ifindex;            /* the input: the entry's, a static route's, or a proxy's upstream; 0 unknown */
+	const char *in_why;             /* how the input is known, in words */
+	struct mcast_mfc_stats stats;   /* the entry's counters */
+	size_t n;                       /* interfaces (up to cap written) */
+};
+
+/*
+ * Why (source, group) goes, or does not go, out of each interface: the
+ * same decisions the entries are made from. Without an entry yet, the
+ * input is a static route's, or the only proxy upstream, or unknown
+ * (then each interface is judged as for a sender on a router interface).
+ * 0, or -EINVAL for addresses of another family.
+ */
+int mcast_routing_explain(const struct mcast_routing *rt, const struct mcast_addr *source,
+			  const struct mcast_addr *group, struct mcast_explain *e, struct mcast_explain_iface *ifs,
+			  size_t cap);
+/* The same in words, a line at a time: a header line, then one line per
+ * interface ("lan2: not forwarded: no listener"), with its details. Only
+ * the interface named only when only is not NULL. */
+void mcast_routing_explain_text(const struct mcast_explain *e, const struct mcast_explain_iface *ifs,
+				const struct mcast_addr *source, const struct mcast_addr *group, const char *only,
+				mcast_line_fn out, void *ctx);
+
 /* A static route: packets to group (from source, or any source when
  * source is the any address) arriving on in go out of out[0..n). */
 int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct mcast_addr *source,

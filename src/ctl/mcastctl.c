@@ -42,6 +42,7 @@ static const struct command {
 	{ "route del", 2, 3, "IIF [SOURCE] GROUP", "drops one added with route add" },
 	{ "static-group add", 2, 3, "IFACE GROUP [SOURCE]", "IFACE forwards GROUP as if a listener were there" },
 	{ "static-group del", 2, 3, "IFACE GROUP [SOURCE]", "drops one added with static-group add" },
+	{ "explain", 2, 3, "SOURCE GROUP [IFACE]", "why (SOURCE, GROUP) is or is not forwarded out of each interface" },
 	{ "metrics", 0, 0, "", "every counter and gauge in the Prometheus text format" },
 	{ "watch", 0, 1, "[IFACE]", "events as they happen, a line each, until interrupted (-T: for that long)" },
 	{ "audit", 0, 0, "", "compare the kernel's tables with mcastd's now and repair" },

@@ -434,6 +434,112 @@ static int join_args(char **tok, int n, struct mcast_addr *g, struct mcast_addr 
 	return 0;
 }
 
+
+/* explain S G [IFACE]: the routing logic's reasons (libmcast), then what
+ * only mcastd knows: the access list, the SSM range, limits hit, and
+ * whether the kernel holds the entry. */
+static void explain(struct mcastd *d, struct dbuf *o, char **tok, int n, bool json)
+{
+	struct mcast_addr s, g;
+	const char *only = n >= 4 ? tok[3] : NULL;
+	if (n < 3 || n > 4 || mcast_addr_parse(&s, tok[1]) < 0 || mcast_addr_parse(&g, tok[2]) < 0 ||
+	    mcast_addr_family(&s) != mcast_addr_family(&g) || !mcast_addr_is_multicast(&g)) {
+		dbuf_put(o, "error: usage: explain SOURCE GROUP [IFACE] (a unicast source and a group of one family)\n");
+		return;
+	}
+	if (only && !mcastd_if_by_name(d, only)) {
+		dbuf_printf(o, "error: no interface %s in the configuration\n", only);
+		return;
+	}
+	int f = mcast_addr_is_v4(&g) ? 0 : 1;
+	struct dfam *fm = &d->fam[f];
+	if (!fm->on) {
+		dbuf_printf(o, "error: %s is off\n", f ? "MLD" : "IGMP");
+		return;
+	}
+	static struct mcast_explain_iface ifs[CFG_MAX_IFACES];
+	struct mcast_explain e;
+	mcast_routing_explain(fm->rt, &s, &g, &e, ifs, CFG_MAX_IFACES);
+	struct mcast_mfc_stats ks;
+	const struct mcast_addr *ks_src = e.wildcard ? (f ? &mcast_addr_any6 : &mcast_addr_any4) : &s;
+	bool kernel = e.entry && lk_mfc_stats(&fm->k, ks_src, &g, &ks) == 0;
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
+	dbuf_put(o, "ok\n");
+	if (json) {
+		const char *in = NULL;
+		for (size_t i = 0; i < e.n && i < CFG_MAX_IFACES; i++)
+			if (ifs[i].ifindex == e.in_ifindex)
+				in = ifs[i].name;
+		dbuf_printf(o, "{\"source\":\"%s\",\"group\":\"%s\",\"entry\":%s,\"wildcard\":%s,\"static_route\":%s,"
+			       "\"input\":%s%s%s,\"input_why\":\"%s\",\"packets\":%llu,\"wrong_interface\":%llu,\"kernel\":%s,"
+			       "\"interfaces\":[",
+			    mcast_addr_str(&s, a), mcast_addr_str(&g, b), e.entry ? "true" : "false",
+			    e.wildcard ? "true" : "false", e.static_route ? "true" : "false", in ? "\"" : "", in ? in : "null",
+			    in ? "\"" : "", e.in_why, (unsigned long long)e.stats.pkts, (unsigned long long)e.stats.wrong_if,
+			    kernel ? "true" : "false");
+	} else {
+		mcast_routing_explain_text(&e, ifs, &s, &g, only, put_line, o);
+	}
+	bool first = true;
+	for (size_t i = 0; i < e.n && i < CFG_MAX_IFACES; i++) {
+		const struct mcast_explain_iface *x = &ifs[i];
+		if (only && strcmp(only, x->name))
+			continue;
+		const struct cfg_iface *c = cfg_iface_find(&d->cfg, x->name);
+		const struct mcast_router_config *rc = c ? (f ? &c->rc6 : &c->rc4) : NULL;
+		bool acl = !cfg_acl_allows(&d->cfg, x->name, &g, &s);
+		bool ssm = false;
+		for (unsigned k = 0; rc && k < rc->nssm; k++)
+			ssm |= mcast_prefix_contains(&rc->ssm[k], &g);
+		struct mcast_router_iface_info ii;
+		uint64_t lim = 0, ssm_ignored = 0;
+		if (mcast_router_iface_info(fm->r, x->ifindex, &ii) == 0) {
+			lim = ii.stats->group_limit + ii.stats->source_limit + ii.stats->total_source_limit +
+			      ii.stats->host_limit;
+			ssm_ignored = ii.stats->ssm_ignored;
+		}
+		if (json) {
+			dbuf_printf(o, "%s{\"name\":\"%s\",\"why\":\"%s\",\"forwards\":%s,\"forwarded\":%s,", first ? "" : ",",
+				    x->name, mcast_why_name(x->why), mcast_why_forwards(x->why) ? "true" : "false",
+				    x->forwarded ? "true" : "false");
+			if (x->vif == MCAST_MR_NO_VIF)
+				dbuf_printf(o, "\"vif\":%s,", x->waiting ? "\"waiting\"" : "null");
+			else
+				dbuf_printf(o, "\"vif\":%u,\"threshold\":%u,", x->vif, x->threshold);
+			dbuf_printf(o, "\"role\":\"%s\",\"querier\":%s,\"querier_address\":\"%s\",\"access_denied\":%s,"
+				       "\"ssm_range\":%s,\"limits_hit\":%llu,",
+				    x->role == MCAST_ROUTING_UPSTREAM ? "upstream" : x->role == MCAST_ROUTING_DOWNSTREAM ? "downstream" : "router",
+				    x->querier ? "true" : "false", mcast_addr_str(&x->querier_addr, a), acl ? "true" : "false",
+				    ssm ? "true" : "false", (unsigned long long)lim);
+			if (x->has_group)
+				dbuf_printf(o, "\"membership\":{\"mode\":\"%s\",\"group_timer_ms\":%llu,\"source\":\"%s\","
+					       "\"source_timer_ms\":%llu,\"compat\":%u}}",
+					    x->exclude ? "exclude" : "include", (unsigned long long)x->group_timer_ms,
+					    !x->source_listed ? "not listed" : x->source_timer_ms ? "listed" : "excluded",
+					    (unsigned long long)x->source_timer_ms, x->compat);
+			else
+				dbuf_put(o, "\"membership\":null}");
+			first = false;
+			continue;
+		}
+		if (acl)
+			dbuf_printf(o, "  %-15s note: the access list denies (%s, %s) here: reports for it are refused\n",
+				    x->name, mcast_addr_str(&s, a), mcast_addr_str(&g, b));
+		if (ssm && x->why == MCAST_WHY_NO_LISTENER)
+			dbuf_printf(o, "  %-15s note: %s is in the SSM range: only source-specific joins count (%llu any-source requests ignored here)\n",
+				    x->name, mcast_addr_str(&g, b), (unsigned long long)ssm_ignored);
+		if (lim && !mcast_why_forwards(x->why) && x->why != MCAST_WHY_INPUT)
+			dbuf_printf(o, "  %-15s note: limits refused %llu groups, sources or hosts here (show stats %s)\n",
+				    x->name, (unsigned long long)lim, x->name);
+	}
+	if (json) {
+		dbuf_put(o, "]}\n");
+		return;
+	}
+	if (e.entry)
+		dbuf_printf(o, "kernel: %s\n", kernel ? "the entry is installed" : "the entry is NOT installed (see show kernel)");
+}
+
 void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 {
 	char *tok[48];
@@ -590,6 +696,10 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			dbuf_printf(o, "error: %s\n", why);
 		else
 			dbuf_put(o, "ok\n");
+		return;
+	}
+	if (n >= 1 && !strcmp(tok[0], "explain")) {
+		explain(d, o, tok, json ? n - 1 : n, json);
 		return;
 	}
 	if (n == 1 && !strcmp(tok[0], "metrics")) {

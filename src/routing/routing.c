@@ -136,26 +136,41 @@ static bool static_member(const struct mcast_routing *rt, unsigned ifindex, cons
 	return false;
 }
 
-static bool oif_wants(const struct mcast_routing *rt, const struct rg_iface *in,
-		      const struct rg_iface *x, const struct mcast_addr *s, const struct mcast_addr *g)
+/* detail: tell "no listener" from "source not wanted" (a lookup more,
+ * for explain only). */
+static enum mcast_why oif_why(const struct mcast_routing *rt, const struct rg_iface *in,
+			      const struct rg_iface *x, const struct mcast_addr *s, const struct mcast_addr *g,
+			      bool detail)
 {
 	unsigned dom = in ? in->domain : 0;
 	if (x->domain != dom)
-		return false;
+		return MCAST_WHY_OTHER_DOMAIN;
 	if (x->role == MCAST_ROUTING_UPSTREAM)
-		return in && in->role == MCAST_ROUTING_DOWNSTREAM;
+		return in && in->role == MCAST_ROUTING_DOWNSTREAM ? MCAST_WHY_PROXY_UPSTREAM
+								   : MCAST_WHY_UPSTREAM_ONLY_DOWN;
 	/* a static group is a listener that is always there */
 	if (rt->nmembers && static_member(rt, x->ifindex, s, g))
-		return true;
-	if (!rt->router || !mcast_router_wants(rt->router, x->ifindex, s, g))
-		return false;
+		return MCAST_WHY_STATIC_GROUP;
+	if (!rt->router || !mcast_router_wants(rt->router, x->ifindex, s, g)) {
+		struct mcast_router_group_info gi;
+		return detail && rt->router && mcast_router_group(rt->router, x->ifindex, g, &gi, NULL, 0) == 0
+			       ? MCAST_WHY_SOURCE_NOT_WANTED
+			       : MCAST_WHY_NO_LISTENER;
+	}
 	if (x->role == MCAST_ROUTING_DOWNSTREAM) {
 		struct mcast_router_iface_info info;
 		/* as querier, or with querier off and no querier heard */
-		return mcast_router_iface_info(rt->router, x->ifindex, &info) == 0 &&
-		       (info.querier || mcast_addr_is_unspecified(&info.querier_addr));
+		if (mcast_router_iface_info(rt->router, x->ifindex, &info) < 0 ||
+		    !(info.querier || mcast_addr_is_unspecified(&info.querier_addr)))
+			return MCAST_WHY_NOT_QUERIER;
 	}
-	return true;
+	return MCAST_WHY_MEMBERS;
+}
+
+static bool oif_wants(const struct mcast_routing *rt, const struct rg_iface *in,
+		      const struct rg_iface *x, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	return mcast_why_forwards(oif_why(rt, in, x, s, g, false));
 }
 
 /* Every interface but the incoming one that should have (S,G), and the
@@ -818,4 +833,207 @@ int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const
 const struct mcast_routing_stats *mcast_routing_stats(const struct mcast_routing *rt)
 {
 	return &rt->stats;
+}
+
+/* ---- explain ------------------------------------------------------------------ */
+
+static const char *const why_names[] = {
+	[MCAST_WHY_INPUT] = "input",
+	[MCAST_WHY_MEMBERS] = "members",
+	[MCAST_WHY_STATIC_GROUP] = "static group",
+	[MCAST_WHY_STATIC_ROUTE] = "static route",
+	[MCAST_WHY_PROXY_UPSTREAM] = "proxy upstream",
+	[MCAST_WHY_NO_LISTENER] = "no listener",
+	[MCAST_WHY_SOURCE_NOT_WANTED] = "source not wanted",
+	[MCAST_WHY_NOT_QUERIER] = "not the querier",
+	[MCAST_WHY_OTHER_DOMAIN] = "another proxy domain",
+	[MCAST_WHY_UPSTREAM_ONLY_DOWN] = "upstream takes downstream traffic only",
+	[MCAST_WHY_NO_VIF] = "no VIF",
+};
+
+const char *mcast_why_name(enum mcast_why w)
+{
+	return (unsigned)w < sizeof(why_names) / sizeof(why_names[0]) && why_names[w] ? why_names[w] : "?";
+}
+
+/* The static route for (S,G), an exact source before any source; with
+ * in, only one from that interface. */
+static const struct rg_static *static_for(const struct mcast_routing *rt, const struct rg_iface *in,
+					  const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	const struct rg_static *any = NULL;
+	for (size_t k = 0; k < rt->nstatics; k++) {
+		const struct rg_static *st = &rt->statics[k];
+		if ((in && st->in != in->ifindex) || !mcast_addr_eq(&st->group, g))
+			continue;
+		if (mcast_addr_eq(&st->source, s))
+			return st;
+		if (mcast_addr_eq(&st->source, any_of(rt)))
+			any = st;
+	}
+	return any;
+}
+
+int mcast_routing_explain(const struct mcast_routing *rt, const struct mcast_addr *s, const struct mcast_addr *g,
+			  struct mcast_explain *e, struct mcast_explain_iface *ifs, size_t cap)
+{
+	enum mcast_family f = mcast_mr_family(rt->table);
+	if (mcast_addr_family(s) != f || mcast_addr_family(g) != f)
+		return -EINVAL;
+	memset(e, 0, sizeof(*e));
+	struct mcast_mfc_oif oifs[1024];
+	size_t no = 0;
+	uint16_t iif = MCAST_MR_NO_VIF;
+	if (mcast_mr_mfc_get(rt->table, s, g, &iif, &e->stats, oifs, 1024, &no) == 0) {
+		e->entry = true;
+	} else if (mcast_mr_mfc_get(rt->table, any_of(rt), g, &iif, &e->stats, oifs, 1024, &no) == 0) {
+		e->entry = e->wildcard = true;
+	}
+	if (no > 1024)
+		no = 1024;
+	const struct rg_iface *in = NULL;
+	const struct rg_static *st = NULL;
+	if (e->entry) {
+		in = iface_by_vif((struct mcast_routing *)rt, iif);
+		st = in ? static_for(rt, in, s, g) : NULL;
+		e->in_why = st ? "a static route" : "packets arrived there, the kernel's upcall";
+	} else if ((st = static_for(rt, NULL, s, g))) {
+		in = iface_by_index((struct mcast_routing *)rt, st->in);
+		e->in_why = "a static route (no packet yet)";
+	} else {
+		const struct rg_iface *up = NULL;
+		unsigned nup = 0;
+		for (size_t i = 0; i < rt->nifaces; i++)
+			if (rt->ifaces[i].used && rt->ifaces[i].role == MCAST_ROUTING_UPSTREAM) {
+				up = &rt->ifaces[i];
+				nup++;
+			}
+		in = nup == 1 ? up : NULL;
+		e->in_why = in ? "the proxy's upstream (no packet yet)"
+			       : "unknown: no packet from the source has arrived (judged as for a router interface)";
+	}
+	e->static_route = st != NULL;
+	e->in_ifindex = in ? in->ifindex : 0;
+	for (size_t i = 0; i < rt->nifaces; i++) {
+		const struct rg_iface *x = &rt->ifaces[i];
+		if (!x->used)
+			continue;
+		if (e->n++ >= cap)
+			continue;
+		struct mcast_explain_iface *o = &ifs[e->n - 1];
+		memset(o, 0, sizeof(*o));
+		o->ifindex = x->ifindex;
+		memcpy(o->name, x->name, sizeof(o->name));
+		o->vif = x->vif;
+		o->waiting = x->waiting;
+		o->role = x->role;
+		o->domain = x->domain;
+		o->threshold = x->threshold;
+		if (x == in) {
+			o->why = MCAST_WHY_INPUT;
+		} else if (x->vif == MCAST_MR_NO_VIF) {
+			o->why = MCAST_WHY_NO_VIF;
+		} else {
+			o->why = oif_why(rt, in, x, s, g, true);
+			if (!mcast_why_forwards(o->why) && st && in)
+				for (size_t j = 0; j < st->n; j++)
+					if (st->out[j] == x->ifindex)
+						o->why = MCAST_WHY_STATIC_ROUTE;
+		}
+		for (size_t j = 0; j < no; j++)
+			o->forwarded |= x->vif != MCAST_MR_NO_VIF && oifs[j].vif == x->vif;
+		struct mcast_router_group_info gi;
+		if (rt->router && mcast_router_group(rt->router, x->ifindex, g, &gi, NULL, 0) == 0) {
+			o->has_group = true;
+			o->exclude = gi.exclude;
+			o->compat = gi.compat_version;
+			o->group_timer_ms = gi.group_timer_ms;
+			/* the source list, to find S in (allocated: it may be long) */
+			size_t sz = gi.nsources * sizeof(struct mcast_router_source_info);
+			struct mcast_router_source_info *srcs = sz ? mcast_alloc_get(rt->env.al, sz) : NULL;
+			if (srcs && mcast_router_group(rt->router, x->ifindex, g, &gi, srcs, gi.nsources) == 0)
+				for (size_t j = 0; j < gi.nsources; j++)
+					if (mcast_addr_eq(&srcs[j].addr, s)) {
+						o->source_listed = true;
+						o->source_timer_ms = srcs[j].timer_ms;
+					}
+			if (srcs)
+				mcast_alloc_free(rt->env.al, srcs, sz);
+		}
+		struct mcast_router_iface_info ii;
+		if (rt->router && mcast_router_iface_info(rt->router, x->ifindex, &ii) == 0) {
+			o->querier = ii.querier;
+			o->querier_addr = ii.querier_addr;
+		}
+	}
+	return 0;
+}
+
+/* A line to out, with its newline (mcast_line_fn's contract). */
+static void put_nl(mcast_line_fn out, void *ctx, const char *line)
+{
+	char buf[600];
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	out(ctx, buf);
+}
+
+void mcast_routing_explain_text(const struct mcast_explain *e, const struct mcast_explain_iface *ifs,
+				const struct mcast_addr *s, const struct mcast_addr *g, const char *only,
+				mcast_line_fn out, void *ctx)
+{
+	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN], line[512];
+	const char *in = "none";
+	for (size_t i = 0; i < e->n; i++)
+		if (ifs[i].ifindex == e->in_ifindex)
+			in = ifs[i].name;
+	if (e->entry)
+		snprintf(line, sizeof(line), "(%s, %s): %s entry in the table, input %s (%s); %llu packets, %llu wrong interface",
+			 mcast_addr_str(s, a), mcast_addr_str(g, b), e->wildcard ? "a (*, G)" : "an", in, e->in_why,
+			 (unsigned long long)e->stats.pkts, (unsigned long long)e->stats.wrong_if);
+	else
+		snprintf(line, sizeof(line), "(%s, %s): no entry in the table; input %s (%s)", mcast_addr_str(s, a),
+			 mcast_addr_str(g, b), e->in_ifindex ? in : "-", e->in_why);
+	put_nl(out, ctx, line);
+	for (size_t i = 0; i < e->n; i++) {
+		const struct mcast_explain_iface *x = &ifs[i];
+		if (only && strcmp(only, x->name))
+			continue;
+		bool yes = mcast_why_forwards(x->why);
+		const char *verdict = x->why == MCAST_WHY_INPUT ? "input"
+				      : x->forwarded && yes ? "forwarded"
+				      : x->forwarded ? "forwarded by the entry, no longer wanted"
+				      : yes && e->entry ? "wanted, not yet in the entry"
+				      : yes ? "would be forwarded"
+					    : "not forwarded";
+		size_t k = (size_t)snprintf(line, sizeof(line), "  %-15s %s", x->name, verdict);
+		if (x->why != MCAST_WHY_INPUT)
+			k += (size_t)snprintf(line + k, sizeof(line) - k, ": %s", mcast_why_name(x->why));
+		if (x->why == MCAST_WHY_NO_VIF)
+			k += (size_t)snprintf(line + k, sizeof(line) - k, x->waiting ? " (waiting for one)" : " (idle)");
+		if (x->has_group && k < sizeof(line)) {
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "; %s mode", x->exclude ? "EXCLUDE" : "INCLUDE");
+			if (x->exclude && k < sizeof(line))
+				k += (size_t)snprintf(line + k, sizeof(line) - k, ", group timer %llu.%llus",
+						      (unsigned long long)(x->group_timer_ms / 1000),
+						      (unsigned long long)(x->group_timer_ms % 1000 / 100));
+			if (k < sizeof(line))
+				k += (size_t)snprintf(line + k, sizeof(line) - k, ", %s",
+						      !x->source_listed ? (x->exclude ? "source not excluded" : "source not listed")
+						      : x->source_timer_ms ? "source listed" : "source excluded");
+			if (x->source_listed && x->source_timer_ms && k < sizeof(line))
+				k += (size_t)snprintf(line + k, sizeof(line) - k, " (%llu.%llus)",
+						      (unsigned long long)(x->source_timer_ms / 1000),
+						      (unsigned long long)(x->source_timer_ms % 1000 / 100));
+			if (k < sizeof(line))
+				k += (size_t)snprintf(line + k, sizeof(line) - k, ", compatibility v%u", x->compat);
+		}
+		if (x->role != MCAST_ROUTING_ROUTER && k < sizeof(line))
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "; proxy %u %s", x->domain,
+					      x->role == MCAST_ROUTING_UPSTREAM ? "upstream" : "downstream");
+		if (x->why == MCAST_WHY_NOT_QUERIER && k < sizeof(line))
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "; querier %s", mcast_addr_str(&x->querier_addr, a));
+		if (x->vif != MCAST_MR_NO_VIF && x->threshold > 1 && k < sizeof(line))
+			snprintf(line + k, sizeof(line) - k, "; TTL threshold %u", x->threshold);
+		put_nl(out, ctx, line);
+	}
 }

@@ -326,6 +326,12 @@ static int timed(struct ctx *c, unsigned line, char **tok, int n)
 	return add_ev(c, t, line, tok, n) ? 0 : -1;
 }
 
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fputs(line, stdout);
+}
+
 static struct sim_iface *need_iface(struct ctx *c, const struct ev *e, struct sim_node *n, const char *name)
 {
 	struct sim_iface *i = sim_iface_find(n, name);
@@ -552,6 +558,23 @@ static int action(struct ctx *c, const struct ev *e)
 		       (unsigned long long)dp, (double)dp / secs, (unsigned long long)dr, (double)dr / secs);
 		return 0;
 	}
+	if (!strcmp(verb, "explain") && (n == 6 || n == 7)) {
+		/* at T R explain S G [IF]: why (S,G) goes or not out of each
+		 * interface, as mcastctl explain says it */
+		struct mcast_addr s, g;
+		if (parse_addr(tok[4], &s) < 0 || parse_addr(tok[5], &g) < 0 ||
+		    mcast_addr_family(&s) != mcast_addr_family(&g))
+			return bad(c, e->line, "usage: explain S G [IF]");
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		if (!nd->rt[f])
+			return bad(c, e->line, "%s routes no %s", nd->name, f ? "IPv6" : "IPv4");
+		struct mcast_explain ex;
+		struct mcast_explain_iface ifs[SIM_MAX_IFS];
+		mcast_routing_explain(nd->rt[f], &s, &g, &ex, ifs, SIM_MAX_IFS);
+		printf("explain on %s at %llums:\n", nd->name, (unsigned long long)c->w->wheel.now_ms);
+		mcast_routing_explain_text(&ex, ifs, &s, &g, n == 7 ? tok[6] : NULL, print_line, NULL);
+		return 0;
+	}
 	if (!strcmp(verb, "close")) {
 		sim_node_close_sock(nd, sockname);
 		return 0;
@@ -710,6 +733,36 @@ static int expect(struct ctx *c, const struct ev *e)
 	struct sim_iface *i = need_iface(c, e, nd, tok[4]);
 	if (!i)
 		return -1;
+	if (!strcmp(what, "explain") && n >= 8) {
+		/* expect T R explain IF S G REASON...: explain's reason for IF,
+		 * its words joined by '-' (no-listener, source-not-wanted) or as
+		 * they are; "+" after it: in the entry now */
+		struct mcast_addr s, g;
+		if (parse_addr(tok[5], &s) < 0 || parse_addr(tok[6], &g) < 0 ||
+		    mcast_addr_family(&s) != mcast_addr_family(&g))
+			return bad(c, e->line, "usage: explain IF S G REASON");
+		int f = mcast_addr_is_v4(&g) ? 0 : 1;
+		struct mcast_explain ex;
+		struct mcast_explain_iface ifs[SIM_MAX_IFS];
+		got[0] = '\0';
+		if (nd->rt[f] && mcast_routing_explain(nd->rt[f], &s, &g, &ex, ifs, SIM_MAX_IFS) == 0)
+			for (size_t k = 0; k < ex.n && k < SIM_MAX_IFS; k++)
+				if (ifs[k].ifindex == i->ifindex)
+					snprintf(got, sizeof(got), "%s%s", mcast_why_name(ifs[k].why), ifs[k].forwarded ? "+" : "");
+		for (char *p = got; *p; p++)
+			if (*p == ' ')
+				*p = '-';
+		size_t k = 0;
+		want[0] = '\0';
+		for (int j = 7; j < n && k < sizeof(want); j++)
+			k += (size_t)snprintf(want + k, sizeof(want) - k, "%s%s", j > 7 ? "-" : "", tok[j]);
+		if (strcmp(want, got)) {
+			char w2[600];
+			snprintf(w2, sizeof(w2), "explain (%s, %s) on %s.%s: %s", tok[5], tok[6], nd->name, i->name, want);
+			fail(c, e, w2, got);
+		}
+		return 0;
+	}
 	if (!strcmp(what, "querier") && n == 6) {
 		struct mcast_addr a;
 		if (parse_addr(tok[5], &a) < 0)

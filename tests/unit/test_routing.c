@@ -303,6 +303,69 @@ static void test_vifs_on_demand(void **state)
 	teardown();
 }
 
+/* explain's verdict per interface, as "1:members+ 2:no listener 3:input"
+ * (+: in the entry now). */
+static const char *explain(const char *src, const char *grp)
+{
+	static char out[256];
+	struct mcast_explain e;
+	struct mcast_explain_iface ifs[8];
+	struct mcast_addr s = A(src), g = A(grp);
+	assert_int_equal(mcast_routing_explain(RT, &s, &g, &e, ifs, 8), 0);
+	size_t k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < e.n && i < 8; i++)
+		k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%u:%s%s", i ? " " : "", ifs[i].ifindex,
+				      mcast_why_name(ifs[i].why), ifs[i].forwarded ? "+" : "");
+	return out;
+}
+
+static void lines(void *ctx, const char *line)
+{
+	char *o = ctx;
+	size_t l = strlen(o);
+	snprintf(o + l, 2048 - l, "%s", line);
+}
+
+/* explain gives, per interface, the decision the entries are made of. */
+static void test_explain(void **state)
+{
+	(void)state;
+	setup();
+	/* no packet yet: input unknown, every interface judged */
+	assert_string_equal(explain("10.0.3.5", "239.1.1.1"), "1:no listener 2:no listener 3:no listener");
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL);
+	report(2, "10.0.2.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "10.0.3.5"); /* EXCLUDE {10.0.3.5} */
+	assert_string_equal(explain("10.0.3.5", "239.1.1.1"), "1:members 2:source not wanted 3:no listener");
+	data(3, "10.0.3.5", "239.1.1.1"); /* the entry: input lan3 */
+	assert_string_equal(explain("10.0.3.5", "239.1.1.1"), "1:members+ 2:source not wanted 3:input");
+	assert_string_equal(explain("10.0.3.6", "239.1.1.1"), "1:members 2:members 3:no listener");
+	/* in words */
+	char text[2048] = "";
+	struct mcast_explain e;
+	struct mcast_explain_iface ifs[8];
+	struct mcast_addr s = A("10.0.3.5"), g = A("239.1.1.1");
+	assert_int_equal(mcast_routing_explain(RT, &s, &g, &e, ifs, 8), 0);
+	mcast_routing_explain_text(&e, ifs, &s, &g, NULL, lines, text);
+	assert_non_null(strstr(text, "(10.0.3.5, 239.1.1.1): an entry in the table, input lan3 (packets arrived there"));
+	assert_non_null(strstr(text, "forwarded: members; EXCLUDE mode, group timer 260.0s, source not excluded, compatibility v3"));
+	assert_non_null(strstr(text, "not forwarded: source not wanted; EXCLUDE mode, group timer 260.0s, source excluded"));
+	/* a static route: its outputs, its input */
+	unsigned out[1] = { 2 };
+	struct mcast_addr s7 = A("10.0.1.7"), g7 = A("239.7.7.7");
+	assert_int_equal(mcast_routing_static_add(RT, 1, &s7, &g7, out, 1), 0);
+	assert_string_equal(explain("10.0.1.7", "239.7.7.7"), "1:input 2:static route+ 3:no listener");
+	/* a static group */
+	struct mcast_addr any = A("0.0.0.0");
+	assert_int_equal(mcast_routing_static_group(RT, 3, &g7, &any, true), 0);
+	assert_string_equal(explain("10.0.1.7", "239.7.7.7"), "1:input 2:static route+ 3:static group");
+	assert_int_equal(mcast_routing_static_group(RT, 3, &g7, &any, false), 0);
+	assert_int_equal(mcast_routing_static_del(RT, &s7, &g7), 0);
+	struct mcast_addr s6 = A("2001:db8::1");
+	assert_int_equal(mcast_routing_explain(RT, &s6, &g, &e, ifs, 8), -EINVAL);
+	teardown();
+}
+
 /* A query heard on ifindex from a lower address than ours. */
 static void query_from(unsigned ifindex, const char *from)
 {
@@ -370,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_static_groups),
 		cmocka_unit_test(test_proxy_roles),
 		cmocka_unit_test(test_vifs_on_demand),
+		cmocka_unit_test(test_explain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
