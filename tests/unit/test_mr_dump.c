@@ -66,6 +66,51 @@ static void test_proc_v6(void **state)
 	fx_free(f);
 }
 
+/* The views for people (mcastctl show mfc / show vifs), byte for byte. */
+static void test_text_v4(void **state)
+{
+	(void)state;
+	struct fx *f = sample(MCAST_AF_INET);
+	assert_int_equal(fx_mfc(f, "*", "239.9.9.9", 1, "0:1"), 0);
+	mcast_mr_dump_text_cache(f->t, collect, NULL);
+	assert_string_equal(text,
+		"IPv4 forwarding entries (table 253): 2\n"
+		"  (source, group)                                in               out                               packets        bytes    wrong  idle\n"
+		"  (10.0.0.5, 239.1.1.1)                          eth0             vlan100 eth2                             1           48        0  0s\n"
+		"  (*, 239.9.9.9)                                 vlan100          eth0                                     0            0        0  -\n"
+		"  (10.0.0.6, 239.2.2.2) waiting for a route: in eth0, 1 packets held\n");
+	text[0] = '\0';
+	mcast_mr_dump_text_vif(f->t, collect, NULL);
+	assert_string_equal(text,
+		"IPv4 VIFs (table 253): 3 of 32\n"
+		"  vif interface         ifindex local address              threshold  flags          packets in     bytes in  packets out    bytes out\n"
+		"    0 eth0                   2 10.0.0.1                           0  -                       2           96            0            0\n"
+		"    1 vlan100                3 192.168.1.1                        0  -                       0            0            1           48\n"
+		"    5 eth2                   4 -                                  0  -                       0            0            1           48\n");
+	fx_free(f);
+}
+
+static void test_text_v6(void **state)
+{
+	(void)state;
+	struct fx *f = sample(MCAST_AF_INET6);
+	mcast_mr_dump_text_cache(f->t, collect, NULL);
+	assert_string_equal(text,
+		"IPv6 forwarding entries (table 253): 1\n"
+		"  (source, group)                                in               out                               packets        bytes    wrong  idle\n"
+		"  (2001:db8::5, ff05::9)                         eth0             vlan100 eth2                             1           68        0  0s\n"
+		"  (2001:db8::6, ff05::10) waiting for a route: in eth0, 1 packets held\n");
+	text[0] = '\0';
+	mcast_mr_dump_text_vif(f->t, collect, NULL);
+	assert_string_equal(text,
+		"IPv6 VIFs (table 253): 3 of 32\n"
+		"  vif interface         ifindex local address              threshold  flags          packets in     bytes in  packets out    bytes out\n"
+		"    0 eth0                   2 fe80::1                            0  -                       2          136            0            0\n"
+		"    1 vlan100                3 fe80::2                            0  -                       0            0            1           68\n"
+		"    5 eth2                   4 -                                  0  -                       0            0            1           68\n");
+	fx_free(f);
+}
+
 static void test_json(void **state)
 {
 	(void)state;
@@ -86,6 +131,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proc_v4),
 		cmocka_unit_test(test_proc_v6),
+		cmocka_unit_test(test_text_v4),
+		cmocka_unit_test(test_text_v6),
 		cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
