@@ -161,6 +161,20 @@ static void mfc_sample(void *arg, const struct mcast_mfc_params *p)
 	dbuf_printf(w->o, "\"} %llu\n", (unsigned long long)v);
 }
 
+struct src_count {
+	const struct mcast_router *r;
+	unsigned ifindex;
+	uint64_t n;
+};
+
+static void count_sources(void *ctx, const struct mcast_addr *group)
+{
+	struct src_count *sc = ctx;
+	struct mcast_router_group_info gi;
+	if (mcast_router_group(sc->r, sc->ifindex, group, &gi, NULL, 0) == 0)
+		sc->n += gi.nsources;
+}
+
 void mcastd_metrics(struct mcastd *d, struct dbuf *o)
 {
 	struct mcast_router_iface_info info;
@@ -170,6 +184,14 @@ void mcastd_metrics(struct mcastd *d, struct dbuf *o)
 		for (int f = 0; f < 2; f++)
 			if (if_router(d, &d->ifs[n], f, &info))
 				sample_if(o, "groups", true, d->ifs[n].name, f, NULL, info.groups);
+	family_head(o, "sources", true, "Sources in the groups' lists on the interface (router part).");
+	for (unsigned n = 0; n < d->nif; n++)
+		for (int f = 0; f < 2; f++)
+			if (if_router(d, &d->ifs[n], f, &info)) {
+				struct src_count sc = { d->fam[f].r, d->ifs[n].ifindex, 0 };
+				mcast_router_walk_groups(d->fam[f].r, d->ifs[n].ifindex, count_sources, &sc);
+				sample_if(o, "sources", true, d->ifs[n].name, f, NULL, sc.n);
+			}
 	family_head(o, "querier", true, "1 while this router is the querier on the interface.");
 	for (unsigned n = 0; n < d->nif; n++)
 		for (int f = 0; f < 2; f++)

@@ -22,7 +22,7 @@ parsed() { scrape /metrics | tests/netns/promparse.py; }
 series() { n=$1; shift; l=$(printf '%s\n' "$@" | sort | paste -sd, -); grep -F "$n{$l} " "$TMP/m.txt" | awk '{ print $NF }'; }
 
 echo "== a member on lan1, 20 datagrams forwarded to it"
-recv_start h1 "$NS_H1" join 239.9.9.9 recv 3000
+recv_start h1 "$NS_H1" join 239.9.9.9 block 239.9.9.9 10.0.0.99 recv 3000
 wait_for 10 sh -c "$BIN/mcastctl -S $TMP/mcastd.sock show groups | grep -q 239.9.9.9"
 send 239.9.9.9 10.0.0.5 20 20
 recv_wait h1
@@ -34,6 +34,7 @@ check "mcast_groups{lan1, ipv4} = show interfaces" \
 	"$(ctl mcastd show interfaces --json | jq '.[] | select(.name == "lan1" and .family == "ipv4") | .groups')" \
 	"$(series mcast_groups 'family="ipv4"' 'interface="lan1"')"
 check "mcast_groups{lan1, ipv4} is 1" "1" "$(series mcast_groups 'family="ipv4"' 'interface="lan1"')"
+check "mcast_sources{lan1, ipv4}: the EXCLUDE list's one source" "1" "$(series mcast_sources 'family="ipv4"' 'interface="lan1"')"
 check "mcast_querier{lan2, ipv4} is 1" "1" "$(series mcast_querier 'family="ipv4"' 'interface="lan2"')"
 check "mcast_rx_reports_total{lan1} = show stats" \
 	"$(ctl mcastd show stats --json | jq '.interfaces[] | select(.name == "lan1" and .family == "ipv4") | .rx_reports')" \
