@@ -346,7 +346,8 @@ static bool names(const char *list, const char *iface)
 	return false;
 }
 
-static void watch_put(struct ctl_client *c, const char *line)
+/* false when the client had to be closed */
+static bool watch_put(struct ctl_client *c, const char *line)
 {
 	size_t len = strlen(line), pending = c->out.len - c->off;
 	if (c->lost) {
@@ -356,7 +357,7 @@ static void watch_put(struct ctl_client *c, const char *line)
 		if (pending + strlen(note) + len > CTL_WATCH_BUF) {
 			c->lost++;
 			c->srv->watch_lost++;
-			return;
+			return true;
 		}
 		dbuf_put(&c->out, note);
 		c->lost = 0;
@@ -365,7 +366,7 @@ static void watch_put(struct ctl_client *c, const char *line)
 	if (pending + len > CTL_WATCH_BUF) {
 		c->lost++;
 		c->srv->watch_lost++;
-		return;
+		return true;
 	}
 	if (c->off && (c->off == c->out.len || c->off >= CTL_WATCH_BUF / 2)) {
 		/* what is written goes: the buffer stays within bounds */
@@ -376,10 +377,11 @@ static void watch_put(struct ctl_client *c, const char *line)
 	dbuf_put(&c->out, line);
 	if (c->out.failed) {
 		client_close(c);
-		return;
+		return false;
 	}
 	if (!c->want_out && set_events(c, EPOLLIN | EPOLLOUT) == 0)
 		c->want_out = true;
+	return true;
 }
 
 void ctl_server_event_line(struct ctl_server *s, const char *ifaces, const char *text, const char *json)
@@ -420,6 +422,13 @@ static void watch_io(struct ctl_client *c, uint32_t events)
 		c->off += (size_t)w;
 	}
 	c->out.len = c->off = 0;
+	if (c->lost) {
+		/* room again: say what was lost now, not at the next event */
+		if (!watch_put(c, ""))
+			return;
+		if (c->out.len)
+			return; /* (EPOLLOUT stays on: it goes out next) */
+	}
 	if (c->want_out && set_events(c, EPOLLIN) == 0)
 		c->want_out = false;
 }

@@ -144,6 +144,8 @@ proxy_topology() {
 start_mcastd() {
 	ns=$1 name=${3:-mcastd}
 	printf '%s\n' "$2" >"$TMP/$name.conf"
+	# a killed one's socket file would look ready before this one is
+	rm -f "$TMP/$name.sock"
 	# ip netns exec execs the program: $! is mcastd itself
 	# MCASTD_ENV: VAR=VALUE words put before mcastd (env execs it, so
 	# $! stays mcastd); MCASTD_ARGS: more options
