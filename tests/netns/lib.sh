@@ -139,6 +139,18 @@ proxy_topology() {
 	ll_wait "$NS_RTR" "$NS_PROV"
 }
 
+# Two routers' namespaces on one link for querier elections: NS_Q1
+# (10.9.0.1, the lower address) and NS_Q2 (10.9.0.2), both "lan", and
+# QCONF, a configuration with short query timers for either.
+querier_pair() {
+	NS_Q1="$ID-q1" NS_Q2="$ID-q2"
+	add_ns "$NS_Q1"; add_ns "$NS_Q2"
+	link "$NS_Q1" lan "$NS_Q2" lan
+	in_ns "$NS_Q1" ip addr add 10.9.0.1/24 dev lan
+	in_ns "$NS_Q2" ip addr add 10.9.0.2/24 dev lan
+	QCONF="interface lan mld off query-interval 2s query-response 1s"
+}
+
 # start_mcastd NS CONFIG-TEXT [NAME]: writes the file, starts mcastd -n,
 # waits for its control socket.
 start_mcastd() {

@@ -230,12 +230,7 @@ check "no IPv6 MIF left" "0" "$(in_ns "$NS_RTR" tail -n +2 /proc/net/ip6_mr_vif 
 check "control socket removed" "no" "$([ -e "$TMP/mcastd.sock" ] && echo yes || echo no)"
 
 echo "== querier election against a second mcastd"
-NS_Q1="$ID-q1" NS_Q2="$ID-q2"
-add_ns "$NS_Q1"; add_ns "$NS_Q2"
-link "$NS_Q1" lan "$NS_Q2" lan
-in_ns "$NS_Q1" ip addr add 10.9.0.1/24 dev lan
-in_ns "$NS_Q2" ip addr add 10.9.0.2/24 dev lan
-QCONF="interface lan mld off query-interval 2s query-response 1s"
+querier_pair
 start_mcastd "$NS_Q2" "$QCONF" q2 || exit 1
 start_mcastd "$NS_Q1" "$QCONF" q1 || exit 1
 sleep 1.5

@@ -95,12 +95,7 @@ check "watch_lost counts what it lost" "yes" "$([ "${lost:-0}" -gt 0 ] && echo y
 check "and the watcher was told" "yes" "$(grep -q '^lost [0-9]* events$' "$TMP/slow.txt" && echo yes)"
 
 echo "== a querier change: a second router with a lower address"
-NS_Q1="$ID-q1" NS_Q2="$ID-q2"
-add_ns "$NS_Q1"; add_ns "$NS_Q2"
-link "$NS_Q1" lan "$NS_Q2" lan
-in_ns "$NS_Q1" ip addr add 10.9.0.1/24 dev lan
-in_ns "$NS_Q2" ip addr add 10.9.0.2/24 dev lan
-QCONF="interface lan mld off query-interval 2s query-response 1s"
+querier_pair
 start_mcastd "$NS_Q2" "$QCONF" q2 || exit 1
 ctl q2 -T 4 watch >"$TMP/wq.txt" 2>&1 &
 wq=$!
