@@ -15,6 +15,19 @@
 
 #include "mr.h"
 
+/* VIF i as the dumps show it (the driver's view of its counters), or
+ * false when it is not in use. */
+static bool vif_at(const struct mcast_mr_table *t, unsigned i, struct mcast_vif_config *c, struct mcast_vif_stats *st)
+{
+	const struct mr_vif *v = &t->vifs[i];
+	if (!v->used)
+		return false;
+	*c = v->cfg;
+	*st = v->st;
+	mr_vif_view(t, (uint16_t)i, c, st);
+	return true;
+}
+
 /* %pI6: eight groups of four hex digits. */
 static void full_v6(const struct mcast_addr *a, char out[40])
 {
@@ -30,12 +43,10 @@ void mcast_mr_dump_proc_vif(const struct mcast_mr_table *t, mcast_line_fn out, v
 	out(ctx, v4 ? "Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
 		    : "Interface      BytesIn  PktsIn  BytesOut PktsOut Flags\n");
 	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
-		const struct mr_vif *v = &t->vifs[i];
-		if (!v->used)
+		struct mcast_vif_config c;
+		struct mcast_vif_stats st;
+		if (!vif_at(t, i, &c, &st))
 			continue;
-		struct mcast_vif_config c = v->cfg;
-		struct mcast_vif_stats st = v->st;
-		mr_vif_view(t, (uint16_t)i, &c, &st);
 		int n = snprintf(line, sizeof(line), "%2u %-10s %8llu %7llu  %8llu %7llu %05X", i,
 				 c.name[0] ? c.name : "none",
 				 (unsigned long long)st.bytes_in, (unsigned long long)st.pkts_in,
@@ -124,12 +135,10 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 	out(ctx, line);
 	bool first = true;
 	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
-		const struct mr_vif *v = &t->vifs[i];
-		if (!v->used)
+		struct mcast_vif_config c;
+		struct mcast_vif_stats st;
+		if (!vif_at(t, i, &c, &st))
 			continue;
-		struct mcast_vif_config c = v->cfg;
-		struct mcast_vif_stats st = v->st;
-		mr_vif_view(t, (uint16_t)i, &c, &st);
 		snprintf(line, sizeof(line),
 			 "%s{\"vif\":%u,\"name\":\"%s\",\"ifindex\":%u,\"flags\":%u,\"threshold\":%u,"
 			 "\"pkts_in\":%llu,\"bytes_in\":%llu,\"pkts_out\":%llu,\"bytes_out\":%llu}",
@@ -268,12 +277,10 @@ void mcast_mr_dump_text_vif(const struct mcast_mr_table *t, mcast_line_fn out, v
 		out(ctx, "  vif interface         ifindex local address              threshold  flags          "
 			 "packets in     bytes in  packets out    bytes out\n");
 	for (unsigned i = 0; i < t->cfg.max_vifs; i++) {
-		const struct mr_vif *v = &t->vifs[i];
-		if (!v->used)
+		struct mcast_vif_config c;
+		struct mcast_vif_stats st;
+		if (!vif_at(t, i, &c, &st))
 			continue;
-		struct mcast_vif_config c = v->cfg;
-		struct mcast_vif_stats st = v->st;
-		mr_vif_view(t, (uint16_t)i, &c, &st);
 		char flags[32];
 		snprintf(flags, sizeof(flags), "%s%s%s", c.flags & MCAST_VIF_REGISTER ? "register " : "",
 			 c.flags & MCAST_VIF_TUNNEL ? "tunnel " : "", c.flags & MCAST_VIF_STATIC ? "static" : "");

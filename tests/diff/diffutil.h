@@ -235,7 +235,20 @@ struct diff_prog_ops {
 	int (*run)(const void *steps, int n, bool report);
 	void (*print)(FILE *out, const void *step);
 	void (*begin)(uint64_t seed); /* a sequence starts (may be NULL) */
+	/* the named allowed differences and how often each was applied */
+	const char *const *rule_names;
+	const unsigned long *rule_hits;
+	int nrules;
 };
+
+/* This process's own network namespace (to come back to). */
+static inline int diff_self_ns(void)
+{
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("/proc/self/ns/net: %s", strerror(errno));
+	return fd;
+}
 
 static inline int diff_run_for_shrink(void *ctx, const void *steps, int n)
 {
@@ -247,8 +260,8 @@ static inline int diff_run_for_shrink(void *ctx, const void *steps, int n)
  * Runs o->seqs sequences of o->steps: each that agrees is "ok"; one that
  * differs is run again (the kernel's side runs in real time: a timer can
  * once land across a class boundary) and, when it differs again, shrunk
- * and printed with what differs. Prints the summary line's head (the
- * caller adds its rule counts); returns the sequences that differ.
+ * and printed with what differs. Prints the summary line with each
+ * rule's count; returns the sequences that differ.
  */
 static inline int diff_sequences(const struct diff_opts *o, const struct diff_prog_ops *ops,
 				 const unsigned long *steps_compared)
@@ -289,6 +302,9 @@ static inline int diff_sequences(const struct diff_opts *o, const struct diff_pr
 	free(v);
 	printf("%s: %d sequences, %lu steps compared, %d differ, %d did not repeat; rules applied:", ops->label, o->seqs,
 	       *steps_compared, failed, unrepeatable);
+	for (int i = 0; i < ops->nrules; i++)
+		printf(" %s %lu", ops->rule_names[i], ops->rule_hits[i]);
+	printf("\n");
 	return failed;
 }
 

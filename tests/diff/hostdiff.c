@@ -994,17 +994,12 @@ int main(int argc, char **argv)
 	ns_q = o.ns[1];
 	verbose = o.verbose;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fd_self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd_self = diff_self_ns();
 	fd_nsh = open_ns(ns_host);
 	fd_nsq = open_ns(ns_q);
-	if (fd_self < 0)
-		die("/proc/self/ns/net: %s", strerror(errno));
 	char label[32];
 	snprintf(label, sizeof(label), "hostdiff IPv%d", fam);
-	const struct diff_prog_ops ops = { label, sizeof(struct step), 7919, (uint64_t)fam, gen, run, print_step, begin };
-	int failed = diff_sequences(&o, &ops, &steps_compared);
-	for (int i = 0; i < RULE__N; i++)
-		printf(" %s %lu", rule_names[i], rule_hits[i]);
-	printf("\n");
-	return failed ? 1 : 0;
+	const struct diff_prog_ops ops = { label, sizeof(struct step), 7919, (uint64_t)fam, gen, run, print_step, begin,
+					   rule_names, rule_hits, RULE__N };
+	return diff_sequences(&o, &ops, &steps_compared) ? 1 : 0;
 }

@@ -467,18 +467,12 @@ int main(int argc, char **argv)
 	querier = o.flag;
 	verbose = o.verbose;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fd_self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd_self < 0)
-		die("/proc/self/ns/net: %s", strerror(errno));
+	fd_self = diff_self_ns();
 	fd_b = open_ns(ns_b);
 	fd_h = open_ns(ns_h);
 	char label[48];
 	snprintf(label, sizeof(label), "rtdiff IPv%d %s", fam, querier ? "querier" : "non-querier");
 	const struct diff_prog_ops ops = { label, sizeof(struct step), 104729, (uint64_t)fam * 2 + querier,
-					   gen, run, print_step, NULL };
-	int failed = diff_sequences(&o, &ops, &steps_compared);
-	for (int i = 0; i < RULE__N; i++)
-		printf(" %s %lu", rule_names[i], rule_hits[i]);
-	printf("\n");
-	return failed ? 1 : 0;
+					   gen, run, print_step, NULL, rule_names, rule_hits, RULE__N };
+	return diff_sequences(&o, &ops, &steps_compared) ? 1 : 0;
 }
