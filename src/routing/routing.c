@@ -109,6 +109,19 @@ static struct rg_group *group_find(const struct mcast_routing *rt, const struct 
 	return NULL;
 }
 
+/* Doubles an array of elem-sized items (first: its first size); the
+ * array stays as it was when memory is out (-ENOMEM). */
+static int grow(struct mcast_routing *rt, void **arr, size_t *cap, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *p = mcast_alloc_resize(rt->env.al, *arr, *cap * elem, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
 static void add_oif(struct mcast_mfc_oif *o, size_t *n, uint16_t vif, uint8_t ttl)
 {
 	for (size_t i = 0; i < *n; i++)
@@ -635,15 +648,8 @@ int mcast_routing_iface_add(struct mcast_routing *rt, unsigned ifindex, const ch
 	size_t at = 0;
 	while (at < rt->nifaces && rt->ifaces[at].used)
 		at++;
-	if (at == rt->ifcap) {
-		size_t cap = rt->ifcap ? rt->ifcap * 2 : 8;
-		void *p = mcast_alloc_resize(rt->env.al, rt->ifaces, rt->ifcap * sizeof(*rt->ifaces),
-					     cap * sizeof(*rt->ifaces));
-		if (!p)
-			return -ENOMEM;
-		rt->ifaces = p;
-		rt->ifcap = cap;
-	}
+	if (at == rt->ifcap && grow(rt, (void **)&rt->ifaces, &rt->ifcap, sizeof(*rt->ifaces), 8) < 0)
+		return -ENOMEM;
 	struct rg_iface x = { .used = true, .ifindex = ifindex, .vif = MCAST_MR_NO_VIF,
 			      .threshold = threshold ? threshold : 1, .role = MCAST_ROUTING_ROUTER };
 	snprintf(x.name, sizeof(x.name), "%s", name ? name : "");
@@ -742,15 +748,8 @@ int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct
 	for (size_t i = 0; i < n; i++)
 		if (!iface_by_index(rt, out[i]))
 			return -ENODEV;
-	if (rt->nstatics == rt->scap) {
-		size_t cap = rt->scap ? rt->scap * 2 : 4;
-		void *p = mcast_alloc_resize(rt->env.al, rt->statics, rt->scap * sizeof(*rt->statics),
-					     cap * sizeof(*rt->statics));
-		if (!p)
-			return -ENOMEM;
-		rt->statics = p;
-		rt->scap = cap;
-	}
+	if (rt->nstatics == rt->scap && grow(rt, (void **)&rt->statics, &rt->scap, sizeof(*rt->statics), 4) < 0)
+		return -ENOMEM;
 	struct rg_static *st = &rt->statics[rt->nstatics];
 	memset(st, 0, sizeof(*st));
 	st->source = *source;
@@ -808,15 +807,9 @@ int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const
 		if (i < rt->nmembers)
 			return -EEXIST;
 		vif_for(rt, ifindex);
-		if (rt->nmembers == rt->mcap) {
-			size_t cap = rt->mcap ? rt->mcap * 2 : 8;
-			void *p = mcast_alloc_resize(rt->env.al, rt->members, rt->mcap * sizeof(*rt->members),
-						     cap * sizeof(*rt->members));
-			if (!p)
-				return -ENOMEM;
-			rt->members = p;
-			rt->mcap = cap;
-		}
+		if (rt->nmembers == rt->mcap &&
+		    grow(rt, (void **)&rt->members, &rt->mcap, sizeof(*rt->members), 8) < 0)
+			return -ENOMEM;
 		rt->members[rt->nmembers++] = (struct rg_member){ ifindex, *group, *source };
 	} else {
 		if (i == rt->nmembers)
