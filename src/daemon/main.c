@@ -39,12 +39,12 @@
 
 static bool use_syslog;
 static int log_max = MCAST_LOG_INFO;
-static bool debug_on; /* -d: debug lines to the log too (watchers get drop lines anyway) */
 
 static void log_fn(void *ctx, enum mcast_log_level level, unsigned cat, const char *msg)
 {
 	mcastd_watch_log(ctx, level, cat, msg);
-	if ((int)level > log_max || (level == MCAST_LOG_DEBUG && !debug_on))
+	/* (without -d, debug lines made for watchers stop here) */
+	if ((int)level > log_max)
 		return;
 	if (use_syslog) {
 		syslog((int)level, "%s", msg);
@@ -376,7 +376,6 @@ int main(int argc, char **argv)
 	log_max = debug ? MCAST_LOG_DEBUG : MCAST_LOG_INFO;
 	d.log = (struct mcast_log){ log_fn, &d, debug ? ~0u : 0 };
 	d.debug_mask_cfg = d.log.debug_mask;
-	debug_on = debug;
 	/* Before anything is touched: is another mcastd answering there? */
 	int pr = ctl_server_probe(sock_path);
 	if (pr == 1) {
