@@ -140,7 +140,8 @@ void mcast_host_input(struct mcast_host *h, unsigned ifindex, const uint8_t *pkt
 /* ---- inspection ---- */
 
 /* The interface state of a group (RFC 3376 3.2): its mode and up to cap
- * sources; -ENOENT when the interface is not a member. */
+ * sources; -ENOENT when the interface is not a member. mode, srcs and n
+ * may be NULL: only whether it is a member. */
 int mcast_host_iface_state(const struct mcast_host *h, unsigned ifindex,
 			   const struct mcast_addr *group, enum mcast_filter_mode *mode,
 			   struct mcast_addr *srcs, size_t cap, size_t *n);

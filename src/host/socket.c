@@ -695,10 +695,15 @@ int mcast_host_iface_state(const struct mcast_host *h, unsigned ifindex,
 		return -ENODEV;
 	const struct hs_group *g = hs_group_find(ifc, group);
 	size_t k;
-	if (!g || !hs_state(g, mode, h->tmp, &k))
+	enum mcast_filter_mode m;
+	if (!g || !hs_state(g, &m, h->tmp, &k))
 		return -ENOENT;
-	*n = k;
-	memcpy(srcs, h->tmp, (k < cap ? k : cap) * sizeof(*srcs));
+	if (mode)
+		*mode = m;
+	if (n)
+		*n = k;
+	if (srcs && cap)
+		memcpy(srcs, h->tmp, (k < cap ? k : cap) * sizeof(*srcs));
 	return 0;
 }
 

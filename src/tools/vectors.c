@@ -119,9 +119,11 @@ static void reports(enum mcast_family f, const char *src, const char *g1, const 
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: mcast-vectors OUT.pcap\n");
-		return 2;
+	if (argc != 2 || argv[1][0] == '-') {
+		/* An option is never a file name: --help must not become one. */
+		bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
+		fprintf(help ? stdout : stderr, "usage: mcast-vectors OUT.pcap\n");
+		return help ? 0 : 2;
 	}
 	char err[512];
 	if (pcap_writer_open(&w, argv[1], err, sizeof(err)) < 0) {
