@@ -124,6 +124,7 @@ int main(void)
 	return rc;
 }
 EOC
+# shellcheck disable=SC2046 # pkg-config prints several words
 if cc -Wall -Werror -o "$work/app" "$work/app.c" $(pkg-config --cflags --libs mcast) 2>"$work/cc.log"; then
 	out=$("$work/app" 2>&1)
 	[ "$out" = "join_source 0 member 1" ] && ok "a program built with pkg-config mcast runs: $out" ||
@@ -134,6 +135,7 @@ else
 	cat "$work/cc.log"
 	bad "building against libmcast-dev failed"
 fi
+# shellcheck disable=SC2046
 cc -static -o "$work/app-static" "$work/app.c" $(pkg-config --cflags mcast) /usr/lib/*/libmcast.a 2>"$work/cc.log" &&
 	[ "$("$work/app-static")" = "join_source 0 member 1" ] && ok "the same against libmcast.a" ||
 	bad "static build against libmcast.a: $(cat "$work/cc.log")"
