@@ -358,7 +358,8 @@ void mcast_htab_sorted_free(const struct mcast_htab *t, void **v);
 /*
  * Fixed-size objects carved from chunks; get and put are O(1) pointer
  * moves, so the packet path never calls the allocator once the pool is
- * warm. max_objects (0 = no limit) bounds memory.
+ * warm. Chunks grow with the pool (8 objects first, then as many as it
+ * has, at most per_chunk). max_objects (0 = no limit) bounds memory.
  */
 struct mcast_pool {
 	size_t obj_size;

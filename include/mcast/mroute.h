@@ -173,6 +173,7 @@ struct mcast_mr_stats {
 	uint64_t flushed;          /* unresolved entries dropped: their VIF or the owner went */
 	uint64_t flushed_pkts;     /* queued packets dropped with them */
 	uint64_t upcall_nocache, upcall_wrongvif, upcall_wholepkt;
+	uint64_t no_memory;        /* packets not forwarded: no memory for the copy */
 };
 
 struct mcast_mr_table;

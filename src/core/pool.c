@@ -1,9 +1,12 @@
 /*
  * DOC: object pool
  *
- * Fixed-size objects carved from chunks of per_chunk objects. Freed
- * objects go on a free list threaded through their first word, so get
- * and put never call the allocator once the pool has warmed up. The
+ * Fixed-size objects carved from chunks. Chunks grow with the pool: the
+ * first holds 8 objects, each next one as many as the pool has so far,
+ * up to per_chunk; so a pool of a few objects costs a few objects, and
+ * a large one still calls the allocator once per per_chunk objects.
+ * Freed objects go on a free list threaded through their first word, so
+ * get and put never call the allocator once the pool has warmed up. The
  * chunk list is threaded through a header at the start of each chunk.
  */
 #include <string.h>
@@ -27,9 +30,13 @@ void mcast_pool_init(struct mcast_pool *p, const struct mcast_alloc *al, size_t 
 	p->max_objects = max_objects;
 }
 
+#define FIRST_CHUNK 8
+
 static int add_chunk(struct mcast_pool *p)
 {
-	size_t n = p->per_chunk;
+	size_t n = p->allocated < FIRST_CHUNK ? FIRST_CHUNK : p->allocated;
+	if (n > p->per_chunk)
+		n = p->per_chunk;
 	if (p->max_objects && p->allocated + n > p->max_objects)
 		n = p->max_objects - p->allocated;
 	if (n == 0)

@@ -216,9 +216,17 @@ static bool local_scope(const struct mcast_addr *g)
 }
 
 /* Writes the TTL-decremented copy to t->scratch (RFC 1624 incremental
- * checksum update for IPv4). */
-static void prepare_copy(struct mcast_mr_table *t, const uint8_t *p, size_t len)
+ * checksum update for IPv4); -ENOMEM when the buffer cannot grow to len. */
+static int prepare_copy(struct mcast_mr_table *t, const uint8_t *p, size_t len)
 {
+	if (len > t->scratch_cap) {
+		size_t cap = len < 2048 ? 2048 : len;
+		uint8_t *b = mcast_alloc_resize(t->env.al, t->scratch, t->scratch_cap, cap);
+		if (!b)
+			return -ENOMEM;
+		t->scratch = b;
+		t->scratch_cap = cap;
+	}
 	memcpy(t->scratch, p, len);
 	if (t->family == MCAST_AF_INET) {
 		uint8_t *q = t->scratch;
@@ -236,6 +244,7 @@ static void prepare_copy(struct mcast_mr_table *t, const uint8_t *p, size_t len)
 	} else {
 		t->scratch[7]--;
 	}
+	return 0;
 }
 
 static void upcall(struct mcast_mr_table *t, enum mcast_upcall_type type, uint16_t vif,
@@ -312,7 +321,10 @@ static int deliver(struct mcast_mr_table *t, struct mr_entry *e, uint16_t vif,
 			continue;
 		}
 		if (!prepared) {
-			prepare_copy(t, p, pi->len);
+			if (prepare_copy(t, p, pi->len) < 0) {
+				t->stats.no_memory++;
+				return copies;
+			}
 			prepared = true;
 		}
 		if (t->env.xmit)

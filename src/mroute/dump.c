@@ -184,7 +184,7 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		 "\"unres_pkt_full\":%llu,\"copies\":%llu,\"ttl_below\":%llu,\"released\":%llu,"
 		 "\"expired\":%llu,\"expired_pkts\":%llu,\"flushed\":%llu,\"flushed_pkts\":%llu,"
 		 "\"upcall_nocache\":%llu,"
-		 "\"upcall_wrongvif\":%llu,\"upcall_wholepkt\":%llu}}\n",
+		 "\"upcall_wrongvif\":%llu,\"upcall_wholepkt\":%llu,\"no_memory\":%llu}}\n",
 		 (unsigned long long)s->input, (unsigned long long)s->no_vif,
 		 (unsigned long long)s->bad_packet, (unsigned long long)s->local_scope,
 		 (unsigned long long)s->hit, (unsigned long long)s->wrong_vif,
@@ -194,7 +194,8 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		 (unsigned long long)s->released, (unsigned long long)s->expired,
 		 (unsigned long long)s->expired_pkts, (unsigned long long)s->flushed,
 		 (unsigned long long)s->flushed_pkts, (unsigned long long)s->upcall_nocache,
-		 (unsigned long long)s->upcall_wrongvif, (unsigned long long)s->upcall_wholepkt);
+		 (unsigned long long)s->upcall_wrongvif, (unsigned long long)s->upcall_wholepkt,
+		 (unsigned long long)s->no_memory);
 	out(ctx, line);
 }
 

@@ -61,7 +61,8 @@ struct mcast_mr_table {
 	struct mcast_mr_stats stats;
 	struct mcast_ratelimit drop_log; /* bad-packet lines per second in the log */
 	uint64_t check_calls;          /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
-	uint8_t scratch[65536];        /* the TTL-decremented copy being sent */
+	uint8_t *scratch;              /* the TTL-decremented copy being sent: */
+	size_t scratch_cap;            /* grown to the largest packet forwarded */
 };
 
 /* table.c */

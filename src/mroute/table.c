@@ -37,7 +37,7 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 	struct mcast_mr_table *t = mcast_alloc_get(env->al, sizeof(*t));
 	if (!t)
 		return NULL;
-	memset(t, 0, offsetof(struct mcast_mr_table, scratch));
+	memset(t, 0, sizeof(*t));
 	t->env = *env;
 	t->cfg = *cfg;
 	t->family = family;
@@ -49,7 +49,7 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 		goto fail;
 	memset(t->vifs, 0, cfg->max_vifs * sizeof(*t->vifs));
 	if (mcast_htab_init(&t->vif_index, env->al, 16) < 0 ||
-	    mcast_htab_init(&t->cache, env->al, 1024) < 0 ||
+	    mcast_htab_init(&t->cache, env->al, 16) < 0 ||
 	    mcast_htab_init(&t->unres, env->al, 16) < 0)
 		goto fail;
 	mcast_pool_init(&t->entries, env->al, sizeof(struct mr_entry), 256, cfg->max_entries);
@@ -100,6 +100,7 @@ void mcast_mr_destroy(struct mcast_mr_table *t)
 	mcast_htab_free(&t->unres);
 	mcast_pool_destroy(&t->entries);
 	mcast_alloc_free(t->env.al, t->vifs, t->cfg.max_vifs * sizeof(*t->vifs));
+	mcast_alloc_free(t->env.al, t->scratch, t->scratch_cap);
 	mcast_alloc_free(t->env.al, t, sizeof(*t));
 }
 

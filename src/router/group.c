@@ -329,7 +329,7 @@ static void send_query(struct rt_iface *ifc, const struct mcast_addr *g, bool s_
 		.nsrcs = n,
 	};
 	if (r->env.send &&
-	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, sizeof(r->buf), emit_query, ifc) > 0) {
+	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, r->buf_cap, emit_query, ifc) > 0) {
 		if (n)
 			ifc->stats.tx_source_queries++;
 		else
@@ -366,7 +366,10 @@ static void send_specific(struct rt_group *grp)
 	bool more = grp->group_rexmit > 0;
 	if (ifc->level == 3) {
 		/* rec_srcs is free here: the record being handled, if any, was
-		 * applied already. */
+		 * applied already. Without memory for every source, those
+		 * that fit are queried now and the rest at the next turn. */
+		size_t cap = rt_reserve(r, (void **)&r->rec_srcs, &r->rec_srcs_cap, grp->nsrcs,
+					sizeof(*r->rec_srcs)) == 0 ? grp->nsrcs : r->rec_srcs_cap;
 		for (int pass = 0; pass < 2; pass++) {
 			size_t n = 0;
 			bool s_flag = pass == 0;
@@ -377,6 +380,10 @@ static void send_specific(struct rt_group *grp)
 				bool above = s->deadline_ms > now + lmqt;
 				if (above != s_flag)
 					continue;
+				if (n == cap) {
+					more = true;
+					break;
+				}
 				r->rec_srcs[n++] = s->addr;
 				s->rexmit--;
 				more |= s->rexmit > 0;

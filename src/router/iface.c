@@ -96,19 +96,47 @@ struct mcast_router *mcast_router_create(const struct mcast_router_env *env, enu
 	struct mcast_router *r = mcast_alloc_get(env->al, sizeof(*r));
 	if (!r)
 		return NULL;
-	memset(r, 0, offsetof(struct mcast_router, buf));
+	memset(r, 0, sizeof(*r));
 	r->env = *env;
 	r->family = f;
 	r->pf = mcast_profile_of(f);
-	r->dec_srcs = mcast_alloc_get(env->al, RT_DEC_SRCS * sizeof(*r->dec_srcs));
-	r->rec_srcs = mcast_alloc_get(env->al, RT_DEC_SRCS * sizeof(*r->rec_srcs));
-	r->dec_recs = mcast_alloc_get(env->al, RT_DEC_RECS * sizeof(*r->dec_recs));
-	if (!r->dec_srcs || !r->rec_srcs || !r->dec_recs || mcast_htab_init(&r->ifaces, env->al, 16) < 0) {
+	/* Everything else grows on demand: the decode buffers with the
+	 * largest packet, the query buffer with the largest MTU, the group
+	 * pool with the groups (an embedded router with one interface and a
+	 * few groups holds a few kilobytes). */
+	if (mcast_htab_init(&r->ifaces, env->al, 4) < 0) {
 		mcast_router_destroy(r);
 		return NULL;
 	}
 	mcast_pool_init(&r->group_pool, env->al, sizeof(struct rt_group), 1024, 0);
 	return r;
+}
+
+int rt_reserve(struct mcast_router *r, void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return 0;
+	size_t c = *cap * 2 > n ? *cap * 2 : n;
+	void *p = mcast_alloc_resize(r->env.al, *v, *cap * size, c * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* Room to decode a payload of len bytes: a source takes at least 4 (16)
+ * bytes and a record 8 (20, RFC 3376 4.2.4 / RFC 3810 5.2.4), so a
+ * packet never holds more than len/4 sources or len/8 records. */
+static int reserve_decode(struct mcast_router *r, size_t len)
+{
+	size_t alen = mcast_family_alen(r->family);
+	size_t srcs = len / alen + 1, recs = len / (alen + 4) + 1;
+	if (rt_reserve(r, (void **)&r->dec_srcs, &r->dec_srcs_cap, srcs, sizeof(*r->dec_srcs)) < 0 ||
+	    rt_reserve(r, (void **)&r->rec_srcs, &r->rec_srcs_cap, srcs, sizeof(*r->rec_srcs)) < 0 ||
+	    rt_reserve(r, (void **)&r->dec_recs, &r->dec_recs_cap, recs, sizeof(*r->dec_recs)) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifindex)
@@ -155,9 +183,10 @@ void mcast_router_destroy(struct mcast_router *r)
 	const struct mcast_alloc *al = r->env.al;
 	mcast_alloc_free(al, r->scratch, r->scratch_cap * sizeof(*r->scratch));
 	mcast_alloc_free(al, r->prev, r->prev_cap * sizeof(*r->prev));
-	mcast_alloc_free(al, r->dec_srcs, RT_DEC_SRCS * sizeof(*r->dec_srcs));
-	mcast_alloc_free(al, r->rec_srcs, RT_DEC_SRCS * sizeof(*r->rec_srcs));
-	mcast_alloc_free(al, r->dec_recs, RT_DEC_RECS * sizeof(*r->dec_recs));
+	mcast_alloc_free(al, r->dec_srcs, r->dec_srcs_cap * sizeof(*r->dec_srcs));
+	mcast_alloc_free(al, r->rec_srcs, r->rec_srcs_cap * sizeof(*r->rec_srcs));
+	mcast_alloc_free(al, r->dec_recs, r->dec_recs_cap * sizeof(*r->dec_recs));
+	mcast_alloc_free(al, r->buf, r->buf_cap);
 	mcast_alloc_free(al, r->touched, r->touched_cap * sizeof(*r->touched));
 	mcast_alloc_free(al, r->spares, r->touched_cap * sizeof(*r->spares));
 	mcast_alloc_free(al, r, sizeof(*r));
@@ -192,7 +221,7 @@ static void send_general(struct rt_iface *ifc)
 		.qqi_s = ifc->qi_ms / 1000,
 	};
 	if (r->env.send &&
-	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, sizeof(r->buf), emit_general, ifc) > 0)
+	    mcast_query_encode(&q, &ifc->addr, NULL, ifc->mtu, r->buf, r->buf_cap, emit_general, ifc) > 0)
 		ifc->stats.tx_general_queries++;
 }
 
@@ -304,11 +333,14 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	if (level < 0 || !addr_ok(r, addr) || cfg->robustness == 0 || cfg->query_interval_ms == 0 ||
 	    cfg->query_response_ms >= cfg->query_interval_ms || mtu < 68)
 		return -EINVAL;
+	/* the query buffer holds one packet of the largest MTU */
+	if (rt_reserve(r, (void **)&r->buf, &r->buf_cap, mtu, 1) < 0)
+		return -ENOMEM;
 	struct rt_iface *ifc = mcast_alloc_get(r->env.al, sizeof(*ifc));
 	if (!ifc)
 		return -ENOMEM;
 	memset(ifc, 0, sizeof(*ifc));
-	if (mcast_htab_init(&ifc->groups, r->env.al, 64) < 0) {
+	if (mcast_htab_init(&ifc->groups, r->env.al, 8) < 0) {
 		mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
 		return -ENOMEM;
 	}
@@ -520,8 +552,17 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 	struct rt_iface *ifc = iface_find(r, ifindex);
 	if (!ifc || !ifc->cfg.enabled)
 		return;
-	struct mcast_msg m = { .srcs = r->dec_srcs, .srcs_cap = RT_DEC_SRCS, .recs = r->dec_recs,
-			       .recs_cap = RT_DEC_RECS };
+	if (reserve_decode(r, ip->payload_len) < 0) {
+		ifc->stats.no_memory++;
+		char a[MCAST_ADDR_STRLEN];
+		if (mcast_ratelimit_ok(&ifc->drop_log, rt_now(r)))
+			mcast_logf(r->env.log, MCAST_LOG_DEBUG, MCAST_D_DROPS,
+				   "%s: dropped packet from %s: no memory to decode %zu bytes", ifc->name,
+				   mcast_addr_str(&ip->src, a), ip->payload_len);
+		return;
+	}
+	struct mcast_msg m = { .srcs = r->dec_srcs, .srcs_cap = r->dec_srcs_cap, .recs = r->dec_recs,
+			       .recs_cap = r->dec_recs_cap };
 	enum mcast_drop why = mcast_msg_decode(&m, ip, &ifc->cfg.wire);
 	if (why != MCAST_DROP_NONE) {
 		ifc->stats.drop.count[why]++;

@@ -73,20 +73,27 @@ struct mcast_router {
 	uint32_t scratch_cap;
 	struct rt_source *prev;         /* the previous state, for reporting changes */
 	uint32_t prev_cap;
-	struct mcast_addr *dec_srcs;    /* decode buffers */
+	/* decode buffers, grown to what the largest packet so far needs
+	 * (rt_reserve_decode) */
+	struct mcast_addr *dec_srcs;
+	size_t dec_srcs_cap;
 	struct mcast_group_record *dec_recs;
-	struct mcast_addr *rec_srcs;    /* a record's sources, sorted */
+	size_t dec_recs_cap;
+	struct mcast_addr *rec_srcs;    /* a record's sources, sorted; a query's sources */
+	size_t rec_srcs_cap;
 	uint64_t check_calls;           /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
 	/* the packet being applied (rt_records_prepare): its groups, and a
 	 * reserved source set per group for a host tracked anew */
 	struct rt_group **touched;
 	struct mcast_srcset *spares;
 	uint32_t ntouched, touched_cap;
-	uint8_t buf[65536];             /* queries being encoded */
+	uint8_t *buf;                   /* queries being encoded: the largest MTU */
+	size_t buf_cap;
 };
 
-#define RT_DEC_SRCS 16384
-#define RT_DEC_RECS 8192
+/* Grows *v (cap items of size) to hold at least n; 0 or -ENOMEM with *v
+ * as it was. */
+int rt_reserve(struct mcast_router *r, void **v, size_t *cap, size_t n, size_t size);
 
 /* The sanitizer build checks the engine after each packet and timer: the
  * whole check costs O(state), so every time while the state is small,

@@ -27,10 +27,36 @@ static void test_pool(void **state)
 	mcast_pool_destroy(&p);
 }
 
+/* Chunks start at 8 objects and double with the pool, up to per_chunk:
+ * a small pool holds little, a large one few chunks. */
+static void test_pool_growth(void **state)
+{
+	(void)state;
+	struct mcast_pool p;
+	mcast_pool_init(&p, &mcast_alloc_libc, 24, 64, 0);
+	assert_int_equal(p.allocated, 0); /* nothing before the first get */
+	void *o = mcast_pool_get(&p);
+	assert_non_null(o);
+	assert_int_equal(p.allocated, 8);
+	static const size_t after[] = { 8, 16, 32, 64, 128, 192, 256 };
+	size_t got = 1;
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+		while (got < after[k]) {
+			assert_non_null(mcast_pool_get(&p));
+			got++;
+		}
+		assert_int_equal(p.allocated, after[k]);
+	}
+	assert_non_null(mcast_pool_get(&p)); /* 257th: a chunk of per_chunk */
+	assert_int_equal(p.allocated, 320);
+	mcast_pool_destroy(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_pool_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

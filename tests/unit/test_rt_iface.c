@@ -528,10 +528,71 @@ static void test_config_set(void **state)
 			assert_int_equal(mcast_router_stat(&st, &mcast_router_stat_fields[k]), 7);
 }
 
+static uint8_t jumbo[9000];
+static size_t jumbo_len;
+
+static void keep_jumbo(void *ctx, const uint8_t *p, size_t len)
+{
+	(void)ctx;
+	memcpy(jumbo, p, len);
+	jumbo_len = len;
+}
+
+/* The decode buffers start empty and grow with the packets: a 9000-byte
+ * report of 2000 sources (a jumbo-frame LAN) is taken whole, both
+ * families; the query buffer follows the largest MTU. */
+static void test_buffers_grow(void **state)
+{
+	(void)state;
+	for (int f = 0; f < 2; f++) {
+		enum mcast_family fam = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+		struct mcast_wheel w;
+		mcast_wheel_init(&w, 1);
+		struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &w, .hash_seed = 1 };
+		struct mcast_router *r = mcast_router_create(&env, fam);
+		assert_non_null(r);
+		struct mcast_router_config c;
+		mcast_router_config_default(&c, fam);
+		c.querier = false;
+		c.max_sources = 0;
+		c.max_total_sources = 0;
+		struct mcast_addr me = A(f ? "fe80::1" : "10.0.0.1"), host = A(f ? "fe80::9" : "10.0.0.9");
+		struct mcast_addr g = A(f ? "ff3e::1:2" : "232.1.2.3");
+		assert_int_equal(mcast_router_iface_add(r, 1, "jumbo", &me, 9000, &c), 0);
+		size_t n = f ? 500 : 2000; /* what 9000 bytes hold */
+		struct mcast_addr *srcs = calloc(n, sizeof(*srcs));
+		for (size_t i = 0; i < n; i++)
+			mcast_addr_from_u32(&srcs[i], 0x0a010000u + (uint32_t)i + 1);
+		if (f)
+			for (size_t i = 0; i < n; i++) {
+				uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = (uint8_t)(i >> 8), [15] = (uint8_t)(i + 1) };
+				mcast_addr_from_in6(&srcs[i], b);
+			}
+		struct mcast_report_builder rb;
+		static uint8_t work[9000];
+		assert_int_equal(mcast_report_init(&rb, fam, &host, NULL, 9000, work, sizeof(work), keep_jumbo, NULL), 0);
+		assert_int_equal(mcast_report_add(&rb, MCAST_ALLOW_NEW_SOURCES, &g, srcs, n, NULL, 0), 0);
+		jumbo_len = 0;
+		mcast_report_flush(&rb);
+		assert_int_equal(rb.packets, 1); /* one packet, all sources */
+		assert_true(jumbo_len > 8000);
+		mcast_router_input(r, 1, jumbo, jumbo_len);
+		struct mcast_router_group_info info;
+		assert_int_equal(mcast_router_group(r, 1, &g, &info, NULL, 0), 0);
+		assert_int_equal(info.nsources, n);
+		struct mcast_router_iface_info ii;
+		assert_int_equal(mcast_router_iface_info(r, 1, &ii), 0);
+		assert_int_equal(ii.stats->no_memory, 0);
+		free(srcs);
+		mcast_router_destroy(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_set),
+		cmocka_unit_test(test_buffers_grow),
 		cmocka_unit_test(test_startup_and_periodic),
 		cmocka_unit_test(test_election),
 		cmocka_unit_test(test_adopt_and_higher),

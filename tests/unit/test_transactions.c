@@ -194,11 +194,23 @@ static void mr_upcall(void *ctx, const struct mcast_upcall *u)
 		  mcast_addr_str(&u->source, a), mcast_addr_str(&u->group, b));
 }
 
+static unsigned mr_copies;
+
+static void mr_xmit(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)pkt;
+	(void)len;
+	mr_copies++;
+}
+
 static void *mr_make(void)
 {
 	struct mrst *st = calloc(1, sizeof(*st));
 	mcast_wheel_init(&st->w, 1000);
-	struct mcast_mr_env env = { .al = &fa_alloc, .wheel = &st->w, .changed = mr_changed, .ctx = st, .hash_seed = 3 };
+	struct mcast_mr_env env = { .al = &fa_alloc, .wheel = &st->w, .changed = mr_changed, .xmit = mr_xmit,
+				    .ctx = st, .hash_seed = 3 };
 	struct mcast_mr_config c;
 	mcast_mr_config_default(&c);
 	st->t = mcast_mr_create(&env, &c, MCAST_AF_INET, 0);
@@ -279,10 +291,42 @@ static void mr_op_miss(void *p)
 	mcast_mr_input(st->t, 10, pkt, n);
 }
 
+/* A hit on (10.0.0.5, 239.1.1.1): the copy buffer grows on the first
+ * packet forwarded. */
+static void mr_op_hit(void *p)
+{
+	struct mrst *st = p;
+	uint8_t pkt[1400];
+	struct mcast_addr s = A("10.0.0.5"), g = A("239.1.1.1");
+	size_t n = mcast_udp_build(pkt, sizeof(pkt), &s, &g, 16, 1300);
+	assert_true(n > 0);
+	mcast_mr_input(st->t, 10, pkt, n);
+}
+
+/* Without memory for the copy, nothing goes out and the packet is
+ * counted; with it, both outputs get their copy. */
+static void test_mroute_copy_buffer(void **state)
+{
+	(void)state;
+	struct mrst *st = mr_make();
+	mr_copies = 0;
+	fa_arm(1);
+	mr_op_hit(st);
+	assert_true(FA.fired);
+	assert_int_equal(mr_copies, 0);
+	assert_int_equal(mcast_mr_stats(st->t)->no_memory, 1);
+	fa_arm(0);
+	mr_op_hit(st);
+	assert_int_equal(mr_copies, 2);
+	assert_int_equal(mcast_mr_stats(st->t)->copies, 2);
+	mr_destroy(st);
+}
+
 static void test_mroute(void **state)
 {
 	(void)state;
 	const struct fa_case cases[] = {
+		{ "mroute: a hit forwarded, its copy buffer grown", mr_make, mr_op_hit, mr_text, mr_check, mr_destroy, NULL },
 		{ "mroute: an entry with 6 outputs", mr_make, mr_op_add, mr_text, mr_check, mr_destroy, NULL },
 		{ "mroute: an entry rewritten with 7 outputs", mr_make, mr_op_replace, mr_text, mr_check, mr_destroy, NULL },
 		{ "mroute: a miss queued, its upcall", mr_make, mr_op_miss, mr_text, mr_check, mr_destroy, NULL },
@@ -693,6 +737,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_router),
 		cmocka_unit_test(test_mroute),
+		cmocka_unit_test(test_mroute_copy_buffer),
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_proxy),
