@@ -146,6 +146,12 @@ static inline mcast_time_ms hs_now(const struct mcast_host *h)
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex);
 struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g);
+/* Starts loading what a call on (s, ifindex, g) looks up first (the
+ * interface's group bucket, the socket's index slot), for a caller that
+ * knows its next calls: the proxy prefetches its whole queue, and the
+ * cache misses of a batch overlap instead of adding up. */
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
+		 const struct mcast_addr *g);
 
 /* report.c */
 /* The interface state: member or not, its mode and sources (into out). */

@@ -93,6 +93,16 @@ struct hs_membership *hs_find_membership(const struct mcast_host *h, const struc
 	return NULL;
 }
 
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
+		 const struct mcast_addr *g)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (ifc && ifc->groups.buckets)
+		__builtin_prefetch(&ifc->groups.buckets[mcast_addr_hash(g, h->env.seed) & ifc->groups.mask]);
+	if (s->idx)
+		__builtin_prefetch(&s->idx[m_home(h, s, ifindex, g)]);
+}
+
 static void idx_put(const struct mcast_host *h, struct mcast_host_sock *s, uint32_t k)
 {
 	if (!s->idx)

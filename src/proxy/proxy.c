@@ -1,13 +1,15 @@
 /*
  * DOC: proxying (RFC 4605)
  *
- * A subscription record per (downstream interface, group) that has, or
- * just had, membership; a change from the router engine marks it dirty
- * and queues it; the queue is drained after the engine is done, so one
- * IS_EX that touches many sources is one filter change upstream. Each
- * drain reads the group's state back from the router engine (never
- * patches), so a drain after any sequence of events gives the same
- * answer:
+ * A change from the router engine queues its (downstream interface,
+ * group) — once for a run of changes to the same group, so one IS_EX
+ * that touches many sources is one item — and the queue is drained after
+ * the engine is done. No record is kept per group on the proxy's side:
+ * the router engine holds the downstream state, the host engine the
+ * upstream one (each downstream's socket membership), and the queue is
+ * an array. Each drain reads the group's state back from the router
+ * engine (never patches), so a drain after any sequence of events gives
+ * the same answer, however often the group was queued:
  *
  *   INCLUDE mode   -> INCLUDE {sources forwarded (access list applied)}
  *   EXCLUDE mode   -> EXCLUDE {sources with timer 0, the Y list}
@@ -23,14 +25,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/hs.h"
+#include "host/hs.h"
 #include "mcast/proxy.h"
 
-struct px_sub {
-	struct mcast_hnode node;
+struct px_item {                         /* a queued (downstream, group) */
 	unsigned ifindex;
 	struct mcast_addr group;
-	bool queued;
-	struct px_sub *next;             /* in the queue */
 };
 
 struct px_down {
@@ -50,12 +51,12 @@ struct mcast_proxy {
 	enum mcast_family family;
 	const struct mcast_router *router;
 	struct mcast_host *host;
-	struct mcast_htab subs;
 	struct px_down *downs;
 	size_t ndowns, dcap;
 	struct px_up *ups;
 	size_t nups, ucap;
-	struct px_sub *queue, **queue_tail;
+	struct px_item *queue;
+	size_t nqueue, qcap;
 	struct mcast_timer timer;
 	struct mcast_router_source_info *si;
 	struct mcast_addr *tmp;
@@ -63,23 +64,6 @@ struct mcast_proxy {
 	struct mcast_proxy_stats stats;
 	bool resync;                     /* a change was lost for memory: read every downstream again */
 };
-
-static uint64_t sub_hash(const struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g)
-{
-	return mcast_addr_hash(g, px->env.hash_seed) ^ ((uint64_t)ifindex * 0x9e3779b97f4a7c15ull);
-}
-
-static struct px_sub *sub_find(const struct mcast_proxy *px, unsigned ifindex,
-			       const struct mcast_addr *g)
-{
-	for (struct mcast_hnode *n = mcast_htab_first(&px->subs, sub_hash(px, ifindex, g)); n;
-	     n = mcast_htab_next(n)) {
-		struct px_sub *s = mcast_container_of(n, struct px_sub, node);
-		if (s->ifindex == ifindex && mcast_addr_eq(&s->group, g))
-			return s;
-	}
-	return NULL;
-}
 
 static struct px_down *down_find(const struct mcast_proxy *px, unsigned ifindex)
 {
@@ -118,14 +102,29 @@ static int grow(const struct mcast_alloc *al, void **v, size_t *cap, size_t n, s
 	return 0;
 }
 
-static void enqueue(struct mcast_proxy *px, struct px_sub *s)
+static void resync_later(struct mcast_proxy *px)
 {
-	if (s->queued)
+	px->resync = true;
+	mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
+}
+
+/* Queues (ifindex, g) unless it is the last item already (a record's
+ * many source changes come one after the other). Without memory for
+ * the queue the change is not lost: every downstream is read again in a
+ * second (resync). */
+static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g)
+{
+	if (px->nqueue) {
+		const struct px_item *last = &px->queue[px->nqueue - 1];
+		if (last->ifindex == ifindex && mcast_addr_eq(&last->group, g))
+			return;
+	}
+	if (grow(px->env.al, (void **)&px->queue, &px->qcap, px->nqueue, sizeof(*px->queue)) < 0) {
+		px->stats.errors++;
+		resync_later(px);
 		return;
-	s->queued = true;
-	s->next = NULL;
-	*px->queue_tail = s;
-	px->queue_tail = &s->next;
+	}
+	px->queue[px->nqueue++] = (struct px_item){ ifindex, *g };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
@@ -175,16 +174,9 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 	return 0;
 }
 
-static void sub_free(struct mcast_proxy *px, struct px_sub *s)
-{
-	mcast_htab_remove(&px->subs, &s->node);
-	mcast_alloc_free(px->env.al, s, sizeof(*s));
-}
-
-/* Hands one subscription to the host part; the record goes with the
- * membership. false when memory was out (the host part is as it was;
- * the caller tries again). */
-static bool apply(struct mcast_proxy *px, struct px_sub *s)
+/* Hands one subscription to the host part. false when memory was out
+ * (the host part is as it was; the caller tries again). */
+static bool apply(struct mcast_proxy *px, const struct px_item *s)
 {
 	const struct px_down *d = down_find(px, s->ifindex);
 	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
@@ -216,41 +208,33 @@ static bool apply(struct mcast_proxy *px, struct px_sub *s)
 				   mcast_addr_str(&s->group, a), mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
 		}
 	}
-	if (!d || (mode == MCAST_MODE_INCLUDE && n == 0))
-		sub_free(px, s);
 	return true;
 }
 
-static void enqueue(struct mcast_proxy *px, struct px_sub *s);
 static void resync(struct mcast_proxy *px);
 
 void mcast_proxy_flush(struct mcast_proxy *px)
 {
 	if (px->resync)
 		resync(px);
-	struct px_sub *retry = NULL, **rtail = &retry;
-	while (px->queue) {
-		struct px_sub *s = px->queue;
-		px->queue = s->next;
-		if (!px->queue)
-			px->queue_tail = &px->queue;
-		s->queued = false;
-		if (!apply(px, s)) {
-			/* kept aside: put back once the queue is through */
-			s->next = NULL;
-			*rtail = s;
-			rtail = &s->next;
-		}
+	/* The host part's lookups for the whole queue start together (at
+	 * scale each is a cache miss); applying the items one by one then
+	 * finds them loaded. */
+	for (size_t i = 0; i < px->nqueue; i++) {
+		const struct px_down *d = down_find(px, px->queue[i].ifindex);
+		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
+		if (u)
+			hs_prefetch(px->host, d->sock, u->ifindex, &px->queue[i].group);
 	}
+	/* Items that found no memory stay, in order, at the queue's front. */
+	size_t kept = 0;
+	for (size_t i = 0; i < px->nqueue; i++)
+		if (!apply(px, &px->queue[i]))
+			px->queue[kept++] = px->queue[i];
+	px->nqueue = kept;
 	mcast_timer_stop(px->env.wheel, &px->timer);
-	if (retry || px->resync) {
-		/* no memory: the same subscriptions again in a second */
-		for (struct px_sub *s = retry, *nx; s; s = nx) {
-			nx = s->next;
-			enqueue(px, s);
-		}
+	if (kept || px->resync) /* no memory: the same again in a second */
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
-	}
 }
 
 static void flush_timer(struct mcast_timer *t, void *arg)
@@ -273,22 +257,7 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 		px->stats.scoped++;
 		return;
 	}
-	struct px_sub *s = sub_find(px, ifindex, group);
-	if (!s) {
-		s = mcast_alloc_get(px->env.al, sizeof(*s));
-		if (!s) {
-			/* lost for now: every downstream is read again in a second */
-			px->stats.errors++;
-			px->resync = true;
-			mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
-			return;
-		}
-		memset(s, 0, sizeof(*s));
-		s->ifindex = ifindex;
-		s->group = *group;
-		mcast_htab_insert(&px->subs, &s->node, sub_hash(px, ifindex, group));
-	}
-	enqueue(px, s);
+	enqueue(px, ifindex, group);
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
@@ -301,24 +270,17 @@ struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum m
 	px->env = *env;
 	px->family = f;
 	px->router = r;
-	px->queue_tail = &px->queue;
 	/* The host part has no socket limits: each socket stands for a
 	 * whole downstream link. */
 	struct mcast_host_config hc = { .max_memberships = UINT32_MAX, .max_sources = UINT32_MAX };
 	struct mcast_host_env he = { env->al, env->wheel, env->log, env->send, env->ctx, env->seed };
 	px->host = mcast_host_create(&he, &hc, f);
-	if (!px->host || mcast_htab_init(&px->subs, env->al, 64) < 0) {
-		mcast_host_destroy(px->host);
+	if (!px->host) {
 		mcast_alloc_free(env->al, px, sizeof(*px));
 		return NULL;
 	}
 	mcast_timer_init(&px->timer, flush_timer, px);
 	return px;
-}
-
-static void free_sub_node(struct mcast_hnode *n, void *arg)
-{
-	sub_free(arg, mcast_container_of(n, struct px_sub, node));
 }
 
 void mcast_proxy_flush_all(struct mcast_proxy *px)
@@ -342,8 +304,7 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 	if (!px)
 		return;
 	mcast_timer_stop(px->env.wheel, &px->timer);
-	mcast_htab_walk_safe(&px->subs, free_sub_node, px);
-	mcast_htab_free(&px->subs);
+	mcast_alloc_free(px->env.al, px->queue, px->qcap * sizeof(*px->queue));
 	mcast_host_destroy(px->host);
 	mcast_alloc_free(px->env.al, px->downs, px->dcap * sizeof(*px->downs));
 	mcast_alloc_free(px->env.al, px->ups, px->ucap * sizeof(*px->ups));
@@ -352,54 +313,56 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 	mcast_alloc_free(px->env.al, px, sizeof(*px));
 }
 
-static int cmp_sub(const void *a, const void *b)
+static int cmp_item(const void *a, const void *b)
 {
-	const struct px_sub *x = *(const struct px_sub *const *)a, *y = *(const struct px_sub *const *)b;
+	const struct px_item *x = a, *y = b;
 	int c = mcast_addr_cmp(&x->group, &y->group);
 	return c ? c : (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
-/* Queues every subscription of a domain (in a stable order), to be
- * handed again to a new upstream; domain 0: of every domain. */
-static void requeue_domain(struct mcast_proxy *px, unsigned domain)
-{
-	size_t n;
-	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
-	if (!v && px->subs.count) {
-		px->resync = true; /* no memory to sort them: all again in a second */
-		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct px_sub *s = v[i];
-		const struct px_down *d = down_find(px, s->ifindex);
-		if (d && (d->domain == domain || !domain))
-			enqueue(px, s);
-	}
-	mcast_htab_sorted_free(&px->subs, v);
-}
-
-struct resync_arg {
+struct requeue_arg {
 	struct mcast_proxy *px;
 	unsigned ifindex;
 };
 
-static void resync_group(void *ctx, const struct mcast_addr *g)
+static void requeue_group(void *ctx, const struct mcast_addr *g)
 {
-	const struct resync_arg *a = ctx;
-	mcast_proxy_fwd_change(a->px, a->ifindex, g, g, MCAST_FWD_NONE, MCAST_FWD_NONE);
+	const struct requeue_arg *a = ctx;
+	if (mcast_addr_scope(g) > 2)
+		enqueue(a->px, a->ifindex, g);
 }
 
-/* After a change was lost for memory: every group of every downstream
- * link gets its subscription, and every subscription is handed again
- * (the host part reports only what differs). */
+/* Queues every subscription of a domain's downstreams (domain 0: of
+ * every domain), in address order: the groups the router engine has on
+ * them and the memberships their sockets hold upstream (a leave still to
+ * be taken up), each handed again; the host part reports only what
+ * differs. */
+static void requeue_domain(struct mcast_proxy *px, unsigned domain)
+{
+	size_t from = px->nqueue;
+	for (size_t i = 0; i < px->ndowns; i++) {
+		const struct px_down *d = &px->downs[i];
+		if (domain && d->domain != domain)
+			continue;
+		struct requeue_arg a = { px, d->ifindex };
+		mcast_router_walk_groups(px->router, d->ifindex, requeue_group, &a);
+		for (uint32_t k = 0; k < d->sock->n; k++)
+			enqueue(px, d->ifindex, &d->sock->m[k].group);
+	}
+	if (px->nqueue <= from)
+		return;
+	qsort(px->queue + from, px->nqueue - from, sizeof(*px->queue), cmp_item);
+	size_t k = from + 1; /* a group both engines have comes twice */
+	for (size_t i = from + 1; i < px->nqueue; i++)
+		if (cmp_item(&px->queue[i], &px->queue[k - 1]) != 0)
+			px->queue[k++] = px->queue[i];
+	px->nqueue = k;
+}
+
+/* After a change was lost for memory: every downstream again. */
 static void resync(struct mcast_proxy *px)
 {
 	px->resync = false; /* set again by what fails again */
-	for (size_t i = 0; i < px->ndowns; i++) {
-		struct resync_arg a = { px, px->downs[i].ifindex };
-		mcast_router_walk_groups(px->router, px->downs[i].ifindex, resync_group, &a);
-	}
 	requeue_domain(px, 0);
 }
 
@@ -478,36 +441,16 @@ int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned
 	return 0;
 }
 
-struct drop_arg {
-	struct mcast_proxy *px;
-	unsigned ifindex;
-};
-
-static void drop_sub(struct mcast_hnode *n, void *arg)
-{
-	struct drop_arg *a = arg;
-	struct px_sub *s = mcast_container_of(n, struct px_sub, node);
-	if (s->ifindex != a->ifindex)
-		return;
-	if (s->queued) {
-		/* unlink from the queue */
-		struct px_sub **pp = &a->px->queue;
-		while (*pp != s)
-			pp = &(*pp)->next;
-		*pp = s->next;
-		if (!*pp)
-			a->px->queue_tail = pp;
-	}
-	sub_free(a->px, s);
-}
-
 int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex)
 {
 	struct px_down *d = down_find(px, ifindex);
 	if (!d)
 		return -ENODEV;
-	struct drop_arg a = { px, ifindex };
-	mcast_htab_walk_safe(&px->subs, drop_sub, &a);
+	size_t kept = 0;
+	for (size_t i = 0; i < px->nqueue; i++)
+		if (px->queue[i].ifindex != ifindex)
+			px->queue[kept++] = px->queue[i];
+	px->nqueue = kept;
 	/* Closing the socket takes its filters out of the merge, reported. */
 	mcast_host_close(px->host, d->sock);
 	*d = px->downs[--px->ndowns];
@@ -544,6 +487,11 @@ struct dump_ctx {
 	bool json;
 };
 
+static int cmp_addr(const void *a, const void *b)
+{
+	return mcast_addr_cmp(a, b);
+}
+
 /* One instance: its merged records, each group once, in address order. */
 static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 {
@@ -567,24 +515,31 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 		snprintf(line, sizeof(line), "proxy %s upstream %s %sv%d address %s querier %s\n", name, u->name, proto,
 			 ver, mcast_addr_str(&u->addr, a), q[0] ? q : "none");
 	c->out(c->ctx, line);
-	size_t n;
-	void **v = mcast_htab_sorted(&px->subs, offsetof(struct px_sub, node), cmp_sub, &n);
-	const struct mcast_addr *prev = NULL;
+	/* the instance's groups: its downstream sockets' memberships */
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < px->ndowns; i++)
+		if (px->downs[i].domain == u->domain)
+			cap += px->downs[i].sock->n;
+	struct mcast_addr *v = cap ? mcast_alloc_get(px->env.al, cap * sizeof(*v)) : NULL;
+	for (size_t i = 0; v && i < px->ndowns; i++)
+		if (px->downs[i].domain == u->domain)
+			for (uint32_t k = 0; k < px->downs[i].sock->n; k++)
+				v[n++] = px->downs[i].sock->m[k].group;
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_addr);
 	bool first = true;
 	struct mcast_addr srcs[16];
 	for (size_t i = 0; i < n; i++) {
-		const struct px_sub *s = v[i];
-		const struct px_down *d = down_find(px, s->ifindex);
-		if (!d || d->domain != u->domain || (prev && mcast_addr_eq(prev, &s->group)))
+		const struct mcast_addr *g = &v[i];
+		if (i && mcast_addr_eq(g, &v[i - 1]))
 			continue;
-		prev = &s->group;
 		enum mcast_filter_mode mode;
 		size_t ns;
-		if (mcast_host_iface_state(px->host, u->ifindex, &s->group, &mode, srcs, 16, &ns) < 0)
+		if (mcast_host_iface_state(px->host, u->ifindex, g, &mode, srcs, 16, &ns) < 0)
 			continue;
 		int k = snprintf(line, sizeof(line), c->json ? "%s{\"group\":\"%s\",\"mode\":\"%s\",\"sources\":["
 							    : "  %s%s %s {",
-				 c->json && !first ? "," : "", mcast_addr_str(&s->group, a),
+				 c->json && !first ? "," : "", mcast_addr_str(g, a),
 				 mode == MCAST_MODE_EXCLUDE ? (c->json ? "exclude" : "EXCLUDE")
 							    : (c->json ? "include" : "INCLUDE"));
 		for (size_t j = 0; j < ns && j < 16 && k > 0 && (size_t)k < sizeof(line) - 64; j++)
@@ -596,7 +551,7 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 		c->out(c->ctx, line);
 		first = false;
 	}
-	mcast_htab_sorted_free(&px->subs, v);
+	mcast_alloc_free(px->env.al, v, cap * sizeof(*v));
 	if (c->json)
 		c->out(c->ctx, last ? "]}" : "]},");
 }
