@@ -833,6 +833,32 @@ void rt_records_done(struct rt_iface *ifc)
 	r->ntouched = 0;
 }
 
+/* At scale each record's group lookup misses the cache, once for the
+ * hash bucket and once for the group it leads to. A report's lookups
+ * are independent: start every bucket load, then every first group's,
+ * so that the misses of a whole report overlap instead of adding up,
+ * and the records are then applied from the cache. */
+static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n)
+{
+	enum { CHUNK = 64 };
+	uint64_t h[CHUNK];
+	const struct mcast_htab *t = &ifc->groups;
+	if (!t->buckets)
+		return;
+	for (size_t base = 0; base < n; base += CHUNK) {
+		size_t m = n - base < CHUNK ? n - base : CHUNK;
+		for (size_t i = 0; i < m; i++) {
+			h[i] = group_hash(ifc->r, &recs[base + i].group);
+			__builtin_prefetch(&t->buckets[h[i] & t->mask]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct mcast_hnode *node = t->buckets[h[i] & t->mask];
+			if (node)
+				__builtin_prefetch(node);
+		}
+	}
+}
+
 int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
 		       const struct mcast_addr *host)
 {
@@ -840,6 +866,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 	const struct mcast_alloc *al = r->env.al;
 	int rc = 0;
 	r->ntouched = 0;
+	prefetch_groups(ifc, recs, n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct mcast_group_record *rec = &recs[i];
 		if (!record_applies(ifc, &rec->group, rec->type))
