@@ -99,6 +99,18 @@ st=$(lw stats)
 check "the engines follow mcastd's IGMPv3 and MLDv2 queries" "3 2" \
 	"$(echo "$st" | awk '$2 == "v4" { v4 = $7 } $2 == "v6" { v6 = $7 } END { sub("version=", "", v4); sub("version=", "", v6); print v4, v6 }')"
 
+echo "== setsourcefilter (MCAST_MSFILTER) on the lwIP host"
+check "filter 239.9.9.2 include 10.0.0.5 10.0.0.6" "ok" "$(lw filter 239.9.9.2 include 10.0.0.5 10.0.0.6)"
+wait_for 10 has_group 239.9.9.2 include 10.0.0.5,10.0.0.6
+check "mcastd: 239.9.9.2 INCLUDE {10.0.0.5, 10.0.0.6}" "yes" "$(has_group 239.9.9.2 include 10.0.0.5,10.0.0.6 && echo yes)"
+check "filter 239.9.9.2 exclude 10.0.0.6 (mode change)" "ok" "$(lw filter 239.9.9.2 exclude 10.0.0.6)"
+check "its interface state" "state 239.9.9.2 exclude 10.0.0.6" "$(lw state 239.9.9.2)"
+wait_for 10 sh -c "$BIN/mcastctl -S $TMP/mcastd.sock --json show groups | jq -e '.ipv4.interfaces[] | select(.name == \"lw0\") | .groups[] | select(.group == \"239.9.9.2\" and .filter_mode == \"EXCLUDE\")'"
+check "mcastd: 239.9.9.2 now EXCLUDE" "yes" "$(groups | grep -q '^239.9.9.2 exclude' && echo yes)"
+check "filter 239.9.9.2 include (empty: leaves)" "ok" "$(lw filter 239.9.9.2 include)"
+check "the lwIP host left 239.9.9.2" "state 239.9.9.2 none" "$(lw state 239.9.9.2)"
+check "a filter with a multicast source is refused (EINVAL)" "error: Invalid argument" "$(lw filter 239.9.9.3 include 239.1.1.1)"
+
 echo "== the streams: two sources to each group"
 pids=""
 for gs in 239.9.9.1/10.0.0.5 239.9.9.1/10.0.0.6 232.9.9.1/10.0.0.5 232.9.9.1/10.0.0.6 \
@@ -177,6 +189,8 @@ check "query answers: IS_EX 239.9.9.1 {10.0.0.6} in current-state reports" "yes"
 check "MLDv2 answers: IS_IN ff3e::9:1 {2001:db8::5}" "yes" "$([ "$(n 'IS_IN ff3e::9:1 {2001:db8::5}')" -ge 3 ] && echo yes)"
 check "the solicited-node group reported in MLDv2 (TO_EX ff02::1:ff00:2 {})" "yes" \
 	"$([ "$(n 'TO_EX ff02::1:ff00:2 {}')" -ge 1 ] && echo yes)"
+check "the msfilter mode change went out as TO_EX 239.9.9.2 {10.0.0.6}" "yes" \
+	"$([ "$(n 'TO_EX 239.9.9.2 {10.0.0.6}')" -ge 1 ] && echo yes)"
 check "every lwIP report went to 224.0.0.22 or ff02::16" "0" \
 	"$(awk '$6 != "224.0.0.22" && $6 != "ff02::16"' "$TMP/lwip-wire.txt" | wc -l)"
 echo "lwip: $PASSES passed, $FAILS failed"
