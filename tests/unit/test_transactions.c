@@ -281,26 +281,26 @@ static void mr_op_replace(void *p)
 	mcast_mr_mfc_add(st->t, &st->o, &pr);
 }
 
-static void mr_op_miss(void *p)
+/* A UDP datagram from s to g (payload bytes) arriving on VIF 0's eth0. */
+static void mr_datagram(struct mrst *st, const char *s, const char *g, size_t payload)
 {
-	struct mrst *st = p;
-	uint8_t pkt[256];
-	struct mcast_addr s = A("10.0.0.9"), g = A("239.9.9.9");
-	size_t n = mcast_udp_build(pkt, sizeof(pkt), &s, &g, 16, 5);
+	uint8_t pkt[1400];
+	struct mcast_addr src = A(s), grp = A(g);
+	size_t n = mcast_udp_build(pkt, sizeof(pkt), &src, &grp, 16, payload);
 	assert_true(n > 0);
 	mcast_mr_input(st->t, 10, pkt, n);
+}
+
+static void mr_op_miss(void *p)
+{
+	mr_datagram(p, "10.0.0.9", "239.9.9.9", 5);
 }
 
 /* A hit on (10.0.0.5, 239.1.1.1): the copy buffer grows on the first
  * packet forwarded. */
 static void mr_op_hit(void *p)
 {
-	struct mrst *st = p;
-	uint8_t pkt[1400];
-	struct mcast_addr s = A("10.0.0.5"), g = A("239.1.1.1");
-	size_t n = mcast_udp_build(pkt, sizeof(pkt), &s, &g, 16, 1300);
-	assert_true(n > 0);
-	mcast_mr_input(st->t, 10, pkt, n);
+	mr_datagram(p, "10.0.0.5", "239.1.1.1", 1300);
 }
 
 /* Without memory for the copy, nothing goes out and the packet is
