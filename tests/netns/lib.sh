@@ -162,7 +162,9 @@ start_mcastd() {
 	# MCASTD_ENV: VAR=VALUE words put before mcastd (env execs it, so
 	# $! stays mcastd); MCASTD_ARGS: more options
 	# shellcheck disable=SC2086
-	ip netns exec "$ns" env ${MCASTD_ENV:-} "$BIN/mcastd" -n -d -u "${MCASTD_USER:-root}" ${MCASTD_ARGS:-} \
+	# MCASTD_DEBUG: the debug option, -d unless set (the benchmarks set
+	# it empty: a debug line per group would be what they measure)
+	ip netns exec "$ns" env ${MCASTD_ENV:-} "$BIN/mcastd" -n ${MCASTD_DEBUG--d} -u "${MCASTD_USER:-root}" ${MCASTD_ARGS:-} \
 		-f "$TMP/$name.conf" -S "$TMP/$name.sock" >>"$TMP/$name.log" 2>&1 &
 	echo $! >"$TMP/$name.pid"
 	for i in $(seq 50); do
