@@ -21,13 +21,19 @@ cmake --install "$(dirname "$BIN")" --prefix "$TMP/stage" >/dev/null || exit 1
 cp -r examples/lwip "$TMP/lwip-src"
 rm -f "$TMP"/lwip-src/*.o "$TMP/lwip-src/lwip-mcast"
 # only the installed headers: no -I into this tree
-if ! PKG_CONFIG_PATH="$TMP/stage/lib/pkgconfig" make -s -C "$TMP/lwip-src" \
+# built with ASan and UBSan: the glue and the driver checked while they run
+if ! PKG_CONFIG_PATH="$TMP/stage/lib/pkgconfig" make -C "$TMP/lwip-src" \
+	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	LDFLAGS="-fsanitize=address,undefined" \
 	MCAST_PKG_CONFIG="pkg-config --define-prefix" >"$TMP/make.log" 2>&1; then
 	cat "$TMP/make.log"
 	exit 1
 fi
+grep -q -- "-I$TMP/stage/include" "$TMP/make.log" || { echo "the staged headers were not used"; cat "$TMP/make.log"; exit 1; }
 grep -q -- "-I$SRC" "$TMP/make.log" && { echo "the example was built against the source tree"; exit 1; }
 LWIP="$TMP/lwip-src/lwip-mcast"
+# lwIP's thread and pools live until the process ends: no leak check
+export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 export LD_LIBRARY_PATH="$TMP/stage/lib"
 
 add_ns "$NS_SND"; add_ns "$NS_RTR"
