@@ -191,6 +191,12 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	int rc = lk_mroute_open(&fm->k, fm->f, d->cfg.table, err, errlen);
 	if (rc < 0)
 		return rc;
+	fm->rx = lk_rx_new();
+	if (!fm->rx) {
+		snprintf(err, errlen, "no memory for the receive slots");
+		lk_mroute_close(&fm->k);
+		return -ENOMEM;
+	}
 	if (fm->k.queue_err)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
 			   "%s: a 16 MB receive queue was refused (%s): report storms beyond net.core.rmem_max are lost",
@@ -317,6 +323,8 @@ void mcastd_stop(struct mcastd *d)
 		int c = lk_mroute_close(&fm->k);
 		if (c < 0)
 			mcast_logf(&d->log, MCAST_LOG_DEBUG, 0, "%s: MRT_DONE/close: %s", fam_name(f), strerror(-c));
+		lk_rx_free(fm->rx);
+		fm->rx = NULL;
 		mcast_proxy_destroy(fm->px);
 		fm->px = NULL;
 		mcast_routing_destroy(fm->rt);
@@ -794,22 +802,34 @@ static void packet_in(struct mcastd *d, int f, unsigned ifindex, const uint8_t *
 void mcastd_read_mroute(struct mcastd *d, int f)
 {
 	struct dfam *fm = &d->fam[f];
-	static uint8_t buf[65536 + 4096];
-	for (int n = 0; n < 256; n++) {
-		struct lk_msg m;
-		int rc = lk_mroute_recv(&fm->k, buf, sizeof(buf), &m);
+	/* Up to 256 messages a turn, LK_RX_BATCH per system call; the clock
+	 * is read once per batch (timers due meanwhile fire at the end of
+	 * the turn, a few hundred microseconds at most). */
+	for (int round = 0; round < 256 / LK_RX_BATCH; round++) {
+		struct lk_msg m[LK_RX_BATCH];
+		size_t n;
+		uint64_t cut = fm->truncated;
+		int rc = lk_mroute_recv_batch(&fm->k, fm->rx, m, &n, &fm->truncated);
 		if (rc < 0) {
 			if (rc != -EAGAIN && rc != -EINTR)
 				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s receive: %s", fam_name(f), strerror(-rc));
 			return;
 		}
+		if (fm->truncated != cut && mcast_log_wants(&d->log, MCAST_LOG_DEBUG, MCAST_D_DROPS))
+			mcast_logf(&d->log, MCAST_LOG_DEBUG, MCAST_D_DROPS,
+				   "%s: dropped %llu message(s) larger than %u bytes (oversized_dropped)", fam_name(f),
+				   (unsigned long long)(fm->truncated - cut), (unsigned)LK_RX_SLOT);
 		mcast_wheel_advance(&d->wheel, mcastd_now());
-		if (m.kind == LK_UPCALL) {
-			mcastd_watch_upcall(fm, &m.up);
-			mcast_routing_upcall(fm->rt, &m.up);
-		} else if (m.kind == LK_PACKET) {
-			packet_in(d, f, m.ifindex, m.pkt, m.len);
+		for (size_t i = 0; i < n; i++) {
+			if (m[i].kind == LK_UPCALL) {
+				mcastd_watch_upcall(fm, &m[i].up);
+				mcast_routing_upcall(fm->rt, &m[i].up);
+			} else if (m[i].kind == LK_PACKET) {
+				packet_in(d, f, m[i].ifindex, m[i].pkt, m[i].len);
+			}
 		}
+		if (n < LK_RX_BATCH)
+			return; /* the queue is empty */
 	}
 }
 

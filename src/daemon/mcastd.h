@@ -69,6 +69,8 @@ struct dfam {                       /* one address family */
 	bool on;                    /* the kernel's table is ours */
 	bool on_demand;             /* VIFs on demand (vifs; auto: more interfaces than VIFs) */
 	struct lk_mroute k;
+	struct lk_rx *rx;           /* recvmmsg slots for k */
+	uint64_t truncated;         /* messages larger than a slot, dropped */
 	struct mcast_router *r;
 	struct mcast_mr_table *t;
 	struct mcast_routing *rt;

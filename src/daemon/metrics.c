@@ -34,6 +34,7 @@ size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
 		{ "routing_errors", r->errors, false },
 		{ "kernel_errors", fm->k.errors, false },
 		{ "own_reports_ignored", fm->own_dropped, false },
+		{ "oversized_dropped", fm->truncated, false },
 		{ "other_interfaces", fm->not_ours, false },
 		{ "mfc_entries", mcast_mr_mfc_count(fm->t), true },
 		{ "table_input", m->input, false },

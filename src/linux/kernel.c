@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -334,19 +335,12 @@ int lk_link_joins(enum mcast_family f, unsigned ifindex, const struct mcast_addr
 	return fd;
 }
 
-static int recv_v4(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+/* What one IPv4 datagram or upcall of n bytes in buf, with its ancillary
+ * data in mh, is. */
+static void parse_v4(uint8_t *buf, ssize_t n, struct msghdr *mh, struct lk_msg *msg)
 {
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} c;
-	struct iovec iov = { buf, cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c, .msg_controllen = sizeof(c) };
-	ssize_t n = recvmsg(k->fd, &mh, 0);
-	if (n < 0)
-		return -errno;
 	if ((size_t)n < sizeof(struct igmpmsg))
-		return 0; /* shorter than any IP header with an IGMP message */
+		return; /* shorter than any IP header with an IGMP message */
 	const struct igmpmsg *im = (const void *)buf;
 	if (im->im_mbz == 0) {
 		/* an upcall: the IP protocol field is zero */
@@ -357,40 +351,41 @@ static int recv_v4(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg 
 		mcast_addr_from_u32(&msg->up.group, ntohl(im->im_dst.s_addr));
 		msg->up.pkt = buf;
 		msg->up.len = (size_t)n;
-		return 0;
+		return;
 	}
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			msg->ifindex = (unsigned)pi.ipi_ifindex;
 		}
 	if (!msg->ifindex)
-		return 0;
+		return;
 	msg->kind = LK_PACKET;
 	msg->pkt = buf;
 	msg->len = (size_t)n;
-	return 0;
 }
 
-static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+/* Ancillary data room: IPv4's packet info, or IPv6's packet info, hop
+ * limit and hop-by-hop options (up to 2048 bytes as the kernel gives). */
+union lk_ctl {
+	struct cmsghdr h;
+	uint8_t v4[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	uint8_t v6[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(2048)];
+};
+
+/* IPv6 messages land after room for the header we rebuild in front of
+ * them: IPv6 (40) and Hop-by-Hop options (up to 2048). */
+#define V6_ROOM (40 + 2048)
+
+
+
+/* What one IPv6 message of n bytes at buf + V6_ROOM is; a datagram gets
+ * its IPv6 header (and hop-by-hop header) rebuilt in front of it. */
+static void parse_v6(uint8_t *buf, ssize_t n, struct msghdr *mh, const struct sockaddr_in6 *from,
+		     struct lk_msg *msg)
 {
-	/* The message lands after room for the header we rebuild: IPv6 (40)
-	 * and Hop-by-Hop options (up to 2048 bytes as the kernel delivers). */
-	const size_t room = 40 + 2048;
-	if (cap <= room)
-		return -ENOBUFS;
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(2048)];
-	} c;
-	struct sockaddr_in6 from;
-	struct iovec iov = { buf + room, cap - room };
-	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = &c, .msg_controllen = sizeof(c) };
-	ssize_t n = recvmsg(k->fd, &mh, 0);
-	if (n < 0)
-		return -errno;
+	const size_t room = V6_ROOM;
 	const uint8_t *p = buf + room;
 	if ((size_t)n >= sizeof(struct mrt6msg) && p[0] == 0) {
 		const struct mrt6msg *im = (const void *)p;
@@ -401,14 +396,14 @@ static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg 
 		from_in6(&im->im6_dst, &msg->up.group);
 		msg->up.pkt = p;
 		msg->up.len = (size_t)n;
-		return 0;
+		return;
 	}
 	struct in6_pktinfo pi;
 	bool have_pi = false;
 	int hlim = -1;
 	const uint8_t *hbh = NULL;
 	size_t hbh_len = 0;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != IPPROTO_IPV6)
 			continue;
 		if (cm->cmsg_type == IPV6_PKTINFO) {
@@ -422,7 +417,7 @@ static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg 
 		}
 	}
 	if (!have_pi || hlim < 0 || n > 65535)
-		return 0;
+		return;
 	if (hbh && (hbh_len < 8 || hbh_len > 2048 || hbh_len != (size_t)(hbh[1] + 1) * 8))
 		hbh = NULL, hbh_len = 0;
 	size_t hdr = 40 + hbh_len;
@@ -434,7 +429,7 @@ static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg 
 	ip[5] = (uint8_t)plen;
 	ip[6] = hbh ? 0 : IPPROTO_ICMPV6;
 	ip[7] = (uint8_t)hlim;
-	memcpy(ip + 8, &from.sin6_addr, 16);
+	memcpy(ip + 8, &from->sin6_addr, 16);
 	memcpy(ip + 24, &pi.ipi6_addr, 16);
 	if (hbh) {
 		memcpy(ip + 40, hbh, hbh_len);
@@ -444,13 +439,65 @@ static int recv_v6(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg 
 	msg->ifindex = pi.ipi6_ifindex;
 	msg->pkt = ip;
 	msg->len = hdr + (size_t)n;
-	return 0;
 }
 
-int lk_mroute_recv(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg)
+struct lk_rx {
+	struct mmsghdr mh[LK_RX_BATCH];
+	struct iovec iov[LK_RX_BATCH];
+	struct sockaddr_in6 from[LK_RX_BATCH];
+	union lk_ctl ctl[LK_RX_BATCH];
+	uint8_t buf[LK_RX_BATCH][LK_RX_SLOT];
+};
+
+struct lk_rx *lk_rx_new(void)
 {
-	memset(msg, 0, sizeof(*msg));
-	return k->family == MCAST_AF_INET ? recv_v4(k, buf, cap, msg) : recv_v6(k, buf, cap, msg);
+	return calloc(1, sizeof(struct lk_rx));
+}
+
+void lk_rx_free(struct lk_rx *rx)
+{
+	free(rx);
+}
+
+int lk_mroute_recv_batch(struct lk_mroute *k, struct lk_rx *rx, struct lk_msg *msgs, size_t *n,
+			 uint64_t *truncated)
+{
+	bool v4 = k->family == MCAST_AF_INET;
+	size_t off = v4 ? 0 : V6_ROOM;
+	for (size_t i = 0; i < LK_RX_BATCH; i++) {
+		/* the kernel writes the lengths back: set them for every call */
+		rx->iov[i] = (struct iovec){ rx->buf[i] + off, LK_RX_SLOT - off };
+		rx->mh[i].msg_hdr = (struct msghdr){
+			.msg_name = v4 ? NULL : &rx->from[i],
+			.msg_namelen = v4 ? 0 : sizeof(rx->from[i]),
+			.msg_iov = &rx->iov[i],
+			.msg_iovlen = 1,
+			.msg_control = &rx->ctl[i],
+			.msg_controllen = v4 ? sizeof(rx->ctl[i].v4) : sizeof(rx->ctl[i].v6),
+		};
+	}
+	*n = 0;
+	int got = recvmmsg(k->fd, rx->mh, LK_RX_BATCH, 0, NULL);
+	if (got < 0)
+		return -errno;
+	for (size_t i = 0; i < (size_t)got; i++) {
+		struct lk_msg *msg = &msgs[i];
+		memset(msg, 0, sizeof(*msg));
+		struct msghdr *mh = &rx->mh[i].msg_hdr;
+		/* A datagram larger than a slot (a jumbo frame's report is not)
+		 * arrives cut: dropped and counted, never parsed half. */
+		if (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+			(*truncated)++;
+			continue;
+		}
+		ssize_t len = (ssize_t)rx->mh[i].msg_len;
+		if (v4)
+			parse_v4(rx->buf[i], len, mh, msg);
+		else
+			parse_v6(rx->buf[i], len, mh, &rx->from[i], msg);
+	}
+	*n = (size_t)got;
+	return 0;
 }
 
 int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, size_t len)

@@ -28,7 +28,7 @@ struct lk_mroute {
 	int queue_err;               /* -errno: the deep receive queue was refused */
 };
 
-/* What lk_mroute_recv() read. */
+/* What lk_mroute_recv_batch() read. */
 struct lk_msg {
 	enum { LK_NONE, LK_PACKET, LK_UPCALL } kind;
 	unsigned ifindex;            /* LK_PACKET: arrival interface */
@@ -60,8 +60,22 @@ int lk_mfc_stats(struct lk_mroute *k, const struct mcast_addr *s, const struct m
  * -errno with err naming the group. */
 int lk_link_joins(enum mcast_family f, unsigned ifindex, const struct mcast_addr *g, size_t n, char *err,
 		  size_t errlen);
-/* Reads one message into buf. 0 (msg->kind says what), -EAGAIN, -errno. */
-int lk_mroute_recv(struct lk_mroute *k, uint8_t *buf, size_t cap, struct lk_msg *msg);
+/*
+ * Reads up to LK_RX_BATCH messages with one recvmmsg(2) into rx's slots:
+ * *n messages, each msgs[i] a datagram with its arrival interface
+ * (LK_PACKET; IPv6 ones with their IPv6 and hop-by-hop headers rebuilt
+ * from the ancillary data), an upcall (LK_UPCALL), or LK_NONE for what
+ * is not ours and for a datagram larger than a slot, counted in
+ * *truncated. msgs point into rx until its next
+ * use. 0, -EAGAIN when nothing waits, -errno.
+ */
+#define LK_RX_BATCH 16
+#define LK_RX_SLOT (40 + 2048 + 9216) /* a 9000-byte jumbo frame's message and its rebuilt header */
+struct lk_rx;
+struct lk_rx *lk_rx_new(void);
+void lk_rx_free(struct lk_rx *rx);
+int lk_mroute_recv_batch(struct lk_mroute *k, struct lk_rx *rx, struct lk_msg *msgs, size_t *n,
+			 uint64_t *truncated);
 /* Sends a whole IP datagram built by libmcast (Router Alert, TTL or hop
  * limit 1, our source address) out of ifindex. */
 int lk_mroute_send(struct lk_mroute *k, unsigned ifindex, const uint8_t *pkt, size_t len);
