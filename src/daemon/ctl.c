@@ -371,6 +371,7 @@ static void kernel_one(void *arg, const struct mcast_mfc_params *p)
 
 static void dump_kernel(struct dfam *fm, bool json, struct dbuf *o)
 {
+	reconcile_flush(&fm->rc); /* what this turn changed, written first */
 	struct lk_mfc *kv = NULL;
 	size_t kn = 0;
 	int r = reconcile_read_kernel(&fm->rc, &kv, &kn);
@@ -462,6 +463,7 @@ static void explain(struct mcastd *d, struct dbuf *o, char **tok, int n, bool js
 	mcast_routing_explain(fm->rt, &s, &g, &e, ifs, CFG_MAX_IFACES);
 	struct mcast_mfc_stats ks;
 	const struct mcast_addr *ks_src = e.wildcard ? (f ? &mcast_addr_any6 : &mcast_addr_any4) : &s;
+	reconcile_flush(&fm->rc); /* what this turn changed, written first */
 	bool kernel = e.entry && lk_mfc_stats(&fm->k, ks_src, &g, &ks) == 0;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	dbuf_put(o, "ok\n");

@@ -748,9 +748,13 @@ void mcastd_read_netlink(struct mcastd *d)
 
 void mcastd_flush(struct mcastd *d)
 {
-	for (int f = 0; f < 2; f++)
-		if (d->fam[f].on && d->fam[f].rc.audit_soon)
+	for (int f = 0; f < 2; f++) {
+		if (!d->fam[f].on)
+			continue;
+		reconcile_flush(&d->fam[f].rc);
+		if (d->fam[f].rc.audit_soon)
 			reconcile_audit(&d->fam[f].rc, "resync");
+	}
 }
 
 int mcastd_netlink_dump(struct mcastd *d)

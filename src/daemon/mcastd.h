@@ -32,11 +32,14 @@ struct reconcile_stats {
 	uint64_t drift_removed;     /* kernel entries nobody wanted */
 	uint64_t vif_drift;         /* VIFs missing, extra or on another device */
 	uint64_t resyncs;           /* audits after a netlink overrun or a reload */
+	uint64_t coalesced;         /* entry changes merged into one call with others of the turn */
 };
 
 struct reconcile {
 	struct dfam *fm;
 	struct mcast_htab pending;  /* struct kpending by (source, group) */
+	struct mcast_htab dirty;    /* struct kdirty: entries changed this turn, not written yet */
+	struct kdirty *dirty_head, **dirty_tail; /* the same, in the order they first changed */
 	struct reconcile_vif vif[LK_MAXVIFS];
 	unsigned nvif_pending;
 	bool audit_soon;            /* audit at the end of this turn of the loop */
@@ -53,6 +56,9 @@ int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms
 void reconcile_destroy(struct reconcile *rc);
 void reconcile_set_interval(struct reconcile *rc, mcast_time_ms audit_ms);
 void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev);
+/* Writes every entry changed since the last call, once each, as it is
+ * wanted now: the daemon calls it at the end of every turn of its loop. */
+void reconcile_flush(struct reconcile *rc);
 /* Reads the kernel back and repairs every difference. 0 or -errno. */
 int reconcile_audit(struct reconcile *rc, const char *why);
 int reconcile_read_kernel(struct reconcile *rc, struct lk_mfc **out, size_t *n);

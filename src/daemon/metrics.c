@@ -42,6 +42,7 @@ size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
 		{ "kernel_failures", fm->rc.st.failures, false },
 		{ "kernel_retries", fm->rc.st.retries, false },
 		{ "kernel_pending", reconcile_pending_count(&fm->rc), true },
+		{ "kernel_coalesced", fm->rc.st.coalesced, false },
 		{ "audits", fm->rc.st.audits, false },
 		{ "audit_errors", fm->rc.st.audit_errors, false },
 		{ "drift_added", fm->rc.st.drift_added, false },

@@ -40,6 +40,12 @@ struct kpending {                   /* an entry whose kernel state is not known 
 	mcast_time_ms next_ms;      /* next try */
 };
 
+struct kdirty {                     /* an entry changed this turn */
+	struct mcast_hnode node;    /* in reconcile.dirty, keyed by (source, group) */
+	struct mcast_addr source, group;
+	struct kdirty *next;        /* in first-change order */
+};
+
 static const char *fam_name(const struct dfam *fm)
 {
 	return fm->f == MCAST_AF_INET6 ? "IPv6" : "IPv4";
@@ -195,7 +201,36 @@ static int vif_apply(struct reconcile *rc, uint16_t v)
 	return r;
 }
 
-/* The mirror hook of our table: apply each change as it happens. */
+/* Marks (s, g) for the end of the turn. false when there is no memory
+ * for the mark: the caller writes it at once instead. */
+static bool mark_dirty(struct reconcile *rc, const struct mcast_addr *s, const struct mcast_addr *g)
+{
+	uint64_t h = key_hash(rc, s, g);
+	for (struct mcast_hnode *n = mcast_htab_first(&rc->dirty, h); n; n = mcast_htab_next(n)) {
+		struct kdirty *k = mcast_container_of(n, struct kdirty, node);
+		if (mcast_addr_eq(&k->source, s) && mcast_addr_eq(&k->group, g)) {
+			rc->st.coalesced++;
+			return true;
+		}
+	}
+	struct kdirty *k = malloc(sizeof(*k));
+	if (!k)
+		return false;
+	k->source = *s;
+	k->group = *g;
+	k->next = NULL;
+	mcast_htab_insert(&rc->dirty, &k->node, h);
+	*rc->dirty_tail = k;
+	rc->dirty_tail = &k->next;
+	return true;
+}
+
+/*
+ * The mirror hook of our table. A VIF is written at once (entries refer
+ * to it); an entry is marked and written at the end of the turn, once,
+ * as it is wanted then: a batch of reports that changes an entry several
+ * times (members arriving on several links) costs one MRT_ADD_MFC.
+ */
 void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
 {
 	if (rc->fm->k.fd < 0)
@@ -208,8 +243,26 @@ void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
 		break;
 	case MCAST_MR_MFC_SET:
 	case MCAST_MR_MFC_DEL:
-		entry_apply(rc, &ev->source, &ev->group);
+		if (!mark_dirty(rc, &ev->source, &ev->group))
+			entry_apply(rc, &ev->source, &ev->group);
 		break;
+	}
+}
+
+void reconcile_flush(struct reconcile *rc)
+{
+	if (!rc->fm)
+		return; /* the family is off */
+	struct kdirty *k = rc->dirty_head;
+	rc->dirty_head = NULL;
+	rc->dirty_tail = &rc->dirty_head;
+	while (k) {
+		struct kdirty *next = k->next;
+		mcast_htab_remove(&rc->dirty, &k->node);
+		if (rc->fm->k.fd >= 0)
+			entry_apply(rc, &k->source, &k->group);
+		free(k);
+		k = next;
 	}
 }
 
@@ -419,6 +472,7 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 {
 	struct dfam *fm = rc->fm;
 	struct mcastd *d = fm->d;
+	reconcile_flush(rc); /* what this turn changed is written, not "repaired" */
 	rc->audit_soon = false;
 	rc->st.audits++;
 	rc->last_audit_ms = d->wheel.now_ms;
@@ -508,8 +562,13 @@ int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms
 	mcast_ratelimit_init(&rc->log_rl, 1000, 10);
 	mcast_timer_init(&rc->retry, retry_fire, rc);
 	mcast_timer_init(&rc->audit, audit_fire, rc);
+	rc->dirty_tail = &rc->dirty_head;
 	if (mcast_htab_init(&rc->pending, &mcast_alloc_libc, 16) < 0)
 		return -ENOMEM;
+	if (mcast_htab_init(&rc->dirty, &mcast_alloc_libc, 16) < 0) {
+		mcast_htab_free(&rc->pending);
+		return -ENOMEM;
+	}
 	if (audit_ms)
 		mcast_timer_start(&fm->d->wheel, &rc->audit, fm->d->wheel.now_ms + audit_ms);
 	return 0;
@@ -543,6 +602,11 @@ void reconcile_destroy(struct reconcile *rc)
 	mcast_timer_stop(w, &rc->audit);
 	mcast_htab_walk_safe(&rc->pending, free_pending, rc);
 	mcast_htab_free(&rc->pending);
+	for (struct kdirty *k = rc->dirty_head, *next; k; k = next) {
+		next = k->next;
+		free(k);
+	}
+	mcast_htab_free(&rc->dirty);
 	rc->fm = NULL;
 }
 

@@ -177,6 +177,25 @@ check "lan2's VIF is on the new device" "$new" \
 	"$(ctl mcastd show vifs --json | jq '.ipv4.vifs[] | select(.name == "lan2") | .ifindex')"
 check "nothing failing" "0" "$(stat kernel_pending)"
 
+echo "== reports that change one entry twice in a batch cost one kernel call"
+# A stream to 239.6.7.7 makes an entry with no outputs; with mcastd
+# stopped, h1 (lan1) and h2 (lan2) join: both reports wait in one queue,
+# are read in one batch, and the entry's two changes go to the kernel once.
+send 239.6.7.7 10.0.0.5 400 10 &
+sender=$!
+wait_for 5 in_cache 070706EF 0500000A
+co0=$(stat kernel_coalesced)
+kill -STOP "$(cat "$TMP/mcastd.pid")"
+recv_start h1 "$NS_H1" join 239.6.7.7 recv 2500
+recv_start h2 "$NS_H2" join 239.6.7.7 recv 2500
+sleep 0.3 # both joins' reports queued while mcastd is stopped (what is tested)
+kill -CONT "$(cat "$TMP/mcastd.pid")"
+recv_wait h1 h2
+wait "$sender"
+check "the two changes merged (kernel_coalesced)" "yes" "$([ "$(stat kernel_coalesced)" -gt "$co0" ] && echo yes)"
+check "h1 and h2 both receive" "yes yes" \
+	"$(got h1 | awk '$1 == "10.0.0.5" && $3 > 0 { print "yes" }') $(got h2 | awk '$1 == "10.0.0.5" && $3 > 0 { print "yes" }')"
+
 echo "== SIGSTOP for 30 s: no burst of queries, timers go on"
 sum_queries() { ctl mcastd show stats --json | jq '[.interfaces[].tx_general_queries] | add'; }
 q0=$(sum_queries)
