@@ -126,10 +126,14 @@ static void print_stats(const char *name, struct mcast_host *h)
 	char qs[MCAST_ADDR_STRLEN] = "none";
 	if (mcast_host_querier(h, glue.ifindex, &q, &ago) == 0)
 		mcast_addr_str(&q, qs);
-	printf("stats %s rx_queries=%llu rx_reports=%llu tx_reports=%llu tx_leaves=%llu version=%d querier=%s\n",
+	unsigned long long drops = 0;
+	for (int i = 0; i < MCAST_DROP__COUNT; i++)
+		drops += st->drop.count[i];
+	printf("stats %s rx_queries=%llu rx_reports=%llu tx_reports=%llu tx_leaves=%llu version=%d querier=%s "
+	       "drops=%llu\n",
 	       name, (unsigned long long)st->rx_queries, (unsigned long long)st->rx_reports,
 	       (unsigned long long)st->tx_reports, (unsigned long long)st->tx_leaves,
-	       mcast_host_version(h, glue.ifindex), qs);
+	       mcast_host_version(h, glue.ifindex), qs, drops);
 }
 
 static void command(char *line)
@@ -151,11 +155,12 @@ static void command(char *line)
 	} else if (strcmp(w[0], "stats") == 0) {
 		print_stats("v4", glue.host[0]);
 		print_stats("v6", glue.host[1]);
-		printf("stats dev rx_frames=%llu rx_filtered=%llu tx_frames=%llu tx_suppressed=%llu taken=%llu\nend\n",
+		printf("stats dev rx_frames=%llu rx_filtered=%llu tx_frames=%llu tx_suppressed=%llu taken=%llu "
+		       "oversized=%llu\nend\n",
 		       (unsigned long long)__atomic_load_n(&dev.rx_frames, __ATOMIC_RELAXED),
 		       (unsigned long long)__atomic_load_n(&dev.rx_filtered, __ATOMIC_RELAXED),
 		       (unsigned long long)dev.tx_frames, (unsigned long long)dev.tx_suppressed,
-		       (unsigned long long)glue.rx_packets);
+		       (unsigned long long)glue.rx_packets, (unsigned long long)glue.rx_oversized);
 	} else if (strcmp(w[0], "state") == 0 && n == 2 && addr_arg(&g, w[1]) == 0) {
 		enum mcast_filter_mode mode;
 		size_t k = 0;

@@ -159,12 +159,17 @@ static u8_t raw_in(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr
 	(void)pcb;
 	(void)addr;
 	uint8_t buf[1600];
-	if (p->tot_len > sizeof(buf))
-		return 0;
-	u16_t n = pbuf_copy_partial(p, buf, p->tot_len, 0);
+	u16_t n = pbuf_copy_partial(p, buf, p->tot_len < sizeof(buf) ? p->tot_len : sizeof(buf), 0);
 	bool v4 = n > 0 && (buf[0] >> 4) == 4;
 	if (!v4 && !is_mld(buf, n))
 		return 0; /* neighbour discovery and the rest: lwIP's */
+	if (p->tot_len > sizeof(buf)) {
+		/* longer than any report an MTU of 1500 carries: taken from
+		 * lwIP (its own IGMP/MLD must not see it either) and dropped */
+		g->rx_oversized++;
+		pbuf_free(p);
+		return 1;
+	}
 	g->rx_packets++;
 	/* The engine checks the rest (checksum, TTL/hop limit 1, Router
 	 * Alert, source) and counts what it drops. */

@@ -46,6 +46,7 @@ struct mcastglue {
 	struct mcast_addr mirror[MCASTGLUE_MAX_MIRROR]; /* groups joined in lwIP */
 	unsigned nmirror;
 	uint64_t rx_packets;             /* IGMP/MLD packets taken from lwIP's input */
+	uint64_t rx_oversized;           /* and dropped: longer than the glue's 1600-byte copy */
 };
 
 /* Creates the engines for netif (its IPv4 address and IPv6 link-local

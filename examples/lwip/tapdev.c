@@ -178,7 +178,11 @@ static void *rx_thread(void *arg)
 			__atomic_add_fetch(&t->rx_filtered, 1, __ATOMIC_RELAXED);
 			continue;
 		}
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+		/* One contiguous buffer of the frame's size (PBUF_RAM): with
+		 * Debian's build a PBUF_POOL allocation of a full-size frame
+		 * overruns its pool element on the copy (ASan found it with
+		 * the fragments of a 3,000-byte datagram). */
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
 		if (!p)
 			continue;
 		pbuf_take(p, buf, (u16_t)n);

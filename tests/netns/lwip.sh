@@ -156,6 +156,32 @@ wait_for 5 sh -c "[ \$(echo stats >&3; sleep 0.2; grep '^stats dev' '$TMP/lwip.o
 check "the MAC filter dropped the 5 frames to 239.9.9.77 (not joined)" "yes" "$([ "$(filtered)" -ge $((f0 + 5)) ] && echo yes)"
 check "and the application got none of them" "0" "$(count 239.9.9.77 10.0.9.1)"
 
+echo "== hostile input on the lwIP host's link"
+# from rtr itself out of lw0: an IGMPv3 query with a wrong checksum, and
+# a 3,000-byte IGMP datagram (fragmented, without IP options: lwIP's
+# reassembly drops fragments that have them)
+v4stat() { lw stats | awk -v k="$1" '$2 == "v4" { for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == k) print a[2] } }'; }
+devstat() { lw stats | awk -v k="$1" '$2 == "dev" { for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == k) print a[2] } }'; }
+d0=$(v4stat drops) o0=$(devstat oversized)
+in_ns "$NS_RTR" /usr/bin/python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.0.9.1"))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([148, 4, 0, 0]))  # Router Alert
+# IGMPv3 general query, checksum field wrong on purpose
+s.sendto(struct.pack("!BBHIBBH", 0x11, 100, 0xdead, 0, 2, 125, 0), ("224.0.0.1", 0))
+s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER: IP_PMTUDISC_DONT, so it fragments
+s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, b"")  # lwIP reassembles only fragments without options
+s.sendto(bytes([0x11, 100, 0, 0]) + bytes(2996), ("224.0.0.1", 0))
+'
+wait_for 5 sh -c "[ \$(echo stats >&3; sleep 0.2; grep '^stats dev' '$TMP/lwip.out' | tail -1 | sed 's/.*oversized=\([0-9]*\).*/\1/') -gt $o0 ]"
+check "the bad checksum is counted as a drop by the engine" "yes" "$([ "$(v4stat drops)" -gt "$d0" ] && echo yes)"
+check "the 3,000-byte datagram is taken from lwIP and dropped (oversized)" "yes" \
+	"$([ "$(devstat oversized)" -gt "$o0" ] && echo yes)"
+check "the lwIP host still answers: its groups stay in mcastd" "yes" "$(has_group 232.9.9.1 include 10.0.0.5 && echo yes)"
+
 echo "== leaves"
 check "leave 239.9.9.1" "ok" "$(lw leave 239.9.9.1)"
 check "leave-source 232.9.9.1 10.0.0.5" "ok" "$(lw leave-source 232.9.9.1 10.0.0.5)"
