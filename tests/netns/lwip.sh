@@ -105,6 +105,12 @@ st=$(lw stats)
 check "the engines follow mcastd's IGMPv3 and MLDv2 queries" "3 2" \
 	"$(echo "$st" | awk '$2 == "v4" { v4 = $7 } $2 == "v6" { v6 = $7 } END { sub("version=", "", v4); sub("version=", "", v6); print v4, v6 }')"
 
+echo "== MLDv2 EXCLUDE: an any-source join with a blocked source (ff1e::, outside the SSM range)"
+check "join ff1e::9:2" "ok" "$(lw join ff1e::9:2)"
+check "block ff1e::9:2 2001:db8::6" "ok" "$(lw block ff1e::9:2 2001:db8::6)"
+wait_for 10 has_group ff1e::9:2 exclude 2001:db8::6
+check "mcastd: ff1e::9:2 EXCLUDE {2001:db8::6} (MLDv2)" "yes" "$(has_group ff1e::9:2 exclude 2001:db8::6 && echo yes)"
+
 echo "== setsourcefilter (MCAST_MSFILTER) on the lwIP host"
 check "filter 239.9.9.2 include 10.0.0.5 10.0.0.6" "ok" "$(lw filter 239.9.9.2 include 10.0.0.5 10.0.0.6)"
 wait_for 10 has_group 239.9.9.2 include 10.0.0.5,10.0.0.6
@@ -120,19 +126,21 @@ check "a filter with a multicast source is refused (EINVAL)" "error: Invalid arg
 echo "== the streams: two sources to each group"
 pids=""
 for gs in 239.9.9.1/10.0.0.5 239.9.9.1/10.0.0.6 232.9.9.1/10.0.0.5 232.9.9.1/10.0.0.6 \
-	ff3e::9:1/2001:db8::5 ff3e::9:1/2001:db8::6; do
+	ff3e::9:1/2001:db8::5 ff3e::9:1/2001:db8::6 ff1e::9:2/2001:db8::5 ff1e::9:2/2001:db8::6; do
 	send "${gs%/*}" "${gs#*/}" 10 20 &
 	pids="$pids $!"
 done
 # shellcheck disable=SC2086
 wait $pids
-wait_for 5 sh -c "[ \$(echo counts >&3; sleep 0.2; grep -c '^count ff3e::9:1 2001:db8::5 10\$' '$TMP/lwip.out') -gt 0 ]"
+wait_for 5 sh -c "[ \$(echo counts >&3; sleep 0.2; grep -c '^count ff1e::9:2 2001:db8::5 10\$' '$TMP/lwip.out') -gt 0 ]"
 check "239.9.9.1 from 10.0.0.5 (not blocked): 10" "10" "$(count 239.9.9.1 10.0.0.5)"
 check "239.9.9.1 from 10.0.0.6 (blocked): 0" "0" "$(count 239.9.9.1 10.0.0.6)"
 check "232.9.9.1 from 10.0.0.5 (the channel): 10" "10" "$(count 232.9.9.1 10.0.0.5)"
 check "232.9.9.1 from 10.0.0.6: 0" "0" "$(count 232.9.9.1 10.0.0.6)"
 check "ff3e::9:1 from 2001:db8::5 (the channel): 10" "10" "$(count ff3e::9:1 2001:db8::5)"
 check "ff3e::9:1 from 2001:db8::6: 0" "0" "$(count ff3e::9:1 2001:db8::6)"
+check "ff1e::9:2 from 2001:db8::5 (not blocked): 10" "10" "$(count ff1e::9:2 2001:db8::5)"
+check "ff1e::9:2 from 2001:db8::6 (blocked): 0" "0" "$(count ff1e::9:2 2001:db8::6)"
 
 echo "== query answers keep the groups"
 q0=$(lw stats | awk '$2 == "v4" { sub("rx_queries=", "", $3); print $3 }')
