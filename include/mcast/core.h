@@ -88,6 +88,13 @@ static inline bool mcast_addr_eq(const struct mcast_addr *a, const struct mcast_
 }
 /* Seeded 64-bit hash; seed it with a random value per table. */
 uint64_t mcast_addr_hash(const struct mcast_addr *a, uint64_t seed);
+/* Hash of an interface number for the engines' interface tables: a
+ * seeded multiply (interface numbers are the stack's own, nothing a
+ * network chooses, and are looked up several times per call). */
+static inline uint64_t mcast_ifindex_hash(unsigned ifindex, uint64_t seed)
+{
+	return ((uint64_t)ifindex ^ seed) * 0x9e3779b97f4a7c15ull;
+}
 /* Hash of an ordered pair (source, group). */
 uint64_t mcast_addr_hash2(const struct mcast_addr *a, const struct mcast_addr *b,
 			  uint64_t seed);

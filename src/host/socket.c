@@ -278,12 +278,9 @@ int hs_buf(struct mcast_host *h, size_t n)
 
 /* ---- interfaces ------------------------------------------------------------------ */
 
-/* Interface numbers are the stack's, not a network's: a multiply
- * spreads them (no flooding to fear), and costs less than an address
- * hash on a path that looks an interface up several times per call. */
 static uint64_t ifindex_hash(const struct mcast_host *h, unsigned ifindex)
 {
-	return ((uint64_t)ifindex ^ h->env.seed) * 0x9e3779b97f4a7c15ull;
+	return mcast_ifindex_hash(ifindex, h->env.seed);
 }
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex)

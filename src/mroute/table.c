@@ -194,9 +194,7 @@ int mr_check_caller(const struct mcast_mr_table *t, const struct mcast_mr_owner 
 
 static uint64_t ifindex_hash(const struct mcast_mr_table *t, unsigned ifindex)
 {
-	struct mcast_addr a;
-	mcast_addr_from_u32(&a, ifindex);
-	return mcast_addr_hash(&a, t->env.hash_seed);
+	return mcast_ifindex_hash(ifindex, t->env.hash_seed);
 }
 
 int mcast_mr_vif_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o, uint16_t vif,

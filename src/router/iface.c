@@ -141,9 +141,7 @@ static int reserve_decode(struct mcast_router *r, size_t len)
 
 static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifindex)
 {
-	struct mcast_addr k;
-	mcast_addr_from_u32(&k, ifindex);
-	uint64_t h = mcast_addr_hash(&k, r->env.hash_seed);
+	uint64_t h = mcast_ifindex_hash(ifindex, r->env.hash_seed);
 	for (struct mcast_hnode *n = mcast_htab_first(&r->ifaces, h); n; n = mcast_htab_next(n)) {
 		struct rt_iface *ifc = mcast_container_of(n, struct rt_iface, node);
 		if (ifc->ifindex == ifindex)
@@ -356,9 +354,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	mcast_timer_init(&ifc->timer, iface_timer_fired, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	mcast_ratelimit_init(&ifc->limit_log, 10000, 3);
-	struct mcast_addr k;
-	mcast_addr_from_u32(&k, ifindex);
-	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_addr_hash(&k, r->env.hash_seed));
+	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_ifindex_hash(ifindex, r->env.hash_seed));
 	if (cfg->enabled) {
 		if (cfg->querier) {
 			ifc->querier = false;
