@@ -227,8 +227,8 @@ static bool mark_dirty(struct reconcile *rc, const struct mcast_addr *s, const s
 
 /*
  * The mirror hook of our table. A VIF is written at once (entries refer
- * to it); an entry is marked and written at the end of the turn, once,
- * as it is wanted then: a batch of reports that changes an entry several
+ * to it), after the entries changed before it; an entry is marked and
+ * written at the end of the turn, once, as it is wanted then: a batch of reports that changes an entry several
  * times (members arriving on several links) costs one MRT_ADD_MFC.
  */
 void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
@@ -238,6 +238,12 @@ void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
 	switch (ev->type) {
 	case MCAST_MR_VIF_ADD:
 	case MCAST_MR_VIF_DEL:
+		/* Entry changes made before a VIF change reach the kernel
+		 * before it: Linux keeps a deleted VIF's number in its
+		 * entries, so an entry rewritten to stop sending to a VIF
+		 * must be written before that number is given to another
+		 * interface (VIFs on demand). */
+		reconcile_flush(rc);
 		if (ev->vif < LK_MAXVIFS)
 			vif_apply(rc, ev->vif);
 		break;
