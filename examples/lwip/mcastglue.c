@@ -14,6 +14,7 @@
 #include "lwip/raw.h"
 #include "lwip/tcpip.h"
 #include "lwip/timeouts.h"
+#include "groupmsg.h"
 #include "mcastglue.h"
 
 /* ---- time: lwIP's millisecond clock, widened ------------------------- */
@@ -135,22 +136,6 @@ static void send_cb(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 
 /* ---- in: IGMP and MLD taken ahead of lwIP's own ------------------------ */
 
-/* An MLD message (RFC 3810 5: ICMPv6 types 130, 131, 132, 143) behind
- * the IPv6 header and any hop-by-hop header? */
-static bool is_mld(const uint8_t *pkt, size_t n)
-{
-	if (n < 40 || (pkt[0] >> 4) != 6)
-		return false;
-	unsigned nh = pkt[6];
-	size_t off = 40;
-	while (nh == IP6_NEXTH_HOPBYHOP && off + 8 <= n) {
-		nh = pkt[off];
-		off += ((size_t)pkt[off + 1] + 1) * 8;
-	}
-	return nh == IP6_NEXTH_ICMP6 && off < n &&
-	       (pkt[off] == 130 || pkt[off] == 131 || pkt[off] == 132 || pkt[off] == 143);
-}
-
 /* p->payload is the IP header (lwIP 2.1 raw_input). Returns 1 when the
  * packet was the engine's (and freed), 0 to let lwIP go on with it. */
 static u8_t raw_in(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
@@ -160,9 +145,9 @@ static u8_t raw_in(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr
 	(void)addr;
 	uint8_t buf[1600];
 	u16_t n = pbuf_copy_partial(p, buf, p->tot_len < sizeof(buf) ? p->tot_len : sizeof(buf), 0);
-	bool v4 = n > 0 && (buf[0] >> 4) == 4;
-	if (!v4 && !is_mld(buf, n))
+	if (!ip_group_message(buf, n))
 		return 0; /* neighbour discovery and the rest: lwIP's */
+	bool v4 = (buf[0] >> 4) == 4;
 	if (p->tot_len > sizeof(buf)) {
 		/* longer than any report an MTU of 1500 carries: taken from
 		 * lwIP (its own IGMP/MLD must not see it either) and dropped */

@@ -15,6 +15,7 @@
 #include "lwip/ethip6.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
+#include "groupmsg.h"
 #include "tapdev.h"
 
 int tapdev_open(struct tapdev *t, const char *name, const uint8_t mac[6])
@@ -93,25 +94,13 @@ static err_t mld_mac_filter(struct netif *netif, const ip6_addr_t *group,
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Is this frame an IGMP message or an MLD report, done or query? */
+/* Is this Ethernet frame an IGMP or MLD message? */
 static bool group_management(const uint8_t *f, size_t n)
 {
 	if (n < 14)
 		return false;
 	unsigned type = (unsigned)f[12] << 8 | f[13];
-	if (type == 0x0800)
-		return n >= 14 + 20 && f[14 + 9] == 2;
-	if (type != 0x86dd || n < 14 + 40)
-		return false;
-	unsigned nh = f[14 + 6];
-	size_t off = 14 + 40;
-	while (nh == 0 && off + 8 <= n) { /* hop-by-hop options */
-		nh = f[off];
-		off += ((size_t)f[off + 1] + 1) * 8;
-	}
-	if (nh != 58 || off >= n)
-		return false;
-	return f[off] == 130 || f[off] == 131 || f[off] == 132 || f[off] == 143;
+	return (type == 0x0800 || type == 0x86dd) && ip_group_message(f + 14, n - 14);
 }
 
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
