@@ -17,6 +17,15 @@
 
 #include "mcastd.h"
 
+/* Copies a counter list out (checked against the room) and returns its length. */
+#define RETURN_COUNTERS(out, list)                                                                \
+	do {                                                                                    \
+		_Static_assert(sizeof(list) / sizeof((list)[0]) <= MCASTD_MAX_COUNTERS,          \
+			       "MCASTD_MAX_COUNTERS");                                          \
+		memcpy((out), (list), sizeof(list));                                            \
+		return sizeof(list) / sizeof((list)[0]);                                        \
+	} while (0)
+
 size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
 {
 	struct dfam *fm = &d->fam[f];
@@ -55,9 +64,7 @@ size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
 		{ "proxy_errors", p->errors, false },
 		{ "proxy_invalid_sources", p->invalid_sources, false },
 	};
-	_Static_assert(sizeof(all) / sizeof(all[0]) <= MCASTD_MAX_COUNTERS, "MCASTD_MAX_COUNTERS");
-	memcpy(c, all, sizeof(all));
-	return sizeof(all) / sizeof(all[0]);
+	RETURN_COUNTERS(c, all);
 }
 
 size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c)
@@ -80,9 +87,7 @@ size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c)
 		{ "watch_lost", cs->watch_lost, false },
 		{ "metrics_scrapes", d->metrics_scrapes, false },
 	};
-	_Static_assert(sizeof(all) / sizeof(all[0]) <= MCASTD_MAX_COUNTERS, "MCASTD_MAX_COUNTERS");
-	memcpy(c, all, sizeof(all));
-	return sizeof(all) / sizeof(all[0]);
+	RETURN_COUNTERS(c, all);
 }
 
 /* ---- the text format ---------------------------------------------------------- */
