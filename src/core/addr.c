@@ -293,18 +293,35 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
-uint64_t mcast_addr_hash(const struct mcast_addr *a, uint64_t seed)
+/*
+ * Each 64-bit half enters the state, seed included, before a full mix:
+ * the state after the first half is unknown without the seed, so a
+ * sender cannot choose addresses that collide whatever the seed is (the
+ * first version mixed the high half without the seed, so two IPv6
+ * addresses with lo ^ mix(hi) equal collided in every table). An IPv4
+ * address (high half zero: ::ffff:a.b.c.d) is mixed once; an IPv6 one
+ * with a zero high half is too, which keeps it distinct from the IPv4
+ * addresses since its low half differs.
+ */
+static inline uint64_t absorb(uint64_t h, const struct mcast_addr *a)
 {
-	uint64_t lo, hi;
+	uint64_t hi, lo;
 	memcpy(&hi, a->b, 8);
 	memcpy(&lo, a->b + 8, 8);
-	return mix64(seed ^ mix64(hi ^ 0x9e3779b97f4a7c15ull) ^ lo);
+	if (hi)
+		h = mix64(h ^ hi);
+	return mix64(h ^ lo);
+}
+
+uint64_t mcast_addr_hash(const struct mcast_addr *a, uint64_t seed)
+{
+	return absorb(seed, a);
 }
 
 uint64_t mcast_addr_hash2(const struct mcast_addr *a, const struct mcast_addr *b,
 			  uint64_t seed)
 {
-	return mcast_addr_hash(b, mcast_addr_hash(a, seed));
+	return absorb(absorb(seed, a), b);
 }
 
 /* ---- predicates -------------------------------------------------------- */

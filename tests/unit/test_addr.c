@@ -206,6 +206,43 @@ static void test_compare_hash(void **state)
 	assert_int_equal(mcast_addr_wire(&d, w), 16);
 }
 
+static uint64_t splitmix_final(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* A sender cannot make IPv6 addresses collide in every table: with the
+ * high half mixed without the seed (the first version), addresses whose
+ * lo ^ mix(hi ^ c) agree collided for any seed. Here 64 such groups,
+ * built offline, must spread like any others. */
+static void test_hash_needs_seed(void **state)
+{
+	(void)state;
+	const uint64_t c = 0x9e3779b97f4a7c15ull;
+	struct mcast_addr g[64];
+	uint64_t target = 0x1122334455667788ull;
+	for (int i = 0; i < 64; i++) {
+		uint64_t hi = 0xff0e000000000000ull | (uint64_t)(i + 1), lo = target ^ splitmix_final(hi ^ c);
+		for (int k = 0; k < 8; k++) {
+			g[i].b[k] = (uint8_t)(hi >> (8 * k)); /* as memcpy loads it on a little-endian host */
+			g[i].b[8 + k] = (uint8_t)(lo >> (8 * k));
+		}
+	}
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		unsigned used[64] = { 0 }, worst = 0;
+		for (int i = 0; i < 64; i++) {
+			unsigned b = (unsigned)(mcast_addr_hash(&g[i], seed) & 63);
+			if (++used[b] > worst)
+				worst = used[b];
+		}
+		assert_in_range(worst, 1, 8); /* 64 balls in 64 bins; all 64 in one before */
+	}
+}
+
 static void test_prefix(void **state)
 {
 	(void)state;
@@ -240,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_predicates),
 		cmocka_unit_test(test_valid_source_and_local_group),
 		cmocka_unit_test(test_compare_hash),
+		cmocka_unit_test(test_hash_needs_seed),
 		cmocka_unit_test(test_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
