@@ -1,8 +1,9 @@
 /*
  * DOC: forwarding cache, unresolved queue and forwarding
  *
- * Entries live in one hash table keyed by (source, group), wildcards
- * being the family's any address, so (S,G), (*,G) and (*,*) share one
+ * Entries live in one index keyed by (source, group) (core/bidx.h:
+ * buckets of tags and entry pointers, one line each), wildcards being
+ * the family's any address, so (S,G), (*,G) and (*,*) share one
  * mechanism; lookup tries them in that order, skipping wildcard probes
  * while none exist. A hit on the wrong VIF counts and may send a
  * rate-limited WRONGVIF upcall; a hit on the right one sends one copy,
@@ -26,16 +27,26 @@ static uint64_t key_hash(const struct mcast_mr_table *t, const struct mcast_addr
 	return mcast_addr_hash2(s, g, t->env.hash_seed);
 }
 
+uint64_t mr_entry_hash(const void *entry, const void *table)
+{
+	const struct mr_entry *e = entry;
+	return key_hash(table, &e->source, &e->group);
+}
+
+BIDX_INLINE struct mr_entry *find_hashed(const struct mcast_mr_table *t, const struct mcast_addr *s,
+				    const struct mcast_addr *g, uint64_t h)
+{
+	struct bidx_iter it;
+	for (struct mr_entry *e = bidx_first(&t->cache, h, &it); e; e = bidx_next(&t->cache, &it))
+		if (mcast_addr_eq(&e->group, g) && mcast_addr_eq(&e->source, s))
+			return e;
+	return NULL;
+}
+
 static struct mr_entry *find_exact(const struct mcast_mr_table *t, const struct mcast_addr *s,
 				   const struct mcast_addr *g)
 {
-	uint64_t h = key_hash(t, s, g);
-	for (struct mcast_hnode *n = mcast_htab_first(&t->cache, h); n; n = mcast_htab_next(n)) {
-		struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
-		if (mcast_addr_eq(&e->group, g) && mcast_addr_eq(&e->source, s))
-			return e;
-	}
-	return NULL;
+	return find_hashed(t, s, g, key_hash(t, s, g));
 }
 
 /* (S,G), then (*,G), then (*,*). */
@@ -100,7 +111,7 @@ void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e)
 {
 	/* out of the table first: the mirror is told after the change, and
 	 * may look the entry up (it is gone) */
-	mcast_htab_remove(&t->cache, &e->node);
+	bidx_remove(&t->cache, e, mr_entry_hash(e, t));
 	count_kind(t, e, -1);
 	mr_notify_entry(t, e, true, false);
 	if (e->oif_cap > MR_INLINE_OIFS)
@@ -147,22 +158,25 @@ static void drop_held_from(struct mcast_hnode *n, void *arg)
 		mr_unres_free(a->t, u, MR_UNRES_FLUSHED);
 }
 
+static void drop_output(void *rec, void *arg)
+{
+	struct vif_arg *a = arg;
+	struct mr_entry *e = rec;
+	uint16_t k = 0;
+	for (uint16_t j = 0; j < e->noifs; j++)
+		if (e->oifs[j].vif != a->vif)
+			e->oifs[k++] = e->oifs[j];
+	bool changed = k != e->noifs;
+	e->noifs = k;
+	if (changed)
+		mr_notify_entry(a->t, e, false, false);
+}
+
 void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif)
 {
 	struct vif_arg a = { t, vif };
 	mcast_htab_walk_safe(&t->unres, drop_held_from, &a);
-	for (size_t i = 0; t->cache.buckets && i <= t->cache.mask; i++)
-		for (struct mcast_hnode *n = t->cache.buckets[i]; n; n = n->next) {
-			struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
-			uint16_t k = 0;
-			for (uint16_t j = 0; j < e->noifs; j++)
-				if (e->oifs[j].vif != vif)
-					e->oifs[k++] = e->oifs[j];
-			bool changed = k != e->noifs;
-			e->noifs = k;
-			if (changed)
-				mr_notify_entry(t, e, false, false);
-		}
+	bidx_walk(&t->cache, drop_output, &a);
 }
 
 static int cmp_oif(const void *a, const void *b)
@@ -509,7 +523,8 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 				return -EINVAL;
 	}
 
-	struct mr_entry *e = find_exact(t, &p->source, &p->group);
+	uint64_t h = key_hash(t, &p->source, &p->group);
+	struct mr_entry *e = find_hashed(t, &p->source, &p->group, h);
 	bool fresh = e == NULL;
 	if (fresh) {
 		e = mcast_pool_get(&t->entries);
@@ -534,16 +549,20 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		e->oifs = n;
 		e->oif_cap = (uint16_t)p->noifs;
 	}
+	if (fresh && bidx_insert(&t->cache, e, h) < 0) {
+		if (e->oif_cap > MR_INLINE_OIFS)
+			mcast_alloc_free(t->env.al, e->oifs, e->oif_cap * sizeof(*e->oifs));
+		mcast_pool_put(&t->entries, e);
+		return -ENOMEM;
+	}
 	if (p->noifs)
 		memcpy(e->oifs, p->oifs, p->noifs * sizeof(*e->oifs));
 	e->noifs = (uint16_t)p->noifs;
 	qsort(e->oifs, e->noifs, sizeof(*e->oifs), cmp_oif);
 	e->iif = p->iif;
 	e->is_static = p->is_static;
-	if (fresh) {
-		mcast_htab_insert(&t->cache, &e->node, key_hash(t, &p->source, &p->group));
+	if (fresh)
 		count_kind(t, e, +1);
-	}
 	mr_notify_entry(t, e, false, fresh);
 	release(t);
 	return 0;
@@ -586,28 +605,22 @@ size_t mcast_mr_lookup_batch(const struct mcast_mr_table *t, size_t n,
 {
 	enum { CHUNK = 32 };
 	uint64_t h[CHUNK];
+	struct mr_entry *cand[CHUNK];
 	size_t found = 0;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
+		/* the batch's buckets, then their records, then the keys */
 		for (size_t i = 0; i < m; i++) {
 			h[i] = key_hash(t, &source[base + i], &group[base + i]);
-			__builtin_prefetch(&t->cache.buckets[h[i] & t->cache.mask]);
+			bidx_prefetch(&t->cache, h[i]);
 		}
-		for (size_t i = 0; i < m; i++) {
-			struct mcast_hnode *b = t->cache.buckets[h[i] & t->cache.mask];
-			if (b)
-				__builtin_prefetch(b);
-		}
+		for (size_t i = 0; i < m; i++)
+			cand[i] = bidx_candidate(&t->cache, h[i], offsetof(struct mr_entry, group) + sizeof(struct mcast_addr));
 		for (size_t i = 0; i < m; i++) {
 			const struct mcast_addr *s = &source[base + i], *g = &group[base + i];
-			struct mr_entry *e = NULL;
-			for (struct mcast_hnode *x = mcast_htab_first(&t->cache, h[i]); x; x = mcast_htab_next(x)) {
-				struct mr_entry *c = mcast_container_of(x, struct mr_entry, node);
-				if (mcast_addr_eq(&c->group, g) && mcast_addr_eq(&c->source, s)) {
-					e = c;
-					break;
-				}
-			}
+			struct mr_entry *e = cand[i];
+			if (!e || !mcast_addr_eq(&e->group, g) || !mcast_addr_eq(&e->source, s))
+				e = find_hashed(t, s, g, h[i]);
 			if (!e)
 				e = lookup(t, s, g);
 			iif[base + i] = e ? e->iif : MCAST_MR_NO_VIF;
@@ -622,10 +635,10 @@ struct walk_ctx {
 	void *arg;
 };
 
-static void walk_one(struct mcast_hnode *n, void *arg)
+static void walk_one(void *rec, void *arg)
 {
 	const struct walk_ctx *w = arg;
-	const struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
+	const struct mr_entry *e = rec;
 	struct mcast_mfc_params p = { .source = e->source, .group = e->group, .iif = e->iif, .oifs = e->oifs,
 				      .noifs = e->noifs, .is_static = e->is_static };
 	w->fn(w->arg, &p);
@@ -635,7 +648,7 @@ void mcast_mr_mfc_walk(const struct mcast_mr_table *t,
 		       void (*fn)(void *arg, const struct mcast_mfc_params *p), void *arg)
 {
 	struct walk_ctx w = { fn, arg };
-	mcast_htab_walk(&t->cache, walk_one, &w);
+	bidx_walk(&t->cache, walk_one, &w);
 }
 
 size_t mcast_mr_mfc_count(const struct mcast_mr_table *t)

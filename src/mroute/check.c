@@ -42,9 +42,13 @@ int mcast_mr_check(const struct mcast_mr_table *t, char *why, size_t len)
 	if (nvif != t->vif_index.count)
 		FAIL("%zu VIFs, %zu in the ifindex index", nvif, t->vif_index.count);
 	size_t n = 0, star_g = 0, star_star = 0;
-	for (size_t i = 0; t->cache.buckets && i <= t->cache.mask; i++)
-		for (const struct mcast_hnode *h = t->cache.buckets[i]; h; h = h->next) {
-			const struct mr_entry *e = mcast_container_of(h, struct mr_entry, node);
+	if (bidx_check(&t->cache, why, len) < 0)
+		return -1;
+	for (size_t i = 0; t->cache.b && i <= t->cache.mask; i++)
+		for (unsigned slot = 0; slot < BIDX_SLOTS; slot++) {
+			const struct mr_entry *e = t->cache.b[i].rec[slot];
+			if (!e)
+				continue;
 			n++;
 			if (mcast_addr_eq(&e->source, mr_any(t)))
 				*(mcast_addr_eq(&e->group, mr_any(t)) ? &star_star : &star_g) += 1;

@@ -3,6 +3,7 @@
 #define MCAST_MR_INTERNAL_H
 
 #include "mcast/mroute.h"
+#include "core/bidx.h"
 #include "core/check.h"
 
 #define MR_INLINE_OIFS 4
@@ -15,8 +16,7 @@ struct mr_vif {
 };
 
 struct mr_entry {
-	struct mcast_hnode node;       /* in table->cache, keyed by (source, group) */
-	struct mcast_addr source, group;
+	struct mcast_addr source, group; /* in table->cache, keyed by both */
 	uint16_t iif;
 	uint16_t noifs;
 	uint16_t oif_cap;              /* > MR_INLINE_OIFS: oifs is allocated */
@@ -54,7 +54,7 @@ struct mcast_mr_table {
 	struct mr_vif *vifs;           /* cfg.max_vifs slots */
 	uint16_t register_vif;         /* MCAST_MR_NO_VIF when none */
 	struct mcast_htab vif_index;
-	struct mcast_htab cache;
+	struct bidx cache;             /* the entries by (source, group) */
 	size_t n_star_g, n_star_star;  /* skip wildcard lookups when there are none */
 	struct mcast_pool entries;
 	struct mcast_htab unres;
@@ -76,6 +76,8 @@ void mr_vif_view(const struct mcast_mr_table *t, uint16_t vif, struct mcast_vif_
 
 /* cache.c */
 void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e);
+/* An entry's hash in the cache (the index's rehash function). */
+uint64_t mr_entry_hash(const void *entry, const void *table);
 enum mr_unres_end { MR_UNRES_RELEASED, MR_UNRES_EXPIRED, MR_UNRES_FLUSHED };
 void mr_unres_free(struct mcast_mr_table *t, struct mr_unres *u, enum mr_unres_end why);
 void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);

@@ -49,14 +49,13 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 		goto fail;
 	memset(t->vifs, 0, cfg->max_vifs * sizeof(*t->vifs));
 	if (mcast_htab_init(&t->vif_index, env->al, 16) < 0 ||
-	    mcast_htab_init(&t->cache, env->al, 16) < 0 ||
 	    mcast_htab_init(&t->unres, env->al, 16) < 0)
 		goto fail;
+	bidx_init(&t->cache, env->al, mr_entry_hash, t);
 	mcast_pool_init(&t->entries, env->al, sizeof(struct mr_entry), 256, cfg->max_entries);
 	return t;
 fail:
 	mcast_htab_free(&t->vif_index);
-	mcast_htab_free(&t->cache);
 	mcast_htab_free(&t->unres);
 	mcast_alloc_free(env->al, t->vifs, cfg->max_vifs * sizeof(*t->vifs));
 	mcast_alloc_free(env->al, t, sizeof(*t));
@@ -68,10 +67,10 @@ struct flush_arg {
 	bool keep_static;
 };
 
-static void flush_entry(struct mcast_hnode *n, void *arg)
+static void flush_entry(void *rec, void *arg)
 {
 	struct flush_arg *a = arg;
-	struct mr_entry *e = mcast_container_of(n, struct mr_entry, node);
+	struct mr_entry *e = rec;
 	if (!a->keep_static || !e->is_static)
 		mr_entry_free(a->t, e);
 }
@@ -86,7 +85,7 @@ static void flush_unres(struct mcast_hnode *n, void *arg)
 static void flush(struct mcast_mr_table *t, bool keep_static)
 {
 	struct flush_arg a = { t, keep_static };
-	mcast_htab_walk_safe(&t->cache, flush_entry, &a);
+	bidx_walk(&t->cache, flush_entry, &a);
 	mcast_htab_walk_safe(&t->unres, flush_unres, &a);
 }
 
@@ -96,7 +95,7 @@ void mcast_mr_destroy(struct mcast_mr_table *t)
 		return;
 	flush(t, false);
 	mcast_htab_free(&t->vif_index);
-	mcast_htab_free(&t->cache);
+	bidx_free(&t->cache);
 	mcast_htab_free(&t->unres);
 	mcast_pool_destroy(&t->entries);
 	mcast_alloc_free(t->env.al, t->vifs, t->cfg.max_vifs * sizeof(*t->vifs));

@@ -124,8 +124,8 @@ static void test_mirror(void **state)
 	assert_int_equal(mcast_mr_vif_del(t, &o, 2), 0);
 	assert_int_equal(mcast_mr_mfc_del(t, &o, &s2, &p.group), 0);
 	assert_string_equal(mirror_log, "+vif0(10) +vif1(11) +vif2(12) =(10.0.0.1,239.1.1.1)0>1,2 "
-					"=(10.0.0.2,239.1.1.1)0>2 =(10.0.0.2,239.1.1.1)0> "
-					"=(10.0.0.1,239.1.1.1)0>1 -vif2 -(10.0.0.2,239.1.1.1)"); /* rewrites in hash order */
+					"=(10.0.0.2,239.1.1.1)0>2 =(10.0.0.1,239.1.1.1)0>1 "
+					"=(10.0.0.2,239.1.1.1)0> -vif2 -(10.0.0.2,239.1.1.1)"); /* rewrites in hash order */
 	/* MRT_DONE: every dynamic entry and VIF is reported gone. */
 	mirror_log[0] = '\0';
 	assert_int_equal(mcast_mr_done(t, &o), 0);
