@@ -7,7 +7,12 @@
  * a large one still calls the allocator once per per_chunk objects.
  * Freed objects go on a free list threaded through their first word, so
  * get and put never call the allocator once the pool has warmed up. The
- * chunk list is threaded through a header at the start of each chunk.
+ * chunk list is threaded through a header at the start of each chunk,
+ * which also counts the objects handed out of it: a new chunk is carved
+ * as objects are asked for, not threaded onto the free list whole, so
+ * each object's memory is first touched when it is first used (threading
+ * a chunk of thousands wrote every object once more, a cache miss and
+ * for a fresh chunk a page fault each, before any was used).
  */
 #include <string.h>
 
@@ -16,6 +21,8 @@
 struct chunk_hdr {
 	void *next;
 	size_t size;
+	size_t count;   /* objects in the chunk */
+	size_t carved;  /* of them, handed out at least once */
 };
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((size_t)(a) - 1))
@@ -48,23 +55,28 @@ static int add_chunk(struct mcast_pool *p)
 		return -1;
 	c->next = p->chunks;
 	c->size = size;
+	c->count = n;
+	c->carved = 0;
 	p->chunks = c;
-	char *base = (char *)c + hdr;
-	for (size_t i = n; i-- > 0;) {
-		void *obj = base + i * p->obj_size;
-		*(void **)obj = p->free_list;
-		p->free_list = obj;
-	}
 	p->allocated += n;
 	return 0;
 }
 
 void *mcast_pool_get(struct mcast_pool *p)
 {
-	if (!p->free_list && add_chunk(p) < 0)
-		return NULL;
 	void *obj = p->free_list;
-	p->free_list = *(void **)obj;
+	if (obj) {
+		p->free_list = *(void **)obj;
+	} else {
+		/* only the newest chunk can have objects never handed out */
+		struct chunk_hdr *c = p->chunks;
+		if (!c || c->carved == c->count) {
+			if (add_chunk(p) < 0)
+				return NULL;
+			c = p->chunks;
+		}
+		obj = (char *)c + ALIGN_UP(sizeof(struct chunk_hdr), 16) + c->carved++ * p->obj_size;
+	}
 	memset(obj, 0, p->obj_size);
 	p->in_use++;
 	return obj;

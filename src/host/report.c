@@ -450,7 +450,8 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, s
 		h->pend_v = p;
 		h->pend_cap = pc;
 	}
-	if (cap > g->cap) {
+	/* a group without sources (an ASM join: EXCLUDE {}) has no list */
+	if (need > g->cap) {
 		void *p = mcast_alloc_resize(h->env.al, g->srcs, g->cap * sizeof(*g->srcs), cap * sizeof(*g->srcs));
 		if (!p)
 			goto fail;

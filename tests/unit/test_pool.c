@@ -52,11 +52,54 @@ static void test_pool_growth(void **state)
 	mcast_pool_destroy(&p);
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+	return (x > y) - (x < y);
+}
+
+/* Freed objects are handed out again before a chunk's untouched ones,
+ * and the objects live at once are always distinct, across chunks. */
+static void test_pool_reuse_then_carve(void **state)
+{
+	(void)state;
+	struct mcast_pool p;
+	mcast_pool_init(&p, &mcast_alloc_libc, 48, 32, 0);
+	void *live[200];
+	size_t n = 0;
+	for (; n < 100; n++)
+		live[n] = mcast_pool_get(&p);
+	size_t alloc_before = p.allocated;
+	void *freed[34];
+	size_t nf = 0;
+	for (size_t i = 0; i < 100; i += 3)
+		mcast_pool_put(&p, freed[nf++] = live[i]);
+	size_t k = 0;
+	for (size_t i = 0; i < 100; i++)
+		if (i % 3)
+			live[k++] = live[i];
+	n = k;
+	for (size_t i = 0; i < nf; i++) {
+		void *o = mcast_pool_get(&p);
+		assert_ptr_equal(o, freed[nf - 1 - i]); /* last freed, first reused */
+		live[n++] = o;
+	}
+	assert_int_equal(p.allocated, alloc_before); /* no chunk for them */
+	for (int i = 0; i < 60; i++)
+		live[n++] = mcast_pool_get(&p);
+	assert_int_equal(p.in_use, n);
+	qsort(live, n, sizeof(live[0]), cmp_ptr);
+	for (size_t i = 1; i < n; i++)
+		assert_true((uintptr_t)live[i] >= (uintptr_t)live[i - 1] + p.obj_size);
+	mcast_pool_destroy(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_pool_growth),
+		cmocka_unit_test(test_pool_reuse_then_carve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
