@@ -95,6 +95,7 @@ struct mcast_host {
 	enum mcast_family family;
 	const struct mcast_profile *pf;
 	struct mcast_htab ifaces;
+	struct mcast_pool groups;    /* every interface's struct hs_group */
 	struct mcast_host_sock *socks;
 	struct mcast_rng rng;
 	/* Scratch space, grown on demand so that a host costs what it uses

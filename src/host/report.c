@@ -49,10 +49,9 @@ static struct hs_group *group_get(struct hs_iface *ifc, const struct mcast_addr 
 	struct hs_group *grp = hs_group_find(ifc, g);
 	if (grp)
 		return grp;
-	grp = mcast_alloc_get(ifc->h->env.al, sizeof(*grp));
+	grp = mcast_pool_get(&ifc->h->groups);
 	if (!grp)
 		return NULL;
-	memset(grp, 0, sizeof(*grp));
 	grp->addr = *g;
 	grp->ifc = ifc;
 	mcast_timer_init(&grp->timer, group_timer, grp);
@@ -115,7 +114,7 @@ void hs_group_free(struct hs_group *g)
 	mcast_htab_remove(&g->ifc->groups, &g->node);
 	mcast_srcset_free(&g->resp_srcs, h->env.al);
 	mcast_alloc_free(h->env.al, g->srcs, g->cap * sizeof(*g->srcs));
-	mcast_alloc_free(h->env.al, g, sizeof(*g));
+	mcast_pool_put(&h->groups, g);
 }
 
 bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
@@ -225,8 +224,8 @@ static void iface_reschedule(struct hs_iface *ifc)
 		next = hs_now(ifc->h);
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(ifc->h->env.wheel, &ifc->timer);
-	else
-		mcast_timer_start(ifc->h->env.wheel, &ifc->timer, next);
+	else if (!mcast_timer_armed(&ifc->timer) || ifc->timer.deadline_ms != next)
+		mcast_timer_start(ifc->h->env.wheel, &ifc->timer, next); /* a burst of changes arms it once */
 }
 
 static void group_reschedule(struct hs_group *g)

@@ -51,6 +51,7 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 	else
 		mcast_host_config_default(&h->cfg, f);
 	mcast_rng_seed(&h->rng, env->seed);
+	mcast_pool_init(&h->groups, env->al, sizeof(struct hs_group), 256, 0);
 	if (hs_scratch(h, 16) < 0 || hs_buf(h, 256) < 0 || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
 		mcast_host_destroy(h);
 		return NULL;
@@ -212,6 +213,7 @@ void mcast_host_destroy(struct mcast_host *h)
 	}
 	mcast_htab_walk_safe(&h->ifaces, free_iface_node, NULL);
 	mcast_htab_free(&h->ifaces);
+	mcast_pool_destroy(&h->groups);
 	mcast_alloc_free(h->env.al, h->tmp, h->tmp_cap * sizeof(*h->tmp));
 	mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*h->tmp2));
 	mcast_alloc_free(h->env.al, h->recs, h->recs_cap * sizeof(*h->recs));
