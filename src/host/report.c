@@ -276,6 +276,35 @@ static int cmp_group_ptr(const void *a, const void *b)
 	return mcast_addr_cmp(&x->addr, &y->addr);
 }
 
+static bool group_before(const struct hs_group *x, const struct hs_group *y)
+{
+	return mcast_addr_cmp(&x->addr, &y->addr) < 0;
+}
+
+/* Sorts a report's groups by address. They usually come in order or
+ * nearly (a proxy's flush hands them on in the order of the downstream
+ * records): one pass sees that, a short run is sorted in place, and only
+ * a long run in another order pays for qsort and its calls. */
+static void sort_groups(struct hs_group **v, size_t n)
+{
+	size_t i = 1;
+	while (i < n && group_before(v[i - 1], v[i]))
+		i++;
+	if (i >= n)
+		return;
+	if (n > 32) {
+		qsort(v, n, sizeof(*v), cmp_group_ptr);
+		return;
+	}
+	for (; i < n; i++) {
+		struct hs_group *g = v[i];
+		size_t k = i;
+		for (; k > 0 && group_before(g, v[k - 1]); k--)
+			v[k] = v[k - 1];
+		v[k] = g;
+	}
+}
+
 /* The interface's groups sorted by address (reports list them in order). */
 static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
 {
@@ -324,15 +353,17 @@ static void send_state_change(struct hs_iface *ifc)
 		iface_reschedule(ifc);
 		return;
 	}
-	ng = 0;
+	/* the lists are newest first: read back to front, they are in the
+	 * order the changes came */
+	size_t at = ng;
 	if (fresh_only) {
 		for (struct hs_group *g = ifc->fresh; g; g = g->fresh_next)
-			v[ng++] = g;
+			v[--at] = g;
 	} else {
 		for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
-			v[ng++] = g;
+			v[--at] = g;
 	}
-	qsort(v, ng, sizeof(*v), cmp_group_ptr);
+	sort_groups(v, ng);
 	for (size_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
 		unfresh(g);

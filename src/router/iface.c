@@ -71,19 +71,45 @@ static uint32_t oqpi(const struct rt_iface *ifc)
 	return ifc->rv * ifc->qi_ms + ifc->cfg.query_response_ms / 2;
 }
 
-bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g)
+/* The SSM ranges as masks over the address's two halves: every record of
+ * every report asks (twice), so the prefixes are compiled when the
+ * configuration is set instead of compared bit by bit each time. */
+void rt_ssm_compile(struct rt_iface *ifc)
 {
+	ifc->nssm = 0;
 	for (unsigned i = 0; i < ifc->cfg.nssm && i < MCAST_ROUTER_MAX_SSM_RANGES; i++) {
 		const struct mcast_prefix *p = &ifc->cfg.ssm[i];
-		/* "ff30::/12" stands for RFC 4607's ff3x::/32: any scope, with
-		 * the prefix-length and prefix fields zero. */
-		if (!mcast_addr_is_v4(&p->addr) && p->len == 12 && p->addr.b[0] == 0xff &&
-		    p->addr.b[1] == 0x30) {
-			if (mcast_addr_is_ssm_default(g))
-				return true;
-			continue;
+		uint8_t mask[16] = { 0 }, val[16];
+		bool v4 = mcast_addr_is_v4(&p->addr);
+		if (!v4 && p->len == 12 && p->addr.b[0] == 0xff && p->addr.b[1] == 0x30) {
+			/* "ff30::/12" stands for RFC 4607's ff3x::/32: any
+			 * scope, the prefix-length and prefix fields zero */
+			static const uint8_t m[4] = { 0xff, 0xf0, 0xff, 0xff };
+			memcpy(mask, m, sizeof(m));
+		} else {
+			unsigned bits = (v4 ? 96u : 0u) + p->len;
+			for (unsigned b = 0; b < bits && b < 128; b++)
+				mask[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 		}
-		if (mcast_prefix_contains(p, g))
+		for (unsigned k = 0; k < 16; k++)
+			val[k] = p->addr.b[k] & mask[k];
+		struct rt_ssm_match *x = &ifc->ssm[ifc->nssm++];
+		memcpy(x->mask, mask, 16);
+		memcpy(x->val, val, 16);
+		x->v4 = v4;
+	}
+}
+
+bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g)
+{
+	if (!ifc->nssm)
+		return false;
+	uint64_t w[2];
+	memcpy(w, g->b, 16);
+	bool v4 = mcast_addr_is_v4(g);
+	for (unsigned i = 0; i < ifc->nssm; i++) {
+		const struct rt_ssm_match *x = &ifc->ssm[i];
+		if (x->v4 == v4 && (w[0] & x->mask[0]) == x->val[0] && (w[1] & x->mask[1]) == x->val[1])
 			return true;
 	}
 	return false;
@@ -348,6 +374,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	ifc->addr = *addr;
 	ifc->mtu = mtu;
 	ifc->cfg = *cfg;
+	rt_ssm_compile(ifc);
 	ifc->level = (uint8_t)level;
 	ifc->rv = cfg->robustness;
 	ifc->qi_ms = cfg->query_interval_ms;
@@ -380,6 +407,7 @@ int mcast_router_iface_set_config(struct mcast_router *r, unsigned ifindex,
 		return -EINVAL;
 	bool was_querier = ifc->querier;
 	ifc->cfg = *cfg;
+	rt_ssm_compile(ifc);
 	ifc->level = (uint8_t)level;
 	if (was_querier) {
 		/* our own values, as when we became querier (RFC 3376 8.1, 8.2) */

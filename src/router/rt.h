@@ -39,6 +39,12 @@ struct rt_group {
 	struct mcast_timer timer;       /* at the earliest deadline above */
 };
 
+/* An SSM range as two masked 64-bit compares (rt_ssm_compile). */
+struct rt_ssm_match {
+	uint64_t mask[2], val[2];
+	bool v4;
+};
+
 struct rt_iface {
 	struct mcast_hnode node;        /* in router->ifaces, keyed by ifindex */
 	struct mcast_router *r;
@@ -47,6 +53,8 @@ struct rt_iface {
 	struct mcast_addr addr;
 	uint32_t mtu;
 	struct mcast_router_config cfg;
+	struct rt_ssm_match ssm[MCAST_ROUTER_MAX_SSM_RANGES]; /* cfg.ssm, compiled */
+	uint8_t nssm;
 	uint8_t level;                  /* configured version as IGMP numbering (MLDv2 = 3) */
 	bool querier;
 	struct mcast_addr querier_addr;
@@ -120,6 +128,8 @@ static inline mcast_time_ms rt_now(const struct mcast_router *r)
 uint32_t rt_gmi(const struct rt_iface *ifc);
 uint32_t rt_lmqt(const struct rt_iface *ifc);
 uint8_t rt_lmqc(const struct rt_iface *ifc);
+/* Compiles ifc->cfg.ssm into ifc->ssm (after every change of cfg). */
+void rt_ssm_compile(struct rt_iface *ifc);
 bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
 
 /* group.c */

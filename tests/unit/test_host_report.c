@@ -140,6 +140,55 @@ static void test_merging(void **state)
 	hsfx_free(f);
 }
 
+/* A report lists its groups in address order, whatever order the changes
+ * came in: descending (a list read newest first), shuffled beyond the
+ * short-run sort (qsort), one out of place, already sorted. */
+static void test_report_group_order(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 5, 40, 10, 12 };
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 11);
+	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+		struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+		/* sockets hold 20 memberships each (Linux's default) */
+		struct mcast_host_sock *s[3] = { mcast_host_socket(f->h), mcast_host_socket(f->h),
+						 mcast_host_socket(f->h) };
+		size_t n = sizes[t];
+		uint32_t order[64];
+		for (size_t i = 0; i < n; i++)
+			order[i] = t == 0 ? (uint32_t)(n - 1 - i) : (uint32_t)i;
+		if (t == 1)
+			for (size_t i = n - 1; i > 0; i--) {
+				size_t j = mcast_rng_below(&rng, i + 1);
+				uint32_t x = order[i];
+				order[i] = order[j];
+				order[j] = x;
+			}
+		if (t == 2) {
+			order[3] = 7;
+			order[7] = 3;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct mcast_addr g;
+			mcast_addr_from_u32(&g, 0xef050000u + order[i] * 257);
+			assert_int_equal(mcast_host_join(f->h, s[i % 3], 1, &g), 0);
+		}
+		mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+		assert_true(f->n >= 1);
+		static struct msgbuf mb;
+		struct mcast_msg *m = msgbuf_init(&mb);
+		assert_int_equal(mcast_msg_decode_packet(m, f->pkt[0], f->len[0], NULL, NULL), MCAST_DROP_NONE);
+		assert_int_equal(m->nrecs, n);
+		for (unsigned r = 0; r < m->nrecs; r++) {
+			struct mcast_addr want;
+			mcast_addr_from_u32(&want, 0xef050000u + r * 257);
+			assert_true(mcast_addr_eq(&m->recs[r].group, &want));
+		}
+		hsfx_free(f);
+	}
+}
+
 /* RFC 3376 5.2: responses to queries. */
 static void test_queries(void **state)
 {
@@ -277,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_state_change_v4),
 		cmocka_unit_test(test_state_change_v6),
 		cmocka_unit_test(test_merging),
+		cmocka_unit_test(test_report_group_order),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_compat),
 	};

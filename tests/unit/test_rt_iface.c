@@ -2,6 +2,7 @@
  * three routers and takeover, startup queries, adoption of the
  * querier's QRV and QQIC, interface versions, input validation. */
 #include "rtutil.h"
+#include "router/rt.h"
 
 static unsigned count_general(struct rtfx *f, unsigned from)
 {
@@ -588,6 +589,57 @@ static void test_buffers_grow(void **state)
 	}
 }
 
+/* The compiled SSM ranges answer as the prefixes they come from: a
+ * prefix match within the same family, and "ff30::/12" as RFC 4607's
+ * ff3x::/32 (any scope; the plen and prefix fields zero). */
+static bool ssm_reference(const struct mcast_router_config *c, const struct mcast_addr *g)
+{
+	for (unsigned i = 0; i < c->nssm; i++) {
+		const struct mcast_prefix *p = &c->ssm[i];
+		if (!mcast_addr_is_v4(&p->addr) && p->len == 12 && p->addr.b[0] == 0xff && p->addr.b[1] == 0x30) {
+			if (!mcast_addr_is_v4(g) && g->b[0] == 0xff && (g->b[1] & 0xf0) == 0x30 && !g->b[2] && !g->b[3])
+				return true;
+		} else if (mcast_prefix_contains(p, g)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void test_ssm_ranges_compiled(void **state)
+{
+	(void)state;
+	static const char *const ranges[] = { "default4", "default6", "232.0.0.0/8,239.232.0.0/16",
+					       "ff3e::/16,ff05:1::/32,ff30::/12", "none" };
+	static const char *const probes[] = { "232.1.2.3", "231.255.255.255", "233.0.0.0", "239.232.9.9",
+					       "239.233.0.1", "224.0.0.1", "ff3e::1", "ff35::8000:1",
+					       "ff3e:1::1", "ff3e:0:1::1", "ff05:1::1", "ff05:2::1", "ff0e::1",
+					       "::ffff:232.1.1.1", "ff3f:ffff::", "ff32::1" };
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 3);
+	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+		struct rt_iface ifc;
+		memset(&ifc, 0, sizeof(ifc));
+		bool six = !strcmp(ranges[r], "default6") || strchr(ranges[r], ':');
+		mcast_router_config_default(&ifc.cfg, six ? MCAST_AF_INET6 : MCAST_AF_INET);
+		if (strncmp(ranges[r], "default", 7))
+			assert_int_equal(mcast_router_config_set(&ifc.cfg, "ssm-range", ranges[r]), 0);
+		rt_ssm_compile(&ifc);
+		for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
+			struct mcast_addr g = A(probes[k]);
+			assert_int_equal(rt_is_ssm(&ifc, &g), ssm_reference(&ifc.cfg, &g));
+		}
+		/* and random groups near the ranges: one random byte at a time */
+		for (int k = 0; k < 20000; k++) {
+			struct mcast_addr g = A(k & 1 ? "ff3e::1" : "232.1.1.1");
+			if (k & 2)
+				g = A(k & 1 ? "ff05:1::" : "239.232.0.0");
+			g.b[k & 1 ? mcast_rng_below(&rng, 16) : 12 + mcast_rng_below(&rng, 4)] = (uint8_t)mcast_rng_next(&rng);
+			assert_int_equal(rt_is_ssm(&ifc, &g), ssm_reference(&ifc.cfg, &g));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_address_rules_v4),
 		cmocka_unit_test(test_address_rules_v6),
 		cmocka_unit_test(test_timer_helpers),
+		cmocka_unit_test(test_ssm_ranges_compiled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
