@@ -168,6 +168,10 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, si
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own);
+/* hs_change() for a group hs_reserve() returned (room reserved): cannot
+ * fail for memory. */
+int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
+		    enum mcast_filter_mode nm, const struct mcast_addr *ns, size_t nn, bool own);
 void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip);
 /* Counts a rejected packet by reason, with a rate-limited debug line. */
 void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why);

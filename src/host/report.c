@@ -31,9 +31,8 @@
 
 #include "hs.h"
 
-struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g)
+static struct hs_group *find_hashed(const struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh)
 {
-	uint64_t hh = mcast_addr_hash(g, ifc->h->env.seed);
 	for (struct mcast_hnode *n = mcast_htab_first(&ifc->groups, hh); n; n = mcast_htab_next(n)) {
 		struct hs_group *grp = mcast_container_of(n, struct hs_group, node);
 		if (mcast_addr_eq(&grp->addr, g))
@@ -42,20 +41,23 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
 	return NULL;
 }
 
+struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g)
+{
+	return find_hashed(ifc, g, mcast_addr_hash(g, ifc->h->env.seed));
+}
+
 static void group_timer(struct mcast_timer *t, void *arg);
 
-static struct hs_group *group_get(struct hs_iface *ifc, const struct mcast_addr *g)
+/* A new group g (not on ifc), hh its hash. */
+static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh)
 {
-	struct hs_group *grp = hs_group_find(ifc, g);
-	if (grp)
-		return grp;
-	grp = mcast_pool_get(&ifc->h->groups);
+	struct hs_group *grp = mcast_pool_get(&ifc->h->groups);
 	if (!grp)
 		return NULL;
 	grp->addr = *g;
 	grp->ifc = ifc;
 	mcast_timer_init(&grp->timer, group_timer, grp);
-	mcast_htab_insert(&ifc->groups, &grp->node, mcast_addr_hash(g, ifc->h->env.seed));
+	mcast_htab_insert(&ifc->groups, &grp->node, hh);
 	return grp;
 }
 
@@ -457,9 +459,10 @@ static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struc
 struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, size_t on, size_t nn)
 {
 	struct mcast_host *h = ifc->h;
-	struct hs_group *g = hs_group_find(ifc, ga);
+	uint64_t hh = mcast_addr_hash(ga, h->env.seed);
+	struct hs_group *g = find_hashed(ifc, ga, hh);
 	bool made = !g;
-	if (made && !(g = group_get(ifc, ga)))
+	if (made && !(g = group_new(ifc, ga, hh)))
 		return NULL;
 	/* The group never holds more than nsrcs + on + nn sources during
 	 * the change (the state-change report's sources are among them);
@@ -499,11 +502,19 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own)
 {
-	struct mcast_host *h = ifc->h;
-	/* all the room first (a caller may have reserved it already) */
+	/* all the room first */
 	struct hs_group *g = hs_reserve(ifc, ga, on, nn);
 	if (!g)
 		return -ENOMEM;
+	return hs_change_group(g, om, os, on, nm, ns, nn, own);
+}
+
+int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
+		    enum mcast_filter_mode nm, const struct mcast_addr *ns, size_t nn, bool own)
+{
+	struct hs_iface *ifc = g->ifc;
+	struct mcast_host *h = ifc->h;
+	const struct mcast_addr gcopy = g->addr, *ga = &gcopy; /* g may go in prune() */
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
 	bool was = hs_state(g, &m0, h->tmp, &n0);

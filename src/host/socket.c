@@ -490,7 +490,8 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 	/* Everything the change needs before anything changes: the new list
 	 * and the interface's room (hs_reserve), so hs_change() below cannot
 	 * fail half-way and leave the counts behind the filters. */
-	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0 || !hs_reserve(ifc, g, old.n, n)) {
+	struct hs_group *grp = NULL;
+	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0 || !(grp = hs_reserve(ifc, g, old.n, n))) {
 		mcast_srcset_free(&nw, h->env.al);
 		if (created)
 			s->n--; /* nothing was committed */
@@ -500,7 +501,7 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 		idx_put(h, s, s->n - 1);
 	m->mode = mode;
 	m->srcs = nw;
-	int rc = hs_change(ifc, g, om, old.v, old.n, mode, nw.v, nw.n, false);
+	int rc = hs_change_group(grp, om, old.v, old.n, mode, nw.v, nw.n, false);
 	mcast_srcset_free(&old, h->env.al);
 	if (leaving) {
 		/* the last membership takes its place, in the index too */
