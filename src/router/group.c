@@ -230,8 +230,13 @@ static void reschedule(struct rt_group *grp)
 	struct mcast_wheel *w = grp->ifc->r->env.wheel;
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(w, &grp->timer);
-	else
+	else if (!mcast_timer_armed(&grp->timer) || grp->timer.deadline_ms > next)
 		mcast_timer_start(w, &grp->timer, next);
+	/* else the timer is armed earlier than needed and stays: a refresh
+	 * (the common change) only moves deadlines later, and moving the
+	 * timer would write to its neighbours in the wheel, two other
+	 * groups' lines. It fires, finds nothing due (group_timer_fired
+	 * changes nothing then) and is armed at the deadline of that time. */
 }
 
 static void free_hosts(struct rt_group *grp)

@@ -174,6 +174,28 @@ static void test_timer_expiry(void **state)
 	rtfx_free(f);
 }
 
+/* A refresh moves the group timer later without moving the wheel's
+ * timer: it fires at the old deadline, changes nothing, and the group
+ * lives to the new one (then expires on time). */
+static void test_refresh_keeps_timer(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	host_rec(f, "10.0.0.10", "239.1.1.5", MCAST_MODE_IS_EXCLUDE, "");
+	mcast_wheel_advance(&f->wheel, 100000);
+	host_rec(f, "10.0.0.10", "239.1.1.5", MCAST_MODE_IS_EXCLUDE, "");
+	mcast_wheel_advance(&f->wheel, 200000);
+	host_rec(f, "10.0.0.10", "239.1.1.5", MCAST_MODE_IS_EXCLUDE, "");
+	f->ev[0] = '\0';
+	mcast_wheel_advance(&f->wheel, 459999); /* past 260 s and 360 s: the first two deadlines */
+	assert_string_equal(f->ev, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "EXCLUDE gt=1"); /* ms left */
+	mcast_wheel_advance(&f->wheel, 460000);
+	assert_string_equal(f->ev, "-*");
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "none");
+	rtfx_free(f);
+}
+
 /* 7.3.2 and RFC 3810 8.3.2: older-version hosts. */
 static void test_compat(void **state)
 {
@@ -419,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3810_tables),
 		cmocka_unit_test(test_queries_and_leave_latency),
 		cmocka_unit_test(test_timer_expiry),
+		cmocka_unit_test(test_refresh_keeps_timer),
 		cmocka_unit_test(test_compat),
 		cmocka_unit_test(test_ssm),
 		cmocka_unit_test(test_ssm_map),
