@@ -74,11 +74,17 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len)
 				     ifc->cfg.max_groups);
 			uint64_t count = 0;
 			size_t ngroups = 0;
-			for (size_t b = 0; ifc->groups.buckets && b <= ifc->groups.mask; b++)
-				for (const struct mcast_hnode *gn = ifc->groups.buckets[b]; gn; gn = gn->next) {
+			if (bidx_check(&ifc->groups, why, len) < 0)
+				return -1;
+			for (size_t b = 0; ifc->groups.b && b <= ifc->groups.mask; b++)
+				for (unsigned k = 0; k < BIDX_SLOTS; k++) {
+					const struct rt_group *g = ifc->groups.b[b].rec[k];
+					if (!g)
+						continue;
 					ngroups++;
-					if (check_group(ifc, mcast_container_of(gn, struct rt_group, node), &count, why,
-							len) < 0)
+					if (g->ifc != ifc)
+						FAIL("%s: a group of another interface in its index", ifc->name);
+					if (check_group(ifc, g, &count, why, len) < 0)
 						return -1;
 				}
 			if (ngroups != ifc->groups.count)

@@ -49,7 +49,7 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 			 ifc->cfg.version);
 		out(ctx, line);
 		size_t ng;
-		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		void **gs = bidx_sorted(&ifc->groups, cmp_group, &ng);
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct rt_group *g = gs[k];
 			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
@@ -69,7 +69,7 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 			}
 			out(ctx, "]}");
 		}
-		mcast_htab_sorted_free(&ifc->groups, gs);
+		bidx_sorted_free(&ifc->groups, gs, ng);
 		out(ctx, "]}");
 	}
 	mcast_htab_sorted_free(&r->ifaces, ifs);
@@ -89,7 +89,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 			 mcast_addr_str(&ifc->querier_addr, a), ifc->groups.count);
 		out(ctx, line);
 		size_t ng;
-		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct rt_group, node), cmp_group, &ng);
+		void **gs = bidx_sorted(&ifc->groups, cmp_group, &ng);
 		if (ng)
 			out(ctx, "  Group                                    Mode     Compat  Timer    Sources\n");
 		for (size_t k = 0; gs && k < ng; k++) {
@@ -107,7 +107,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 				out(ctx, line);
 			}
 		}
-		mcast_htab_sorted_free(&ifc->groups, gs);
+		bidx_sorted_free(&ifc->groups, gs, ng);
 	}
 	mcast_htab_sorted_free(&r->ifaces, ifs);
 }

@@ -86,15 +86,23 @@ static uint64_t group_hash(const struct mcast_router *r, const struct mcast_addr
 	return mcast_addr_hash(g, r->env.hash_seed);
 }
 
-struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g)
+uint64_t rt_group_hash(const void *group, const void *router)
 {
-	uint64_t h = group_hash(ifc->r, g);
-	for (struct mcast_hnode *n = mcast_htab_first(&ifc->groups, h); n; n = mcast_htab_next(n)) {
-		struct rt_group *grp = mcast_container_of(n, struct rt_group, node);
+	return group_hash(router, &((const struct rt_group *)group)->addr);
+}
+
+BIDX_INLINE struct rt_group *find_hashed(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t h)
+{
+	struct bidx_iter it;
+	for (struct rt_group *grp = bidx_first(&ifc->groups, h, &it); grp; grp = bidx_next(&ifc->groups, &it))
 		if (mcast_addr_eq(&grp->addr, g))
 			return grp;
-	}
 	return NULL;
+}
+
+struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g)
+{
+	return find_hashed(ifc, g, group_hash(ifc->r, g));
 }
 
 uint8_t rt_group_level(const struct rt_group *grp)
@@ -256,7 +264,7 @@ static void group_free(struct rt_group *grp)
 	struct rt_iface *ifc = grp->ifc;
 	struct mcast_router *r = ifc->r;
 	mcast_timer_stop(r->env.wheel, &grp->timer);
-	mcast_htab_remove(&ifc->groups, &grp->node);
+	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
 	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 	free_hosts(grp);
@@ -563,7 +571,11 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 	grp->addr = *g;
 	grp->ifc = ifc;
 	mcast_timer_init(&grp->timer, group_timer_fired, grp);
-	mcast_htab_insert(&ifc->groups, &grp->node, group_hash(r, g));
+	if (bidx_insert(&ifc->groups, grp, group_hash(r, g)) < 0) {
+		mcast_pool_put(&r->group_pool, grp);
+		ifc->stats.no_memory++;
+		return NULL;
+	}
 	return grp;
 }
 
@@ -847,19 +859,21 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 {
 	enum { CHUNK = 64 };
 	uint64_t h[CHUNK];
-	const struct mcast_htab *t = &ifc->groups;
-	if (!t->buckets)
+	const struct bidx *t = &ifc->groups;
+	if (!t->b)
 		return;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
 		for (size_t i = 0; i < m; i++) {
 			h[i] = group_hash(ifc->r, &recs[base + i].group);
-			__builtin_prefetch(&t->buckets[h[i] & t->mask]);
+			bidx_prefetch(t, h[i]);
 		}
+		/* the candidate group, all of it: applying a record reads and
+		 * writes its lines (state, deadlines, timer) */
 		for (size_t i = 0; i < m; i++) {
-			const struct mcast_hnode *node = t->buckets[h[i] & t->mask];
-			if (node)
-				__builtin_prefetch(node);
+			const char *g = bidx_candidate(t, h[i], sizeof(struct rt_group));
+			if (g && sizeof(struct rt_group) > 128)
+				__builtin_prefetch(g + 64);
 		}
 	}
 }
@@ -890,7 +904,11 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			grp->addr = rec->group;
 			grp->ifc = ifc;
 			mcast_timer_init(&grp->timer, group_timer_fired, grp);
-			mcast_htab_insert(&ifc->groups, &grp->node, group_hash(r, &rec->group));
+			if (bidx_insert(&ifc->groups, grp, group_hash(r, &rec->group)) < 0) {
+				mcast_pool_put(&r->group_pool, grp);
+				rc = -ENOMEM;
+				break;
+			}
 			if (touch(r, grp) < 0) {
 				group_free(grp); /* empty, never told: gone as it came */
 				rc = -ENOMEM;

@@ -176,17 +176,17 @@ static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifinde
 	return NULL;
 }
 
-static void destroy_group(struct mcast_hnode *n, void *notify)
+static void destroy_group(void *g, void *notify)
 {
-	rt_group_destroy(mcast_container_of(n, struct rt_group, node), notify != NULL);
+	rt_group_destroy(g, notify != NULL);
 }
 
 static void iface_free(struct rt_iface *ifc, bool notify)
 {
 	struct mcast_router *r = ifc->r;
-	mcast_htab_walk_safe(&ifc->groups, destroy_group, notify ? ifc : NULL);
+	bidx_walk(&ifc->groups, destroy_group, notify ? ifc : NULL);
 	mcast_timer_stop(r->env.wheel, &ifc->timer);
-	mcast_htab_free(&ifc->groups);
+	bidx_free(&ifc->groups);
 	mcast_htab_remove(&r->ifaces, &ifc->node);
 	mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
 }
@@ -364,10 +364,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	if (!ifc)
 		return -ENOMEM;
 	memset(ifc, 0, sizeof(*ifc));
-	if (mcast_htab_init(&ifc->groups, r->env.al, 8) < 0) {
-		mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
-		return -ENOMEM;
-	}
+	bidx_init(&ifc->groups, r->env.al, rt_group_hash, r);
 	ifc->r = r;
 	ifc->ifindex = ifindex;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name ? name : "");
@@ -757,9 +754,10 @@ int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
 	const struct rt_iface *ifc = iface_find(r, ifindex);
 	if (!ifc)
 		return -ENODEV;
-	for (size_t b = 0; ifc->groups.buckets && b <= ifc->groups.mask; b++)
-		for (const struct mcast_hnode *n = ifc->groups.buckets[b]; n; n = n->next)
-			fn(ctx, &mcast_container_of(n, struct rt_group, node)->addr);
+	for (size_t b = 0; ifc->groups.b && b <= ifc->groups.mask; b++)
+		for (unsigned k = 0; k < BIDX_SLOTS; k++)
+			if (ifc->groups.b[b].rec[k])
+				fn(ctx, &((const struct rt_group *)ifc->groups.b[b].rec[k])->addr);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #define MCAST_RT_INTERNAL_H
 
 #include "mcast/router.h"
+#include "core/bidx.h"
 #include "core/check.h"
 
 struct rt_source {
@@ -20,8 +21,7 @@ struct rt_host {                        /* explicit tracking (fast leave) */
 };
 
 struct rt_group {
-	struct mcast_hnode node;        /* in iface->groups, keyed by address */
-	struct mcast_addr addr;
+	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	struct rt_iface *ifc;
 	bool exclude;                   /* filter mode */
 	bool untracked;                 /* tracking overflowed: never fast leave */
@@ -64,7 +64,7 @@ struct rt_iface {
 	uint8_t rv;                     /* robustness in use */
 	uint32_t qi_ms;                 /* query interval in use */
 	struct mcast_timer timer;
-	struct mcast_htab groups;
+	struct bidx groups;             /* struct rt_group by address */
 	uint32_t nsources;              /* group sources + tracked hosts + their sources (max_total_sources) */
 	struct mcast_router_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
@@ -133,6 +133,8 @@ void rt_ssm_compile(struct rt_iface *ifc);
 bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
 
 /* group.c */
+/* A group's hash in its interface's index (the index's rehash function). */
+uint64_t rt_group_hash(const void *group, const void *router);
 struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
 /* Handles one group record (already translated from v1/v2 messages);
  * B sorted and unique. older is 1 or 2 for a v1/v2 report (sets the Host

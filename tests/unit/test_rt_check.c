@@ -141,9 +141,10 @@ static void test_budget_v6(void **state)
 static struct rt_group *first_group(struct mcast_router *r)
 {
 	struct rt_iface *ifc = first_iface(r);
-	for (size_t i = 0; i <= ifc->groups.mask; i++)
-		if (ifc->groups.buckets[i])
-			return mcast_container_of(ifc->groups.buckets[i], struct rt_group, node);
+	for (size_t i = 0; ifc->groups.b && i <= ifc->groups.mask; i++)
+		for (unsigned k = 0; k < BIDX_SLOTS; k++)
+			if (ifc->groups.b[i].rec[k])
+				return ifc->groups.b[i].rec[k];
 	return NULL;
 }
 
@@ -189,6 +190,23 @@ static void test_check_finds_damage(void **state)
 	g->ifc->nsources++; /* a count that does not count */
 	expect_broken(f->r[0], "source records counted as");
 	g->ifc->nsources--;
+	check_ok(f->r[0]);
+
+	/* the group index: a wrong tag, a passed count without a record */
+	struct bidx *x = &g->ifc->groups;
+	size_t b = 0;
+	unsigned k = 0;
+	while (x->b[b].rec[k] != g)
+		if (++k == BIDX_SLOTS) {
+			k = 0;
+			b++;
+		}
+	x->b[b].tag[k] ^= 0x100;
+	expect_broken(f->r[0], "the record's hash says");
+	x->b[b].tag[k] ^= 0x100;
+	x->b[b].passed++;
+	expect_broken(f->r[0], "passed counts sum to");
+	x->b[b].passed--;
 	check_ok(f->r[0]);
 	rtfx_free(f);
 }
