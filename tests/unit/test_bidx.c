@@ -230,9 +230,32 @@ static void test_grow_fails(void **state)
 	assert_int_equal(held, 0);
 }
 
+/* The tag match names exactly the slots holding the tag (two bits each),
+ * never the passed count beside the tags, whatever it holds. */
+static void test_match(void **state)
+{
+	(void)state;
+	static struct bidx_bucket b __attribute__((aligned(BIDX_LINE)));
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 5);
+	for (int t = 0; t < 5000; t++) {
+		memset(&b, 0, sizeof(b));
+		uint16_t tag = (uint16_t)(1 + mcast_rng_below(&rng, 4)); /* few values: many equal */
+		for (unsigned k = 0; k < BIDX_SLOTS; k++)
+			b.tag[k] = (uint16_t)mcast_rng_below(&rng, 5);
+		b.passed = (uint32_t)tag | (uint32_t)tag << 16;
+		unsigned want = 0;
+		for (unsigned k = 0; k < BIDX_SLOTS; k++)
+			if (b.tag[k] == tag)
+				want |= 3u << (2 * k);
+		assert_int_equal(bidx_match(&b, tag), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_same_hash),
 		cmocka_unit_test(test_walk_remove),
