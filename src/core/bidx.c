@@ -117,10 +117,9 @@ void bidx_remove(struct bidx *x, const void *rec, uint64_t h)
 
 void bidx_walk(const struct bidx *x, void (*fn)(void *rec, void *arg), void *arg)
 {
-	for (size_t i = 0; x->b && i <= x->mask; i++)
-		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (x->b[i].tag[k])
-				fn(x->b[i].rec[k], arg);
+	struct bidx_cursor c = { 0 };
+	for (void *r; (r = bidx_each(x, &c));)
+		fn(r, arg);
 }
 
 void **bidx_sorted(const struct bidx *x, int (*cmp)(const void *, const void *), size_t *n)
@@ -129,10 +128,9 @@ void **bidx_sorted(const struct bidx *x, int (*cmp)(const void *, const void *),
 	void **v = mcast_alloc_get(x->al, (x->count + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
-	for (size_t i = 0; x->b && i <= x->mask; i++)
-		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (x->b[i].tag[k])
-				v[(*n)++] = x->b[i].rec[k];
+	struct bidx_cursor c = { 0 };
+	for (void *r; (r = bidx_each(x, &c));)
+		v[(*n)++] = r;
 	qsort(v, *n, sizeof(*v), cmp);
 	return v;
 }

@@ -63,6 +63,26 @@ void bidx_free(struct bidx *x);
 int bidx_insert(struct bidx *x, void *rec, uint64_t h);
 /* Removes rec, which must be in the index under hash h. */
 void bidx_remove(struct bidx *x, const void *rec, uint64_t h);
+/* Every record in index order, without a callback:
+ *   struct bidx_cursor c = { 0 };
+ *   for (T *r; (r = bidx_each(x, &c));) ...
+ * Removing the record just returned is allowed; inserting is not. */
+struct bidx_cursor {
+	size_t b;
+	unsigned k;
+};
+
+static inline void *bidx_each(const struct bidx *x, struct bidx_cursor *c)
+{
+	for (; x->b && c->b <= x->mask; c->b++, c->k = 0)
+		while (c->k < BIDX_SLOTS) {
+			void *r = x->b[c->b].rec[c->k++];
+			if (r)
+				return r;
+		}
+	return NULL;
+}
+
 /* Calls fn for every record; fn may remove any record (not insert). */
 void bidx_walk(const struct bidx *x, void (*fn)(void *rec, void *arg), void *arg);
 /* The records in an array sorted by cmp (on the records), *n of them;

@@ -44,28 +44,25 @@ int mcast_mr_check(const struct mcast_mr_table *t, char *why, size_t len)
 	size_t n = 0, star_g = 0, star_star = 0;
 	if (bidx_check(&t->cache, why, len) < 0)
 		return -1;
-	for (size_t i = 0; t->cache.b && i <= t->cache.mask; i++)
-		for (unsigned slot = 0; slot < BIDX_SLOTS; slot++) {
-			const struct mr_entry *e = t->cache.b[i].rec[slot];
-			if (!e)
-				continue;
-			n++;
-			if (mcast_addr_eq(&e->source, mr_any(t)))
-				*(mcast_addr_eq(&e->group, mr_any(t)) ? &star_star : &star_g) += 1;
-			if (e->iif >= t->cfg.max_vifs)
-				FAIL("(%s, %s): incoming vif %u out of range", mcast_addr_str(&e->source, a),
-				     mcast_addr_str(&e->group, b), e->iif);
-			if (e->noifs > e->oif_cap || (e->oif_cap > MR_INLINE_OIFS) == (e->oifs == e->inline_oifs))
-				FAIL("(%s, %s): %u outputs in room for %u", mcast_addr_str(&e->source, a),
-				     mcast_addr_str(&e->group, b), e->noifs, e->oif_cap);
-			for (uint16_t k = 0; k < e->noifs; k++) {
-				if (!vif_ok(t, e->oifs[k].vif) || e->oifs[k].ttl == 0 || e->oifs[k].ttl == 255 ||
-				    (k && e->oifs[k - 1].vif >= e->oifs[k].vif))
-					FAIL("(%s, %s): output %u (vif %u, ttl %u) out of order, unused or bad",
-					     mcast_addr_str(&e->source, a), mcast_addr_str(&e->group, b), k, e->oifs[k].vif,
-					     e->oifs[k].ttl);
-			}
+	struct bidx_cursor c = { 0 };
+	for (const struct mr_entry *e; (e = bidx_each(&t->cache, &c));) {
+		n++;
+		if (mcast_addr_eq(&e->source, mr_any(t)))
+			*(mcast_addr_eq(&e->group, mr_any(t)) ? &star_star : &star_g) += 1;
+		if (e->iif >= t->cfg.max_vifs)
+			FAIL("(%s, %s): incoming vif %u out of range", mcast_addr_str(&e->source, a),
+			     mcast_addr_str(&e->group, b), e->iif);
+		if (e->noifs > e->oif_cap || (e->oif_cap > MR_INLINE_OIFS) == (e->oifs == e->inline_oifs))
+			FAIL("(%s, %s): %u outputs in room for %u", mcast_addr_str(&e->source, a),
+			     mcast_addr_str(&e->group, b), e->noifs, e->oif_cap);
+		for (uint16_t k = 0; k < e->noifs; k++) {
+			if (!vif_ok(t, e->oifs[k].vif) || e->oifs[k].ttl == 0 || e->oifs[k].ttl == 255 ||
+			    (k && e->oifs[k - 1].vif >= e->oifs[k].vif))
+				FAIL("(%s, %s): output %u (vif %u, ttl %u) out of order, unused or bad",
+				     mcast_addr_str(&e->source, a), mcast_addr_str(&e->group, b), k, e->oifs[k].vif,
+				     e->oifs[k].ttl);
 		}
+	}
 	if (n != t->cache.count || n != t->entries.in_use)
 		FAIL("%zu entries, counted %zu in the cache and %zu in the pool", n, t->cache.count, t->entries.in_use);
 	if (star_g != t->n_star_g || star_star != t->n_star_star)

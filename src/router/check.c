@@ -76,17 +76,14 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len)
 			size_t ngroups = 0;
 			if (bidx_check(&ifc->groups, why, len) < 0)
 				return -1;
-			for (size_t b = 0; ifc->groups.b && b <= ifc->groups.mask; b++)
-				for (unsigned k = 0; k < BIDX_SLOTS; k++) {
-					const struct rt_group *g = ifc->groups.b[b].rec[k];
-					if (!g)
-						continue;
-					ngroups++;
-					if (g->ifc != ifc)
-						FAIL("%s: a group of another interface in its index", ifc->name);
-					if (check_group(ifc, g, &count, why, len) < 0)
-						return -1;
-				}
+			struct bidx_cursor c = { 0 };
+			for (const struct rt_group *g; (g = bidx_each(&ifc->groups, &c));) {
+				ngroups++;
+				if (g->ifc != ifc)
+					FAIL("%s: a group of another interface in its index", ifc->name);
+				if (check_group(ifc, g, &count, why, len) < 0)
+					return -1;
+			}
 			if (ngroups != ifc->groups.count)
 				FAIL("%s: %zu groups counted as %zu", ifc->name, ngroups, ifc->groups.count);
 			if (count != ifc->nsources)

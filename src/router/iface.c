@@ -754,10 +754,9 @@ int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
 	const struct rt_iface *ifc = iface_find(r, ifindex);
 	if (!ifc)
 		return -ENODEV;
-	for (size_t b = 0; ifc->groups.b && b <= ifc->groups.mask; b++)
-		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (ifc->groups.b[b].rec[k])
-				fn(ctx, &((const struct rt_group *)ifc->groups.b[b].rec[k])->addr);
+	struct bidx_cursor c = { 0 };
+	for (const struct rt_group *g; (g = bidx_each(&ifc->groups, &c));)
+		fn(ctx, &g->addr);
 	return 0;
 }
 

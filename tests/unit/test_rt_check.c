@@ -141,11 +141,8 @@ static void test_budget_v6(void **state)
 static struct rt_group *first_group(struct mcast_router *r)
 {
 	struct rt_iface *ifc = first_iface(r);
-	for (size_t i = 0; ifc->groups.b && i <= ifc->groups.mask; i++)
-		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (ifc->groups.b[i].rec[k])
-				return ifc->groups.b[i].rec[k];
-	return NULL;
+	struct bidx_cursor c = { 0 };
+	return bidx_each(&ifc->groups, &c);
 }
 
 static void expect_broken(struct mcast_router *r, const char *what)

@@ -548,18 +548,23 @@ static void hs_op_query(void *p)
 	mcast_host_input(st->h, 1, k.data[0], k.len[0]);
 }
 
-/* A socket of 8 memberships: the next one grows its index. */
-static void *hs_make_many(void)
+/* Socket 0 joins n more groups from base on, and the reports are done. */
+static struct hsst *hs_join_more(struct hsst *st, uint32_t base, size_t n)
 {
-	struct hsst *st = hs_make();
-	for (unsigned i = 0; i < 7; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct mcast_addr g;
-		mcast_addr_from_u32(&g, 0xef020000u + i);
+		mcast_addr_from_u32(&g, base + (uint32_t)i);
 		assert_int_equal(mcast_host_join(st->h, st->s[0], 1, &g), 0);
 	}
 	mcast_wheel_advance(&st->w, st->w.now_ms + 20000);
 	st->tx.len = 0;
 	return st;
+}
+
+/* A socket of 8 memberships: the next one grows its index. */
+static void *hs_make_many(void)
+{
+	return hs_join_more(hs_make(), 0xef020000u, 7);
 }
 
 static void hs_op_ninth(void *p)
@@ -581,13 +586,8 @@ static void hs_op_iface(void *p)
 static void *hs_make_pool_full(void)
 {
 	struct hsst *st = hs_make();
-	for (uint32_t i = 0; st->h->groups.in_use < st->h->groups.allocated; i++) {
-		struct mcast_addr g;
-		mcast_addr_from_u32(&g, 0xef030000u + i);
-		assert_int_equal(mcast_host_join(st->h, st->s[0], 1, &g), 0);
-	}
-	mcast_wheel_advance(&st->w, st->w.now_ms + 20000);
-	st->tx.len = 0;
+	hs_join_more(st, 0xef030000u, st->h->groups.allocated - st->h->groups.in_use); /* a group each */
+	assert_int_equal(st->h->groups.in_use, st->h->groups.allocated);
 	return st;
 }
 
