@@ -42,17 +42,17 @@ static size_t capacity(const struct bidx *x)
  * the buckets it passes; false when every bucket is full. */
 static bool place(struct bidx_bucket *b, size_t mask, void *rec, uint64_t h)
 {
-	uint16_t tag = bidx_tag(h);
 	size_t home = h & mask, i = home;
 	for (size_t probes = 0; probes <= mask; probes++) {
-		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (!b[i].tag[k]) {
-				b[i].tag[k] = tag;
-				b[i].rec[k] = rec;
-				for (size_t j = home; j != i; j = (j + 1) & mask)
-					b[j].passed++;
-				return true;
-			}
+		unsigned room = bidx_match(&b[i], 0); /* a free slot's tag is 0 */
+		if (room) {
+			unsigned k = (unsigned)__builtin_ctz(room) >> 1;
+			b[i].tag[k] = bidx_tag(h);
+			b[i].rec[k] = rec;
+			for (size_t j = home; j != i; j = (j + 1) & mask)
+				b[j].passed++;
+			return true;
+		}
 		i = (i + 1) & mask;
 	}
 	return false;
@@ -67,10 +67,19 @@ static int resize(struct bidx *x, size_t nbuckets)
 	struct bidx_bucket *b =
 		(struct bidx_bucket *)(((uintptr_t)raw + BIDX_LINE - 1) & ~(uintptr_t)(BIDX_LINE - 1));
 	memset(b, 0, nbuckets * sizeof(*b));
-	for (size_t i = 0; x->b && i <= x->mask; i++)
+	/* Each record's hash is computed again from the record (it is not
+	 * stored): the records of a bucket a few ahead are loaded while this
+	 * one's are placed, so that their misses overlap. */
+	enum { AHEAD = 4 };
+	for (size_t i = 0; x->b && i <= x->mask; i++) {
+		if (i + AHEAD <= x->mask)
+			for (unsigned k = 0; k < BIDX_SLOTS; k++)
+				if (x->b[i + AHEAD].rec[k])
+					__builtin_prefetch(x->b[i + AHEAD].rec[k]);
 		for (unsigned k = 0; k < BIDX_SLOTS; k++)
 			if (x->b[i].tag[k])
 				place(b, nbuckets - 1, x->b[i].rec[k], x->hash(x->b[i].rec[k], x->hash_arg));
+	}
 	if (x->raw)
 		mcast_alloc_free(x->al, x->raw, x->raw_size);
 	x->raw = raw;
