@@ -58,7 +58,8 @@ struct hs_iface {
 	mcast_time_ms querier_ms;       /* when it was heard, 0 = never */
 	struct hs_group *pending;       /* groups with state-change retransmissions left */
 	struct hs_group *fresh;         /* of those, the ones changed since their last report */
-	struct mcast_timer timer;
+	struct mcast_timer timer;       /* the earliest of the deadlines above */
+	struct mcast_timer due;         /* report_due: armed for now by a change */
 	struct mcast_htab groups;
 	struct mcast_host_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
@@ -176,6 +177,7 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip);
 /* Counts a rejected packet by reason, with a rate-limited debug line. */
 void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why);
 void hs_iface_timer(struct mcast_timer *t, void *arg);
+void hs_iface_due(struct mcast_timer *t, void *arg);
 void hs_group_free(struct hs_group *g);
 
 #endif

@@ -119,24 +119,24 @@ void hs_group_free(struct hs_group *g)
 	mcast_pool_put(&h->groups, g);
 }
 
+/* Whether the interface state's source list holds s (RFC 3376 3.2):
+ * in EXCLUDE mode, the sources every EXCLUDE socket excludes and no
+ * INCLUDE socket includes; in INCLUDE mode, any socket's sources. */
+static inline bool listed(const struct hs_group *g, const struct hs_src *s)
+{
+	return g->n_ex ? s->ex_cnt == g->n_ex && s->in_cnt == 0 : s->in_cnt != 0;
+}
+
 bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
 	      size_t *n)
 {
 	size_t k = 0;
-	if (g->n_ex) {
-		*mode = MCAST_MODE_EXCLUDE;
-		for (uint32_t i = 0; i < g->nsrcs; i++)
-			if (g->srcs[i].ex_cnt == g->n_ex && g->srcs[i].in_cnt == 0)
-				out[k++] = g->srcs[i].addr;
-		*n = k;
-		return true;
-	}
-	*mode = MCAST_MODE_INCLUDE;
 	for (uint32_t i = 0; i < g->nsrcs; i++)
-		if (g->srcs[i].in_cnt)
+		if (listed(g, &g->srcs[i]))
 			out[k++] = g->srcs[i].addr;
 	*n = k;
-	return k > 0;
+	*mode = g->n_ex ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+	return g->n_ex || k > 0;
 }
 
 static bool reportable(const struct hs_iface *ifc, const struct mcast_addr *g)
@@ -181,8 +181,11 @@ static void prune(struct hs_group *g)
 {
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < g->nsrcs; i++)
-		if (g->srcs[i].in_cnt || g->srcs[i].ex_cnt || g->srcs[i].rexmit)
-			g->srcs[k++] = g->srcs[i];
+		if (g->srcs[i].in_cnt || g->srcs[i].ex_cnt || g->srcs[i].rexmit) {
+			if (k != i)
+				g->srcs[k] = g->srcs[i];
+			k++;
+		}
 	g->nsrcs = k;
 }
 
@@ -222,8 +225,6 @@ static void iface_reschedule(struct hs_iface *ifc)
 	for (int i = 0; i < 5; i++)
 		if (cand[i] && cand[i] < next)
 			next = cand[i];
-	if (ifc->report_due)
-		next = hs_now(ifc->h);
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(ifc->h->env.wheel, &ifc->timer);
 	else if (!mcast_timer_armed(&ifc->timer) || ifc->timer.deadline_ms != next)
@@ -336,6 +337,7 @@ static void send_state_change(struct hs_iface *ifc)
 	struct mcast_report_builder rb;
 	bool fresh_only = ifc->report_due && ifc->rexmit_ms > hs_now(h);
 	ifc->report_due = false; /* (also when nothing can be sent: no busy loop) */
+	mcast_timer_stop(h->env.wheel, &ifc->due);
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
 		return;
@@ -371,22 +373,24 @@ static void send_state_change(struct hs_iface *ifc)
 		unfresh(g);
 		if (!pending(g))
 			continue;
-		enum mcast_filter_mode mode;
-		size_t n;
-		hs_state(g, &mode, h->tmp, &n);
 		if (g->mode_rexmit) {
+			enum mcast_filter_mode mode;
+			size_t n;
+			hs_state(g, &mode, h->tmp, &n);
 			mcast_report_add(&rb, mode == MCAST_MODE_INCLUDE ? MCAST_CHANGE_TO_INCLUDE
 									 : MCAST_CHANGE_TO_EXCLUDE,
 					 &g->addr, h->tmp, n, NULL, 0);
 			g->mode_rexmit--;
 		} else {
+			/* RFC 3376 5.1: a source goes in ALLOW when the
+			 * state now lets its traffic in (listed in INCLUDE,
+			 * not listed in EXCLUDE), in BLOCK otherwise */
 			size_t na = 0, nb = 0;
 			for (uint32_t k = 0; k < g->nsrcs; k++) {
 				struct hs_src *s = &g->srcs[k];
 				if (!s->rexmit)
 					continue;
-				bool listed = mcast_addrs_find(h->tmp, n, &s->addr) >= 0;
-				bool forward = mode == MCAST_MODE_INCLUDE ? listed : !listed;
+				bool forward = listed(g, s) != (g->n_ex != 0);
 				if (forward)
 					h->tmp2[na++] = s->addr;
 				else
@@ -409,9 +413,10 @@ static void send_state_change(struct hs_iface *ifc)
 	}
 	/* the retransmission time: kept when others already wait for it */
 	bool more = ifc->pending != NULL;
-	if (!fresh_only || !more)
+	if (!fresh_only || !more) {
 		ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
-	iface_reschedule(ifc);
+		iface_reschedule(ifc);
+	}
 }
 
 static void flush_iface(struct mcast_hnode *n, void *arg)
@@ -514,7 +519,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 {
 	struct hs_iface *ifc = g->ifc;
 	struct mcast_host *h = ifc->h;
-	const struct mcast_addr gcopy = g->addr, *ga = &gcopy; /* g may go in prune() */
+	const struct mcast_addr *ga = &g->addr;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
 	bool was = hs_state(g, &m0, h->tmp, &n0);
@@ -531,8 +536,8 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 			g->own--;
 	}
 	bool is = hs_state(g, &m1, h->tmp, &n1);
-	prune(g);
-
+	/* the sources both counts leave at zero stay until the prune()
+	 * below: the difference finds every source it marks in place */
 	if (reportable(ifc, ga) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
 						       memcmp(old, h->tmp, n0 * sizeof(*old)) != 0)) {
 		if (m0 != m1) {
@@ -556,16 +561,19 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 					j++;
 			}
 		}
-		prune(g); /* sources a mode change leaves without a count or a retransmission */
 		enqueue(g);
 		mark_fresh(g);
 		/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same
 		 * instant but after the caller's other changes (a timer due
 		 * now): a socket's close, a proxy's flush or a reload changing
 		 * many groups make one report, packed, not one per group. Linux
-		 * merges what changes within one jiffy the same way. */
-		ifc->report_due = true;
-		iface_reschedule(ifc);
+		 * merges what changes within one jiffy the same way. The
+		 * interface's own timer keeps its deadline (the next
+		 * retransmission): a change arms only the one for now. */
+		if (!ifc->report_due) {
+			ifc->report_due = true;
+			mcast_timer_start(h->env.wheel, &ifc->due, hs_now(h));
+		}
 	} else if (reportable(ifc, ga) && ifc->level < 3 && was != is) {
 		if (is) {
 			/* RFC 2236 3: report at once, and again after a short delay. */
@@ -583,8 +591,8 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 			g->reporter = false;
 		}
 	}
-	if ((g = hs_group_find(ifc, ga)) != NULL)
-		maybe_free(g);
+	prune(g); /* sources left without a count or a retransmission */
+	maybe_free(g);
 	return oom ? -ENOMEM : 0;
 }
 
@@ -738,6 +746,17 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 	if (ifc->report_due || (ifc->rexmit_ms && ifc->rexmit_ms <= now))
 		send_state_change(ifc);
 	iface_reschedule(ifc);
+}
+
+/* The report of the changes made at this instant (RFC 3376 5.1, RFC 3810
+ * 6.1), in the version in use now. */
+void hs_iface_due(struct mcast_timer *t, void *arg)
+{
+	(void)t;
+	struct hs_iface *ifc = arg;
+	update_level(ifc);
+	if (ifc->report_due)
+		send_state_change(ifc);
 }
 
 static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)

@@ -190,6 +190,7 @@ static void iface_free(struct hs_iface *ifc)
 	struct mcast_host *h = ifc->h;
 	mcast_htab_walk_safe(&ifc->groups, free_group_node, NULL);
 	mcast_timer_stop(h->env.wheel, &ifc->timer);
+	mcast_timer_stop(h->env.wheel, &ifc->due);
 	mcast_htab_free(&ifc->groups);
 	mcast_htab_remove(&h->ifaces, &ifc->node);
 	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
@@ -362,6 +363,7 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 									       : cfg->force_version + 1)
 					: 3;
 	mcast_timer_init(&ifc->timer, hs_iface_timer, ifc);
+	mcast_timer_init(&ifc->due, hs_iface_due, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	if (cfg->full_report_ms) {
 		ifc->full_ms = hs_now(h) + cfg->full_report_ms;
@@ -439,69 +441,76 @@ struct mcast_host_sock *mcast_host_socket(struct mcast_host *h)
 }
 
 
-static int check_args(const struct mcast_host *h, unsigned ifindex, const struct mcast_addr *g,
-		      const struct mcast_addr *src)
+/* The interface for a call on (ifindex, g[, src]), or NULL with *rc the error. */
+static struct hs_iface *check_args(const struct mcast_host *h, unsigned ifindex, const struct mcast_addr *g,
+				   const struct mcast_addr *src, int *rc)
 {
+	*rc = -EINVAL;
 	if (mcast_addr_family(g) != h->family || !mcast_addr_is_multicast(g))
-		return -EINVAL;
+		return NULL;
 	if (src && (mcast_addr_family(src) != h->family || !mcast_addr_is_valid_source(src)))
-		return -EINVAL;
-	return hs_iface_find(h, ifindex) ? 0 : -ENODEV;
+		return NULL;
+	struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	*rc = ifc ? 0 : -ENODEV;
+	return ifc;
 }
 
 /*
- * Sets the socket's filter for (ifindex, g) to (mode, srcs) — INCLUDE
- * with no source removes the membership — and updates the interface.
+ * Sets the socket's filter for (ifc, g) to (mode, *nw) — INCLUDE with no
+ * source removes the membership — and updates the interface. m is the
+ * socket's membership of the group or NULL. The call takes nw: the
+ * membership keeps it, or it is freed; the callers build the new list
+ * once and it is never copied again.
  */
-static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
-		 const struct mcast_addr *g, enum mcast_filter_mode mode, const struct mcast_addr *srcs,
-		 size_t n)
+static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc,
+		  struct hs_membership *m, const struct mcast_addr *g, enum mcast_filter_mode mode,
+		  struct mcast_srcset *nw)
 {
-	struct hs_iface *ifc = hs_iface_find(h, ifindex);
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, g);
-	bool leaving = mode == MCAST_MODE_INCLUDE && n == 0;
+	bool leaving = mode == MCAST_MODE_INCLUDE && nw->n == 0;
 	bool created = false;
+	int rc = 0;
 	if (!m && leaving)
-		return 0;
+		goto drop;
 	if (!m) {
 		created = true;
+		rc = -ENOBUFS;
 		if (s->n >= h->cfg.max_memberships)
-			return -ENOBUFS;
+			goto drop;
+		rc = -ENOMEM;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2u : 4u;
 			void *p = mcast_alloc_resize(h->env.al, s->m, s->cap * sizeof(*s->m), cap * sizeof(*s->m));
 			if (!p)
-				return -ENOMEM;
+				goto drop;
 			s->m = p;
 			s->cap = (uint32_t)cap;
 		}
 		if (idx_reserve(h, s, (size_t)s->n + 1) < 0)
-			return -ENOMEM;
+			goto drop;
 		m = &s->m[s->n++];
 		memset(m, 0, sizeof(*m));
-		m->ifindex = ifindex;
+		m->ifindex = ifc->ifindex;
 		m->group = *g;
 		m->mode = MCAST_MODE_INCLUDE; /* absent: INCLUDE {} */
 	}
 	struct mcast_srcset old = m->srcs;
 	enum mcast_filter_mode om = m->mode;
-	struct mcast_srcset nw;
-	mcast_srcset_init(&nw);
-	/* Everything the change needs before anything changes: the new list
-	 * and the interface's room (hs_reserve), so hs_change() below cannot
-	 * fail half-way and leave the counts behind the filters. */
-	struct hs_group *grp = NULL;
-	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0 || !(grp = hs_reserve(ifc, g, old.n, n))) {
-		mcast_srcset_free(&nw, h->env.al);
+	/* Everything the change needs before anything changes: the
+	 * interface's room (hs_reserve), so hs_change() below cannot fail
+	 * half-way and leave the counts behind the filters. */
+	struct hs_group *grp = hs_reserve(ifc, g, old.n, nw->n);
+	if (!grp) {
 		if (created)
 			s->n--; /* nothing was committed */
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto drop;
 	}
 	if (created)
 		idx_put(h, s, s->n - 1);
 	m->mode = mode;
-	m->srcs = nw;
-	int rc = hs_change_group(grp, om, old.v, old.n, mode, nw.v, nw.n, false);
+	m->srcs = *nw;
+	mcast_srcset_init(nw);
+	rc = hs_change_group(grp, om, old.v, old.n, mode, m->srcs.v, m->srcs.n, false);
 	mcast_srcset_free(&old, h->env.al);
 	if (leaving) {
 		/* the last membership takes its place, in the index too */
@@ -518,13 +527,29 @@ static int apply(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifind
 	}
 	hs_check_invariants(h);
 	return rc;
+drop:
+	mcast_srcset_free(nw, h->env.al);
+	return rc;
+}
+
+/* commit() of a filter given as a sorted list without duplicates. */
+static int apply(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc,
+		 struct hs_membership *m, const struct mcast_addr *g, enum mcast_filter_mode mode,
+		 const struct mcast_addr *srcs, size_t n)
+{
+	struct mcast_srcset nw;
+	mcast_srcset_init(&nw);
+	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0)
+		return -ENOMEM;
+	return commit(h, s, ifc, m, g, mode, &nw);
 }
 
 void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
 {
 	while (s->n) {
 		struct hs_membership *m = &s->m[s->n - 1];
-		apply(h, s, m->ifindex, &m->group, MCAST_MODE_INCLUDE, NULL, 0);
+		struct mcast_addr g = m->group;
+		apply(h, s, hs_iface_find(h, m->ifindex), m, &g, MCAST_MODE_INCLUDE, NULL, 0);
 	}
 	free_socket_memberships(h, s);
 	*s->pprev = s->next;
@@ -536,23 +561,26 @@ void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
 int mcast_host_join(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
 		    const struct mcast_addr *group)
 {
-	int rc = check_args(h, ifindex, group, NULL);
-	if (rc < 0)
+	int rc;
+	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
+	if (!ifc)
 		return rc;
 	if (hs_find_membership(h, s, ifindex, group))
 		return -EADDRINUSE;
-	return apply(h, s, ifindex, group, MCAST_MODE_EXCLUDE, NULL, 0);
+	return apply(h, s, ifc, NULL, group, MCAST_MODE_EXCLUDE, NULL, 0);
 }
 
 int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
 		     const struct mcast_addr *group)
 {
-	int rc = check_args(h, ifindex, group, NULL);
-	if (rc < 0)
+	int rc;
+	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
+	if (!ifc)
 		return rc;
-	if (!hs_find_membership(h, s, ifindex, group))
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	if (!m)
 		return -EADDRNOTAVAIL;
-	return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, NULL, 0);
+	return apply(h, s, ifc, m, group, MCAST_MODE_INCLUDE, NULL, 0);
 }
 
 /* Adds or removes one source of the socket's filter in the given mode. */
@@ -560,8 +588,9 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 		     const struct mcast_addr *group, const struct mcast_addr *source,
 		     enum mcast_filter_mode mode, bool add)
 {
-	int rc = check_args(h, ifindex, group, source);
-	if (rc < 0)
+	int rc;
+	struct hs_iface *ifc = check_args(h, ifindex, group, source, &rc);
+	if (!ifc)
 		return rc;
 	/* The errors as Linux's ip_mc_source() gives them (RFC 3678 names
 	 * none): EINVAL without a prior join (only a source join makes
@@ -571,32 +600,29 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	if (!m) {
 		if (mode == MCAST_MODE_EXCLUDE || !add)
 			return -EINVAL;
-		return apply(h, s, ifindex, group, MCAST_MODE_INCLUDE, source, 1);
+		return apply(h, s, ifc, NULL, group, MCAST_MODE_INCLUDE, source, 1);
 	}
 	if (m->mode != mode) {
 		if (m->srcs.n || !add)
 			return -EINVAL;         /* ASM call on SSM membership or the reverse */
 		/* an empty filter switches mode: a source join on an
 		 * any-source membership makes it INCLUDE {source}, as Linux */
-		return apply(h, s, ifindex, group, mode, source, 1);
+		return apply(h, s, ifc, m, group, mode, source, 1);
 	}
 	bool has = mcast_srcset_has(&m->srcs, source);
 	if (add == has)
 		return -EADDRNOTAVAIL;          /* already there, or not there */
 	if (add && m->srcs.n >= h->cfg.max_sources)
 		return -ENOBUFS;
+	/* the new list, made once: the old one with the source in or out */
+	size_t n = add ? (size_t)m->srcs.n + 1 : (size_t)m->srcs.n - 1;
 	struct mcast_srcset t;
 	mcast_srcset_init(&t);
-	if (mcast_srcset_assign(&t, h->env.al, m->srcs.v, m->srcs.n) < 0)
+	if (mcast_srcset_reserve(&t, h->env.al, n) < 0)
 		return -ENOMEM;
-	if (add)
-		rc = mcast_srcset_add(&t, h->env.al, source) < 0 ? -ENOMEM : 0;
-	else
-		mcast_srcset_del(&t, source);
-	if (rc == 0)
-		rc = apply(h, s, ifindex, group, mode, t.v, t.n);
-	mcast_srcset_free(&t, h->env.al);
-	return rc;
+	t.n = (uint32_t)(add ? mcast_addrs_union(m->srcs.v, m->srcs.n, source, 1, t.v)
+			     : mcast_addrs_diff(m->srcs.v, m->srcs.n, source, 1, t.v));
+	return commit(h, s, ifc, m, group, mode, &t);
 }
 
 int mcast_host_join_source(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
@@ -627,8 +653,9 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 			  const struct mcast_addr *group, enum mcast_filter_mode mode,
 			  const struct mcast_addr *srcs, size_t n)
 {
-	int rc = check_args(h, ifindex, group, NULL);
-	if (rc < 0)
+	int rc;
+	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
+	if (!ifc)
 		return rc;
 	if (mode != MCAST_MODE_INCLUDE && mode != MCAST_MODE_EXCLUDE)
 		return -EINVAL;
@@ -637,20 +664,16 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	for (size_t i = 0; i < n; i++)
 		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
-	if (mode == MCAST_MODE_INCLUDE && n == 0 && !hs_find_membership(h, s, ifindex, group))
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	if (mode == MCAST_MODE_INCLUDE && n == 0 && !m)
 		return -EADDRNOTAVAIL;
-	if (hs_scratch(h, n) < 0)
-		return -ENOMEM;
-	if (n)
-		memcpy(h->tmp, srcs, n * sizeof(*srcs)); /* srcs may be NULL when n is 0 */
-	n = mcast_addrs_normalize(h->tmp, n);
+	/* the new list, made once: the caller's, sorted, duplicates out */
 	struct mcast_srcset t;
 	mcast_srcset_init(&t);
-	if (mcast_srcset_assign(&t, h->env.al, h->tmp, n) < 0)
+	if (mcast_srcset_assign(&t, h->env.al, srcs, n) < 0) /* srcs may be NULL when n is 0 */
 		return -ENOMEM;
-	rc = apply(h, s, ifindex, group, mode, t.v, t.n);
-	mcast_srcset_free(&t, h->env.al);
-	return rc;
+	t.n = (uint32_t)mcast_addrs_normalize(t.v, t.n);
+	return commit(h, s, ifc, m, group, mode, &t);
 }
 
 int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_sock *s,

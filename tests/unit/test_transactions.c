@@ -536,6 +536,22 @@ static void hs_op_change(void *p)
 	mcast_host_set_filter(st->h, st->s[1], 1, &g, MCAST_MODE_INCLUDE, v, 5);
 }
 
+/* One source more in an EXCLUDE filter, and a source join that makes a
+ * membership: each builds its new list once and hands it on. */
+static void hs_op_block(void *p)
+{
+	struct hsst *st = p;
+	struct mcast_addr g = A("239.1.1.1"), s = A("10.0.0.99");
+	mcast_host_block(st->h, st->s[0], 1, &g, &s);
+}
+
+static void hs_op_source_join(void *p)
+{
+	struct hsst *st = p;
+	struct mcast_addr g = A("239.1.1.9"), s = A("10.0.0.98");
+	mcast_host_join_source(st->h, st->s[1], 1, &g, &s);
+}
+
 static void hs_op_query(void *p)
 {
 	struct hsst *st = p;
@@ -602,6 +618,8 @@ static void test_host(void **state)
 	const struct fa_case cases[] = {
 		{ "host: EXCLUDE of 6 sources on a new group", hs_make, hs_op_filter, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a second socket's filter on a group", hs_make, hs_op_change, hs_text, hs_check, hs_destroy, NULL },
+		{ "host: a block of one more source", hs_make, hs_op_block, hs_text, hs_check, hs_destroy, NULL },
+		{ "host: a source join on a new group", hs_make, hs_op_source_join, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a group-and-source query", hs_make, hs_op_query, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: an interface added", hs_make, hs_op_iface, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a ninth membership (the index grows)", hs_make_many, hs_op_ninth, hs_text, hs_check, hs_destroy,
