@@ -87,7 +87,10 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 				FAIL("the membership index holds %u of %u (room %u)", used, s->n, s->idx_mask + 1);
 		}
 		for (uint32_t i = 0; i < s->n; i++)
-			if (hs_find_membership(h, s, s->m[i].ifindex, &s->m[i].group) != &s->m[i])
+			if (s->m[i].key != hs_key(hs_hash(h, &s->m[i].group), s->m[i].ifindex))
+				FAIL("membership %u with the wrong index key", i);
+			else if (hs_find_membership(h, s, s->m[i].ifindex, &s->m[i].group,
+						    hs_hash(h, &s->m[i].group)) != &s->m[i])
 				FAIL("membership %u not found where it is", i);
 		for (uint32_t i = 0; i < s->n; i++) {
 			const struct mcast_srcset *ss = &s->m[i].srcs;

@@ -67,6 +67,7 @@ struct hs_iface {
 
 struct hs_membership {
 	unsigned ifindex;
+	uint32_t key;                   /* hs_key(): its place in the socket's index */
 	struct mcast_addr group;
 	enum mcast_filter_mode mode;
 	struct mcast_srcset srcs;
@@ -86,9 +87,19 @@ struct mcast_host_sock {
 
 #define HS_INDEX_MIN 8
 
-/* The socket's membership of (ifindex, g), or NULL: O(1) with the index. */
+/* A group's hash in the host's tables (the interfaces' groups, the
+ * sockets' indexes): a call hashes its group once and hands the hash on. */
+static inline uint64_t hs_hash(const struct mcast_host *h, const struct mcast_addr *g);
+/* A membership's key in its socket's index, from its group's hash. */
+static inline uint32_t hs_key(uint64_t hh, unsigned ifindex)
+{
+	return (uint32_t)(hh ^ ((uint64_t)ifindex * 0x9e3779b97f4a7c15ull));
+}
+
+/* The socket's membership of (ifindex, g), or NULL: O(1) with the index;
+ * hh is hs_hash(h, g). */
 struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
-					 unsigned ifindex, const struct mcast_addr *g);
+					 unsigned ifindex, const struct mcast_addr *g, uint64_t hh);
 
 struct mcast_host {
 	struct mcast_host_env env;
@@ -121,6 +132,11 @@ struct mcast_host {
 
 #define HS_HALF(h) ((h)->tmp2 + (h)->tmp_cap)
 
+static inline uint64_t hs_hash(const struct mcast_host *h, const struct mcast_addr *g)
+{
+	return mcast_addr_hash(g, h->env.seed);
+}
+
 /* Grows tmp/tmp2 to hold n addresses (tmp2 2n), buf to n bytes. 0 or -ENOMEM. */
 int hs_scratch(struct mcast_host *h, size_t n);
 int hs_buf(struct mcast_host *h, size_t n);
@@ -152,8 +168,11 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
  * interface's group bucket, the socket's index slot), for a caller that
  * knows its next calls: the proxy prefetches its whole queue, and the
  * cache misses of a batch overlap instead of adding up. */
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
-		 const struct mcast_addr *g);
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh);
+/* mcast_host_set_filter() with g's hash hh = hs_hash(h, g) already made
+ * (the proxy makes it once per queued group, for hs_prefetch too). */
+int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *g,
+		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n);
 
 /* report.c */
 /* The interface state: member or not, its mode and sources (into out). */
@@ -165,7 +184,7 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
  * the group (made if absent), the scratch space and its source list;
  * after it hs_change() cannot fail. NULL when memory is out, with
  * nothing changed. */
-struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, size_t on, size_t nn);
+struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh, size_t on, size_t nn);
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own);

@@ -43,7 +43,7 @@ static struct hs_group *find_hashed(const struct hs_iface *ifc, const struct mca
 
 struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g)
 {
-	return find_hashed(ifc, g, mcast_addr_hash(g, ifc->h->env.seed));
+	return find_hashed(ifc, g, hs_hash(ifc->h, g));
 }
 
 static void group_timer(struct mcast_timer *t, void *arg);
@@ -461,10 +461,9 @@ static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struc
 	}
 }
 
-struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, size_t on, size_t nn)
+struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh, size_t on, size_t nn)
 {
 	struct mcast_host *h = ifc->h;
-	uint64_t hh = mcast_addr_hash(ga, h->env.seed);
 	struct hs_group *g = find_hashed(ifc, ga, hh);
 	bool made = !g;
 	if (made && !(g = group_new(ifc, ga, hh)))
@@ -508,7 +507,7 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 	      const struct mcast_addr *ns, size_t nn, bool own)
 {
 	/* all the room first */
-	struct hs_group *g = hs_reserve(ifc, ga, on, nn);
+	struct hs_group *g = hs_reserve(ifc, ga, hs_hash(ifc->h, ga), on, nn);
 	if (!g)
 		return -ENOMEM;
 	return hs_change_group(g, om, os, on, nm, ns, nn, own);

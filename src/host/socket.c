@@ -71,73 +71,74 @@ static void free_socket_memberships(struct mcast_host *h, struct mcast_host_sock
 
 /* ---- the socket's membership index ------------------------------------------- */
 
-static size_t m_home(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
-		     const struct mcast_addr *g)
+static size_t m_home(const struct mcast_host_sock *s, uint32_t key)
 {
-	return (size_t)((mcast_addr_hash(g, h->env.seed) ^ ((uint64_t)ifindex * 0x9e3779b97f4a7c15ull)) & s->idx_mask);
+	return key & s->idx_mask;
 }
 
 struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
-					 unsigned ifindex, const struct mcast_addr *g)
+					 unsigned ifindex, const struct mcast_addr *g, uint64_t hh)
 {
+	(void)h;
 	if (!s->idx) {
 		for (uint32_t i = 0; i < s->n; i++)
 			if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
 				return &s->m[i];
 		return NULL;
 	}
-	for (size_t i = m_home(h, s, ifindex, g); s->idx[i]; i = (i + 1) & s->idx_mask) {
+	uint32_t key = hs_key(hh, ifindex);
+	for (size_t i = m_home(s, key); s->idx[i]; i = (i + 1) & s->idx_mask) {
 		struct hs_membership *m = &s->m[s->idx[i] - 1];
-		if (m->ifindex == ifindex && mcast_addr_eq(&m->group, g))
+		if (m->key == key && m->ifindex == ifindex && mcast_addr_eq(&m->group, g))
 			return m;
 	}
 	return NULL;
 }
 
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex,
-		 const struct mcast_addr *g)
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh)
 {
 	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
 	if (ifc && ifc->groups.buckets)
-		__builtin_prefetch(&ifc->groups.buckets[mcast_addr_hash(g, h->env.seed) & ifc->groups.mask]);
+		__builtin_prefetch(&ifc->groups.buckets[hh & ifc->groups.mask]);
 	if (s->idx)
-		__builtin_prefetch(&s->idx[m_home(h, s, ifindex, g)]);
+		__builtin_prefetch(&s->idx[m_home(s, hs_key(hh, ifindex))]);
 }
 
-static void idx_put(const struct mcast_host *h, struct mcast_host_sock *s, uint32_t k)
+/* The index slots follow the memberships' keys: growing or deleting
+ * never hashes a group again. */
+static void idx_put(struct mcast_host_sock *s, uint32_t k)
 {
 	if (!s->idx)
 		return;
-	size_t i = m_home(h, s, s->m[k].ifindex, &s->m[k].group);
+	size_t i = m_home(s, s->m[k].key);
 	while (s->idx[i])
 		i = (i + 1) & s->idx_mask;
 	s->idx[i] = k + 1;
 }
 
-static size_t idx_slot(const struct mcast_host *h, const struct mcast_host_sock *s, uint32_t k)
+static size_t idx_slot(const struct mcast_host_sock *s, uint32_t k)
 {
-	size_t i = m_home(h, s, s->m[k].ifindex, &s->m[k].group);
+	size_t i = m_home(s, s->m[k].key);
 	while (s->idx[i] != k + 1)
 		i = (i + 1) & s->idx_mask;
 	return i;
 }
 
 /* The slot holding membership k, or SIZE_MAX without an index. */
-static size_t idx_slot_if(const struct mcast_host *h, const struct mcast_host_sock *s, uint32_t k)
+static size_t idx_slot_if(const struct mcast_host_sock *s, uint32_t k)
 {
-	return s->idx ? idx_slot(h, s, k) : SIZE_MAX;
+	return s->idx ? idx_slot(s, k) : SIZE_MAX;
 }
 
 /* Takes membership k out (backward-shift deletion: no tombstones). */
-static void idx_del(const struct mcast_host *h, struct mcast_host_sock *s, uint32_t k)
+static void idx_del(struct mcast_host_sock *s, uint32_t k)
 {
 	if (!s->idx)
 		return;
-	size_t i = idx_slot(h, s, k);
+	size_t i = idx_slot(s, k);
 	s->idx[i] = 0;
 	for (size_t j = (i + 1) & s->idx_mask; s->idx[j]; j = (j + 1) & s->idx_mask) {
-		const struct hs_membership *x = &s->m[s->idx[j] - 1];
-		size_t home = m_home(h, s, x->ifindex, &x->group);
+		size_t home = m_home(s, s->m[s->idx[j] - 1].key);
 		/* stays if its home lies cyclically in (i, j] */
 		bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
 		if (!stays) {
@@ -148,13 +149,13 @@ static void idx_del(const struct mcast_host *h, struct mcast_host_sock *s, uint3
 	}
 }
 
-static void idx_rebuild(const struct mcast_host *h, struct mcast_host_sock *s)
+static void idx_rebuild(struct mcast_host_sock *s)
 {
 	if (!s->idx)
 		return;
 	memset(s->idx, 0, ((size_t)s->idx_mask + 1) * sizeof(*s->idx));
 	for (uint32_t k = 0; k < s->n; k++)
-		idx_put(h, s, k);
+		idx_put(s, k);
 }
 
 /* Room in the index for n memberships (none needed below HS_INDEX_MIN).
@@ -175,7 +176,7 @@ static int idx_reserve(const struct mcast_host *h, struct mcast_host_sock *s, si
 		mcast_alloc_free(h->env.al, s->idx, ((size_t)s->idx_mask + 1) * sizeof(*s->idx));
 	s->idx = v;
 	s->idx_mask = (uint32_t)(cap - 1);
-	idx_rebuild(h, s);
+	idx_rebuild(s);
 	return 0;
 }
 
@@ -393,7 +394,7 @@ int mcast_host_iface_del(struct mcast_host *h, unsigned ifindex)
 				s->m[k++] = s->m[i];
 		}
 		s->n = k;
-		idx_rebuild(h, s);
+		idx_rebuild(s);
 	}
 	iface_free(ifc);
 	return 0;
@@ -463,7 +464,7 @@ static struct hs_iface *check_args(const struct mcast_host *h, unsigned ifindex,
  * once and it is never copied again.
  */
 static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc,
-		  struct hs_membership *m, const struct mcast_addr *g, enum mcast_filter_mode mode,
+		  struct hs_membership *m, const struct mcast_addr *g, uint64_t hh, enum mcast_filter_mode mode,
 		  struct mcast_srcset *nw)
 {
 	bool leaving = mode == MCAST_MODE_INCLUDE && nw->n == 0;
@@ -490,6 +491,7 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 		m = &s->m[s->n++];
 		memset(m, 0, sizeof(*m));
 		m->ifindex = ifc->ifindex;
+		m->key = hs_key(hh, ifc->ifindex);
 		m->group = *g;
 		m->mode = MCAST_MODE_INCLUDE; /* absent: INCLUDE {} */
 	}
@@ -498,7 +500,7 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 	/* Everything the change needs before anything changes: the
 	 * interface's room (hs_reserve), so hs_change() below cannot fail
 	 * half-way and leave the counts behind the filters. */
-	struct hs_group *grp = hs_reserve(ifc, g, old.n, nw->n);
+	struct hs_group *grp = hs_reserve(ifc, g, hh, old.n, nw->n);
 	if (!grp) {
 		if (created)
 			s->n--; /* nothing was committed */
@@ -506,7 +508,7 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 		goto drop;
 	}
 	if (created)
-		idx_put(h, s, s->n - 1);
+		idx_put(s, s->n - 1);
 	m->mode = mode;
 	m->srcs = *nw;
 	mcast_srcset_init(nw);
@@ -516,9 +518,9 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 		/* the last membership takes its place, in the index too */
 		mcast_srcset_free(&m->srcs, h->env.al);
 		uint32_t k = (uint32_t)(m - s->m), last = s->n - 1;
-		idx_del(h, s, k);
+		idx_del(s, k);
 		if (k != last) {
-			size_t slot = idx_slot_if(h, s, last);
+			size_t slot = idx_slot_if(s, last);
 			*m = s->m[last];
 			if (slot != SIZE_MAX)
 				s->idx[slot] = k + 1;
@@ -534,14 +536,14 @@ drop:
 
 /* commit() of a filter given as a sorted list without duplicates. */
 static int apply(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc,
-		 struct hs_membership *m, const struct mcast_addr *g, enum mcast_filter_mode mode,
+		 struct hs_membership *m, const struct mcast_addr *g, uint64_t hh, enum mcast_filter_mode mode,
 		 const struct mcast_addr *srcs, size_t n)
 {
 	struct mcast_srcset nw;
 	mcast_srcset_init(&nw);
 	if (mcast_srcset_assign(&nw, h->env.al, srcs, n) < 0)
 		return -ENOMEM;
-	return commit(h, s, ifc, m, g, mode, &nw);
+	return commit(h, s, ifc, m, g, hh, mode, &nw);
 }
 
 void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
@@ -549,7 +551,7 @@ void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
 	while (s->n) {
 		struct hs_membership *m = &s->m[s->n - 1];
 		struct mcast_addr g = m->group;
-		apply(h, s, hs_iface_find(h, m->ifindex), m, &g, MCAST_MODE_INCLUDE, NULL, 0);
+		apply(h, s, hs_iface_find(h, m->ifindex), m, &g, hs_hash(h, &g), MCAST_MODE_INCLUDE, NULL, 0);
 	}
 	free_socket_memberships(h, s);
 	*s->pprev = s->next;
@@ -565,9 +567,10 @@ int mcast_host_join(struct mcast_host *h, struct mcast_host_sock *s, unsigned if
 	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
 	if (!ifc)
 		return rc;
-	if (hs_find_membership(h, s, ifindex, group))
+	uint64_t hh = hs_hash(h, group);
+	if (hs_find_membership(h, s, ifindex, group, hh))
 		return -EADDRINUSE;
-	return apply(h, s, ifc, NULL, group, MCAST_MODE_EXCLUDE, NULL, 0);
+	return apply(h, s, ifc, NULL, group, hh, MCAST_MODE_EXCLUDE, NULL, 0);
 }
 
 int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
@@ -577,10 +580,11 @@ int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
 	if (!ifc)
 		return rc;
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	uint64_t hh = hs_hash(h, group);
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
 	if (!m)
 		return -EADDRNOTAVAIL;
-	return apply(h, s, ifc, m, group, MCAST_MODE_INCLUDE, NULL, 0);
+	return apply(h, s, ifc, m, group, hh, MCAST_MODE_INCLUDE, NULL, 0);
 }
 
 /* Adds or removes one source of the socket's filter in the given mode. */
@@ -596,18 +600,19 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	 * none): EINVAL without a prior join (only a source join makes
 	 * one) or for the other mode's call on a filter with sources;
 	 * EADDRNOTAVAIL for a source that is not in the filter. */
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	uint64_t hh = hs_hash(h, group);
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
 	if (!m) {
 		if (mode == MCAST_MODE_EXCLUDE || !add)
 			return -EINVAL;
-		return apply(h, s, ifc, NULL, group, MCAST_MODE_INCLUDE, source, 1);
+		return apply(h, s, ifc, NULL, group, hh, MCAST_MODE_INCLUDE, source, 1);
 	}
 	if (m->mode != mode) {
 		if (m->srcs.n || !add)
 			return -EINVAL;         /* ASM call on SSM membership or the reverse */
 		/* an empty filter switches mode: a source join on an
 		 * any-source membership makes it INCLUDE {source}, as Linux */
-		return apply(h, s, ifc, m, group, mode, source, 1);
+		return apply(h, s, ifc, m, group, hh, mode, source, 1);
 	}
 	bool has = mcast_srcset_has(&m->srcs, source);
 	if (add == has)
@@ -622,7 +627,7 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 		return -ENOMEM;
 	t.n = (uint32_t)(add ? mcast_addrs_union(m->srcs.v, m->srcs.n, source, 1, t.v)
 			     : mcast_addrs_diff(m->srcs.v, m->srcs.n, source, 1, t.v));
-	return commit(h, s, ifc, m, group, mode, &t);
+	return commit(h, s, ifc, m, group, hh, mode, &t);
 }
 
 int mcast_host_join_source(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,
@@ -653,6 +658,12 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 			  const struct mcast_addr *group, enum mcast_filter_mode mode,
 			  const struct mcast_addr *srcs, size_t n)
 {
+	return hs_set_filter(h, s, ifindex, group, hs_hash(h, group), mode, srcs, n);
+}
+
+int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *group,
+		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n)
+{
 	int rc;
 	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
 	if (!ifc)
@@ -664,7 +675,7 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	for (size_t i = 0; i < n; i++)
 		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !m)
 		return -EADDRNOTAVAIL;
 	/* the new list, made once: the caller's, sorted, duplicates out */
@@ -673,7 +684,7 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	if (mcast_srcset_assign(&t, h->env.al, srcs, n) < 0) /* srcs may be NULL when n is 0 */
 		return -ENOMEM;
 	t.n = (uint32_t)mcast_addrs_normalize(t.v, t.n);
-	return commit(h, s, ifc, m, group, mode, &t);
+	return commit(h, s, ifc, m, group, hh, mode, &t);
 }
 
 int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_sock *s,
@@ -681,7 +692,7 @@ int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_so
 			  enum mcast_filter_mode *mode, struct mcast_addr *srcs, size_t cap, size_t *n)
 {
 	(void)h;
-	const struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+	const struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hs_hash(h, group));
 	if (!m)
 		return -EADDRNOTAVAIL;
 	*mode = m->mode;
@@ -694,8 +705,9 @@ int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_so
 bool mcast_host_delivers(const struct mcast_host *h, unsigned ifindex,
 			 const struct mcast_addr *source, const struct mcast_addr *group)
 {
+	uint64_t hh = hs_hash(h, group);
 	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
-		const struct hs_membership *m = hs_find_membership(h, s, ifindex, group);
+		const struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
 		if (!m)
 			continue;
 		bool listed = mcast_srcset_has(&m->srcs, source);

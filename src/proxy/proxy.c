@@ -32,6 +32,7 @@
 struct px_item {                         /* a queued (downstream, group) */
 	unsigned ifindex;
 	struct mcast_addr group;
+	uint64_t hh;                     /* the group's hs_hash(), made by the flush */
 };
 
 struct px_down {
@@ -124,7 +125,7 @@ static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast
 		resync_later(px);
 		return;
 	}
-	px->queue[px->nqueue++] = (struct px_item){ ifindex, *g };
+	px->queue[px->nqueue++] = (struct px_item){ ifindex, *g, 0 };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
@@ -192,7 +193,7 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 	}
 	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
 	if (u) {
-		int rc = mcast_host_set_filter(px->host, d->sock, u->ifindex, &s->group, mode, px->tmp, n);
+		int rc = hs_set_filter(px->host, d->sock, u->ifindex, &s->group, s->hh, mode, px->tmp, n);
 		if (rc < 0 && rc != -EADDRNOTAVAIL) {
 			px->stats.errors++;
 			mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -223,8 +224,10 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 	for (size_t i = 0; i < px->nqueue; i++) {
 		const struct px_down *d = down_find(px, px->queue[i].ifindex);
 		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-		if (u)
-			hs_prefetch(px->host, d->sock, u->ifindex, &px->queue[i].group);
+		if (u) {
+			px->queue[i].hh = hs_hash(px->host, &px->queue[i].group);
+			hs_prefetch(px->host, d->sock, u->ifindex, px->queue[i].hh);
+		}
 	}
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
