@@ -169,6 +169,10 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
  * knows its next calls: the proxy prefetches its whole queue, and the
  * cache misses of a batch overlap instead of adding up. */
 void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh);
+/* The second step of hs_prefetch(), once what it loaded has come: the
+ * first group of the interface's bucket and the membership the index's
+ * slot names (what the lookups compare first). */
+void hs_prefetch_next(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh);
 /* mcast_host_set_filter() with g's hash hh = hs_hash(h, g) already made
  * (the proxy makes it once per queued group, for hs_prefetch too). */
 int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *g,

@@ -104,6 +104,21 @@ void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, un
 		__builtin_prefetch(&s->idx[m_home(s, hs_key(hh, ifindex))]);
 }
 
+void hs_prefetch_next(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh)
+{
+	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
+	if (ifc && ifc->groups.buckets) {
+		const struct mcast_hnode *n = ifc->groups.buckets[hh & ifc->groups.mask];
+		if (n)
+			__builtin_prefetch(n);
+	}
+	if (s->idx) {
+		uint32_t k = s->idx[m_home(s, hs_key(hh, ifindex))];
+		if (k)
+			__builtin_prefetch(&s->m[k - 1]);
+	}
+}
+
 /* The index slots follow the memberships' keys: growing or deleting
  * never hashes a group again. */
 static void idx_put(struct mcast_host_sock *s, uint32_t k)

@@ -229,6 +229,12 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 			hs_prefetch(px->host, d->sock, u->ifindex, px->queue[i].hh);
 		}
 	}
+	for (size_t i = 0; i < px->nqueue; i++) {
+		const struct px_down *d = down_find(px, px->queue[i].ifindex);
+		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
+		if (u)
+			hs_prefetch_next(px->host, d->sock, u->ifindex, px->queue[i].hh);
+	}
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
 	for (size_t i = 0; i < px->nqueue; i++)
