@@ -579,24 +579,35 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 	return grp;
 }
 
+/* Whether a record of this type for g applies: the access list, then
+ * RFC 4604 2.2.3 (in the SSM range EXCLUDE requests are ignored). */
+static uint8_t record_verdict(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type)
+{
+	struct mcast_router *r = ifc->r;
+	if (r->env.allow && !r->env.allow(r->env.ctx, ifc->ifindex, g, r->pf->any))
+		return RT_REC_DENIED;
+	if (rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE))
+		return RT_REC_SSM;
+	return RT_REC_APPLIES;
+}
+
 void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
 		     const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
-		     uint8_t older)
+		     uint8_t older, const struct rt_prep *p)
 {
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r);
 	uint32_t gmi = rt_gmi(ifc), lmqt = rt_lmqt(ifc);
 
-	if (r->env.allow && !r->env.allow(r->env.ctx, ifc->ifindex, g, r->pf->any)) {
+	if (p->verdict == RT_REC_DENIED) {
 		ifc->stats.acl_denied++;
 		return;
 	}
-	/* RFC 4604 2.2.3: in the SSM range EXCLUDE requests are ignored. */
-	if (rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE)) {
+	if (p->verdict == RT_REC_SSM) {
 		ifc->stats.ssm_ignored++;
 		return;
 	}
-	struct rt_group *grp = rt_group_find(ifc, g);
+	struct rt_group *grp = p->grp ? p->grp : rt_group_find(ifc, g);
 	bool creates = type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE ||
 		       (type != MCAST_BLOCK_OLD_SOURCES && nb > 0);
 	if (!grp) {
@@ -734,8 +745,11 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		n = fast_leave(grp, &exclude, n);
 	if (!exclude)
 		grp->group_deadline_ms = 0;
+	/* a group of the packet stays until rt_records_done(); another
+	 * (made here past max-groups' check in prepare) may go in commit */
+	bool held = grp->slot != 0;
 	commit(grp, exclude, n);
-	if (!(grp = rt_group_find(ifc, g)))
+	if (!held && !(grp = rt_group_find(ifc, g)))
 		return; /* the group went */
 	if (queried) {
 		send_specific(grp);
@@ -749,14 +763,6 @@ done:
 
 /* ---- a packet's records, whole or not at all ------------------------------ */
 
-/* Would rt_group_record() act on a record of this type for g? */
-static bool record_applies(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type)
-{
-	struct mcast_router *r = ifc->r;
-	if (r->env.allow && !r->env.allow(r->env.ctx, ifc->ifindex, g, r->pf->any))
-		return false;
-	return !(rt_is_ssm(ifc, g) && (type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE));
-}
 
 static int touch(struct mcast_router *r, struct rt_group *grp)
 {
@@ -851,17 +857,21 @@ void rt_records_done(struct rt_iface *ifc)
 }
 
 /* At scale each record's group lookup misses the cache, once for the
- * hash bucket and once for the group it leads to. A report's lookups
- * are independent: start every bucket load, then every first group's,
- * so that the misses of a whole report overlap instead of adding up,
- * and the records are then applied from the cache. */
+ * hash bucket and once for the group it leads to (and, with fast leave,
+ * once more for the group's tracked hosts). A report's lookups are
+ * independent: start every bucket load, then every first group's, then
+ * the hosts those groups track, so that the misses of a whole report
+ * overlap instead of adding up, and the records are then applied from
+ * the cache. */
 static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n)
 {
 	enum { CHUNK = 64 };
 	uint64_t h[CHUNK];
+	const struct rt_group *c[CHUNK];
 	const struct bidx *t = &ifc->groups;
 	if (!t->b)
 		return;
+	bool hosts = ifc->cfg.fast_leave;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
 		for (size_t i = 0; i < m; i++) {
@@ -874,7 +884,17 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 			const char *g = bidx_candidate(t, h[i], sizeof(struct rt_group));
 			if (g && sizeof(struct rt_group) > 128)
 				__builtin_prefetch(g + 64);
+			c[i] = (const struct rt_group *)(const void *)g;
 		}
+		/* a candidate's tracked hosts (a tag match may be another
+		 * group: then a useless load, never a wrong result) */
+		for (size_t i = 0; hosts && i < m; i++)
+			if (c[i] && c[i]->nhosts) {
+				/* both ends of the first host: an array from the
+				 * allocator need not start on a line */
+				__builtin_prefetch(c[i]->hosts);
+				__builtin_prefetch((const char *)c[i]->hosts + sizeof(struct rt_host) - 1);
+			}
 	}
 }
 
@@ -885,10 +905,16 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 	const struct mcast_alloc *al = r->env.al;
 	int rc = 0;
 	r->ntouched = 0;
-	prefetch_groups(ifc, recs, n);
+	if (rt_reserve(r, (void **)&r->prep, &r->prep_cap, n, sizeof(*r->prep)) < 0)
+		rc = -ENOMEM;
+	else
+		prefetch_groups(ifc, recs, n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct mcast_group_record *rec = &recs[i];
-		if (!record_applies(ifc, &rec->group, rec->type))
+		struct rt_prep *p = &r->prep[i];
+		p->grp = NULL;
+		p->verdict = record_verdict(ifc, &rec->group, rec->type);
+		if (p->verdict != RT_REC_APPLIES)
 			continue;
 		struct rt_group *grp = rt_group_find(ifc, &rec->group);
 		if (!grp) {
@@ -918,13 +944,14 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			rc = -ENOMEM;
 			break;
 		}
+		p->grp = grp;
 		grp->plan += rec->nsrcs;
 	}
 	bool track = ifc->cfg.fast_leave && host && !mcast_addr_is_unspecified(host);
 	/* Source records of the groups this packet cannot touch: the most a
 	 * touched group can reach under max_total_sources is what they leave. */
 	uint64_t touched_all = 0;
-	for (uint32_t k = 0; k < r->ntouched; k++) {
+	for (uint32_t k = 0; ifc->cfg.max_total_sources && k < r->ntouched; k++) {
 		const struct rt_group *grp = r->touched[k];
 		touched_all += grp->nsrcs;
 		for (uint16_t h = 0; h < grp->nhosts; h++)

@@ -212,6 +212,7 @@ void mcast_router_destroy(struct mcast_router *r)
 	mcast_alloc_free(al, r->dec_recs, r->dec_recs_cap * sizeof(*r->dec_recs));
 	mcast_alloc_free(al, r->buf, r->buf_cap);
 	mcast_alloc_free(al, r->touched, r->touched_cap * sizeof(*r->touched));
+	mcast_alloc_free(al, r->prep, r->prep_cap * sizeof(*r->prep));
 	mcast_alloc_free(al, r->spares, r->touched_cap * sizeof(*r->spares));
 	mcast_alloc_free(al, r, sizeof(*r));
 }
@@ -558,7 +559,7 @@ static void one_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t
 	ifc->stats.rx_records++;
 	if (rt_records_prepare(ifc, &rec, 1, host) < 0)
 		return;
-	rt_group_record(ifc, g, type, srcs, n, host, older);
+	rt_group_record(ifc, g, type, srcs, n, host, older, &ifc->r->prep[0]);
 	rt_records_done(ifc);
 }
 
@@ -676,7 +677,7 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			const struct mcast_group_record *g = &m.recs[i];
 			memcpy(r->rec_srcs, m.srcs + g->src_index, g->nsrcs * sizeof(*r->rec_srcs));
 			size_t n = mcast_addrs_normalize(r->rec_srcs, g->nsrcs);
-			rt_group_record(ifc, &g->group, g->type, r->rec_srcs, n, &ip->src, 0);
+			rt_group_record(ifc, &g->group, g->type, r->rec_srcs, n, &ip->src, 0, &r->prep[i]);
 		}
 		rt_records_done(ifc);
 		break;

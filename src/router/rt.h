@@ -95,6 +95,8 @@ struct mcast_router {
 	struct rt_group **touched;
 	struct mcast_srcset *spares;
 	uint32_t ntouched, touched_cap;
+	struct rt_prep *prep;           /* per record of the packet: rt_records_prepare's findings */
+	size_t prep_cap;
 	uint8_t *buf;                   /* queries being encoded: the largest MTU */
 	size_t buf_cap;
 };
@@ -136,12 +138,21 @@ bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
 /* A group's hash in its interface's index (the index's rehash function). */
 uint64_t rt_group_hash(const void *group, const void *router);
 struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
+/* What rt_records_prepare() found for each record (r->prep[i]), so that
+ * applying it neither asks the access list again nor looks the group up:
+ * whether it applies, and its group (NULL: none then, looked up when the
+ * record is applied, in case a later record of the packet made it). */
+enum { RT_REC_APPLIES, RT_REC_DENIED, RT_REC_SSM };
+struct rt_prep {
+	struct rt_group *grp;
+	uint8_t verdict;
+};
 /* Handles one group record (already translated from v1/v2 messages);
  * B sorted and unique. older is 1 or 2 for a v1/v2 report (sets the Host
- * Present timer), 0 otherwise. */
+ * Present timer), 0 otherwise. p: the record's rt_prep. */
 void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
 		     const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
-		     uint8_t older);
+		     uint8_t older, const struct rt_prep *p);
 /* RFC 3376 6.6.1: a query heard with S clear lowers timers. */
 void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 			  const struct mcast_addr *srcs, size_t n);

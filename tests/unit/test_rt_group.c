@@ -406,6 +406,51 @@ static void test_acl_and_reconfig(void **state)
 	rtfx_free(f);
 }
 
+static unsigned acl_calls;
+
+static bool counting_acl(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
+{
+	acl_calls++;
+	return acl(ctx, ifindex, g, s);
+}
+
+/* A report's records are checked and looked up once, when the packet is
+ * prepared: the access list is asked once per record, and each record
+ * is applied to the group prepare found or made, a group made by a
+ * later record of the same packet included. */
+static void test_report_prepared_once(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	mcast_router_destroy(f->r[0]);
+	f->env[0].allow = counting_acl;
+	f->r[0] = mcast_router_create(&f->env[0], MCAST_AF_INET);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, MCAST_AF_INET);
+	struct mcast_addr a = A("10.0.0.1"), h = A("10.0.0.10");
+	assert_int_equal(mcast_router_iface_add(f->r[0], 1, "lan", &a, 1500, &c), 0);
+	struct mcast_addr g1 = A("239.1.1.1"), g2 = A("239.1.1.2"), g9 = A("239.9.1.1");
+	struct mcast_addr s12[2] = { rt_sym(f, "s1"), rt_sym(f, "s2") };
+	struct mcast_report_builder rb;
+	static uint8_t out[1600];
+	assert_int_equal(mcast_report_init(&rb, MCAST_AF_INET, &h, NULL, 1500, out, sizeof(out), host_emit, f), 0);
+	assert_int_equal(mcast_report_add(&rb, MCAST_BLOCK_OLD_SOURCES, &g2, &s12[1], 1, NULL, 0), 0); /* makes none */
+	assert_int_equal(mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g1, NULL, 0, NULL, 0), 0);
+	assert_int_equal(mcast_report_add(&rb, MCAST_CHANGE_TO_EXCLUDE, &g9, NULL, 0, NULL, 0), 0); /* denied */
+	assert_int_equal(mcast_report_add(&rb, MCAST_ALLOW_NEW_SOURCES, &g2, s12, 2, NULL, 0), 0);
+	acl_calls = 0;
+	mcast_report_flush(&rb);
+	assert_int_equal(acl_calls, 4);
+	assert_string_equal(rt_state(f, 0, "239.1.1.1"), "EXCLUDE gt=260000");
+	assert_string_equal(rt_state(f, 0, "239.1.1.2"), "INCLUDE s1=260000 s2=260000");
+	assert_string_equal(rt_state(f, 0, "239.9.1.1"), "none");
+	struct mcast_router_iface_info ii;
+	mcast_router_iface_info(f->r[0], 1, &ii);
+	assert_int_equal(ii.stats->acl_denied, 1);
+	assert_int_equal(ii.stats->rx_records, 4);
+	rtfx_free(f);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -447,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_ssm_map),
 		cmocka_unit_test(test_fast_leave),
 		cmocka_unit_test(test_acl_and_reconfig),
+		cmocka_unit_test(test_report_prepared_once),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
