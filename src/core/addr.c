@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mcast/core.h"
+#include "core/addr.h"
 
 #define V4M(a, b, c, d) \
 	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (a), (b), (c), (d) } }
@@ -48,7 +49,7 @@ void mcast_addr_from_u32(struct mcast_addr *a, uint32_t v4)
 
 uint32_t mcast_addr_u32(const struct mcast_addr *a)
 {
-	if (!mcast_addr_is_v4(a))
+	if (!addr_is_v4(a))
 		return 0;
 	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
 	       a->b[15];
@@ -62,7 +63,7 @@ uint32_t mcast_addr_u32_proc(const struct mcast_addr *a)
 
 size_t mcast_addr_wire(const struct mcast_addr *a, uint8_t out[16])
 {
-	if (mcast_addr_is_v4(a)) {
+	if (addr_is_v4(a)) {
 		memcpy(out, a->b + 12, 4);
 		return 4;
 	}
@@ -72,15 +73,12 @@ size_t mcast_addr_wire(const struct mcast_addr *a, uint8_t out[16])
 
 bool mcast_addr_is_v4(const struct mcast_addr *a)
 {
-	/* ::ffff:0:0/96 as two loads, not a call to memcmp */
-	uint64_t hi;
-	memcpy(&hi, a->b, 8);
-	return hi == 0 && a->b[8] == 0 && a->b[9] == 0 && a->b[10] == 0xff && a->b[11] == 0xff;
+	return addr_is_v4(a);
 }
 
 enum mcast_family mcast_addr_family(const struct mcast_addr *a)
 {
-	return mcast_addr_is_v4(a) ? MCAST_AF_INET : MCAST_AF_INET6;
+	return addr_family(a);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -225,7 +223,7 @@ int mcast_addr_parse(struct mcast_addr *a, const char *s)
 
 char *mcast_addr_str(const struct mcast_addr *a, char buf[MCAST_ADDR_STRLEN])
 {
-	if (mcast_addr_is_v4(a)) {
+	if (addr_is_v4(a)) {
 		snprintf(buf, MCAST_ADDR_STRLEN, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14],
 			 a->b[15]);
 		return buf;
@@ -336,30 +334,28 @@ bool mcast_addr_is_unspecified(const struct mcast_addr *a)
 
 bool mcast_addr_is_multicast(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(a))
-		return (a->b[12] & 0xf0) == 0xe0;
-	return a->b[0] == 0xff;
+	return addr_is_multicast(a);
 }
 
 bool mcast_addr_is_link_local(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return a->b[12] == 169 && a->b[13] == 254;
 	return a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
 }
 
 bool mcast_addr_is_link_local_mcast(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return a->b[12] == 224 && a->b[13] == 0 && a->b[14] == 0;
 	return a->b[0] == 0xff && (a->b[1] & 0x0f) == 2;
 }
 
 bool mcast_addr_is_unicast(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_unspecified(a) || mcast_addr_is_multicast(a))
+	if (mcast_addr_is_unspecified(a) || addr_is_multicast(a))
 		return false;
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return a->b[12] < 240 && a->b[12] != 0; /* not class E, not 0/8 */
 	return true;
 }
@@ -368,7 +364,7 @@ bool mcast_addr_is_valid_source(const struct mcast_addr *a)
 {
 	if (!mcast_addr_is_unicast(a))
 		return false;
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return a->b[12] != 127;
 	static const uint8_t loopback6[16] = { [15] = 1 };
 	return memcmp(a->b, loopback6, 16) != 0;
@@ -376,18 +372,18 @@ bool mcast_addr_is_valid_source(const struct mcast_addr *a)
 
 bool mcast_addr_is_local_group(const struct mcast_addr *a)
 {
-	if (!mcast_addr_is_multicast(a))
+	if (!addr_is_multicast(a))
 		return false;
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return mcast_addr_is_link_local_mcast(a);
 	return (a->b[1] & 0x0f) <= 2;
 }
 
 unsigned mcast_addr_scope(const struct mcast_addr *a)
 {
-	if (!mcast_addr_is_multicast(a))
+	if (!addr_is_multicast(a))
 		return 0;
-	if (!mcast_addr_is_v4(a))
+	if (!addr_is_v4(a))
 		return a->b[1] & 0x0f;
 	if (a->b[12] == 224 && a->b[13] == 0 && a->b[14] == 0)
 		return 2;
@@ -400,7 +396,7 @@ unsigned mcast_addr_scope(const struct mcast_addr *a)
 
 bool mcast_addr_is_ssm_default(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return a->b[12] == 232;
 	/* ff3x::/32: flags P=1 T=1 ("3"), any scope, plen and prefix zero. */
 	return a->b[0] == 0xff && (a->b[1] & 0xf0) == 0x30 && a->b[2] == 0 && a->b[3] == 0;
@@ -408,19 +404,19 @@ bool mcast_addr_is_ssm_default(const struct mcast_addr *a)
 
 bool mcast_addr_is_never_reported(const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(a))
+	if (addr_is_v4(a))
 		return mcast_addr_eq(a, &mcast_addr_all_systems);
 	if (mcast_addr_eq(a, &mcast_addr_all_nodes))
 		return true;
 	unsigned scope = mcast_addr_scope(a);
-	return mcast_addr_is_multicast(a) && scope <= 1;
+	return addr_is_multicast(a) && scope <= 1;
 }
 
 /* ---- prefixes ---------------------------------------------------------- */
 
 static unsigned prefix_bits(const struct mcast_prefix *p)
 {
-	return mcast_addr_is_v4(&p->addr) ? 96u + p->len : p->len;
+	return addr_is_v4(&p->addr) ? 96u + p->len : p->len;
 }
 
 static bool match_bits(const struct mcast_addr *a, const struct mcast_addr *b, unsigned bits)
@@ -442,7 +438,7 @@ int mcast_prefix_parse(struct mcast_prefix *p, const char *s)
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
 	if (mcast_addr_parse_n(&p->addr, s, alen) < 0)
 		return -EINVAL;
-	unsigned maxlen = mcast_addr_is_v4(&p->addr) ? 32 : 128;
+	unsigned maxlen = addr_is_v4(&p->addr) ? 32 : 128;
 	unsigned len = maxlen;
 	if (slash) {
 		const char *d = slash + 1;
@@ -470,7 +466,7 @@ int mcast_prefix_parse(struct mcast_prefix *p, const char *s)
 
 bool mcast_prefix_contains(const struct mcast_prefix *p, const struct mcast_addr *a)
 {
-	if (mcast_addr_is_v4(&p->addr) != mcast_addr_is_v4(a))
+	if (addr_is_v4(&p->addr) != addr_is_v4(a))
 		return false;
 	return match_bits(&p->addr, a, prefix_bits(p));
 }

@@ -4,6 +4,7 @@
 
 #include "mcast/host.h"
 #include "core/check.h"
+#include "core/addr.h"
 
 /* A source of the interface state: how many INCLUDE sockets list it, how
  * many EXCLUDE sockets exclude it, and its report retransmissions left. */

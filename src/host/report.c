@@ -143,7 +143,7 @@ static bool reportable(const struct hs_iface *ifc, const struct mcast_addr *g)
 {
 	if (mcast_addr_is_never_reported(g))
 		return false;
-	return ifc->cfg.report_link_local || !mcast_addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
+	return ifc->cfg.report_link_local || !addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
 }
 
 static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)

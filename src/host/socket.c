@@ -338,7 +338,7 @@ static int own_joins(struct hs_iface *ifc, const char *const *groups, size_t n, 
 
 static bool addr_ok(const struct mcast_host *h, const struct mcast_addr *a)
 {
-	if (mcast_addr_family(a) != h->family)
+	if (addr_family(a) != h->family)
 		return false;
 	if (mcast_addr_is_unspecified(a))
 		return true;
@@ -462,9 +462,9 @@ static struct hs_iface *check_args(const struct mcast_host *h, unsigned ifindex,
 				   const struct mcast_addr *src, int *rc)
 {
 	*rc = -EINVAL;
-	if (mcast_addr_family(g) != h->family || !mcast_addr_is_multicast(g))
+	if (addr_family(g) != h->family || !addr_is_multicast(g))
 		return NULL;
-	if (src && (mcast_addr_family(src) != h->family || !mcast_addr_is_valid_source(src)))
+	if (src && (addr_family(src) != h->family || !mcast_addr_is_valid_source(src)))
 		return NULL;
 	struct hs_iface *ifc = hs_iface_find(h, ifindex);
 	*rc = ifc ? 0 : -ENODEV;
@@ -688,7 +688,7 @@ int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifin
 	if (n > h->cfg.max_sources)
 		return -ENOBUFS;
 	for (size_t i = 0; i < n; i++)
-		if (mcast_addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
+		if (addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
 	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !m)

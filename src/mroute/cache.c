@@ -219,7 +219,7 @@ static bool parse_packet(const struct mcast_mr_table *t, const uint8_t *p, size_
 		pi->ttl = p[7];
 		pi->len = tot;
 	}
-	return mcast_addr_is_multicast(&pi->dst) && !mcast_addr_is_multicast(&pi->src);
+	return addr_is_multicast(&pi->dst) && !addr_is_multicast(&pi->src);
 }
 
 /* Link-local and narrower groups stay on their link (RFC 5771 for
@@ -500,11 +500,11 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 	if (rc < 0)
 		return rc;
 	const struct mcast_addr *any = mr_any(t);
-	if (mcast_addr_family(&p->source) != t->family || mcast_addr_family(&p->group) != t->family)
+	if (addr_family(&p->source) != t->family || addr_family(&p->group) != t->family)
 		return -EINVAL;
 	bool star_g = mcast_addr_eq(&p->source, any);
 	bool star_star = star_g && mcast_addr_eq(&p->group, any);
-	if (!star_star && !mcast_addr_is_multicast(&p->group))
+	if (!star_star && !addr_is_multicast(&p->group))
 		return -EINVAL;
 	if (!star_g && !mcast_addr_is_valid_source(&p->source))
 		return -EINVAL;

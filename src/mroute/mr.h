@@ -5,6 +5,7 @@
 #include "mcast/mroute.h"
 #include "core/bidx.h"
 #include "core/check.h"
+#include "core/addr.h"
 
 #define MR_INLINE_OIFS 4
 

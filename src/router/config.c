@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mcast/router.h"
+#include "core/addr.h"
 
 int mcast_time_parse(const char *s, mcast_time_ms *t)
 {
@@ -72,7 +73,7 @@ static int ssm_list(struct mcast_router_config *c, const char *s)
 		strcpy(buf, s);
 		for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 			if (t.nssm == MCAST_ROUTER_MAX_SSM_RANGES || mcast_prefix_parse(&t.ssm[t.nssm], p) < 0 ||
-			    !mcast_addr_is_multicast(&t.ssm[t.nssm].addr))
+			    !addr_is_multicast(&t.ssm[t.nssm].addr))
 				return -EINVAL;
 			t.nssm++;
 		}
@@ -95,13 +96,13 @@ static int ssm_map(struct mcast_router_config *c, const char *s)
 	struct mcast_router_ssm_map m;
 	memset(&m, 0, sizeof(m));
 	snprintf(buf, sizeof(buf), "%.*s", (int)(eq - s), s);
-	if (mcast_prefix_parse(&m.group, buf) < 0 || !mcast_addr_is_multicast(&m.group.addr))
+	if (mcast_prefix_parse(&m.group, buf) < 0 || !addr_is_multicast(&m.group.addr))
 		return -EINVAL;
 	snprintf(buf, sizeof(buf), "%s", eq + 1);
 	for (char *sv = NULL, *p = strtok_r(buf, ",", &sv); p; p = strtok_r(NULL, ",", &sv)) {
 		if (m.nsrcs == MCAST_ROUTER_MAX_SSM_MAP_SOURCES || mcast_addr_parse(&m.srcs[m.nsrcs], p) < 0 ||
 		    !mcast_addr_is_valid_source(&m.srcs[m.nsrcs]) ||
-		    mcast_addr_family(&m.srcs[m.nsrcs]) != mcast_addr_family(&m.group.addr))
+		    addr_family(&m.srcs[m.nsrcs]) != addr_family(&m.group.addr))
 			return -EINVAL;
 		m.nsrcs++;
 	}

@@ -80,7 +80,7 @@ void rt_ssm_compile(struct rt_iface *ifc)
 	for (unsigned i = 0; i < ifc->cfg.nssm && i < MCAST_ROUTER_MAX_SSM_RANGES; i++) {
 		const struct mcast_prefix *p = &ifc->cfg.ssm[i];
 		uint8_t mask[16] = { 0 }, val[16];
-		bool v4 = mcast_addr_is_v4(&p->addr);
+		bool v4 = addr_is_v4(&p->addr);
 		if (!v4 && p->len == 12 && p->addr.b[0] == 0xff && p->addr.b[1] == 0x30) {
 			/* "ff30::/12" stands for RFC 4607's ff3x::/32: any
 			 * scope, the prefix-length and prefix fields zero */
@@ -106,7 +106,7 @@ bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g)
 		return false;
 	uint64_t w[2];
 	memcpy(w, g->b, 16);
-	bool v4 = mcast_addr_is_v4(g);
+	bool v4 = addr_is_v4(g);
 	for (unsigned i = 0; i < ifc->nssm; i++) {
 		const struct rt_ssm_match *x = &ifc->ssm[i];
 		if (x->v4 == v4 && (w[0] & x->mask[0]) == x->val[0] && (w[1] & x->mask[1]) == x->val[1])
@@ -342,7 +342,7 @@ static int level_of(enum mcast_family f, uint8_t version)
 
 static bool addr_ok(const struct mcast_router *r, const struct mcast_addr *a)
 {
-	if (mcast_addr_family(a) != r->family)
+	if (addr_family(a) != r->family)
 		return false;
 	/* RFC 3810 5: MLD messages come from the link-local address. */
 	return r->family == MCAST_AF_INET ? mcast_addr_is_unicast(a) : mcast_addr_is_link_local(a);
@@ -457,7 +457,7 @@ int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
 
 static bool dst_is_ours(const struct rt_iface *ifc, const struct mcast_addr *dst)
 {
-	return mcast_addr_is_multicast(dst) || mcast_addr_eq(dst, &ifc->addr);
+	return addr_is_multicast(dst) || mcast_addr_eq(dst, &ifc->addr);
 }
 
 static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcast_ip_info *ip);
@@ -519,7 +519,7 @@ static void filter_records(struct rt_iface *ifc, const struct mcast_addr *from, 
 		uint32_t first = w;
 		for (uint32_t k = 0; k < rec.nsrcs; k++) {
 			const struct mcast_addr *s = &m->srcs[rec.src_index + k];
-			if (mcast_addr_family(s) != ifc->r->family || !mcast_addr_is_valid_source(s)) {
+			if (addr_family(s) != ifc->r->family || !mcast_addr_is_valid_source(s)) {
 				ifc->stats.invalid_source++;
 				refused(ifc, from, "source", s);
 				continue;

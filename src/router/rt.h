@@ -5,6 +5,7 @@
 #include "mcast/router.h"
 #include "core/bidx.h"
 #include "core/check.h"
+#include "core/addr.h"
 
 struct rt_source {
 	struct mcast_addr addr;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mcast/routing.h"
+#include "core/addr.h"
 
 struct rg_entry {
 	struct mcast_addr source;
@@ -742,8 +743,8 @@ int mcast_routing_static_add(struct mcast_routing *rt, unsigned in, const struct
 	const struct rg_iface *x = iface_by_index(rt, in);
 	if (!x)
 		return -ENODEV;
-	if (n > 64 || mcast_addr_family(group) != mcast_mr_family(rt->table) ||
-	    mcast_addr_family(source) != mcast_mr_family(rt->table) || !mcast_addr_is_multicast(group))
+	if (n > 64 || addr_family(group) != mcast_mr_family(rt->table) ||
+	    addr_family(source) != mcast_mr_family(rt->table) || !addr_is_multicast(group))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!iface_by_index(rt, out[i]))
@@ -795,8 +796,8 @@ int mcast_routing_static_group(struct mcast_routing *rt, unsigned ifindex, const
 {
 	if (!iface_by_index(rt, ifindex))
 		return -ENODEV;
-	if (mcast_addr_family(group) != mcast_mr_family(rt->table) || !mcast_addr_is_multicast(group) ||
-	    mcast_addr_family(source) != mcast_mr_family(rt->table))
+	if (addr_family(group) != mcast_mr_family(rt->table) || !addr_is_multicast(group) ||
+	    addr_family(source) != mcast_mr_family(rt->table))
 		return -EINVAL;
 	size_t i = 0;
 	while (i < rt->nmembers &&
@@ -871,7 +872,7 @@ int mcast_routing_explain(const struct mcast_routing *rt, const struct mcast_add
 			  struct mcast_explain *e, struct mcast_explain_iface *ifs, size_t cap)
 {
 	enum mcast_family f = mcast_mr_family(rt->table);
-	if (mcast_addr_family(s) != f || mcast_addr_family(g) != f)
+	if (addr_family(s) != f || addr_family(g) != f)
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
 	struct mcast_mfc_oif oifs[1024];

@@ -21,8 +21,8 @@ int mcast_v1v2_encode(enum mcast_family f, enum mcast_msg_kind kind, uint8_t ver
 {
 	const struct mcast_profile *pf = mcast_profile_of(f);
 	uint8_t type;
-	if (mcast_addr_family(group) != f || mcast_addr_family(src) != f ||
-	    !mcast_addr_is_multicast(group))
+	if (addr_family(group) != f || addr_family(src) != f ||
+	    !addr_is_multicast(group))
 		return -EINVAL;
 	if (kind == MCAST_MSG_REPORT && f == MCAST_AF_INET && (version == 1 || version == 2))
 		type = version == 1 ? MCAST_IGMP_V1_REPORT : MCAST_IGMP_V2_REPORT;
@@ -35,7 +35,7 @@ int mcast_v1v2_encode(enum mcast_family f, enum mcast_msg_kind kind, uint8_t ver
 		return -EINVAL;
 	if (!dst)
 		dst = kind == MCAST_MSG_LEAVE ? pf->all_routers : group;
-	if (mcast_addr_family(dst) != f)
+	if (addr_family(dst) != f)
 		return -EINVAL;
 
 	bool ra = !(f == MCAST_AF_INET && version == 1);
@@ -100,10 +100,10 @@ int mcast_query_encode(const struct mcast_query_params *q, const struct mcast_ad
 	if (q->version < 1 || q->version > pf->max_version ||
 	    (q->family == MCAST_AF_INET6 && q->version > 2))
 		return -EINVAL;
-	if (mcast_addr_family(src) != q->family || mcast_addr_family(&q->group) != q->family)
+	if (addr_family(src) != q->family || addr_family(&q->group) != q->family)
 		return -EINVAL;
 	bool general = mcast_addr_eq(&q->group, pf->any);
-	if (!general && !mcast_addr_is_multicast(&q->group))
+	if (!general && !addr_is_multicast(&q->group))
 		return -EINVAL;
 	bool v3 = q->version == pf->max_version;
 	if (q->nsrcs > 0 && (!v3 || general))
@@ -113,7 +113,7 @@ int mcast_query_encode(const struct mcast_query_params *q, const struct mcast_ad
 		return -EINVAL;
 	if (!dst)
 		dst = general ? pf->all_hosts : &q->group;
-	if (mcast_addr_family(dst) != q->family)
+	if (addr_family(dst) != q->family)
 		return -EINVAL;
 	if (mtu > 0xffff)
 		mtu = 0xffff;
@@ -165,7 +165,7 @@ int mcast_report_init(struct mcast_report_builder *rb, enum mcast_family f,
 	rb->emit = emit;
 	rb->ctx = ctx;
 	rb->hdr_len = mcast_ip_header_len(f, true) + 8;
-	if (mcast_addr_family(src) != f || mcast_addr_family(&rb->dst) != f || cap < mtu ||
+	if (addr_family(src) != f || addr_family(&rb->dst) != f || cap < mtu ||
 	    mtu < rb->hdr_len + 4 + 2u * pf->alen)
 		return -EINVAL;
 	return 0;
@@ -216,7 +216,7 @@ int mcast_report_add(struct mcast_report_builder *rb, uint8_t type,
 		     const uint8_t *aux, uint8_t aux_words)
 {
 	const struct mcast_profile *pf = mcast_profile_of(rb->family);
-	if (mcast_addr_family(group) != rb->family || !mcast_addr_is_multicast(group) ||
+	if (addr_family(group) != rb->family || !addr_is_multicast(group) ||
 	    mcast_rec_type_name(type) == NULL || (aux_words && !aux))
 		return -EINVAL;
 	size_t fixed = 4 + pf->alen + (size_t)aux_words * 4;

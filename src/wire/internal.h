@@ -3,6 +3,7 @@
 #define MCAST_WIRE_INTERNAL_H
 
 #include "mcast/wire.h"
+#include "core/addr.h"
 
 static inline uint16_t wire_be16(const uint8_t *p)
 {

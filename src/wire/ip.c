@@ -129,9 +129,9 @@ static enum mcast_drop parse_v6(const uint8_t *p, size_t len, struct mcast_ip_in
 	mcast_addr_from_in6(&ip->dst, p + 24);
 	/* RFC 4291 2.5.5.2: IPv4-mapped addresses are never on the wire;
 	 * here they would read as IPv4 addresses in an IPv6 packet. */
-	if (mcast_addr_is_v4(&ip->src))
+	if (addr_is_v4(&ip->src))
 		return MCAST_DROP_BAD_SOURCE;
-	if (mcast_addr_is_v4(&ip->dst))
+	if (addr_is_v4(&ip->dst))
 		return MCAST_DROP_BAD_DESTINATION;
 
 	uint8_t nh = p[6];
@@ -204,7 +204,7 @@ size_t mcast_ip_header_len(enum mcast_family f, bool router_alert)
 size_t mcast_ip_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
 		      const struct mcast_addr *dst, size_t payload_len, bool router_alert)
 {
-	enum mcast_family f = mcast_addr_family(dst);
+	enum mcast_family f = addr_family(dst);
 	size_t hlen = mcast_ip_header_len(f, router_alert);
 	if (cap < hlen || payload_len > 0xffff - hlen)
 		return 0;
@@ -288,7 +288,7 @@ bool mcast_ip_icmp6_cksum_ok(const struct mcast_ip_info *ip)
 size_t mcast_udp_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
 		       const struct mcast_addr *dst, uint8_t ttl, size_t payload_len)
 {
-	bool v4 = mcast_addr_is_v4(dst);
+	bool v4 = addr_is_v4(dst);
 	size_t hlen = v4 ? 20 : 40, len = hlen + 8 + payload_len;
 	if (cap < len || len > 0xffff)
 		return 0;

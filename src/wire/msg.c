@@ -212,7 +212,7 @@ static enum mcast_drop check_destination(const struct mcast_msg *m,
 					 const struct mcast_ip_info *ip)
 {
 	const struct mcast_addr *d = &ip->dst;
-	if (!mcast_addr_is_multicast(d))
+	if (!addr_is_multicast(d))
 		return (m->kind == MCAST_MSG_QUERY || m->kind == MCAST_MSG_REPORT) &&
 				       mcast_addr_is_valid_source(d)
 			       ? MCAST_DROP_NONE
@@ -257,7 +257,7 @@ static enum mcast_drop decode_v1v2(struct mcast_msg *m, const struct mcast_profi
 		wire_get_addr(pf, p + 8, &m->group);
 		if (m->kind == MCAST_MSG_QUERY)
 			m->max_resp_ms = m->max_resp_code;
-		if (mcast_addr_is_v4(&m->group))
+		if (addr_is_v4(&m->group))
 			return MCAST_DROP_BAD_GROUP; /* IPv4-mapped: not an IPv6 group (RFC 4291 2.5.5.2) */
 	}
 	return MCAST_DROP_NONE;
@@ -276,7 +276,7 @@ static enum mcast_drop decode_v3_query(struct mcast_msg *m, const struct mcast_p
 		m->max_resp_code = wire_be16(p + 4);
 		m->max_resp_ms = mcast_code16_decode((uint16_t)m->max_resp_code);
 		wire_get_addr(pf, p + 8, &m->group);
-		if (mcast_addr_is_v4(&m->group))
+		if (addr_is_v4(&m->group))
 			return MCAST_DROP_BAD_GROUP; /* IPv4-mapped (RFC 4291 2.5.5.2) */
 		tail = p + 24;
 	}
@@ -321,7 +321,7 @@ static enum mcast_drop decode_v3_report(struct mcast_msg *m, const struct mcast_
 		}
 		struct mcast_addr group;
 		wire_get_addr(pf, rec + 4, &group);
-		if (!mcast_addr_is_multicast(&group) || mcast_addr_family(&group) != pf->family)
+		if (!addr_is_multicast(&group) || addr_family(&group) != pf->family)
 			return MCAST_DROP_BAD_GROUP; /* (an IPv4-mapped MLD group reads as IPv4) */
 		if (m->nrecs >= m->recs_cap || nsrcs > m->srcs_cap - m->nsrcs)
 			return MCAST_DROP_TOO_MANY;
@@ -346,9 +346,9 @@ enum mcast_drop mcast_msg_decode(struct mcast_msg *m, const struct mcast_ip_info
 		mcast_wire_policy_default(&def);
 		policy = &def;
 	}
-	if (mcast_addr_family(&ip->src) != mcast_addr_family(&ip->dst))
+	if (addr_family(&ip->src) != addr_family(&ip->dst))
 		return MCAST_DROP_BAD_IP_HEADER;
-	const struct mcast_profile *pf = mcast_profile_of(mcast_addr_family(&ip->dst));
+	const struct mcast_profile *pf = mcast_profile_of(addr_family(&ip->dst));
 
 	/* Reset the outputs, keep the caller's buffers. */
 	struct mcast_addr *srcs = m->srcs;
@@ -392,7 +392,7 @@ enum mcast_drop mcast_msg_decode(struct mcast_msg *m, const struct mcast_ip_info
 						  : decode_v1v2(m, pf, p);
 		if (r != MCAST_DROP_NONE)
 			return r;
-		if (!mcast_addr_eq(&m->group, pf->any) && !mcast_addr_is_multicast(&m->group))
+		if (!mcast_addr_eq(&m->group, pf->any) && !addr_is_multicast(&m->group))
 			return MCAST_DROP_BAD_GROUP;
 		/* RFC 3376 4.1.9 / RFC 3810 5.1.10: sources need a group. */
 		if (mcast_addr_eq(&m->group, pf->any) && m->nsrcs > 0)
@@ -402,7 +402,7 @@ enum mcast_drop mcast_msg_decode(struct mcast_msg *m, const struct mcast_ip_info
 	case MCAST_MSG_LEAVE:
 		if ((r = decode_v1v2(m, pf, p)) != MCAST_DROP_NONE)
 			return r;
-		if (!mcast_addr_is_multicast(&m->group))
+		if (!addr_is_multicast(&m->group))
 			return MCAST_DROP_BAD_GROUP;
 		break;
 	case MCAST_MSG_V3_REPORT:
