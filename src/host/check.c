@@ -89,8 +89,8 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 		for (uint32_t i = 0; i < s->n; i++)
 			if (s->m[i].key != hs_key(hs_hash(h, &s->m[i].group), s->m[i].ifindex))
 				FAIL("membership %u with the wrong index key", i);
-			else if (hs_find_membership(h, s, s->m[i].ifindex, &s->m[i].group,
-						    hs_hash(h, &s->m[i].group)) != &s->m[i])
+			else if (hs_find_membership(s, s->m[i].ifindex, &s->m[i].group, hs_hash(h, &s->m[i].group)) !=
+				 &s->m[i])
 				FAIL("membership %u not found where it is", i);
 		for (uint32_t i = 0; i < s->n; i++) {
 			const struct mcast_srcset *ss = &s->m[i].srcs;

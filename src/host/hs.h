@@ -99,8 +99,8 @@ static inline uint32_t hs_key(uint64_t hh, unsigned ifindex)
 
 /* The socket's membership of (ifindex, g), or NULL: O(1) with the index;
  * hh is hs_hash(h, g). */
-struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
-					 unsigned ifindex, const struct mcast_addr *g, uint64_t hh);
+struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsigned ifindex,
+					 const struct mcast_addr *g, uint64_t hh);
 
 struct mcast_host {
 	struct mcast_host_env env;
@@ -165,15 +165,15 @@ static inline mcast_time_ms hs_now(const struct mcast_host *h)
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex);
 struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g);
-/* Starts loading what a call on (s, ifindex, g) looks up first (the
- * interface's group bucket, the socket's index slot), for a caller that
- * knows its next calls: the proxy prefetches its whole queue, and the
- * cache misses of a batch overlap instead of adding up. */
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh);
-/* The second step of hs_prefetch(), once what it loaded has come: the
- * first group of the interface's bucket and the membership the index's
- * slot names (what the lookups compare first). */
-void hs_prefetch_next(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh);
+/* Starts loading what a call on (s, ifindex, g) looks up first, hh
+ * being hs_hash(h, g), for a caller that knows its next calls: the proxy
+ * prefetches its whole queue, and the cache misses of a batch overlap
+ * instead of adding up. In two passes over the batch: first (next
+ * false) the interface's group bucket and the socket's index slot, then
+ * (next true, once those have come) the first group of the bucket and
+ * the membership the slot names, which the lookups compare first. */
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh,
+		 bool next);
 /* mcast_host_set_filter() with g's hash hh = hs_hash(h, g) already made
  * (the proxy makes it once per queued group, for hs_prefetch too). */
 int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *g,

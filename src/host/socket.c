@@ -76,10 +76,9 @@ static size_t m_home(const struct mcast_host_sock *s, uint32_t key)
 	return key & s->idx_mask;
 }
 
-struct hs_membership *hs_find_membership(const struct mcast_host *h, const struct mcast_host_sock *s,
-					 unsigned ifindex, const struct mcast_addr *g, uint64_t hh)
+struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsigned ifindex,
+					 const struct mcast_addr *g, uint64_t hh)
 {
-	(void)h;
 	if (!s->idx) {
 		for (uint32_t i = 0; i < s->n; i++)
 			if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
@@ -95,28 +94,24 @@ struct hs_membership *hs_find_membership(const struct mcast_host *h, const struc
 	return NULL;
 }
 
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh)
+void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh,
+		 bool next)
 {
 	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
-	if (ifc && ifc->groups.buckets)
-		__builtin_prefetch(&ifc->groups.buckets[hh & ifc->groups.mask]);
-	if (s->idx)
-		__builtin_prefetch(&s->idx[m_home(s, hs_key(hh, ifindex))]);
-}
-
-void hs_prefetch_next(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh)
-{
-	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
-	if (ifc && ifc->groups.buckets) {
-		const struct mcast_hnode *n = ifc->groups.buckets[hh & ifc->groups.mask];
-		if (n)
-			__builtin_prefetch(n);
+	struct mcast_hnode *const *bucket = ifc && ifc->groups.buckets ? &ifc->groups.buckets[hh & ifc->groups.mask]
+								      : NULL;
+	const uint32_t *slot = s->idx ? &s->idx[m_home(s, hs_key(hh, ifindex))] : NULL;
+	if (!next) {
+		if (bucket)
+			__builtin_prefetch(bucket);
+		if (slot)
+			__builtin_prefetch(slot);
+		return;
 	}
-	if (s->idx) {
-		uint32_t k = s->idx[m_home(s, hs_key(hh, ifindex))];
-		if (k)
-			__builtin_prefetch(&s->m[k - 1]);
-	}
+	if (bucket && *bucket)
+		__builtin_prefetch(*bucket);
+	if (slot && *slot)
+		__builtin_prefetch(&s->m[*slot - 1]);
 }
 
 /* The index slots follow the memberships' keys: growing or deleting
@@ -583,7 +578,7 @@ int mcast_host_join(struct mcast_host *h, struct mcast_host_sock *s, unsigned if
 	if (!ifc)
 		return rc;
 	uint64_t hh = hs_hash(h, group);
-	if (hs_find_membership(h, s, ifindex, group, hh))
+	if (hs_find_membership(s, ifindex, group, hh))
 		return -EADDRINUSE;
 	return apply(h, s, ifc, NULL, group, hh, MCAST_MODE_EXCLUDE, NULL, 0);
 }
@@ -596,7 +591,7 @@ int mcast_host_leave(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	if (!ifc)
 		return rc;
 	uint64_t hh = hs_hash(h, group);
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
+	struct hs_membership *m = hs_find_membership(s, ifindex, group, hh);
 	if (!m)
 		return -EADDRNOTAVAIL;
 	return apply(h, s, ifc, m, group, hh, MCAST_MODE_INCLUDE, NULL, 0);
@@ -616,7 +611,7 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 	 * one) or for the other mode's call on a filter with sources;
 	 * EADDRNOTAVAIL for a source that is not in the filter. */
 	uint64_t hh = hs_hash(h, group);
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
+	struct hs_membership *m = hs_find_membership(s, ifindex, group, hh);
 	if (!m) {
 		if (mode == MCAST_MODE_EXCLUDE || !add)
 			return -EINVAL;
@@ -690,7 +685,7 @@ int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifin
 	for (size_t i = 0; i < n; i++)
 		if (addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
-	struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
+	struct hs_membership *m = hs_find_membership(s, ifindex, group, hh);
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !m)
 		return -EADDRNOTAVAIL;
 	/* the new list, made once: the caller's, sorted, duplicates out */
@@ -706,8 +701,7 @@ int mcast_host_get_filter(const struct mcast_host *h, const struct mcast_host_so
 			  unsigned ifindex, const struct mcast_addr *group,
 			  enum mcast_filter_mode *mode, struct mcast_addr *srcs, size_t cap, size_t *n)
 {
-	(void)h;
-	const struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hs_hash(h, group));
+	const struct hs_membership *m = hs_find_membership(s, ifindex, group, hs_hash(h, group));
 	if (!m)
 		return -EADDRNOTAVAIL;
 	*mode = m->mode;
@@ -722,7 +716,7 @@ bool mcast_host_delivers(const struct mcast_host *h, unsigned ifindex,
 {
 	uint64_t hh = hs_hash(h, group);
 	for (const struct mcast_host_sock *s = h->socks; s; s = s->next) {
-		const struct hs_membership *m = hs_find_membership(h, s, ifindex, group, hh);
+		const struct hs_membership *m = hs_find_membership(s, ifindex, group, hh);
 		if (!m)
 			continue;
 		bool listed = mcast_srcset_has(&m->srcs, source);

@@ -219,22 +219,20 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 	if (px->resync)
 		resync(px);
 	/* The host part's lookups for the whole queue start together (at
-	 * scale each is a cache miss); applying the items one by one then
-	 * finds them loaded. */
-	for (size_t i = 0; i < px->nqueue; i++) {
-		const struct px_down *d = down_find(px, px->queue[i].ifindex);
-		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-		if (u) {
-			px->queue[i].hh = hs_hash(px->host, &px->queue[i].group);
-			hs_prefetch(px->host, d->sock, u->ifindex, px->queue[i].hh);
+	 * scale each is a cache miss), in two passes (hs_prefetch); applying
+	 * the items one by one then finds them loaded. Each group is hashed
+	 * once, here, for the prefetch and the call. */
+	for (int next = 0; next < 2; next++)
+		for (size_t i = 0; i < px->nqueue; i++) {
+			struct px_item *it = &px->queue[i];
+			const struct px_down *d = down_find(px, it->ifindex);
+			const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
+			if (!u)
+				continue;
+			if (!next)
+				it->hh = hs_hash(px->host, &it->group);
+			hs_prefetch(px->host, d->sock, u->ifindex, it->hh, next);
 		}
-	}
-	for (size_t i = 0; i < px->nqueue; i++) {
-		const struct px_down *d = down_find(px, px->queue[i].ifindex);
-		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-		if (u)
-			hs_prefetch_next(px->host, d->sock, u->ifindex, px->queue[i].hh);
-	}
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
 	for (size_t i = 0; i < px->nqueue; i++)

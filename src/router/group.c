@@ -745,8 +745,9 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		n = fast_leave(grp, &exclude, n);
 	if (!exclude)
 		grp->group_deadline_ms = 0;
-	/* a group of the packet stays until rt_records_done(); another
-	 * (made here past max-groups' check in prepare) may go in commit */
+	/* a group of the packet (prepare touched every group it found or
+	 * made) stays until rt_records_done(); only one made here, outside
+	 * the packet's groups, can go in commit */
 	bool held = grp->slot != 0;
 	commit(grp, exclude, n);
 	if (!held && !(grp = rt_group_find(ifc, g)))
