@@ -20,17 +20,38 @@
 #define be16 wire_be16
 #define put16 wire_put16
 
+/* RFC 1071 2(B): the one's complement sum does not depend on the byte
+ * order of the words added, so the data is added in the machine's order,
+ * eight bytes at a time with the carries counted (2^64 = 1 modulo
+ * 0xffff), folded to 16 bits and swapped to network order once at the
+ * end. A trailing odd byte is the high byte of a last word padded with
+ * zero, as a whole word of its own (each call starts at a word). */
 uint32_t mcast_cksum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
-	uint64_t s = sum;
+	uint64_t s = 0, carries = 0, w;
 	size_t i = 0;
-	for (; i + 1 < len; i += 2)
-		s += (uint32_t)(data[i] << 8 | data[i + 1]);
-	if (i < len)
-		s += (uint32_t)data[i] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
-	return (uint32_t)s;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, data + i, 8);
+		s += w;
+		carries += s < w;
+	}
+	if (i < len) {
+		uint8_t tail[8] = { 0 };
+		memcpy(tail, data + i, len - i);
+		memcpy(&w, tail, 8);
+		s += w;
+		carries += s < w;
+	}
+	uint64_t t = (s & 0xffffffffu) + (s >> 32) + carries;
+	while (t >> 16)
+		t = (t & 0xffff) + (t >> 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	t = (uint16_t)(t << 8 | t >> 8);
+#endif
+	t += sum;
+	while (t >> 32)
+		t = (t & 0xffffffffu) + (t >> 32);
+	return (uint32_t)t;
 }
 
 uint16_t mcast_cksum_fold(uint32_t sum)

@@ -166,6 +166,51 @@ static void test_checksum(void **state)
 	assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, o, 3)), (uint16_t)~(0x1234 + 0x5600));
 }
 
+/* RFC 1071 word by word, as the definition reads: the reference for the
+ * eight-bytes-at-a-time sum. */
+static uint16_t ref_cksum(uint32_t sum, const uint8_t *d, size_t len)
+{
+	uint64_t s = sum;
+	for (size_t i = 0; i < len; i += 2)
+		s += (uint32_t)(d[i] << 8 | (i + 1 < len ? d[i + 1] : 0));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void test_checksum_matches_reference(void **state)
+{
+	(void)state;
+	uint8_t buf[1600];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	/* every length up to 70 at every alignment, then long ones, with and
+	 * without a sum carried in (a pseudo-header's) */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len < 70; len++)
+			for (uint32_t sum = 0; sum < 0x30000; sum += 0x17fff) {
+				uint16_t want = ref_cksum(sum, buf + off, len);
+				assert_int_equal(mcast_cksum_fold(mcast_cksum_add(sum, buf + off, len)), want);
+			}
+	for (size_t len = 1400; len < 1600; len += 7)
+		assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, buf + 3, len)), ref_cksum(0, buf + 3, len));
+	/* all ones: every addition carries */
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0xffffffffu, buf, 1501)), ref_cksum(0xffffffffu, buf, 1501));
+	assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, buf, 1500)), ref_cksum(0, buf, 1500));
+	/* a datagram whose checksum field holds its sum checks to zero */
+	uint8_t p[40];
+	memcpy(p, buf, sizeof(p));
+	p[2] = p[3] = 0;
+	uint16_t c = mcast_cksum_fold(mcast_cksum_add(0, p, sizeof(p)));
+	p[2] = (uint8_t)(c >> 8);
+	p[3] = (uint8_t)c;
+	assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, p, sizeof(p))), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_parse_v4),
 		cmocka_unit_test(test_parse_v6),
 		cmocka_unit_test(test_checksum),
+		cmocka_unit_test(test_checksum_matches_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
