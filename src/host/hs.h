@@ -165,18 +165,19 @@ static inline mcast_time_ms hs_now(const struct mcast_host *h)
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex);
 struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g);
-/* Starts loading what a call on (s, ifindex, g) looks up first, hh
- * being hs_hash(h, g), for a caller that knows its next calls: the proxy
+/* Starts loading what a call on (s, ifc, g) looks up first, hh being
+ * hs_hash(h, g), for a caller that knows its next calls: the proxy
  * prefetches its whole queue, and the cache misses of a batch overlap
  * instead of adding up. In two passes over the batch: first (next
  * false) the interface's group bucket and the socket's index slot, then
  * (next true, once those have come) the first group of the bucket and
  * the membership the slot names, which the lookups compare first. */
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh,
-		 bool next);
-/* mcast_host_set_filter() with g's hash hh = hs_hash(h, g) already made
- * (the proxy makes it once per queued group, for hs_prefetch too). */
-int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *g,
+void hs_prefetch(const struct hs_iface *ifc, const struct mcast_host_sock *s, uint64_t hh, bool next);
+/* mcast_host_set_filter() on an interface already found, with g (of the
+ * host's family, multicast) hashed: hh = hs_hash(h, g). The proxy finds
+ * the interface and makes the hash once per queued group, for
+ * hs_prefetch too. */
+int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc, const struct mcast_addr *g,
 		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n);
 
 /* report.c */

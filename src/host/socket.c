@@ -94,13 +94,10 @@ struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsign
 	return NULL;
 }
 
-void hs_prefetch(const struct mcast_host *h, const struct mcast_host_sock *s, unsigned ifindex, uint64_t hh,
-		 bool next)
+void hs_prefetch(const struct hs_iface *ifc, const struct mcast_host_sock *s, uint64_t hh, bool next)
 {
-	const struct hs_iface *ifc = hs_iface_find(h, ifindex);
-	struct mcast_hnode *const *bucket = ifc && ifc->groups.buckets ? &ifc->groups.buckets[hh & ifc->groups.mask]
-								      : NULL;
-	const uint32_t *slot = s->idx ? &s->idx[m_home(s, hs_key(hh, ifindex))] : NULL;
+	struct mcast_hnode *const *bucket = ifc->groups.buckets ? &ifc->groups.buckets[hh & ifc->groups.mask] : NULL;
+	const uint32_t *slot = s->idx ? &s->idx[m_home(s, hs_key(hh, ifc->ifindex))] : NULL;
 	if (!next) {
 		if (bucket)
 			__builtin_prefetch(bucket);
@@ -668,16 +665,16 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 			  const struct mcast_addr *group, enum mcast_filter_mode mode,
 			  const struct mcast_addr *srcs, size_t n)
 {
-	return hs_set_filter(h, s, ifindex, group, hs_hash(h, group), mode, srcs, n);
-}
-
-int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex, const struct mcast_addr *group,
-		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n)
-{
 	int rc;
 	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
 	if (!ifc)
 		return rc;
+	return hs_set_filter(h, s, ifc, group, hs_hash(h, group), mode, srcs, n);
+}
+
+int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc, const struct mcast_addr *group,
+		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n)
+{
 	if (mode != MCAST_MODE_INCLUDE && mode != MCAST_MODE_EXCLUDE)
 		return -EINVAL;
 	if (n > h->cfg.max_sources)
@@ -685,15 +682,17 @@ int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifin
 	for (size_t i = 0; i < n; i++)
 		if (addr_family(&srcs[i]) != h->family || !mcast_addr_is_valid_source(&srcs[i]))
 			return -EINVAL;
-	struct hs_membership *m = hs_find_membership(s, ifindex, group, hh);
+	struct hs_membership *m = hs_find_membership(s, ifc->ifindex, group, hh);
 	if (mode == MCAST_MODE_INCLUDE && n == 0 && !m)
 		return -EADDRNOTAVAIL;
 	/* the new list, made once: the caller's, sorted, duplicates out */
 	struct mcast_srcset t;
 	mcast_srcset_init(&t);
-	if (mcast_srcset_assign(&t, h->env.al, srcs, n) < 0) /* srcs may be NULL when n is 0 */
-		return -ENOMEM;
-	t.n = (uint32_t)mcast_addrs_normalize(t.v, t.n);
+	if (n) {
+		if (mcast_srcset_assign(&t, h->env.al, srcs, n) < 0)
+			return -ENOMEM;
+		t.n = (uint32_t)mcast_addrs_normalize(t.v, t.n);
+	}
 	return commit(h, s, ifc, m, group, hh, mode, &t);
 }
 

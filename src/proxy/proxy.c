@@ -26,13 +26,15 @@
 #include <string.h>
 
 #include "host/hs.h"
-#include "host/hs.h"
 #include "mcast/proxy.h"
 
 struct px_item {                         /* a queued (downstream, group) */
 	unsigned ifindex;
 	struct mcast_addr group;
-	uint64_t hh;                     /* the group's hs_hash(), made by the flush */
+	/* found by the flush: */
+	uint64_t hh;                     /* the group's hs_hash() */
+	struct mcast_host_sock *sock;    /* the downstream's socket */
+	struct hs_iface *up;             /* its instance's upstream, NULL = none */
 };
 
 struct px_down {
@@ -125,7 +127,7 @@ static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast
 		resync_later(px);
 		return;
 	}
-	px->queue[px->nqueue++] = (struct px_item){ ifindex, *g, 0 };
+	px->queue[px->nqueue++] = (struct px_item){ .ifindex = ifindex, .group = *g };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
@@ -179,11 +181,12 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
  * (the host part is as it was; the caller tries again). */
 static bool apply(struct mcast_proxy *px, const struct px_item *s)
 {
-	const struct px_down *d = down_find(px, s->ifindex);
+	if (!s->up)
+		return true;
 	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
 	size_t n = 0;
 	char a[MCAST_ADDR_STRLEN];
-	if (d && subscription(px, s->ifindex, &s->group, &mode, &n) < 0) {
+	if (subscription(px, s->ifindex, &s->group, &mode, &n) < 0) {
 		/* the record stays: the group's next change tries again */
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -191,23 +194,19 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 			   mcast_addr_str(&s->group, a), s->ifindex);
 		return false;
 	}
-	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-	if (u) {
-		int rc = hs_set_filter(px->host, d->sock, u->ifindex, &s->group, s->hh, mode, px->tmp, n);
-		if (rc < 0 && rc != -EADDRNOTAVAIL) {
-			px->stats.errors++;
-			mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
-				   "proxy: %s from downstream %u not taken upstream: %s",
-				   mcast_addr_str(&s->group, a), s->ifindex, strerror(-rc));
-			if (rc == -ENOMEM)
-				return false;
-		} else if (rc == 0) {
-			px->stats.updates++;
-			if (mcast_log_wants(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES))
-				mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES,
-				   "proxy: downstream %u %s %s with %zu sources", s->ifindex,
-				   mcast_addr_str(&s->group, a), mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
-		}
+	int rc = hs_set_filter(px->host, s->sock, s->up, &s->group, s->hh, mode, px->tmp, n);
+	if (rc < 0 && rc != -EADDRNOTAVAIL) {
+		px->stats.errors++;
+		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES, "proxy: %s from downstream %u not taken upstream: %s",
+			   mcast_addr_str(&s->group, a), s->ifindex, strerror(-rc));
+		if (rc == -ENOMEM)
+			return false;
+	} else if (rc == 0) {
+		px->stats.updates++;
+		if (mcast_log_wants(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES))
+			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES, "proxy: downstream %u %s %s with %zu sources",
+				   s->ifindex, mcast_addr_str(&s->group, a),
+				   mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
 	}
 	return true;
 }
@@ -218,21 +217,25 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 {
 	if (px->resync)
 		resync(px);
-	/* The host part's lookups for the whole queue start together (at
-	 * scale each is a cache miss), in two passes (hs_prefetch); applying
-	 * the items one by one then finds them loaded. Each group is hashed
-	 * once, here, for the prefetch and the call. */
-	for (int next = 0; next < 2; next++)
-		for (size_t i = 0; i < px->nqueue; i++) {
-			struct px_item *it = &px->queue[i];
-			const struct px_down *d = down_find(px, it->ifindex);
-			const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-			if (!u)
-				continue;
-			if (!next)
-				it->hh = hs_hash(px->host, &it->group);
-			hs_prefetch(px->host, d->sock, u->ifindex, it->hh, next);
-		}
+	/* Each item's downstream socket and upstream interface are found,
+	 * and its group hashed, once, here. The host part's lookups for the
+	 * whole queue start together (at scale each is a cache miss), in two
+	 * passes (hs_prefetch); applying the items one by one then finds
+	 * them loaded. */
+	for (size_t i = 0; i < px->nqueue; i++) {
+		struct px_item *it = &px->queue[i];
+		const struct px_down *d = down_find(px, it->ifindex);
+		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
+		it->sock = d ? d->sock : NULL;
+		it->up = u ? hs_iface_find(px->host, u->ifindex) : NULL;
+		if (!it->up)
+			continue;
+		it->hh = hs_hash(px->host, &it->group);
+		hs_prefetch(it->up, it->sock, it->hh, false);
+	}
+	for (size_t i = 0; i < px->nqueue; i++)
+		if (px->queue[i].up)
+			hs_prefetch(px->queue[i].up, px->queue[i].sock, px->queue[i].hh, true);
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
 	for (size_t i = 0; i < px->nqueue; i++)
