@@ -25,7 +25,7 @@
  * eight bytes at a time with the carries counted (2^64 = 1 modulo
  * 0xffff), folded to 16 bits and swapped to network order once at the
  * end. A trailing odd byte is the high byte of a last word padded with
- * zero, as a whole word of its own (each call starts at a word). */
+ * zero (each call starts at a word). */
 uint32_t mcast_cksum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
 	uint64_t s = 0, carries = 0, w;
@@ -35,17 +35,37 @@ uint32_t mcast_cksum_add(uint32_t sum, const uint8_t *data, size_t len)
 		s += w;
 		carries += s < w;
 	}
+	/* the last 0-7 bytes: 16-bit lanes all weigh the same, so where a
+	 * piece lands in s does not matter, only that its bytes keep their
+	 * places in their words */
+	if (len - i >= 4) {
+		uint32_t v;
+		memcpy(&v, data + i, 4);
+		s += v;
+		carries += s < v;
+		i += 4;
+	}
+	if (len - i >= 2) {
+		uint16_t v;
+		memcpy(&v, data + i, 2);
+		s += v;
+		carries += s < v;
+		i += 2;
+	}
 	if (i < len) {
-		uint8_t tail[8] = { 0 };
-		memcpy(tail, data + i, len - i);
-		memcpy(&w, tail, 8);
-		s += w;
-		carries += s < w;
+		/* the first byte of a word padded with zero */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		uint64_t v = (uint64_t)data[i] << 8;
+#else
+		uint64_t v = data[i];
+#endif
+		s += v;
+		carries += s < v;
 	}
 	uint64_t t = (s & 0xffffffffu) + (s >> 32) + carries;
 	while (t >> 16)
 		t = (t & 0xffff) + (t >> 16);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
 	t = (uint16_t)(t << 8 | t >> 8);
 #endif
 	t += sum;
