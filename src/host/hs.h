@@ -14,7 +14,9 @@ struct hs_src {
 	uint8_t rexmit;
 };
 
-/* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). */
+/* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
+ * one-byte fields sit together after the counts: 192 bytes, three lines
+ * (a proxy holds one per upstream group). */
 struct hs_group {
 	struct mcast_hnode node;        /* in iface->groups */
 	struct mcast_addr addr;
@@ -23,16 +25,16 @@ struct hs_group {
 	uint32_t n_in;                  /* INCLUDE-mode sockets */
 	uint32_t own;                   /* the interface's own joins (224.0.0.1, ...) */
 	uint32_t nsrcs, cap;
-	struct hs_src *srcs;            /* sorted */
 	uint8_t mode_rexmit;            /* Filter-Mode-Change records left to send */
-	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
-	bool resp_sources;              /* the pending response is for resp_srcs only */
-	struct mcast_srcset resp_srcs;
-	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
+	bool resp_sources;              /* the pending response is for resp_srcs only */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool queued;                    /* on iface->pending */
 	bool fresh;                     /* on iface->fresh: changed since its last report */
+	struct hs_src *srcs;            /* sorted */
+	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
+	struct mcast_srcset resp_srcs;
+	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
 	struct hs_group *pend_next, **pend_pprev;
 	struct hs_group *fresh_next, **fresh_pprev;
 	struct mcast_timer timer;
