@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "host/hs.h"
+#include "router/rt.h"
 #include "mcast/proxy.h"
 
 struct px_item {                         /* a queued (downstream, group) */
@@ -61,8 +62,7 @@ struct mcast_proxy {
 	struct px_item *queue;
 	size_t nqueue, qcap;
 	struct mcast_timer timer;
-	struct mcast_router_source_info *si;
-	struct mcast_addr *tmp;
+	struct mcast_addr *tmp;          /* a subscription's sources */
 	size_t scap;
 	struct mcast_proxy_stats stats;
 	bool resync;                     /* a change was lost for memory: read every downstream again */
@@ -132,36 +132,27 @@ static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
 
-/* Reads (ifindex, g)'s subscription from the router engine into px->tmp. */
+/* Reads (ifindex, g)'s subscription from the router engine (its group
+ * record, same library) into px->tmp. */
 static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g,
 			enum mcast_filter_mode *mode, size_t *n)
 {
-	struct mcast_router_group_info info;
 	*mode = MCAST_MODE_INCLUDE;
 	*n = 0;
-	for (;;) {
-		if (mcast_router_group(px->router, ifindex, g, &info, px->si, px->scap) < 0)
-			return 0;
-		if (info.nsources <= px->scap)
-			break;
-		/* both scratch arrays grow together, so one capacity fits both */
-		size_t cap = info.nsources;
-		void *a = mcast_alloc_get(px->env.al, cap * sizeof(*px->si));
-		void *b = mcast_alloc_get(px->env.al, cap * sizeof(*px->tmp));
-		if (!a || !b) {
-			mcast_alloc_free(px->env.al, a, cap * sizeof(*px->si));
-			mcast_alloc_free(px->env.al, b, cap * sizeof(*px->tmp));
+	const struct rt_group *grp = rt_lookup(px->router, ifindex, g);
+	if (!grp)
+		return 0;
+	if (grp->nsrcs > px->scap) {
+		void *p = mcast_alloc_get(px->env.al, grp->nsrcs * sizeof(*px->tmp));
+		if (!p)
 			return -ENOMEM;
-		}
-		mcast_alloc_free(px->env.al, px->si, px->scap * sizeof(*px->si));
 		mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
-		px->si = a;
-		px->tmp = b;
-		px->scap = cap;
+		px->tmp = p;
+		px->scap = grp->nsrcs;
 	}
-	*mode = info.exclude ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
-	for (size_t i = 0; i < info.nsources; i++) {
-		const struct mcast_router_source_info *x = &px->si[i];
+	*mode = grp->exclude ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+	for (uint32_t i = 0; i < grp->nsrcs; i++) {
+		const struct rt_source *x = &grp->srcs[i];
 		/* A source no socket filter may hold (RFC 3678: unicast only)
 		 * would make the host part refuse the whole filter and stall
 		 * the group upstream; it is left out and counted. */
@@ -169,8 +160,10 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 			px->stats.invalid_sources++;
 			continue;
 		}
-		bool take = info.exclude ? !x->forwarding
-					 : x->forwarding && mcast_router_wants(px->router, ifindex, &x->addr, g);
+		/* RFC 3376 6.3: INCLUDE forwards its listed sources (those the
+		 * access list lets in), EXCLUDE all but the timer-0 ones */
+		bool forwarding = x->deadline_ms != 0;
+		bool take = grp->exclude ? !forwarding : forwarding && rt_allows(px->router, ifindex, g, &x->addr);
 		if (take)
 			px->tmp[(*n)++] = x->addr;
 	}
@@ -318,7 +311,6 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 	mcast_host_destroy(px->host);
 	mcast_alloc_free(px->env.al, px->downs, px->dcap * sizeof(*px->downs));
 	mcast_alloc_free(px->env.al, px->ups, px->ucap * sizeof(*px->ups));
-	mcast_alloc_free(px->env.al, px->si, px->scap * sizeof(*px->si));
 	mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
 	mcast_alloc_free(px->env.al, px, sizeof(*px));
 }

@@ -761,15 +761,23 @@ int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
 	return 0;
 }
 
+const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g)
+{
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	return ifc ? rt_group_find(ifc, g) : NULL;
+}
+
+bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
+	       const struct mcast_addr *s)
+{
+	return !r->env.allow || mcast_addr_is_unspecified(s) || r->env.allow(r->env.ctx, ifindex, g, s);
+}
+
 bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 			const struct mcast_addr *source, const struct mcast_addr *group)
 {
-	const struct rt_iface *ifc = iface_find(r, ifindex);
-	const struct rt_group *grp = ifc ? rt_group_find(ifc, group) : NULL;
-	if (!grp)
-		return false;
-	if (r->env.allow && !mcast_addr_is_unspecified(source) &&
-	    !r->env.allow(r->env.ctx, ifindex, group, source))
+	const struct rt_group *grp = rt_lookup(r, ifindex, group);
+	if (!grp || !rt_allows(r, ifindex, group, source))
 		return false;
 	/* RFC 3376 6.3: INCLUDE forwards the listed sources; EXCLUDE all but
 	 * the ones with timer 0. Sources are sorted: binary search. */

@@ -139,6 +139,13 @@ bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
 /* A group's hash in its interface's index (the index's rehash function). */
 uint64_t rt_group_hash(const void *group, const void *router);
 struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
+/* For the proxy (same library): the group g on interface ifindex, or
+ * NULL; read it before any other call into the router. */
+const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g);
+/* Whether the access list lets source s of g in on ifindex (true
+ * without one); what mcast_router_wants() asks besides forwarding. */
+bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
+	       const struct mcast_addr *s);
 /* What rt_records_prepare() found for each record (r->prep[i]), so that
  * applying it neither asks the access list again nor looks the group up:
  * whether it applies, and its group (NULL: none then, looked up when the
