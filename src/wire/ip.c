@@ -20,49 +20,65 @@
 #define be16 wire_be16
 #define put16 wire_put16
 
+/* A sum with its carries out of 64 bits counted. */
+struct csum64 {
+	uint64_t s, carries;
+};
+
+static inline void csum64_add(struct csum64 *c, uint64_t v)
+{
+	c->s += v;
+	c->carries += c->s < v;
+}
+
+/* The next n (1, 2, 4 or 8) bytes as one native-order number. */
+static inline uint64_t load_n(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	uint32_t v4;
+	uint16_t v2;
+	if (n == 8)
+		memcpy(&v, p, 8);
+	else if (n == 4)
+		memcpy(&v4, p, 4), v = v4;
+	else if (n == 2)
+		memcpy(&v2, p, 2), v = v2;
+	else /* the first byte of a word padded with zero */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = (uint64_t)p[0] << 8;
+#else
+		v = p[0];
+#endif
+	return v;
+}
+
+/* Adds the next n bytes when at least n are left; how many it took. */
+static inline size_t csum64_tail(struct csum64 *c, const uint8_t *p, size_t left, size_t n)
+{
+	if (left < n)
+		return 0;
+	csum64_add(c, load_n(p, n));
+	return n;
+}
+
 /* RFC 1071 2(B): the one's complement sum does not depend on the byte
  * order of the words added, so the data is added in the machine's order,
  * eight bytes at a time with the carries counted (2^64 = 1 modulo
  * 0xffff), folded to 16 bits and swapped to network order once at the
- * end. A trailing odd byte is the high byte of a last word padded with
- * zero (each call starts at a word). */
+ * end. The last 0-7 bytes go in as 4, 2 and 1: 16-bit lanes all weigh
+ * the same, so where a piece lands does not matter, only that its bytes
+ * keep their places in their words. A trailing odd byte is the high
+ * byte of a last word padded with zero (each call starts at a word). */
 uint32_t mcast_cksum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
-	uint64_t s = 0, carries = 0, w;
+	struct csum64 c = { 0, 0 };
 	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, data + i, 8);
-		s += w;
-		carries += s < w;
-	}
-	/* the last 0-7 bytes: 16-bit lanes all weigh the same, so where a
-	 * piece lands in s does not matter, only that its bytes keep their
-	 * places in their words */
-	if (len - i >= 4) {
-		uint32_t v;
-		memcpy(&v, data + i, 4);
-		s += v;
-		carries += s < v;
-		i += 4;
-	}
-	if (len - i >= 2) {
-		uint16_t v;
-		memcpy(&v, data + i, 2);
-		s += v;
-		carries += s < v;
-		i += 2;
-	}
-	if (i < len) {
-		/* the first byte of a word padded with zero */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		uint64_t v = (uint64_t)data[i] << 8;
-#else
-		uint64_t v = data[i];
-#endif
-		s += v;
-		carries += s < v;
-	}
-	uint64_t t = (s & 0xffffffffu) + (s >> 32) + carries;
+	for (; i + 8 <= len; i += 8)
+		csum64_add(&c, load_n(data + i, 8));
+	i += csum64_tail(&c, data + i, len - i, 4);
+	i += csum64_tail(&c, data + i, len - i, 2);
+	csum64_tail(&c, data + i, len - i, 1);
+	uint64_t t = (c.s & 0xffffffffu) + (c.s >> 32) + c.carries;
 	while (t >> 16)
 		t = (t & 0xffff) + (t >> 16);
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
