@@ -114,6 +114,26 @@ static void router_figures(void)
 	}
 	double per_group = (double)(now_bytes - base) / (double)G;
 	printf("  %-46s %10.0f B     (%zu sources each)\n", "per INCLUDE group with its sources", per_group, S);
+	/* one source each: an SSM channel (IPTV's usual) */
+	base = now_bytes;
+	for (size_t i = 0; i < G; i += 20) {
+		len = report(0x0a000003, 0xe8100000u + (uint32_t)i, 20, 1);
+		mcast_router_input(r, 1, pkt, len);
+	}
+	row("per INCLUDE group of one source (a channel)", (double)(now_bytes - base) / (double)G, "");
+	/* the same groups on an interface with fast leave: each tracks its
+	 * one reporting host (a LAN of set-top boxes, mcastd's storm) */
+	c.fast_leave = true;
+	mcast_addr_from_u32(&me, 0x0a000201);
+	mcast_router_iface_add(r, 10, "fl", &me, 1500, &c);
+	len = report(0x0a000202, 0xef000000u, 1, 0);
+	mcast_router_input(r, 10, pkt, len);
+	base = now_bytes;
+	for (size_t i = 1; i < N; i += 20) {
+		len = report(0x0a000202, 0xef000000u + (uint32_t)i, i + 20 <= N ? 20 : N - i, 0);
+		mcast_router_input(r, 10, pkt, len);
+	}
+	row("per group with fast leave (one host tracked)", (double)(now_bytes - base) / (double)(N - 1), "");
 	mcast_router_destroy(r);
 }
 
@@ -147,6 +167,16 @@ static void host_figures(void)
 	}
 	mcast_wheel_advance(&w, 3);
 	row("per joined group (membership and state)", (double)(now_bytes - base) / (double)(N - 1), "");
+	/* a source-specific join each (an SSM channel, 232/8) */
+	struct mcast_addr src;
+	mcast_addr_from_u32(&src, 0x0a010001);
+	base = now_bytes;
+	for (size_t i = 0; i < N; i++) {
+		mcast_addr_from_u32(&g, 0xe8000000u + (uint32_t)i);
+		mcast_host_join_source(h, s, 1, &g, &src);
+	}
+	mcast_wheel_advance(&w, 4);
+	row("per joined channel (one source)", (double)(now_bytes - base) / (double)N, "");
 	mcast_host_destroy(h);
 }
 

@@ -137,7 +137,7 @@ static int reserve(struct mcast_srcset *s, const struct mcast_alloc *al, size_t 
 		return 0;
 	if (need > UINT32_MAX / 2)
 		return -ENOMEM;
-	size_t cap = s->cap ? s->cap : 4;
+	size_t cap = s->cap ? s->cap : 1;
 	while (cap < need)
 		cap *= 2;
 	void *v = mcast_alloc_resize(al, s->v, s->cap * sizeof(*s->v), cap * sizeof(*s->v));

@@ -160,7 +160,7 @@ static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)
 			hi = mid;
 	}
 	if (g->nsrcs == g->cap) {
-		size_t cap = g->cap ? g->cap * 2u : 4u;
+		size_t cap = g->cap ? g->cap * 2u : 1u;
 		if (hs_scratch(g->ifc->h, cap) < 0)
 			return NULL;
 		void *p = mcast_alloc_resize(g->ifc->h->env.al, g->srcs, g->cap * sizeof(*g->srcs),
@@ -472,7 +472,7 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, u
 	 * the change (the state-change report's sources are among them);
 	 * the scratch space is kept at least twice the list's room, as
 	 * src_get() keeps it. */
-	size_t need = (size_t)g->nsrcs + on + nn, cap = g->cap ? g->cap : 4;
+	size_t need = (size_t)g->nsrcs + on + nn, cap = g->cap ? g->cap : 1;
 	while (cap < need)
 		cap *= 2;
 	if (hs_scratch(h, 2 * cap + 4) < 0)

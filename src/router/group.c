@@ -179,18 +179,21 @@ static int reserve_prev(struct mcast_router *r, size_t n)
 	return grow_sources(r->env.al, &r->prev, &r->prev_cap, n, 64);
 }
 
-/* Room for n sources in the group's own list. */
+/* Room for n sources in the group's own list: from what the first
+ * records ask (one for an SSM channel, IPTV's usual), doubling. */
 static int reserve_srcs(struct rt_group *grp, size_t n)
 {
-	return grow_sources(grp->ifc->r->env.al, &grp->srcs, &grp->cap, n, 4);
+	return grow_sources(grp->ifc->r->env.al, &grp->srcs, &grp->cap, n, 1);
 }
 
-/* Room for n tracked hosts. */
+/* Room for n tracked hosts: from one, doubling. Most groups on a LAN
+ * have one member (a set-top box, a receiver): a group tracks it in 48
+ * bytes, not the 192 of a first room for four. */
 static int reserve_hosts(struct rt_group *grp, size_t n)
 {
 	if (n <= grp->hcap)
 		return 0;
-	size_t cap = grp->hcap ? grp->hcap * 2u : 4u;
+	size_t cap = grp->hcap ? grp->hcap * 2u : 1u;
 	while (cap < n)
 		cap *= 2;
 	if (cap > UINT16_MAX)
