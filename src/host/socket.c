@@ -486,7 +486,7 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 			goto drop;
 		rc = -ENOMEM;
 		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2u : 4u;
+			size_t cap = s->cap ? s->cap * 2u : 1u;
 			void *p = mcast_alloc_resize(h->env.al, s->m, s->cap * sizeof(*s->m), cap * sizeof(*s->m));
 			if (!p)
 				goto drop;

@@ -800,6 +800,16 @@ static int touch(struct mcast_router *r, struct rt_group *grp)
 
 /* Gives back room reserved for a packet and not used (a shrinking
  * realloc that fails keeps the larger block: nothing is lost). */
+/* The room a list grown from one for n entries has: the power of two
+ * at or above n. */
+static size_t room_for(size_t n)
+{
+	size_t cap = 1;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static void shrink_srcs(struct rt_group *grp)
 {
 	/* what growing for nsrcs alone would have given: no more */
@@ -809,9 +819,7 @@ static void shrink_srcs(struct rt_group *grp)
 		grp->cap = 0;
 		return;
 	}
-	size_t cap = 4;
-	while (cap < grp->nsrcs)
-		cap *= 2;
+	size_t cap = room_for(grp->nsrcs);
 	if (grp->cap <= cap)
 		return;
 	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
@@ -828,10 +836,7 @@ static void shrink_host(const struct mcast_alloc *al, struct rt_host *h)
 		mcast_srcset_free(&h->srcs, al);
 		return;
 	}
-	size_t cap = 4;
-	while (cap < h->srcs.n)
-		cap *= 2;
-	if (h->srcs.cap > cap) {
+	if (h->srcs.cap > room_for(h->srcs.n)) {
 		struct mcast_srcset t;
 		mcast_srcset_init(&t);
 		if (mcast_srcset_assign(&t, al, h->srcs.v, h->srcs.n) == 0) {
