@@ -485,13 +485,11 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 	int rc = 0;
 	switch (type) {
 	case MCAST_CHANGE_TO_INCLUDE:
-		h->exclude = false;
-		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
-		break;
 	case MCAST_MODE_IS_EXCLUDE:
 	case MCAST_CHANGE_TO_EXCLUDE:
-		h->exclude = true;
-		rc = mcast_srcset_assign(&h->srcs, al, B, nb);
+		h->exclude = type != MCAST_CHANGE_TO_INCLUDE;
+		if (nb || h->srcs.n) /* a refresh's IS_EX {} of IS_EX {}: nothing to copy */
+			rc = mcast_srcset_assign(&h->srcs, al, B, nb);
 		break;
 	/* IS_IN may answer a group-and-source query, and then lists only the
 	 * queried sources the host wants (RFC 3376 5.2, RFC 3810 6.3), not
@@ -832,6 +830,8 @@ static void shrink_srcs(struct rt_group *grp)
 
 static void shrink_host(const struct mcast_alloc *al, struct rt_host *h)
 {
+	if (!h->srcs.cap)
+		return;
 	if (h->srcs.n == 0) {
 		mcast_srcset_free(&h->srcs, al);
 		return;
@@ -995,7 +995,9 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				continue;
 			if (h) {
 				size_t hn = h->srcs.n + (size_t)grp->plan;
-				rc = mcast_srcset_reserve(&h->srcs, al, hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n);
+				size_t want = hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n;
+				if (want > h->srcs.cap) /* a refresh's IS_EX {}: already room */
+					rc = mcast_srcset_reserve(&h->srcs, al, want);
 			} else if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0 ||
 				   (grp->plan && mcast_srcset_reserve(&r->spares[k], al,
 								       grp->plan < hmax ? grp->plan : hmax) < 0)) {
