@@ -78,6 +78,10 @@ void sim_destroy(struct sim_world *w)
 		sim_node_stop(w->nodes[i]);
 		free(w->nodes[i]->rx);
 		free(w->nodes[i]->socks);
+		for (unsigned k = 0; k < w->nodes[i]->nifs; k++) {
+			free(w->nodes[i]->ifs[k]->rc);
+			free(w->nodes[i]->ifs[k]);
+		}
 		free(w->nodes[i]);
 	}
 	for (unsigned i = 0; i < w->nlinks; i++) {
@@ -182,8 +186,8 @@ struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router
 struct sim_iface *sim_iface_find(struct sim_node *n, const char *name)
 {
 	for (unsigned i = 0; i < n->nifs; i++)
-		if (!strcmp(n->ifs[i].name, name))
-			return &n->ifs[i];
+		if (!strcmp(n->ifs[i]->name, name))
+			return n->ifs[i];
 	return NULL;
 }
 
@@ -194,16 +198,23 @@ struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim
 	    grow((void **)&l->ports, &l->portcap, l->nports, sizeof(*l->ports)) < 0 ||
 	    (n->router && grow((void **)&l->rports, &l->rportcap, l->nrports, sizeof(*l->rports)) < 0))
 		return NULL;
-	struct sim_iface *i = &n->ifs[n->nifs++];
-	memset(i, 0, sizeof(*i));
+	/* each interface on its own: a host has one, and an interface
+	 * holds both families' router settings (5 KB) */
+	struct sim_iface *i = calloc(1, sizeof(*i));
+	if (!i)
+		return NULL;
+	n->ifs[n->nifs++] = i;
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	i->ifindex = n->w->next_ifindex++;
 	i->link = l;
 	i->node = n;
 	i->a4 = a4 ? *a4 : mcast_addr_any4;
 	i->a6 = a6 ? *a6 : mcast_addr_any6;
-	mcast_router_config_default(&i->rc4, MCAST_AF_INET);
-	mcast_router_config_default(&i->rc6, MCAST_AF_INET6);
+	if (n->router && !sim_iface_router_config(i)) {
+		free(i);
+		n->nifs--;
+		return NULL;
+	}
 	mcast_host_iface_config_default(&i->hc4);
 	mcast_host_iface_config_default(&i->hc6);
 	l->ports[l->nports++] = i;
@@ -212,11 +223,20 @@ struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim
 	return i;
 }
 
+struct mcast_router_config *sim_iface_router_config(struct sim_iface *i)
+{
+	if (!i->rc && (i->rc = calloc(2, sizeof(*i->rc)))) {
+		mcast_router_config_default(&i->rc[0], MCAST_AF_INET);
+		mcast_router_config_default(&i->rc[1], MCAST_AF_INET6);
+	}
+	return i->rc;
+}
+
 static struct sim_iface *iface_by_index(struct sim_node *n, unsigned ifindex)
 {
 	for (unsigned i = 0; i < n->nifs; i++)
-		if (n->ifs[i].ifindex == ifindex)
-			return &n->ifs[i];
+		if (n->ifs[i]->ifindex == ifindex)
+			return n->ifs[i];
 	return NULL;
 }
 
@@ -447,7 +467,7 @@ int sim_node_start(struct sim_node *n)
 		enum mcast_family fam = f ? MCAST_AF_INET6 : MCAST_AF_INET;
 		bool any = false;
 		for (unsigned i = 0; i < n->nifs; i++)
-			any |= !mcast_addr_is_unspecified(f ? &n->ifs[i].a6 : &n->ifs[i].a4);
+			any |= !mcast_addr_is_unspecified(f ? &n->ifs[i]->a6 : &n->ifs[i]->a4);
 		if (!any)
 			continue;
 		struct mcast_host_env he = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
@@ -485,7 +505,7 @@ int sim_node_start(struct sim_node *n)
 			}
 		}
 		for (unsigned i = 0; i < n->nifs; i++) {
-			struct sim_iface *x = &n->ifs[i];
+			struct sim_iface *x = n->ifs[i];
 			const struct mcast_addr *a = f ? &x->a6 : &x->a4;
 			if (mcast_addr_is_unspecified(a))
 				continue;
@@ -499,7 +519,7 @@ int sim_node_start(struct sim_node *n)
 			 * part only when asked to query there. */
 			bool up = x->role == MCAST_ROUTING_UPSTREAM;
 			if (!up || x->upstream_querier) {
-				rc = mcast_router_iface_add(n->r[f], x->ifindex, x->name, a, 1500, f ? &x->rc6 : &x->rc4);
+				rc = mcast_router_iface_add(n->r[f], x->ifindex, x->name, a, 1500, &x->rc[f]);
 				if (rc < 0)
 					return rc;
 			}
@@ -527,7 +547,7 @@ int sim_send_data(struct sim_node *n, const struct mcast_addr *s, const struct m
 {
 	bool v4 = mcast_addr_is_v4(g);
 	for (unsigned i = 0; i < n->nifs; i++) {
-		struct sim_iface *x = &n->ifs[i];
+		struct sim_iface *x = n->ifs[i];
 		const struct mcast_addr *a = v4 ? &x->a4 : &x->a6;
 		bool match = mcast_addr_eq(a, s);
 		/* IPv6 senders use global sources; take the first IPv6 interface. */
