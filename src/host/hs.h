@@ -31,6 +31,7 @@ struct hs_group {
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool queued;                    /* on iface->pending */
 	bool fresh;                     /* on iface->fresh: changed since its last report */
+	bool reportable;                /* its changes are reported (not 224.0.0.1, ...) */
 	struct hs_src *srcs;            /* sorted */
 	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
 	struct mcast_srcset resp_srcs;

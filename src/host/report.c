@@ -49,6 +49,17 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
 static void group_timer(struct mcast_timer *t, void *arg);
 
 /* A new group g (not on ifc), hh its hash. */
+/* Whether the group's changes are reported at all (never for the
+ * all-systems / all-nodes groups, and for 224.0.0.x only when the
+ * interface is told to): fixed for the group's life, as the interface's
+ * settings are, so worked out once when it is made. */
+static bool reportable_addr(const struct hs_iface *ifc, const struct mcast_addr *g)
+{
+	if (mcast_addr_is_never_reported(g))
+		return false;
+	return ifc->cfg.report_link_local || !addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
+}
+
 static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh)
 {
 	struct hs_group *grp = mcast_pool_get(&ifc->h->groups);
@@ -56,6 +67,7 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 		return NULL;
 	grp->addr = *g;
 	grp->ifc = ifc;
+	grp->reportable = reportable_addr(ifc, g);
 	mcast_timer_init(&grp->timer, group_timer, grp);
 	mcast_htab_insert(&ifc->groups, &grp->node, hh);
 	return grp;
@@ -139,11 +151,9 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
 	return g->n_ex || k > 0;
 }
 
-static bool reportable(const struct hs_iface *ifc, const struct mcast_addr *g)
+static inline bool reportable(const struct hs_group *g)
 {
-	if (mcast_addr_is_never_reported(g))
-		return false;
-	return ifc->cfg.report_link_local || !addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
+	return g->reportable;
 }
 
 static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)
@@ -518,7 +528,6 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 {
 	struct hs_iface *ifc = g->ifc;
 	struct mcast_host *h = ifc->h;
-	const struct mcast_addr *ga = &g->addr;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
 	bool was = hs_state(g, &m0, h->tmp, &n0);
@@ -537,7 +546,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 	bool is = hs_state(g, &m1, h->tmp, &n1);
 	/* the sources both counts leave at zero stay until the prune()
 	 * below: the difference finds every source it marks in place */
-	if (reportable(ifc, ga) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
+	if (reportable(g) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
 						       memcmp(old, h->tmp, n0 * sizeof(*old)) != 0)) {
 		if (m0 != m1) {
 			g->mode_rexmit = ifc->rv;
@@ -573,7 +582,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 			ifc->report_due = true;
 			mcast_timer_start(h->env.wheel, &ifc->due, hs_now(h));
 		}
-	} else if (reportable(ifc, ga) && ifc->level < 3 && was != is) {
+	} else if (reportable(g) && ifc->level < 3 && was != is) {
 		if (is) {
 			/* RFC 2236 3: report at once, and again after a short delay. */
 			send_v12(ifc, g, MCAST_MSG_REPORT);
@@ -604,7 +613,7 @@ static void current_state(struct hs_iface *ifc, struct hs_group *g, struct mcast
 	struct mcast_host *h = ifc->h;
 	enum mcast_filter_mode mode;
 	size_t n;
-	if (!hs_state(g, &mode, h->tmp, &n) || !reportable(ifc, &g->addr))
+	if (!hs_state(g, &mode, h->tmp, &n) || !reportable(g))
 		return;
 	if (!only_sources) {
 		mcast_report_add(rb, mode == MCAST_MODE_INCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_MODE_IS_EXCLUDE,
@@ -643,7 +652,7 @@ static void group_timer(struct mcast_timer *t, void *arg)
 		g->v12_ms = 0;
 		enum mcast_filter_mode mode;
 		size_t n;
-		if (hs_state(g, &mode, h->tmp, &n) && reportable(ifc, &g->addr)) {
+		if (hs_state(g, &mode, h->tmp, &n) && reportable(g)) {
 			send_v12(ifc, g, MCAST_MSG_REPORT);
 			g->reporter = true;
 		}
@@ -723,7 +732,7 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 			for (size_t i = 0; v && i < ng; i++) {
 				enum mcast_filter_mode mode;
 				size_t n;
-				if (hs_state(v[i], &mode, h->tmp, &n) && reportable(ifc, &v[i]->addr))
+				if (hs_state(v[i], &mode, h->tmp, &n) && reportable(v[i]))
 					send_v12(ifc, v[i], MCAST_MSG_REPORT);
 			}
 			mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
@@ -811,7 +820,7 @@ static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m)
 		size_t n;
 		if (!mcast_addr_is_unspecified(&m->group) && !mcast_addr_eq(&m->group, &g->addr))
 			continue;
-		if (!hs_state(g, &mode, h->tmp, &n) || !reportable(ifc, &g->addr))
+		if (!hs_state(g, &mode, h->tmp, &n) || !reportable(g))
 			continue;
 		mcast_time_ms at = hs_now(h) + random_delay(h, m->max_resp_ms);
 		if (!g->v12_ms || at < g->v12_ms)
