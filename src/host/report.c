@@ -139,8 +139,10 @@ static inline bool listed(const struct hs_group *g, const struct hs_src *s)
 	return g->n_ex ? s->ex_cnt == g->n_ex && s->in_cnt == 0 : s->in_cnt != 0;
 }
 
-bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
-	      size_t *n)
+/* hs_state() for this file's callers, inlined: a change asks for the
+ * state before and after, a report once more. */
+static inline bool state_of(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
+			    size_t *n)
 {
 	size_t k = 0;
 	for (uint32_t i = 0; i < g->nsrcs; i++)
@@ -149,6 +151,12 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
 	*n = k;
 	*mode = g->n_ex ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
 	return g->n_ex || k > 0;
+}
+
+bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
+	      size_t *n)
+{
+	return state_of(g, mode, out, n);
 }
 
 static inline bool reportable(const struct hs_group *g)
@@ -386,7 +394,7 @@ static void send_state_change(struct hs_iface *ifc)
 		if (g->mode_rexmit) {
 			enum mcast_filter_mode mode;
 			size_t n;
-			hs_state(g, &mode, h->tmp, &n);
+			state_of(g, &mode, h->tmp, &n);
 			mcast_report_add(&rb, mode == MCAST_MODE_INCLUDE ? MCAST_CHANGE_TO_INCLUDE
 									 : MCAST_CHANGE_TO_EXCLUDE,
 					 &g->addr, h->tmp, n, NULL, 0);
@@ -530,10 +538,11 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 	struct mcast_host *h = ifc->h;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
-	bool was = hs_state(g, &m0, h->tmp, &n0);
+	bool was = state_of(g, &m0, h->tmp, &n0);
 	/* Keep the old state in tmp2's upper half. */
 	struct mcast_addr *old = HS_HALF(h);
-	memcpy(old, h->tmp, n0 * sizeof(*old));
+	if (n0)
+		memcpy(old, h->tmp, n0 * sizeof(*old));
 	bool oom = false;
 	contribute(g, om, os, on, -1, &oom);
 	contribute(g, nm, ns, nn, +1, &oom);
@@ -543,7 +552,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 		else
 			g->own--;
 	}
-	bool is = hs_state(g, &m1, h->tmp, &n1);
+	bool is = state_of(g, &m1, h->tmp, &n1);
 	/* the sources both counts leave at zero stay until the prune()
 	 * below: the difference finds every source it marks in place */
 	if (reportable(g) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
@@ -613,7 +622,7 @@ static void current_state(struct hs_iface *ifc, struct hs_group *g, struct mcast
 	struct mcast_host *h = ifc->h;
 	enum mcast_filter_mode mode;
 	size_t n;
-	if (!hs_state(g, &mode, h->tmp, &n) || !reportable(g))
+	if (!state_of(g, &mode, h->tmp, &n) || !reportable(g))
 		return;
 	if (!only_sources) {
 		mcast_report_add(rb, mode == MCAST_MODE_INCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_MODE_IS_EXCLUDE,
@@ -652,7 +661,7 @@ static void group_timer(struct mcast_timer *t, void *arg)
 		g->v12_ms = 0;
 		enum mcast_filter_mode mode;
 		size_t n;
-		if (hs_state(g, &mode, h->tmp, &n) && reportable(g)) {
+		if (state_of(g, &mode, h->tmp, &n) && reportable(g)) {
 			send_v12(ifc, g, MCAST_MSG_REPORT);
 			g->reporter = true;
 		}
@@ -732,7 +741,7 @@ void hs_iface_timer(struct mcast_timer *t, void *arg)
 			for (size_t i = 0; v && i < ng; i++) {
 				enum mcast_filter_mode mode;
 				size_t n;
-				if (hs_state(v[i], &mode, h->tmp, &n) && reportable(v[i]))
+				if (state_of(v[i], &mode, h->tmp, &n) && reportable(v[i]))
 					send_v12(ifc, v[i], MCAST_MSG_REPORT);
 			}
 			mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
@@ -782,7 +791,7 @@ static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)
 	struct hs_group *g = hs_group_find(ifc, &m->group);
 	enum mcast_filter_mode mode;
 	size_t n;
-	if (!g || !hs_state(g, &mode, h->tmp, &n))
+	if (!g || !state_of(g, &mode, h->tmp, &n))
 		return;
 	/* room for the queried sources first: no memory, no change */
 	if ((!g->resp_ms || (m->nsrcs && g->resp_sources)) &&
@@ -820,7 +829,7 @@ static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m)
 		size_t n;
 		if (!mcast_addr_is_unspecified(&m->group) && !mcast_addr_eq(&m->group, &g->addr))
 			continue;
-		if (!hs_state(g, &mode, h->tmp, &n) || !reportable(g))
+		if (!state_of(g, &mode, h->tmp, &n) || !reportable(g))
 			continue;
 		mcast_time_ms at = hs_now(h) + random_delay(h, m->max_resp_ms);
 		if (!g->v12_ms || at < g->v12_ms)
