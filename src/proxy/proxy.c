@@ -335,16 +335,16 @@ static void requeue_group(void *ctx, const struct mcast_addr *g)
 }
 
 /* Queues every subscription of a domain's downstreams (domain 0: of
- * every domain), in address order: the groups the router engine has on
- * them and the memberships their sockets hold upstream (a leave still to
- * be taken up), each handed again; the host part reports only what
- * differs. */
-static void requeue_domain(struct mcast_proxy *px, unsigned domain)
+ * every domain; ifindex 0: every downstream of it, else that one), in
+ * address order: the groups the router engine has on them and the
+ * memberships their sockets hold upstream (a leave still to be taken
+ * up), each handed again; the host part reports only what differs. */
+static void requeue_downs(struct mcast_proxy *px, unsigned domain, unsigned ifindex)
 {
 	size_t from = px->nqueue;
 	for (size_t i = 0; i < px->ndowns; i++) {
 		const struct px_down *d = &px->downs[i];
-		if (domain && d->domain != domain)
+		if ((domain && d->domain != domain) || (ifindex && d->ifindex != ifindex))
 			continue;
 		struct requeue_arg a = { px, d->ifindex };
 		mcast_router_walk_groups(px->router, d->ifindex, requeue_group, &a);
@@ -359,6 +359,11 @@ static void requeue_domain(struct mcast_proxy *px, unsigned domain)
 		if (cmp_item(&px->queue[i], &px->queue[k - 1]) != 0)
 			px->queue[k++] = px->queue[i];
 	px->nqueue = k;
+}
+
+static void requeue_domain(struct mcast_proxy *px, unsigned domain)
+{
+	requeue_downs(px, domain, 0);
 }
 
 /* After a change was lost for memory: every downstream again. */
@@ -440,6 +445,11 @@ int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned
 	if (!sock)
 		return -ENOMEM;
 	px->downs[px->ndowns++] = (struct px_down){ ifindex, domain, sock };
+	/* the groups the router engine already has there (an interface
+	 * joining an instance on a reload) go upstream now, not at their
+	 * next report */
+	requeue_downs(px, domain, ifindex);
+	mcast_proxy_flush(px);
 	return 0;
 }
 

@@ -247,6 +247,32 @@ static void test_upstream_flap(void **state)
 	teardown();
 }
 
+/* A downstream that joins the instance with groups the router already
+ * has there (an interface moved into the instance on a reload) takes
+ * them upstream at once, in one report; found by fuzz_proxy. */
+static void test_downstream_comes_back(void **state)
+{
+	(void)state;
+	setup();
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	report(2, "10.0.2.10", "239.2.2.2", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	report(2, "10.0.2.10", "239.3.3.3", MCAST_MODE_IS_INCLUDE, "10.9.9.9", NULL);
+	assert_int_equal(mcast_proxy_downstream_del(PX, 2), 0);
+	mcast_wheel_advance(&W, W.now_ms);
+	assert_string_equal(merged("239.2.2.2"), "none");
+	assert_string_equal(merged("239.3.3.3"), "none");
+	upstream_pkts = 0;
+	assert_int_equal(mcast_proxy_downstream_add(PX, 1, 2), 0);
+	mcast_wheel_advance(&W, W.now_ms);
+	assert_string_equal(merged("239.2.2.2"), "EXCLUDE");
+	assert_string_equal(merged("239.3.3.3"), "INCLUDE 10.9.9.9");
+	assert_string_equal(merged("239.1.1.1"), "EXCLUDE");
+	assert_int_equal(upstream_pkts, 1);
+	assert_string_equal(provider("239.2.2.2"), "EXCLUDE");
+	assert_string_equal(provider("239.3.3.3"), "INCLUDE 10.9.9.9");
+	teardown();
+}
+
 /* The provider drops to IGMPv2: the host part follows and reports v2. */
 static void test_provider_version(void **state)
 {
@@ -457,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_sources),
 		cmocka_unit_test(test_exclude_merge),
 		cmocka_unit_test(test_upstream_flap),
+		cmocka_unit_test(test_downstream_comes_back),
 		cmocka_unit_test(test_provider_version),
 		cmocka_unit_test(test_packed_reports),
 		cmocka_unit_test(test_provider_qrv),

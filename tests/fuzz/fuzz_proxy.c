@@ -1,0 +1,368 @@
+/*
+ * libFuzzer target for the proxy (RFC 4605): a router engine with two
+ * downstream interfaces (2 and 3) under an access list, and one proxy
+ * instance whose upstream is interface 1. The input is a program of
+ * downstream records, old-version reports and leaves, raw downstream
+ * and upstream packets, the provider's queries (all versions), clock
+ * jumps, and downstreams and the upstream going and coming back.
+ *
+ * After every step, with the proxy's queue drained (its flush is due at
+ * once), the upstream state of every group must be what RFC 4605 4.1
+ * asks of the membership database: the merge (RFC 3376 3.2: INCLUDE
+ * lists united, EXCLUDE lists intersected less what an INCLUDE asks
+ * for) of each downstream's subscription as the router engine holds it
+ * (INCLUDE: the forwarded sources the access list lets in; EXCLUDE: the
+ * timer-0 sources), without sources no filter may hold, and nothing for
+ * link-scoped groups. Both engines' invariant checks hold too, and
+ * nothing leaks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzzutil.h"
+#include "mcast/proxy.h"
+#include "mcast/router.h"
+
+static struct mcast_router *R;
+static struct mcast_proxy *P;
+static bool V4;
+static bool down_on[4]; /* [2], [3]: a downstream of the instance */
+static bool up_on;
+
+static void on_send_down(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	CHECK(ifindex == 1 || ifindex == 2 || ifindex == 3);
+	struct mcast_ip_info ip;
+	CHECK(mcast_ip_parse(pkt, len, &ip) == MCAST_DROP_NONE);
+}
+
+static void on_send_up(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	CHECK(ifindex == 1 && up_on);
+	struct mcast_ip_info ip;
+	CHECK(mcast_ip_parse(pkt, len, &ip) == MCAST_DROP_NONE);
+}
+
+static void on_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
+		   enum mcast_fwd old, enum mcast_fwd now)
+{
+	(void)ctx;
+	if (P)
+		mcast_proxy_fwd_change(P, ifindex, g, s, old, now);
+}
+
+/* The access list: the source ending in 3 is denied on interface 3. */
+static bool allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
+{
+	(void)ctx;
+	(void)g;
+	return !(ifindex == 3 && s->b[15] == 3 && !mcast_addr_is_unspecified(s));
+}
+
+static struct mcast_addr group_n(unsigned x)
+{
+	uint8_t b[16] = { 0 };
+	struct mcast_addr a;
+	if (V4) {
+		static const uint8_t grp[8][4] = { { 239, 1, 1, 1 }, { 239, 1, 1, 2 }, { 232, 1, 1, 1 },
+						   { 224, 0, 0, 5 }, { 239, 9, 9, 9 }, { 239, 1, 1, 3 },
+						   { 233, 0, 0, 1 }, { 232, 0, 0, 9 } };
+		memcpy(b, grp[x & 7], 4);
+		mcast_addr_from_in4(&a, b);
+	} else {
+		b[0] = 0xff, b[1] = (x & 1) ? 0x3e : (x & 2) ? 0x02 : 0x05, b[15] = (uint8_t)(x & 7);
+		mcast_addr_from_in6(&a, b);
+	}
+	return a;
+}
+
+static struct mcast_addr pick(struct rd *r, int kind)
+{
+	uint8_t x = rd(r) & 7, b[16] = { 0 };
+	struct mcast_addr a;
+	if (kind == 0)
+		return group_n(x);
+	if (V4) {
+		b[0] = 10, b[1] = kind == 1 ? 1 : 0, b[3] = (uint8_t)(x + (kind == 2 ? 0 : 1));
+		if (kind == 1 && x == 7)
+			b[0] = b[1] = b[3] = 0; /* 0.0.0.0: no filter may hold it */
+		mcast_addr_from_in4(&a, b);
+	} else {
+		if (kind == 1)
+			b[0] = 0x20, b[1] = 0x01, b[15] = x + 1;
+		else
+			b[0] = 0xfe, b[1] = 0x80, b[15] = x;
+		mcast_addr_from_in6(&a, b);
+	}
+	return a;
+}
+
+static unsigned cur_if = 2;
+
+static void feed_down(void *ctx, const uint8_t *p, size_t n)
+{
+	(void)ctx;
+	mcast_router_input(R, cur_if, p, n);
+}
+
+static void feed_up(void *ctx, const uint8_t *p, size_t n)
+{
+	(void)ctx;
+	mcast_proxy_input(P, 1, p, n);
+}
+
+/* A subscription: mode and sorted sources. */
+struct sub {
+	bool exclude;
+	size_t n;
+	struct mcast_addr s[64];
+};
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return mcast_addr_cmp(a, b);
+}
+
+static bool has(const struct sub *x, const struct mcast_addr *a)
+{
+	return bsearch(a, x->s, x->n, sizeof(x->s[0]), cmp_addr) != NULL;
+}
+
+/* What downstream d asks for g, read from the router engine. */
+static void subscription(unsigned d, const struct mcast_addr *g, struct sub *out)
+{
+	struct mcast_router_group_info info;
+	struct mcast_router_source_info si[64];
+	out->exclude = false;
+	out->n = 0;
+	if (mcast_router_group(R, d, g, &info, si, 64) < 0)
+		return;
+	CHECK(info.nsources <= 64);
+	out->exclude = info.exclude;
+	for (size_t i = 0; i < info.nsources; i++) {
+		if (!mcast_addr_is_valid_source(&si[i].addr))
+			continue;
+		bool take = info.exclude ? !si[i].forwarding : si[i].forwarding && allow(NULL, d, g, &si[i].addr);
+		if (take)
+			out->s[out->n++] = si[i].addr;
+	}
+	qsort(out->s, out->n, sizeof(out->s[0]), cmp_addr);
+}
+
+/* RFC 3376 3.2 over the downstreams that are on. */
+static void merged(const struct mcast_addr *g, struct sub *m)
+{
+	struct sub d[2];
+	bool on[2];
+	bool any_ex = false;
+	for (unsigned k = 0; k < 2; k++) {
+		on[k] = down_on[2 + k];
+		if (on[k])
+			subscription(2 + k, g, &d[k]);
+		any_ex |= on[k] && d[k].exclude;
+	}
+	m->exclude = any_ex;
+	m->n = 0;
+	/* candidates: every source any subscription names */
+	struct mcast_addr cand[128];
+	size_t nc = 0;
+	for (unsigned k = 0; k < 2; k++)
+		for (size_t i = 0; on[k] && i < d[k].n; i++)
+			cand[nc++] = d[k].s[i];
+	qsort(cand, nc, sizeof(cand[0]), cmp_addr);
+	for (size_t i = 0; i < nc; i++) {
+		if (i && mcast_addr_eq(&cand[i], &cand[i - 1]))
+			continue;
+		bool keep;
+		if (any_ex) {
+			keep = true;
+			for (unsigned k = 0; k < 2; k++) {
+				if (!on[k])
+					continue;
+				if (d[k].exclude)
+					keep = keep && has(&d[k], &cand[i]);
+				else
+					keep = keep && !has(&d[k], &cand[i]);
+			}
+		} else {
+			keep = true;
+		}
+		if (keep)
+			m->s[m->n++] = cand[i];
+	}
+}
+
+static void check_upstream(void)
+{
+	const struct mcast_host *h = mcast_proxy_host(P);
+	for (unsigned x = 0; x < 8; x++) {
+		struct mcast_addr g = group_n(x);
+		enum mcast_filter_mode mode;
+		struct mcast_addr s[64];
+		size_t n = 0;
+		int rc = mcast_host_iface_state(h, 1, &g, &mode, s, 64, &n);
+		if (!up_on) {
+			CHECK(rc == -ENODEV);
+			continue;
+		}
+		if (mcast_addr_scope(&g) <= 2) {
+			CHECK(rc == -ENOENT); /* RFC 4605 4.1: stays on its link */
+			continue;
+		}
+		struct sub m;
+		merged(&g, &m);
+		if (!m.exclude && m.n == 0) {
+			CHECK(rc == -ENOENT);
+			continue;
+		}
+		CHECK(rc == 0);
+		CHECK((mode == MCAST_MODE_EXCLUDE) == m.exclude);
+		CHECK(n == m.n);
+		for (size_t i = 0; i < n; i++)
+			CHECK(mcast_addr_eq(&s[i], &m.s[i]));
+	}
+}
+
+static void check_invariants(void)
+{
+	char why[256];
+	if (mcast_router_check(R, why, sizeof(why)) < 0 || mcast_host_check(mcast_proxy_host(P), why, sizeof(why)) < 0) {
+		fprintf(stderr, "invariant: %s\n", why);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rd r = { data, size };
+	uint8_t hdr = rd(&r);
+	V4 = hdr & 1;
+	enum mcast_family fam = V4 ? MCAST_AF_INET : MCAST_AF_INET6;
+	struct mcast_wheel w;
+	mcast_wheel_init(&w, 0);
+	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &w, .send = on_send_down,
+					.fwd_change = on_fwd, .allow = allow, .hash_seed = 3 };
+	R = mcast_router_create(&env, fam);
+	CHECK(R);
+	struct mcast_router_config cfg;
+	mcast_router_config_default(&cfg, fam);
+	cfg.max_groups = 6;
+	cfg.max_sources = 5;
+	cfg.max_hosts = 3;
+	cfg.max_total_sources = 12;
+	cfg.fast_leave = hdr & 2;
+	cfg.version = (uint8_t)(V4 ? 1 + (hdr >> 2) % 3 : 1 + (hdr >> 2) % 2);
+	struct mcast_addr me[4];
+	for (unsigned i = 1; i <= 3; i++) {
+		me[i] = V4 ? (struct mcast_addr){ { [10] = 0xff, [11] = 0xff, 10, (uint8_t)i, 0, 4 } }
+			   : (struct mcast_addr){ { 0xfe, 0x80, [14] = (uint8_t)i, [15] = 4 } };
+		if (i > 1)
+			CHECK(mcast_router_iface_add(R, i, i == 2 ? "d2" : "d3", &me[i], 1500, &cfg) == 0);
+	}
+	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &w, .send = on_send_up, .seed = 5,
+				      .hash_seed = 7 };
+	P = mcast_proxy_create(&pe, fam, R);
+	CHECK(P);
+	struct mcast_host_iface_config hc;
+	mcast_host_iface_config_default(&hc);
+	up_on = true;
+	CHECK(mcast_proxy_upstream_add(P, 1, 1, "up", &me[1], &hc) == 0);
+	CHECK(mcast_proxy_downstream_add(P, 1, 2) == 0 && mcast_proxy_downstream_add(P, 1, 3) == 0);
+	down_on[2] = down_on[3] = true;
+	static uint8_t out[1600];
+	while (r.n) {
+		uint8_t op = rd(&r);
+		cur_if = 2 + ((op >> 4) & 1);
+		switch (op % 8) {
+		case 0: { /* a downstream host's record */
+			struct mcast_addr host = pick(&r, 2), g = pick(&r, 0), s[6];
+			uint8_t type = (uint8_t)(1 + rd(&r) % 6);
+			size_t n = rd(&r) % 6;
+			for (size_t i = 0; i < n; i++)
+				s[i] = pick(&r, 1);
+			struct mcast_report_builder rb;
+			if (mcast_report_init(&rb, fam, &host, NULL, 1500, out, sizeof(out), feed_down, NULL) == 0 &&
+			    mcast_report_add(&rb, type, &g, s, n, NULL, 0) == 0)
+				mcast_report_flush(&rb);
+			break;
+		}
+		case 1: { /* an old downstream report or leave */
+			struct mcast_addr host = pick(&r, 2), g = pick(&r, 0);
+			uint8_t v = rd(&r);
+			enum mcast_msg_kind k = v & 1 ? MCAST_MSG_LEAVE : MCAST_MSG_REPORT;
+			uint8_t ver = V4 ? (k == MCAST_MSG_LEAVE ? 2 : 1 + ((v >> 1) & 1)) : 1;
+			int len = mcast_v1v2_encode(fam, k, ver, &g, 0, &host, NULL, out, sizeof(out));
+			if (len > 0)
+				mcast_router_input(R, cur_if, out, (size_t)len);
+			break;
+		}
+		case 2: { /* the provider's query upstream */
+			struct mcast_addr from = pick(&r, 2), s[4];
+			uint8_t v = rd(&r);
+			struct mcast_query_params q = { .family = fam, .version = (uint8_t)(V4 ? 1 + v % 3 : 1 + v % 2),
+							.group = (v & 8) ? pick(&r, 0) : *mcast_profile_of(fam)->any,
+							.max_resp_ms = (uint32_t)rd(&r) * 100, .s_flag = v & 16,
+							.qrv = rd(&r) & 7, .qqi_s = rd(&r), .srcs = s };
+			if ((v & 32) && !mcast_addr_is_unspecified(&q.group) && q.version == (V4 ? 3 : 2)) {
+				q.nsrcs = rd(&r) % 4;
+				for (size_t i = 0; i < q.nsrcs; i++)
+					s[i] = pick(&r, 1);
+			}
+			if (up_on)
+				(void)mcast_query_encode(&q, &from, NULL, 1500, out, sizeof(out), feed_up, NULL);
+			break;
+		}
+		case 3: { /* raw bytes, downstream or upstream */
+			size_t n = rd(&r);
+			if (n > r.n)
+				n = r.n;
+			if (op & 32)
+				mcast_proxy_input(P, 1, r.p, n);
+			else
+				mcast_router_input(R, cur_if, r.p, n);
+			r.p += n;
+			r.n -= n;
+			break;
+		}
+		case 4: /* time passes, up to 255 s */
+			mcast_wheel_advance(&w, w.now_ms + (mcast_time_ms)rd(&r) * (rd(&r) & 1 ? 1000 : 7));
+			break;
+		case 5: /* a downstream leaves the instance, or comes back */
+			if (down_on[cur_if]) {
+				CHECK(mcast_proxy_downstream_del(P, cur_if) == 0);
+				down_on[cur_if] = false;
+			} else {
+				CHECK(mcast_proxy_downstream_add(P, 1, cur_if) == 0);
+				down_on[cur_if] = true;
+			}
+			break;
+		case 6: /* the upstream goes down, or comes back */
+			if (up_on) {
+				CHECK(mcast_proxy_upstream_del(P, 1) == 0);
+				up_on = false;
+			} else {
+				up_on = true; /* it reports at once */
+				CHECK(mcast_proxy_upstream_add(P, 1, 1, "up", &me[1], &hc) == 0);
+			}
+			break;
+		case 7: /* the upstream's settings change (a reload) */
+			if (up_on) {
+				hc.force_version = (uint8_t)(rd(&r) % (V4 ? 4 : 3));
+				CHECK(mcast_proxy_upstream_set_config(P, 1, &hc) == 0);
+			}
+			break;
+		}
+		mcast_wheel_advance(&w, w.now_ms); /* the proxy's flush, due at once */
+		check_invariants();
+		check_upstream();
+	}
+	mcast_proxy_destroy(P);
+	P = NULL;
+	mcast_router_destroy(R);
+	return 0;
+}
