@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzzutil.h"
+#include "fuzzengine.h"
 #include "mcast/host.h"
 
 
 #define NSOCK 4
 #define NGRP 3
 
+static struct fuzz_prog prog; /* the input as a program */
 static bool V4;
 static struct mcast_host *H;
 
@@ -114,26 +115,21 @@ static void check_merge(struct mcast_host *h, struct mcast_host_sock **s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd r = { data, size };
-	uint8_t hdr = rd(&r);
-	V4 = hdr & 1;
-	enum mcast_family fam = V4 ? MCAST_AF_INET : MCAST_AF_INET6;
-	struct mcast_wheel w;
-	mcast_wheel_init(&w, 0);
-	struct mcast_host_env env = { .al = &mcast_alloc_libc, .wheel = &w, .send = on_send, .seed = hdr };
-	struct mcast_host *h = mcast_host_create(&env, NULL, fam);
+	V4 = fuzz_begin(&prog, data, size);
+	struct mcast_host_env env = { .al = &mcast_alloc_libc, .wheel = &prog.w, .send = on_send, .seed = prog.hdr };
+	struct mcast_host *h = mcast_host_create(&env, NULL, prog.fam);
 	CHECK(h);
 	H = h;
 	struct mcast_host_iface_config ic;
 	mcast_host_iface_config_default(&ic);
-	ic.force_version = (uint8_t)((hdr >> 1) % (V4 ? 4 : 3));
+	ic.force_version = (uint8_t)((prog.hdr >> 1) % (V4 ? 4 : 3));
 	struct mcast_addr me = V4 ? src(200) : (struct mcast_addr){ { 0xfe, 0x80, [15] = 9 } };
 	CHECK(mcast_host_iface_add(h, 1, "fz", &me, &ic) == 0);
 	struct mcast_host_sock *s[NSOCK] = { 0 };
 	static uint8_t buf[1600];
-	while (r.n) {
-		uint8_t op = rd(&r), k = rd(&r) % NSOCK;
-		struct mcast_addr g = grp(rd(&r) % NGRP), sa = src(rd(&r) % 8);
+	while (prog.r.n) {
+		uint8_t op = rd(&prog.r), k = rd(&prog.r) % NSOCK;
+		struct mcast_addr g = grp(rd(&prog.r) % NGRP), sa = src(rd(&prog.r) % 8);
 		if (!s[k])
 			s[k] = mcast_host_socket(h);
 		int rc = 0;
@@ -146,10 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5: rc = mcast_host_unblock(h, s[k], 1, &g, &sa); break;
 		case 6: {
 			struct mcast_addr v[12];
-			size_t n = rd(&r) % 12;
+			size_t n = rd(&prog.r) % 12;
 			for (size_t i = 0; i < n; i++)
-				v[i] = src(rd(&r) % 8);
-			rc = mcast_host_set_filter(h, s[k], 1, &g, rd(&r) & 1 ? MCAST_MODE_INCLUDE : MCAST_MODE_EXCLUDE, v, n);
+				v[i] = src(rd(&prog.r) % 8);
+			rc = mcast_host_set_filter(h, s[k], 1, &g, rd(&prog.r) & 1 ? MCAST_MODE_INCLUDE : MCAST_MODE_EXCLUDE, v, n);
 			break;
 		}
 		case 7:
@@ -158,19 +154,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8: { /* a query of any version, or another member's report */
 			struct mcast_addr v[3] = { src(0), src(1), src(2) };
-			uint8_t x = rd(&r);
+			uint8_t x = rd(&prog.r);
 			struct mcast_addr from = V4 ? src(100) : (struct mcast_addr){ { 0xfe, 0x80, [15] = 1 } };
 			if (x & 64) {
-				int n = mcast_v1v2_encode(fam, MCAST_MSG_REPORT, V4 ? (uint8_t)(1 + (x & 1)) : 1, &g, 0,
+				int n = mcast_v1v2_encode(prog.fam, MCAST_MSG_REPORT, V4 ? (uint8_t)(1 + (x & 1)) : 1, &g, 0,
 							  &from, NULL, buf, sizeof(buf));
 				if (n > 0)
 					mcast_host_input(h, 1, buf, (size_t)n);
 				break;
 			}
-			struct mcast_query_params q = { .family = fam, .version = (uint8_t)(1 + x % (V4 ? 3 : 2)),
+			struct mcast_query_params q = { .family = prog.fam, .version = (uint8_t)(1 + x % (V4 ? 3 : 2)),
 							.group = x & 8 ? g : (V4 ? mcast_addr_any4 : mcast_addr_any6),
-							.max_resp_ms = (uint32_t)rd(&r) * 100, .qrv = rd(&r) & 7,
-							.qqi_s = rd(&r), .srcs = v };
+							.max_resp_ms = (uint32_t)rd(&prog.r) * 100, .qrv = rd(&prog.r) & 7,
+							.qqi_s = rd(&prog.r), .srcs = v };
 			if ((x & 16) && (x & 8) && q.version == (V4 ? 3 : 2))
 				q.nsrcs = 1 + x % 3;
 			if (V4 && q.version == 1)
@@ -179,25 +175,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 9: /* time passes */
-			mcast_wheel_advance(&w, w.now_ms + (mcast_time_ms)rd(&r) * (rd(&r) & 1 ? 1000 : 13));
+			mcast_wheel_advance(&prog.w, prog.w.now_ms + (mcast_time_ms)rd(&prog.r) * (rd(&prog.r) & 1 ? 1000 : 13));
 			break;
 		case 10: { /* raw bytes */
-			size_t n = rd(&r);
-			if (n > r.n)
-				n = r.n;
-			mcast_host_input(h, 1, r.p, n);
-			r.p += n;
-			r.n -= n;
+			const uint8_t *b;
+			size_t n = fuzz_raw(&prog.r, &b);
+			mcast_host_input(h, 1, b, n);
 			break;
 		}
 		}
 		CHECK(ok_rc(rc));
 		check_merge(h, s);
 		char why[256];
-		if (mcast_host_check(h, why, sizeof(why)) < 0) {
-			fprintf(stderr, "invariant: %s\n", why);
-			abort();
-		}
+		fuzz_invariant(mcast_host_check(h, why, sizeof(why)), why);
 	}
 	mcast_host_destroy(h);
 	return 0;

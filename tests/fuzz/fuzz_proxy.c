@@ -21,12 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzzutil.h"
+#include "fuzzengine.h"
 #include "mcast/proxy.h"
 #include "mcast/router.h"
 
+static struct fuzz_prog prog; /* the input as a program */
 static struct mcast_router *R;
-static struct mcast_proxy *P;
+static struct mcast_proxy *PX;
 static bool V4;
 static bool down_on[4]; /* [2], [3]: a downstream of the instance */
 static bool up_on;
@@ -51,8 +52,8 @@ static void on_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, cons
 		   enum mcast_fwd old, enum mcast_fwd now)
 {
 	(void)ctx;
-	if (P)
-		mcast_proxy_fwd_change(P, ifindex, g, s, old, now);
+	if (PX)
+		mcast_proxy_fwd_change(PX, ifindex, g, s, old, now);
 }
 
 /* The access list: the source ending in 3 is denied on interface 3. */
@@ -61,44 +62,6 @@ static bool allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const
 	(void)ctx;
 	(void)g;
 	return !(ifindex == 3 && s->b[15] == 3 && !mcast_addr_is_unspecified(s));
-}
-
-static struct mcast_addr group_n(unsigned x)
-{
-	uint8_t b[16] = { 0 };
-	struct mcast_addr a;
-	if (V4) {
-		static const uint8_t grp[8][4] = { { 239, 1, 1, 1 }, { 239, 1, 1, 2 }, { 232, 1, 1, 1 },
-						   { 224, 0, 0, 5 }, { 239, 9, 9, 9 }, { 239, 1, 1, 3 },
-						   { 233, 0, 0, 1 }, { 232, 0, 0, 9 } };
-		memcpy(b, grp[x & 7], 4);
-		mcast_addr_from_in4(&a, b);
-	} else {
-		b[0] = 0xff, b[1] = (x & 1) ? 0x3e : (x & 2) ? 0x02 : 0x05, b[15] = (uint8_t)(x & 7);
-		mcast_addr_from_in6(&a, b);
-	}
-	return a;
-}
-
-static struct mcast_addr pick(struct rd *r, int kind)
-{
-	uint8_t x = rd(r) & 7, b[16] = { 0 };
-	struct mcast_addr a;
-	if (kind == 0)
-		return group_n(x);
-	if (V4) {
-		b[0] = 10, b[1] = kind == 1 ? 1 : 0, b[3] = (uint8_t)(x + (kind == 2 ? 0 : 1));
-		if (kind == 1 && x == 7)
-			b[0] = b[1] = b[3] = 0; /* 0.0.0.0: no filter may hold it */
-		mcast_addr_from_in4(&a, b);
-	} else {
-		if (kind == 1)
-			b[0] = 0x20, b[1] = 0x01, b[15] = x + 1;
-		else
-			b[0] = 0xfe, b[1] = 0x80, b[15] = x;
-		mcast_addr_from_in6(&a, b);
-	}
-	return a;
 }
 
 static unsigned cur_if = 2;
@@ -112,7 +75,7 @@ static void feed_down(void *ctx, const uint8_t *p, size_t n)
 static void feed_up(void *ctx, const uint8_t *p, size_t n)
 {
 	(void)ctx;
-	mcast_proxy_input(P, 1, p, n);
+	mcast_proxy_input(PX, 1, p, n);
 }
 
 /* A subscription: mode and sorted sources. */
@@ -198,9 +161,9 @@ static void merged(const struct mcast_addr *g, struct sub *m)
 
 static void check_upstream(void)
 {
-	const struct mcast_host *h = mcast_proxy_host(P);
+	const struct mcast_host *h = mcast_proxy_host(PX);
 	for (unsigned x = 0; x < 8; x++) {
-		struct mcast_addr g = group_n(x);
+		struct mcast_addr g = fuzz_addr(V4, 0, (uint8_t)x);
 		enum mcast_filter_mode mode;
 		struct mcast_addr s[64];
 		size_t n = 0;
@@ -230,33 +193,20 @@ static void check_upstream(void)
 static void check_invariants(void)
 {
 	char why[256];
-	if (mcast_router_check(R, why, sizeof(why)) < 0 || mcast_host_check(mcast_proxy_host(P), why, sizeof(why)) < 0) {
-		fprintf(stderr, "invariant: %s\n", why);
-		abort();
-	}
+	fuzz_invariant(mcast_router_check(R, why, sizeof(why)), why);
+	fuzz_invariant(mcast_host_check(mcast_proxy_host(PX), why, sizeof(why)), why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd r = { data, size };
-	uint8_t hdr = rd(&r);
-	V4 = hdr & 1;
-	enum mcast_family fam = V4 ? MCAST_AF_INET : MCAST_AF_INET6;
-	struct mcast_wheel w;
-	mcast_wheel_init(&w, 0);
-	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &w, .send = on_send_down,
+	V4 = fuzz_begin(&prog, data, size);
+	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &prog.w, .send = on_send_down,
 					.fwd_change = on_fwd, .allow = allow, .hash_seed = 3 };
-	R = mcast_router_create(&env, fam);
+	R = mcast_router_create(&env, prog.fam);
 	CHECK(R);
 	struct mcast_router_config cfg;
-	mcast_router_config_default(&cfg, fam);
-	cfg.max_groups = 6;
-	cfg.max_sources = 5;
-	cfg.max_hosts = 3;
-	cfg.max_total_sources = 12;
-	cfg.fast_leave = hdr & 2;
-	cfg.version = (uint8_t)(V4 ? 1 + (hdr >> 2) % 3 : 1 + (hdr >> 2) % 2);
+	fuzz_router_config(&cfg, prog.fam, prog.hdr);
 	struct mcast_addr me[4];
 	for (unsigned i = 1; i <= 3; i++) {
 		me[i] = V4 ? (struct mcast_addr){ { [10] = 0xff, [11] = 0xff, 10, (uint8_t)i, 0, 4 } }
@@ -264,105 +214,77 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i > 1)
 			CHECK(mcast_router_iface_add(R, i, i == 2 ? "d2" : "d3", &me[i], 1500, &cfg) == 0);
 	}
-	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &w, .send = on_send_up, .seed = 5,
+	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &prog.w, .send = on_send_up, .seed = 5,
 				      .hash_seed = 7 };
-	P = mcast_proxy_create(&pe, fam, R);
-	CHECK(P);
+	PX = mcast_proxy_create(&pe, prog.fam, R);
+	CHECK(PX);
 	struct mcast_host_iface_config hc;
 	mcast_host_iface_config_default(&hc);
 	up_on = true;
-	CHECK(mcast_proxy_upstream_add(P, 1, 1, "up", &me[1], &hc) == 0);
-	CHECK(mcast_proxy_downstream_add(P, 1, 2) == 0 && mcast_proxy_downstream_add(P, 1, 3) == 0);
+	CHECK(mcast_proxy_upstream_add(PX, 1, 1, "up", &me[1], &hc) == 0);
+	CHECK(mcast_proxy_downstream_add(PX, 1, 2) == 0 && mcast_proxy_downstream_add(PX, 1, 3) == 0);
 	down_on[2] = down_on[3] = true;
 	static uint8_t out[1600];
-	while (r.n) {
-		uint8_t op = rd(&r);
+	while (prog.r.n) {
+		uint8_t op = rd(&prog.r);
 		cur_if = 2 + ((op >> 4) & 1);
 		switch (op % 8) {
-		case 0: { /* a downstream host's record */
-			struct mcast_addr host = pick(&r, 2), g = pick(&r, 0), s[6];
-			uint8_t type = (uint8_t)(1 + rd(&r) % 6);
-			size_t n = rd(&r) % 6;
-			for (size_t i = 0; i < n; i++)
-				s[i] = pick(&r, 1);
-			struct mcast_report_builder rb;
-			if (mcast_report_init(&rb, fam, &host, NULL, 1500, out, sizeof(out), feed_down, NULL) == 0 &&
-			    mcast_report_add(&rb, type, &g, s, n, NULL, 0) == 0)
-				mcast_report_flush(&rb);
+		case 0: /* a downstream host's record */
+			fuzz_record(&prog.r, V4, feed_down, NULL);
 			break;
-		}
 		case 1: { /* an old downstream report or leave */
-			struct mcast_addr host = pick(&r, 2), g = pick(&r, 0);
-			uint8_t v = rd(&r);
-			enum mcast_msg_kind k = v & 1 ? MCAST_MSG_LEAVE : MCAST_MSG_REPORT;
-			uint8_t ver = V4 ? (k == MCAST_MSG_LEAVE ? 2 : 1 + ((v >> 1) & 1)) : 1;
-			int len = mcast_v1v2_encode(fam, k, ver, &g, 0, &host, NULL, out, sizeof(out));
+			int len = fuzz_old_report(&prog.r, V4, out, sizeof(out));
 			if (len > 0)
 				mcast_router_input(R, cur_if, out, (size_t)len);
 			break;
 		}
-		case 2: { /* the provider's query upstream */
-			struct mcast_addr from = pick(&r, 2), s[4];
-			uint8_t v = rd(&r);
-			struct mcast_query_params q = { .family = fam, .version = (uint8_t)(V4 ? 1 + v % 3 : 1 + v % 2),
-							.group = (v & 8) ? pick(&r, 0) : *mcast_profile_of(fam)->any,
-							.max_resp_ms = (uint32_t)rd(&r) * 100, .s_flag = v & 16,
-							.qrv = rd(&r) & 7, .qqi_s = rd(&r), .srcs = s };
-			if ((v & 32) && !mcast_addr_is_unspecified(&q.group) && q.version == (V4 ? 3 : 2)) {
-				q.nsrcs = rd(&r) % 4;
-				for (size_t i = 0; i < q.nsrcs; i++)
-					s[i] = pick(&r, 1);
-			}
+		case 2: /* the provider's query upstream */
 			if (up_on)
-				(void)mcast_query_encode(&q, &from, NULL, 1500, out, sizeof(out), feed_up, NULL);
+				fuzz_query(&prog.r, V4, feed_up, NULL);
 			break;
-		}
 		case 3: { /* raw bytes, downstream or upstream */
-			size_t n = rd(&r);
-			if (n > r.n)
-				n = r.n;
+			const uint8_t *b;
+			size_t n = fuzz_raw(&prog.r, &b);
 			if (op & 32)
-				mcast_proxy_input(P, 1, r.p, n);
+				mcast_proxy_input(PX, 1, b, n);
 			else
-				mcast_router_input(R, cur_if, r.p, n);
-			r.p += n;
-			r.n -= n;
+				mcast_router_input(R, cur_if, b, n);
 			break;
 		}
 		case 4: /* time passes, up to 255 s */
-			mcast_wheel_advance(&w, w.now_ms + (mcast_time_ms)rd(&r) * (rd(&r) & 1 ? 1000 : 7));
+			mcast_wheel_advance(&prog.w, prog.w.now_ms + (mcast_time_ms)rd(&prog.r) * (rd(&prog.r) & 1 ? 1000 : 7));
 			break;
 		case 5: /* a downstream leaves the instance, or comes back */
 			if (down_on[cur_if]) {
-				CHECK(mcast_proxy_downstream_del(P, cur_if) == 0);
+				CHECK(mcast_proxy_downstream_del(PX, cur_if) == 0);
 				down_on[cur_if] = false;
 			} else {
-				CHECK(mcast_proxy_downstream_add(P, 1, cur_if) == 0);
+				CHECK(mcast_proxy_downstream_add(PX, 1, cur_if) == 0);
 				down_on[cur_if] = true;
 			}
 			break;
 		case 6: /* the upstream goes down, or comes back */
 			if (up_on) {
-				CHECK(mcast_proxy_upstream_del(P, 1) == 0);
+				CHECK(mcast_proxy_upstream_del(PX, 1) == 0);
 				up_on = false;
 			} else {
 				up_on = true; /* it reports at once */
-				CHECK(mcast_proxy_upstream_add(P, 1, 1, "up", &me[1], &hc) == 0);
+				CHECK(mcast_proxy_upstream_add(PX, 1, 1, "up", &me[1], &hc) == 0);
 			}
 			break;
 		case 7: /* the upstream's settings change (a reload) */
 			if (up_on) {
-				hc.force_version = (uint8_t)(rd(&r) % (V4 ? 4 : 3));
-				CHECK(mcast_proxy_upstream_set_config(P, 1, &hc) == 0);
+				hc.force_version = (uint8_t)(rd(&prog.r) % (V4 ? 4 : 3));
+				CHECK(mcast_proxy_upstream_set_config(PX, 1, &hc) == 0);
 			}
 			break;
 		}
-		mcast_wheel_advance(&w, w.now_ms); /* the proxy's flush, due at once */
+		mcast_wheel_advance(&prog.w, prog.w.now_ms); /* the proxy's flush, due at once */
 		check_invariants();
 		check_upstream();
 	}
-	mcast_proxy_destroy(P);
-	P = NULL;
+	mcast_proxy_destroy(PX);
+	PX = NULL;
 	mcast_router_destroy(R);
 	return 0;
 }
