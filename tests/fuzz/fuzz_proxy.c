@@ -1,14 +1,15 @@
 /*
  * libFuzzer target for the proxy (RFC 4605): a router engine with two
- * downstream interfaces (2 and 3) under an access list, and one proxy
- * instance whose upstream is interface 1. The input is a program of
- * downstream records, old-version reports and leaves, raw downstream
- * and upstream packets, the provider's queries (all versions), clock
- * jumps, and downstreams and the upstream going and coming back.
+ * downstream interfaces (2 and 3) under an access list, and two proxy
+ * instances, upstreams 1 and 4. The input is a program of downstream
+ * records, old-version reports and leaves, raw downstream and upstream
+ * packets, the providers' queries (all versions), clock jumps,
+ * downstreams leaving an instance and joining one (the same or the
+ * other), upstreams going and coming back and their settings changing.
  *
  * After every step, with the proxy's queue drained (its flush is due at
- * once), the upstream state of every group must be what RFC 4605 4.1
- * asks of the membership database: the merge (RFC 3376 3.2: INCLUDE
+ * once), each upstream's state of every group must be what RFC 4605 4.1
+ * asks of its instance's membership database: the merge (RFC 3376 3.2: INCLUDE
  * lists united, EXCLUDE lists intersected less what an INCLUDE asks
  * for) of each downstream's subscription as the router engine holds it
  * (INCLUDE: the forwarded sources the access list lets in; EXCLUDE: the
@@ -29,8 +30,15 @@ static struct fuzz_prog prog; /* the input as a program */
 static struct mcast_router *R;
 static struct mcast_proxy *PX;
 static bool V4;
-static bool down_on[4]; /* [2], [3]: a downstream of the instance */
-static bool up_on;
+/* Two instances: domain 1 with upstream 1, domain 2 with upstream 4;
+ * the downstreams 2 and 3 move between them. */
+static unsigned down_dom[4];    /* [2], [3]: the downstream's instance, 0 = none */
+static bool up_on[5];           /* [1], [4]: the upstream is there */
+
+static unsigned up_of(unsigned domain)
+{
+	return domain == 1 ? 1 : 4;
+}
 
 static void on_send_down(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
@@ -43,7 +51,7 @@ static void on_send_down(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t
 static void on_send_up(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	(void)ctx;
-	CHECK(ifindex == 1 && up_on);
+	CHECK((ifindex == 1 || ifindex == 4) && up_on[ifindex]);
 	struct mcast_ip_info ip;
 	CHECK(mcast_ip_parse(pkt, len, &ip) == MCAST_DROP_NONE);
 }
@@ -74,8 +82,7 @@ static void feed_down(void *ctx, const uint8_t *p, size_t n)
 
 static void feed_up(void *ctx, const uint8_t *p, size_t n)
 {
-	(void)ctx;
-	mcast_proxy_input(PX, 1, p, n);
+	mcast_proxy_input(PX, *(const unsigned *)ctx, p, n);
 }
 
 /* A subscription: mode and sorted sources. */
@@ -116,14 +123,14 @@ static void subscription(unsigned d, const struct mcast_addr *g, struct sub *out
 	qsort(out->s, out->n, sizeof(out->s[0]), cmp_addr);
 }
 
-/* RFC 3376 3.2 over the downstreams that are on. */
-static void merged(const struct mcast_addr *g, struct sub *m)
+/* RFC 3376 3.2 over the downstreams of an instance. */
+static void merged(unsigned domain, const struct mcast_addr *g, struct sub *m)
 {
 	struct sub d[2];
 	bool on[2];
 	bool any_ex = false;
 	for (unsigned k = 0; k < 2; k++) {
-		on[k] = down_on[2 + k];
+		on[k] = down_dom[2 + k] == domain;
 		if (on[k])
 			subscription(2 + k, g, &d[k]);
 		any_ex |= on[k] && d[k].exclude;
@@ -159,16 +166,17 @@ static void merged(const struct mcast_addr *g, struct sub *m)
 	}
 }
 
-static void check_upstream(void)
+static void check_upstream(unsigned domain)
 {
 	const struct mcast_host *h = mcast_proxy_host(PX);
+	unsigned up = up_of(domain);
 	for (unsigned x = 0; x < 8; x++) {
 		struct mcast_addr g = fuzz_addr(V4, 0, (uint8_t)x);
 		enum mcast_filter_mode mode;
 		struct mcast_addr s[64];
 		size_t n = 0;
-		int rc = mcast_host_iface_state(h, 1, &g, &mode, s, 64, &n);
-		if (!up_on) {
+		int rc = mcast_host_iface_state(h, up, &g, &mode, s, 64, &n);
+		if (!up_on[up]) {
 			CHECK(rc == -ENODEV);
 			continue;
 		}
@@ -177,7 +185,7 @@ static void check_upstream(void)
 			continue;
 		}
 		struct sub m;
-		merged(&g, &m);
+		merged(domain, &g, &m);
 		if (!m.exclude && m.n == 0) {
 			CHECK(rc == -ENOENT);
 			continue;
@@ -207,11 +215,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(R);
 	struct mcast_router_config cfg;
 	fuzz_router_config(&cfg, prog.fam, prog.hdr);
-	struct mcast_addr me[4];
-	for (unsigned i = 1; i <= 3; i++) {
+	struct mcast_addr me[5];
+	for (unsigned i = 1; i <= 4; i++) {
 		me[i] = V4 ? (struct mcast_addr){ { [10] = 0xff, [11] = 0xff, 10, (uint8_t)i, 0, 4 } }
 			   : (struct mcast_addr){ { 0xfe, 0x80, [14] = (uint8_t)i, [15] = 4 } };
-		if (i > 1)
+		if (i == 2 || i == 3)
 			CHECK(mcast_router_iface_add(R, i, i == 2 ? "d2" : "d3", &me[i], 1500, &cfg) == 0);
 	}
 	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &prog.w, .send = on_send_up, .seed = 5,
@@ -220,14 +228,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(PX);
 	struct mcast_host_iface_config hc;
 	mcast_host_iface_config_default(&hc);
-	up_on = true;
-	CHECK(mcast_proxy_upstream_add(PX, 1, 1, "up", &me[1], &hc) == 0);
-	CHECK(mcast_proxy_downstream_add(PX, 1, 2) == 0 && mcast_proxy_downstream_add(PX, 1, 3) == 0);
-	down_on[2] = down_on[3] = true;
+	struct mcast_host_iface_config hcs[5] = { [1] = hc, [4] = hc };
+	up_on[1] = up_on[4] = true; /* they report at once */
+	CHECK(mcast_proxy_upstream_add(PX, 1, 1, "up1", &me[1], &hc) == 0);
+	CHECK(mcast_proxy_upstream_add(PX, 2, 4, "up4", &me[4], &hc) == 0);
+	CHECK(mcast_proxy_downstream_add(PX, 1, 2) == 0 && mcast_proxy_downstream_add(PX, 2, 3) == 0);
+	down_dom[2] = 1;
+	down_dom[3] = 2;
 	static uint8_t out[1600];
 	while (prog.r.n) {
 		uint8_t op = rd(&prog.r);
 		cur_if = 2 + ((op >> 4) & 1);
+		unsigned up = op & 32 ? 4 : 1;
 		switch (op % 8) {
 		case 0: /* a downstream host's record */
 			fuzz_record(&prog.r, V4, feed_down, NULL);
@@ -238,15 +250,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				mcast_router_input(R, cur_if, out, (size_t)len);
 			break;
 		}
-		case 2: /* the provider's query upstream */
-			if (up_on)
-				fuzz_query(&prog.r, V4, feed_up, NULL);
+		case 2: /* a provider's query upstream */
+			if (up_on[up])
+				fuzz_query(&prog.r, V4, feed_up, &up);
 			break;
 		case 3: { /* raw bytes, downstream or upstream */
 			const uint8_t *b;
 			size_t n = fuzz_raw(&prog.r, &b);
-			if (op & 32)
-				mcast_proxy_input(PX, 1, b, n);
+			if (op & 64)
+				mcast_proxy_input(PX, up, b, n);
 			else
 				mcast_router_input(R, cur_if, b, n);
 			break;
@@ -254,34 +266,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: /* time passes, up to 255 s */
 			mcast_wheel_advance(&prog.w, prog.w.now_ms + (mcast_time_ms)rd(&prog.r) * (rd(&prog.r) & 1 ? 1000 : 7));
 			break;
-		case 5: /* a downstream leaves the instance, or comes back */
-			if (down_on[cur_if]) {
+		case 5: /* a downstream leaves its instance, or joins one */
+			if (down_dom[cur_if]) {
 				CHECK(mcast_proxy_downstream_del(PX, cur_if) == 0);
-				down_on[cur_if] = false;
+				down_dom[cur_if] = 0;
 			} else {
-				CHECK(mcast_proxy_downstream_add(PX, 1, cur_if) == 0);
-				down_on[cur_if] = true;
+				unsigned d = up == 1 ? 1 : 2;
+				CHECK(mcast_proxy_downstream_add(PX, d, cur_if) == 0);
+				down_dom[cur_if] = d;
 			}
 			break;
-		case 6: /* the upstream goes down, or comes back */
-			if (up_on) {
-				CHECK(mcast_proxy_upstream_del(PX, 1) == 0);
-				up_on = false;
+		case 6: /* an upstream goes down, or comes back */
+			if (up_on[up]) {
+				CHECK(mcast_proxy_upstream_del(PX, up) == 0);
+				up_on[up] = false;
 			} else {
-				up_on = true; /* it reports at once */
-				CHECK(mcast_proxy_upstream_add(PX, 1, 1, "up", &me[1], &hc) == 0);
+				up_on[up] = true; /* it reports at once */
+				CHECK(mcast_proxy_upstream_add(PX, up == 1 ? 1 : 2, up, up == 1 ? "up1" : "up4", &me[up],
+							       &hcs[up]) == 0);
 			}
 			break;
-		case 7: /* the upstream's settings change (a reload) */
-			if (up_on) {
-				hc.force_version = (uint8_t)(rd(&prog.r) % (V4 ? 4 : 3));
-				CHECK(mcast_proxy_upstream_set_config(PX, 1, &hc) == 0);
+		case 7: /* an upstream's settings change (a reload) */
+			if (up_on[up]) {
+				hcs[up].force_version = (uint8_t)(rd(&prog.r) % (V4 ? 4 : 3));
+				CHECK(mcast_proxy_upstream_set_config(PX, up, &hcs[up]) == 0);
 			}
 			break;
 		}
 		mcast_wheel_advance(&prog.w, prog.w.now_ms); /* the proxy's flush, due at once */
 		check_invariants();
-		check_upstream();
+		check_upstream(1);
+		check_upstream(2);
 	}
 	mcast_proxy_destroy(PX);
 	PX = NULL;
