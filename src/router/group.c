@@ -796,8 +796,6 @@ static int touch(struct mcast_router *r, struct rt_group *grp)
 	return 0;
 }
 
-/* Gives back room reserved for a packet and not used (a shrinking
- * realloc that fails keeps the larger block: nothing is lost). */
 /* The room a list grown from one for n entries has: the power of two
  * at or above n. */
 static size_t room_for(size_t n)
@@ -808,6 +806,8 @@ static size_t room_for(size_t n)
 	return cap;
 }
 
+/* Gives back room reserved for a packet and not used (a shrinking
+ * realloc that fails keeps the larger block: nothing is lost). */
 static void shrink_srcs(struct rt_group *grp)
 {
 	/* what growing for nsrcs alone would have given: no more */
