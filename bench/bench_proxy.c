@@ -102,7 +102,7 @@ static void rig_init(struct rig *k, bool proxy)
 	mcast_router_iface_add(k->r, 2, "lan", &me, 1500, &c);
 	if (proxy) {
 		struct mcast_proxy_env pe = { .al = &k->al, .wheel = &k->w, .send = upstream, .ctx = k, .seed = 3,
-					      .hash_seed = 4 };
+					      .hash_seed = 5 }; /* the router's, as mcastd has it */
 		k->px = mcast_proxy_create(&pe, MCAST_AF_INET, k->r);
 		mcast_proxy_upstream_add(k->px, 1, 1, "wan", &up, NULL);
 		mcast_proxy_downstream_add(k->px, 1, 2);

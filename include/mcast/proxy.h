@@ -39,7 +39,8 @@ struct mcast_proxy_env {
 	void (*send)(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len);
 	void *ctx;
 	uint64_t seed;                 /* the host part's report delays */
-	uint64_t hash_seed;
+	uint64_t hash_seed;            /* the host part's tables; the router's own seed
+					  lets a group be hashed once for both */
 };
 
 struct mcast_proxy_stats {

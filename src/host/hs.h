@@ -132,14 +132,20 @@ struct mcast_host {
 	struct hs_group **pend_v;
 	size_t pend_cap;
 	uint64_t check_calls;       /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
+	uint64_t hash_seed;         /* the tables' hash: env.seed, or what the proxy set (hs_set_hash_seed) */
 };
 
 #define HS_HALF(h) ((h)->tmp2 + (h)->tmp_cap)
 
 static inline uint64_t hs_hash(const struct mcast_host *h, const struct mcast_addr *g)
 {
-	return mcast_addr_hash(g, h->env.seed);
+	return mcast_addr_hash(g, h->hash_seed);
 }
+
+/* The proxy's hash seed for the host part's tables (its env's
+ * hash_seed; a host alone hashes with its env's seed). Only while the
+ * host has no interface: nothing is hashed yet. */
+void hs_set_hash_seed(struct mcast_host *h, uint64_t seed);
 
 /* Grows tmp/tmp2 to hold n addresses (tmp2 2n), buf to n bytes. 0 or -ENOMEM. */
 int hs_scratch(struct mcast_host *h, size_t n);

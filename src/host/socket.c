@@ -36,6 +36,12 @@ void mcast_host_iface_config_default(struct mcast_host_iface_config *c)
 	c->mtu = 1500;
 }
 
+void hs_set_hash_seed(struct mcast_host *h, uint64_t seed)
+{
+	if (h->ifaces.count == 0)
+		h->hash_seed = seed;
+}
+
 struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 				     const struct mcast_host_config *cfg, enum mcast_family f)
 {
@@ -51,6 +57,7 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 	else
 		mcast_host_config_default(&h->cfg, f);
 	mcast_rng_seed(&h->rng, env->seed);
+	h->hash_seed = env->seed;
 	mcast_pool_init(&h->groups, env->al, sizeof(struct hs_group), 256, 0);
 	if (hs_scratch(h, 16) < 0 || hs_buf(h, 256) < 0 || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
 		mcast_host_destroy(h);
@@ -291,7 +298,7 @@ int hs_buf(struct mcast_host *h, size_t n)
 
 static uint64_t ifindex_hash(const struct mcast_host *h, unsigned ifindex)
 {
-	return mcast_ifindex_hash(ifindex, h->env.seed);
+	return mcast_ifindex_hash(ifindex, h->hash_seed);
 }
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex)

@@ -133,13 +133,15 @@ static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast
 }
 
 /* Reads (ifindex, g)'s subscription from the router engine (its group
- * record, same library) into px->tmp. */
-static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g,
+ * record, same library) into px->tmp. hh is g's hash in the host part
+ * (the proxy's hash seed): with the router's seed, the router's lookup
+ * takes it as it is. */
+static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g, uint64_t hh,
 			enum mcast_filter_mode *mode, size_t *n)
 {
 	*mode = MCAST_MODE_INCLUDE;
 	*n = 0;
-	const struct rt_group *grp = rt_lookup(px->router, ifindex, g);
+	const struct rt_group *grp = rt_lookup(px->router, ifindex, g, hh, px->env.hash_seed);
 	if (!grp)
 		return 0;
 	if (grp->nsrcs > px->scap) {
@@ -179,7 +181,7 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
 	size_t n = 0;
 	char a[MCAST_ADDR_STRLEN];
-	if (subscription(px, s->ifindex, &s->group, &mode, &n) < 0) {
+	if (subscription(px, s->ifindex, &s->group, s->hh, &mode, &n) < 0) {
 		/* the record stays: the group's next change tries again */
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -282,6 +284,7 @@ struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum m
 		mcast_alloc_free(env->al, px, sizeof(*px));
 		return NULL;
 	}
+	hs_set_hash_seed(px->host, env->hash_seed);
 	mcast_timer_init(&px->timer, flush_timer, px);
 	return px;
 }

@@ -105,6 +105,11 @@ struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_ad
 	return find_hashed(ifc, g, group_hash(ifc->r, g));
 }
 
+struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t h)
+{
+	return find_hashed(ifc, g, h);
+}
+
 uint8_t rt_group_level(const struct rt_group *grp)
 {
 	mcast_time_ms now = rt_now(grp->ifc->r);

@@ -761,10 +761,13 @@ int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
 	return 0;
 }
 
-const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g)
+const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
+				 uint64_t hh, uint64_t seed)
 {
 	const struct rt_iface *ifc = iface_find(r, ifindex);
-	return ifc ? rt_group_find(ifc, g) : NULL;
+	if (!ifc)
+		return NULL;
+	return seed == r->env.hash_seed ? rt_group_find_hashed(ifc, g, hh) : rt_group_find(ifc, g);
 }
 
 bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
@@ -776,7 +779,8 @@ bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcas
 bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 			const struct mcast_addr *source, const struct mcast_addr *group)
 {
-	const struct rt_group *grp = rt_lookup(r, ifindex, group);
+	const struct rt_iface *ifc = iface_find(r, ifindex);
+	const struct rt_group *grp = ifc ? rt_group_find(ifc, group) : NULL;
 	if (!grp || !rt_allows(r, ifindex, group, source))
 		return false;
 	/* RFC 3376 6.3: INCLUDE forwards the listed sources; EXCLUDE all but

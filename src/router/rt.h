@@ -139,9 +139,14 @@ bool rt_is_ssm(const struct rt_iface *ifc, const struct mcast_addr *g);
 /* A group's hash in its interface's index (the index's rehash function). */
 uint64_t rt_group_hash(const void *group, const void *router);
 struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
+/* rt_group_find() with g's hash already made (rt_group_hash's). */
+struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t h);
 /* For the proxy (same library): the group g on interface ifindex, or
- * NULL; read it before any other call into the router. */
-const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g);
+ * NULL; read it before any other call into the router. hh is g's hash
+ * with seed (a caller's table may share the router's seed: then the
+ * hash is not made again). */
+const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
+				 uint64_t hh, uint64_t seed);
 /* Whether the access list lets source s of g in on ifindex (true
  * without one); what mcast_router_wants() asks besides forwarding. */
 bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
