@@ -8,8 +8,9 @@
  * these must equal the counts the engine keeps, which the reports are
  * made from. Source lists must be sorted and unique, a group must be
  * held by a socket, its own joins or a pending retransmission, and a
- * source by a count or a retransmission. Tests and fuzzers call it after
- * every step.
+ * source by a count or a retransmission; whether a group is reported,
+ * kept since it was made, must still be what its address and the
+ * interface's settings say. Tests and fuzzers call it after every step.
  */
 #include "host/hs.h"
 #include "core/check.h"
@@ -64,6 +65,8 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 	}
 	if (!g->n_ex && !g->n_in && !pending)
 		FAIL("%s %s: kept with nothing holding it", ifc->name, gs);
+	if (g->reportable != hs_reportable_addr(ifc, &g->addr))
+		FAIL("%s %s: kept as %sreported", ifc->name, gs, g->reportable ? "" : "not ");
 	for (size_t k = 1; k < g->resp_srcs.n; k++)
 		if (mcast_addr_cmp(&g->resp_srcs.v[k - 1], &g->resp_srcs.v[k]) >= 0)
 			FAIL("%s %s: queried sources out of order", ifc->name, gs);

@@ -190,6 +190,10 @@ int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n);
 
 /* report.c */
+/* Whether changes of g on ifc are reported at all (not the all-systems
+ * or all-nodes group; 224.0.0.x only when the interface is told to);
+ * a group keeps the answer from when it is made (reportable). */
+bool hs_reportable_addr(const struct hs_iface *ifc, const struct mcast_addr *g);
 /* The interface state: member or not, its mode and sources (into out). */
 bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mcast_addr *out,
 	      size_t *n);

@@ -53,7 +53,7 @@ static void group_timer(struct mcast_timer *t, void *arg);
  * all-systems / all-nodes groups, and for 224.0.0.x only when the
  * interface is told to): fixed for the group's life, as the interface's
  * settings are, so worked out once when it is made. */
-static bool reportable_addr(const struct hs_iface *ifc, const struct mcast_addr *g)
+bool hs_reportable_addr(const struct hs_iface *ifc, const struct mcast_addr *g)
 {
 	if (mcast_addr_is_never_reported(g))
 		return false;
@@ -67,7 +67,7 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 		return NULL;
 	grp->addr = *g;
 	grp->ifc = ifc;
-	grp->reportable = reportable_addr(ifc, g);
+	grp->reportable = hs_reportable_addr(ifc, g);
 	mcast_timer_init(&grp->timer, group_timer, grp);
 	mcast_htab_insert(&ifc->groups, &grp->node, hh);
 	return grp;
