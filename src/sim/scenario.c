@@ -104,14 +104,22 @@ static int set_key(struct ctx *c, unsigned line, struct sim_iface *i, const char
 	else if (!strcmp(key, "report-link-local") && (on || off))
 		i->hc4.report_link_local = on;
 	else {
-		struct mcast_router_config *rc2 = sim_iface_router_config(i);
-		if (!rc2)
-			return bad(c, line, "out of memory");
+		/* a host's line is tried on scratch settings: only a router
+		 * keeps them */
+		struct mcast_router_config scratch[2];
+		struct mcast_router_config *rc2 = i->rc;
+		if (!rc2) {
+			mcast_router_config_default(&scratch[0], MCAST_AF_INET);
+			mcast_router_config_default(&scratch[1], MCAST_AF_INET6);
+			rc2 = scratch;
+		}
 		int rc = mcast_router_config_set_both(&rc2[0], &rc2[1], key, val);
 		if (rc == -ENOENT)
 			return bad(c, line, "unknown setting %s", key);
 		if (rc < 0)
 			return bad(c, line, "%s: expected %s, not %s", key, mcast_router_config_allowed(key), val);
+		if (!i->rc)
+			return bad(c, line, "%s: a router's setting, and %s is a host", key, i->node->name);
 	}
 	return 0;
 }

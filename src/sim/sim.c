@@ -210,10 +210,14 @@ struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim
 	i->node = n;
 	i->a4 = a4 ? *a4 : mcast_addr_any4;
 	i->a6 = a6 ? *a6 : mcast_addr_any6;
-	if (n->router && !sim_iface_router_config(i)) {
-		free(i);
-		n->nifs--;
-		return NULL;
+	if (n->router) {
+		if (!(i->rc = calloc(2, sizeof(*i->rc)))) {
+			free(i);
+			n->nifs--;
+			return NULL;
+		}
+		mcast_router_config_default(&i->rc[0], MCAST_AF_INET);
+		mcast_router_config_default(&i->rc[1], MCAST_AF_INET6);
 	}
 	mcast_host_iface_config_default(&i->hc4);
 	mcast_host_iface_config_default(&i->hc6);
@@ -221,15 +225,6 @@ struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim
 	if (n->router)
 		l->rports[l->nrports++] = i;
 	return i;
-}
-
-struct mcast_router_config *sim_iface_router_config(struct sim_iface *i)
-{
-	if (!i->rc && (i->rc = calloc(2, sizeof(*i->rc)))) {
-		mcast_router_config_default(&i->rc[0], MCAST_AF_INET);
-		mcast_router_config_default(&i->rc[1], MCAST_AF_INET6);
-	}
-	return i->rc;
 }
 
 static struct sim_iface *iface_by_index(struct sim_node *n, unsigned ifindex)

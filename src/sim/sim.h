@@ -40,8 +40,8 @@ struct sim_iface {
 	struct sim_node *node;
 	struct mcast_addr a4, a6;       /* IPv4 address, IPv6 link-local */
 	/* the router part's settings, [0] IPv4 [1] IPv6 (5 KB): a router's
-	 * interfaces have them, a host's only once a line sets one
-	 * (sim_iface_router_config) */
+	 * interfaces have them, a host's not (a line setting one there is
+	 * refused) */
 	struct mcast_router_config *rc;
 	struct mcast_host_iface_config hc4, hc6;
 	enum mcast_routing_role role;   /* in a proxy instance: upstream or downstream */
@@ -120,9 +120,6 @@ struct sim_link *sim_link_add(struct sim_world *w, const char *name);
 struct sim_link *sim_link_find(struct sim_world *w, const char *name);
 struct sim_node *sim_node_add(struct sim_world *w, const char *name, bool router);
 struct sim_node *sim_node_find(struct sim_world *w, const char *name);
-/* The interface's router settings (two, by family), made with the
- * defaults when first asked for; NULL without memory. */
-struct mcast_router_config *sim_iface_router_config(struct sim_iface *i);
 struct sim_iface *sim_iface_add(struct sim_node *n, const char *name, struct sim_link *l,
 				const struct mcast_addr *a4, const struct mcast_addr *a6);
 struct sim_iface *sim_iface_find(struct sim_node *n, const char *name);
