@@ -1005,7 +1005,8 @@ int sim_scenario_run(const char *path, uint64_t seed, const char *pcap_dir, bool
 	for (unsigned i = 0; rc == 0 && i < c.w->nnodes; i++)
 		if (sim_node_start(c.w->nodes[i]) < 0)
 			rc = bad(&c, 0, "node %s could not start (check its addresses and settings)", c.w->nodes[i]->name);
-	qsort(c.ev, c.nev, sizeof(*c.ev), cmp_ev);
+	if (c.nev) /* no timed line: no array (qsort's base must not be NULL) */
+		qsort(c.ev, c.nev, sizeof(*c.ev), cmp_ev);
 	for (size_t i = 0; rc == 0 && i < c.nev; i++) {
 		struct ev *e = &c.ev[i];
 		sim_run_until(c.w, e->t);
