@@ -3,23 +3,12 @@
 # its reason, and a file with errors is refused as a whole. No root.
 #   tests/daemon/config.sh [BIN]
 BIN=${1:-build/bin}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
+. "$(dirname "$0")/../lib/verdict.sh" # $tmp, $fails, verdict
 expect() { # expect NAME STATUS EXPECTED-OUTPUT FILE-TEXT
 	printf '%s\n' "$4" >"$tmp/c.conf"
 	out=$("$BIN/mcastd" -t -f "$tmp/c.conf" 2>&1 | sed "s|$tmp/||")
 	"$BIN/mcastd" -t -f "$tmp/c.conf" >/dev/null 2>&1
-	st=$?
-	if [ "$st" != "$2" ] || [ "$out" != "$3" ]; then
-		echo "FAIL $1: status $st, output:"
-		echo "$out" | sed 's/^/    /'
-		echo "  expected status $2, output:"
-		echo "$3" | sed 's/^/    /'
-		fails=$((fails + 1))
-	else
-		echo "ok   $1"
-	fi
+	verdict "$1" "$2" "$3" "$?" "$out"
 }
 
 expect "a full file" 0 "c.conf: 3 interfaces, 2 routes, 2 access rules: ok" \

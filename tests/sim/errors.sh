@@ -4,22 +4,11 @@
 # settings pass. No root.
 #   tests/sim/errors.sh [MCASTSIM]
 sim=${1:-build/bin/mcastsim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
+. "$(dirname "$0")/../lib/verdict.sh" # $tmp, $fails, verdict
 expect() { # expect NAME STATUS EXPECTED-OUTPUT SCENARIO-TEXT
 	printf '%s\n' "$4" >"$tmp/s.scn"
 	out=$(cd "$tmp" && "$sim" run s.scn 2>&1)
-	st=$?
-	if [ "$st" != "$2" ] || [ "$out" != "$3" ]; then
-		echo "FAIL $1: status $st, output:"
-		echo "$out" | sed 's/^/    /'
-		echo "  expected status $2, output:"
-		echo "$3" | sed 's/^/    /'
-		fails=$((fails + 1))
-	else
-		echo "ok   $1"
-	fi
+	verdict "$1" "$2" "$3" "$?" "$out"
 }
 case $sim in /*) ;; *) sim=$(pwd)/$sim ;; esac
 topo="link lan
