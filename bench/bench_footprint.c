@@ -125,7 +125,8 @@ static void router_figures(void)
 	 * one reporting host (a LAN of set-top boxes, mcastd's storm) */
 	c.fast_leave = true;
 	mcast_addr_from_u32(&me, 0x0a000201);
-	mcast_router_iface_add(r, 10, "fl", &me, 1500, &c);
+	if (mcast_router_iface_add(r, 10, "fl", &me, 1500, &c) != 0)
+		abort();
 	len = report(0x0a000202, 0xef000000u, 1, 0);
 	mcast_router_input(r, 10, pkt, len);
 	base = now_bytes;
@@ -173,7 +174,8 @@ static void host_figures(void)
 	base = now_bytes;
 	for (size_t i = 0; i < N; i++) {
 		mcast_addr_from_u32(&g, 0xe8000000u + (uint32_t)i);
-		mcast_host_join_source(h, s, 1, &g, &src);
+		if (mcast_host_join_source(h, s, 1, &g, &src) != 0)
+			abort();
 	}
 	mcast_wheel_advance(&w, 4);
 	row("per joined channel (one source)", (double)(now_bytes - base) / (double)N, "");
