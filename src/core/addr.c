@@ -266,21 +266,9 @@ char *mcast_addr_str(const struct mcast_addr *a, char buf[MCAST_ADDR_STRLEN])
 
 /* ---- compare and hash -------------------------------------------------- */
 
-static inline uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return __builtin_bswap64(v);
-}
-
 int mcast_addr_cmp(const struct mcast_addr *a, const struct mcast_addr *b)
 {
-	uint64_t x = load_be64(a->b), y = load_be64(b->b);
-	if (x != y)
-		return x < y ? -1 : 1;
-	x = load_be64(a->b + 8);
-	y = load_be64(b->b + 8);
-	return x < y ? -1 : x > y;
+	return addr_cmp(a, b);
 }
 
 static inline uint64_t mix64(uint64_t x)

@@ -10,12 +10,35 @@
 
 #include "mcast/core.h"
 
-/* ::ffff:0:0/96 as one load and four byte compares, not a call to memcmp */
+/* ::ffff:0:0/96 as two loads and two compares, not a call to memcmp */
 static inline bool addr_is_v4(const struct mcast_addr *a)
 {
+	static const uint8_t mapped[4] = { 0, 0, 0xff, 0xff };
 	uint64_t hi;
+	uint32_t mid, want;
 	__builtin_memcpy(&hi, a->b, 8);
-	return hi == 0 && a->b[8] == 0 && a->b[9] == 0 && a->b[10] == 0xff && a->b[11] == 0xff;
+	__builtin_memcpy(&mid, a->b + 8, 4);
+	__builtin_memcpy(&want, mapped, 4);
+	return hi == 0 && mid == want;
+}
+
+static inline uint64_t addr_load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+/* mcast_addr_cmp(), inlined where sorted lists are searched and merged:
+ * two big-endian 64-bit compares in address order. */
+static inline int addr_cmp(const struct mcast_addr *a, const struct mcast_addr *b)
+{
+	uint64_t x = addr_load_be64(a->b), y = addr_load_be64(b->b);
+	if (x != y)
+		return x < y ? -1 : 1;
+	x = addr_load_be64(a->b + 8);
+	y = addr_load_be64(b->b + 8);
+	return x < y ? -1 : x > y;
 }
 
 static inline enum mcast_family addr_family(const struct mcast_addr *a)

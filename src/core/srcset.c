@@ -12,13 +12,14 @@
 #include <string.h>
 
 #include "mcast/core.h"
+#include "core/addr.h"
 
 size_t mcast_addrs_union(const struct mcast_addr *a, size_t na, const struct mcast_addr *b,
 			 size_t nb, struct mcast_addr *out)
 {
 	size_t i = 0, j = 0, k = 0;
 	while (i < na && j < nb) {
-		int c = mcast_addr_cmp(&a[i], &b[j]);
+		int c = addr_cmp(&a[i], &b[j]);
 		if (c < 0)
 			out[k++] = a[i++];
 		else if (c > 0)
@@ -40,7 +41,7 @@ size_t mcast_addrs_intersect(const struct mcast_addr *a, size_t na,
 {
 	size_t i = 0, j = 0, k = 0;
 	while (i < na && j < nb) {
-		int c = mcast_addr_cmp(&a[i], &b[j]);
+		int c = addr_cmp(&a[i], &b[j]);
 		if (c < 0)
 			i++;
 		else if (c > 0)
@@ -62,7 +63,7 @@ size_t mcast_addrs_diff(const struct mcast_addr *a, size_t na, const struct mcas
 			out[k++] = a[i++];
 			continue;
 		}
-		int c = mcast_addr_cmp(&a[i], &b[j]);
+		int c = addr_cmp(&a[i], &b[j]);
 		if (c < 0)
 			out[k++] = a[i++];
 		else if (c > 0)
@@ -80,7 +81,7 @@ long mcast_addrs_find(const struct mcast_addr *a, size_t n, const struct mcast_a
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = mcast_addr_cmp(&a[mid], x);
+		int c = addr_cmp(&a[mid], x);
 		if (c == 0)
 			return (long)mid;
 		if (c < 0)
@@ -93,7 +94,7 @@ long mcast_addrs_find(const struct mcast_addr *a, size_t n, const struct mcast_a
 
 static int cmp_qsort(const void *x, const void *y)
 {
-	return mcast_addr_cmp(x, y);
+	return addr_cmp(x, y);
 }
 
 size_t mcast_addrs_normalize(struct mcast_addr *a, size_t n)
@@ -112,7 +113,7 @@ size_t mcast_addrs_normalize(struct mcast_addr *a, size_t n)
 bool mcast_addrs_is_sorted(const struct mcast_addr *a, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (mcast_addr_cmp(&a[i - 1], &a[i]) >= 0)
+		if (addr_cmp(&a[i - 1], &a[i]) >= 0)
 			return false;
 	return true;
 }
@@ -207,7 +208,7 @@ int mcast_srcset_union(struct mcast_srcset *s, const struct mcast_alloc *al,
 		return -ENOMEM;
 	size_t i = s->n, j = no, k = (size_t)s->n + no;
 	while (j > 0) {
-		int c = i ? mcast_addr_cmp(&s->v[i - 1], &o[j - 1]) : -1;
+		int c = i ? addr_cmp(&s->v[i - 1], &o[j - 1]) : -1;
 		if (c > 0)
 			s->v[--k] = s->v[--i];
 		else {
@@ -230,7 +231,7 @@ void mcast_srcset_intersect(struct mcast_srcset *s, const struct mcast_addr *o, 
 {
 	size_t i = 0, j = 0, k = 0;
 	while (i < s->n && j < no) {
-		int c = mcast_addr_cmp(&s->v[i], &o[j]);
+		int c = addr_cmp(&s->v[i], &o[j]);
 		if (c < 0)
 			i++;
 		else if (c > 0)
@@ -247,7 +248,7 @@ void mcast_srcset_diff(struct mcast_srcset *s, const struct mcast_addr *o, size_
 {
 	size_t i = 0, j = 0, k = 0;
 	while (i < s->n) {
-		int c = j < no ? mcast_addr_cmp(&s->v[i], &o[j]) : -1;
+		int c = j < no ? addr_cmp(&s->v[i], &o[j]) : -1;
 		if (c < 0)
 			s->v[k++] = s->v[i++];
 		else if (c > 0)

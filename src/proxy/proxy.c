@@ -321,7 +321,7 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 static int cmp_item(const void *a, const void *b)
 {
 	const struct px_item *x = a, *y = b;
-	int c = mcast_addr_cmp(&x->group, &y->group);
+	int c = addr_cmp(&x->group, &y->group);
 	return c ? c : (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
@@ -504,7 +504,7 @@ struct dump_ctx {
 
 static int cmp_addr(const void *a, const void *b)
 {
-	return mcast_addr_cmp(a, b);
+	return addr_cmp(a, b);
 }
 
 /* One instance: its merged records, each group once, in address order. */

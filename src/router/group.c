@@ -147,7 +147,7 @@ static void diff(struct rt_iface *ifc, const struct mcast_addr *g, bool old_excl
 		notify(ifc, g, ifc->r->pf->any, old_exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE,
 		       new_exclude ? MCAST_FWD_INCLUDE : MCAST_FWD_NONE);
 	while (i < on || j < nn) {
-		int c = i == on ? 1 : j == nn ? -1 : mcast_addr_cmp(&ov[i].addr, &nv[j].addr);
+		int c = i == on ? 1 : j == nn ? -1 : addr_cmp(&ov[i].addr, &nv[j].addr);
 		if (c < 0) {
 			notify(ifc, g, &ov[i].addr, src_fwd(&ov[i]), MCAST_FWD_NONE);
 			i++;
@@ -664,7 +664,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	/* The limits count the sources that stay plus those added. */
 	if (ifc->cfg.max_sources || ifc->cfg.max_total_sources) {
 		for (uint32_t k = 0, jj = 0; k < grp->nsrcs; k++) {
-			while (jj < nb && mcast_addr_cmp(&B[jj], &grp->srcs[k].addr) < 0)
+			while (jj < nb && addr_cmp(&B[jj], &grp->srcs[k].addr) < 0)
 				jj++;
 			bool in_b = jj < nb && mcast_addr_eq(&B[jj], &grp->srcs[k].addr);
 			bool x = grp->srcs[k].deadline_ms != 0;
@@ -673,7 +673,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		}
 	}
 	while (i < grp->nsrcs || j < nb) {
-		int c = i == grp->nsrcs ? 1 : j == nb ? -1 : mcast_addr_cmp(&grp->srcs[i].addr, &B[j]);
+		int c = i == grp->nsrcs ? 1 : j == nb ? -1 : addr_cmp(&grp->srcs[i].addr, &B[j]);
 		struct rt_source s;
 		int cls;
 		if (c <= 0) {

@@ -305,8 +305,8 @@ static void query_heard(struct rt_iface *ifc, const struct mcast_addr *from, con
 		return; /* snooping switches' queries do not take part; nor do our own */
 	/* The lowest address wins: a querier yields to a lower address; a
 	 * non-querier follows only the querier or one lower still. */
-	if (ifc->querier ? mcast_addr_cmp(from, &ifc->addr) > 0
-			 : mcast_addr_cmp(from, &ifc->querier_addr) > 0)
+	if (ifc->querier ? addr_cmp(from, &ifc->addr) > 0
+			 : addr_cmp(from, &ifc->querier_addr) > 0)
 		return;
 	bool yield = ifc->querier;
 	ifc->querier_addr = *from; /* (before the callback, which may ask) */
@@ -446,7 +446,7 @@ int mcast_router_iface_set_addr(struct mcast_router *r, unsigned ifindex,
 	ifc->addr = *addr;
 	if (ifc->querier) {
 		ifc->querier_addr = *addr;
-	} else if (ifc->cfg.querier && mcast_addr_cmp(addr, &ifc->querier_addr) < 0) {
+	} else if (ifc->cfg.querier && addr_cmp(addr, &ifc->querier_addr) < 0) {
 		become_querier(ifc, false); /* we are now the lowest */
 		iface_reschedule(ifc);
 	}
@@ -788,7 +788,7 @@ bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 	uint32_t lo = 0, hi = grp->nsrcs;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = mcast_addr_cmp(&grp->srcs[mid].addr, source);
+		int c = addr_cmp(&grp->srcs[mid].addr, source);
 		if (c == 0)
 			return grp->srcs[mid].deadline_ms != 0;
 		if (c < 0)
