@@ -211,6 +211,13 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filte
  * fail for memory. */
 int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
 		    enum mcast_filter_mode nm, const struct mcast_addr *ns, size_t nn, bool own);
+/* A socket's filter on g keeps its mode m and stays a membership (an
+ * EXCLUDE filter, or INCLUDE with sources before and after) while its
+ * sources go from os to ns, both sorted; sources in both lists are left
+ * alone, so a caller may pass only what changed (one source added:
+ * os empty, ns that source). Room reserved with hs_reserve(). */
+int hs_change_sources(struct hs_group *g, enum mcast_filter_mode m, const struct mcast_addr *os, size_t on,
+		      const struct mcast_addr *ns, size_t nn);
 void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip);
 /* Counts a rejected packet by reason, with a rate-limited debug line. */
 void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why);

@@ -169,7 +169,7 @@ static struct hs_src *src_get(struct hs_group *g, const struct mcast_addr *a)
 	size_t lo = 0, hi = g->nsrcs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = mcast_addr_cmp(&g->srcs[mid].addr, a);
+		int c = addr_cmp(&g->srcs[mid].addr, a);
 		if (c == 0)
 			return &g->srcs[mid];
 		if (c < 0)
@@ -294,12 +294,12 @@ static int cmp_group_ptr(const void *a, const void *b)
 {
 	const struct hs_group *x = *(const struct hs_group *const *)a;
 	const struct hs_group *y = *(const struct hs_group *const *)b;
-	return mcast_addr_cmp(&x->addr, &y->addr);
+	return addr_cmp(&x->addr, &y->addr);
 }
 
 static bool group_before(const struct hs_group *x, const struct hs_group *y)
 {
-	return mcast_addr_cmp(&x->addr, &y->addr) < 0;
+	return addr_cmp(&x->addr, &y->addr) < 0;
 }
 
 /* Sorts a report's groups by address. They usually come in order or
@@ -389,8 +389,11 @@ static void send_state_change(struct hs_iface *ifc)
 	for (size_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
 		unfresh(g);
-		if (!pending(g))
+		if (!pending(g)) {
+			unqueue(g);
+			maybe_free(g);
 			continue;
+		}
 		if (g->mode_rexmit) {
 			enum mcast_filter_mode mode;
 			size_t n;
@@ -422,13 +425,14 @@ static void send_state_change(struct hs_iface *ifc)
 						 NULL, 0);
 		}
 		prune(g);
+		/* its records are in the builder (copied): done with the
+		 * group when nothing is left to send */
+		if (!pending(g)) {
+			unqueue(g);
+			maybe_free(g);
+		}
 	}
 	mcast_report_flush(&rb);
-	for (size_t i = 0; i < ng; i++) {
-		if (!pending(v[i]))
-			unqueue(v[i]);
-		maybe_free(v[i]);
-	}
 	/* the retransmission time: kept when others already wait for it */
 	bool more = ifc->pending != NULL;
 	if (!fresh_only || !more) {
@@ -531,9 +535,74 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 	return hs_change_group(g, om, os, on, nm, ns, nn, own);
 }
 
+/* A changed group goes in the next State-Change Report. */
+static void report_change(struct hs_group *g)
+{
+	struct hs_iface *ifc = g->ifc;
+	enqueue(g);
+	mark_fresh(g);
+	/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same instant
+	 * but after the caller's other changes (a timer due now): a
+	 * socket's close, a proxy's flush or a reload changing many groups
+	 * make one report, packed, not one per group. Linux merges what
+	 * changes within one jiffy the same way. The interface's own timer
+	 * keeps its deadline (the next retransmission): a change arms only
+	 * the one for now. */
+	if (!ifc->report_due) {
+		ifc->report_due = true;
+		mcast_timer_start(ifc->h->env.wheel, &ifc->due, hs_now(ifc->h));
+	}
+}
+
+/*
+ * A filter that keeps its mode and stays a membership: the interface
+ * state keeps its mode too (n_ex does not move), and a source can enter
+ * or leave the state only when its own counts move. So only the sources
+ * in one list and not the other are visited, each once: no copy of the
+ * state before and after, nothing in proportion to the group's other
+ * sources (RFC 3376 5.1: each source that changed gets [RV]
+ * retransmissions).
+ */
+int hs_change_sources(struct hs_group *g, enum mcast_filter_mode m, const struct mcast_addr *os, size_t on,
+		      const struct mcast_addr *ns, size_t nn)
+{
+	struct hs_iface *ifc = g->ifc;
+	bool report = reportable(g) && ifc->level == 3;
+	bool changed = false, emptied = false, oom = false;
+	size_t i = 0, j = 0;
+	while (i < on || j < nn) {
+		int c = i == on ? 1 : j == nn ? -1 : addr_cmp(&os[i], &ns[j]);
+		if (c == 0) {
+			i++; /* in both lists: its count stays */
+			j++;
+			continue;
+		}
+		struct hs_src *x = c < 0 ? src_get(g, &os[i++]) : src_get(g, &ns[j++]);
+		if (!x) {
+			oom = true; /* (hs_reserve() made the room: not reached) */
+			continue;
+		}
+		bool before = listed(g, x);
+		uint32_t *cnt = m == MCAST_MODE_EXCLUDE ? &x->ex_cnt : &x->in_cnt;
+		*cnt += c < 0 ? (uint32_t)-1 : 1u;
+		emptied |= !x->in_cnt && !x->ex_cnt && !x->rexmit; /* prune() takes it */
+		if (report && listed(g, x) != before) {
+			x->rexmit = ifc->rv;
+			changed = true;
+		}
+	}
+	if (changed)
+		report_change(g);
+	if (emptied)
+		prune(g);
+	return oom ? -ENOMEM : 0;
+}
+
 int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
 		    enum mcast_filter_mode nm, const struct mcast_addr *ns, size_t nn, bool own)
 {
+	if (!own && om == nm && (om == MCAST_MODE_EXCLUDE || (on && nn)))
+		return hs_change_sources(g, om, os, on, ns, nn);
 	struct hs_iface *ifc = g->ifc;
 	struct mcast_host *h = ifc->h;
 	enum mcast_filter_mode m0, m1;
@@ -565,7 +634,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 			/* Every source in one state and not the other. */
 			size_t i = 0, j = 0;
 			while (i < n0 || j < n1) {
-				int c = i == n0 ? 1 : j == n1 ? -1 : mcast_addr_cmp(&old[i], &h->tmp[j]);
+				int c = i == n0 ? 1 : j == n1 ? -1 : addr_cmp(&old[i], &h->tmp[j]);
 				const struct mcast_addr *a = c < 0 ? &old[i] : &h->tmp[j];
 				if (c != 0) {
 					struct hs_src *x = src_get(g, a);
@@ -578,19 +647,7 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 					j++;
 			}
 		}
-		enqueue(g);
-		mark_fresh(g);
-		/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same
-		 * instant but after the caller's other changes (a timer due
-		 * now): a socket's close, a proxy's flush or a reload changing
-		 * many groups make one report, packed, not one per group. Linux
-		 * merges what changes within one jiffy the same way. The
-		 * interface's own timer keeps its deadline (the next
-		 * retransmission): a change arms only the one for now. */
-		if (!ifc->report_due) {
-			ifc->report_due = true;
-			mcast_timer_start(h->env.wheel, &ifc->due, hs_now(h));
-		}
+		report_change(g);
 	} else if (reportable(g) && ifc->level < 3 && was != is) {
 		if (is) {
 			/* RFC 2236 3: report at once, and again after a short delay. */

@@ -628,20 +628,37 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 		 * any-source membership makes it INCLUDE {source}, as Linux */
 		return apply(h, s, ifc, m, group, hh, mode, source, 1);
 	}
-	bool has = mcast_srcset_has(&m->srcs, source);
+	long pos = mcast_addrs_find(m->srcs.v, m->srcs.n, source);
+	bool has = pos >= 0;
 	if (add == has)
 		return -EADDRNOTAVAIL;          /* already there, or not there */
 	if (add && m->srcs.n >= h->cfg.max_sources)
 		return -ENOBUFS;
-	/* the new list, made once: the old one with the source in or out */
-	size_t n = add ? (size_t)m->srcs.n + 1 : (size_t)m->srcs.n - 1;
-	struct mcast_srcset t;
-	mcast_srcset_init(&t);
-	if (mcast_srcset_reserve(&t, h->env.al, n) < 0)
-		return -ENOMEM;
-	t.n = (uint32_t)(add ? mcast_addrs_union(m->srcs.v, m->srcs.n, source, 1, t.v)
-			     : mcast_addrs_diff(m->srcs.v, m->srcs.n, source, 1, t.v));
-	return commit(h, s, ifc, m, group, hh, mode, &t);
+	if (add || mode == MCAST_MODE_EXCLUDE || m->srcs.n > 1) {
+		/* The filter keeps its mode and stays a membership: only this
+		 * source's counts move, and the list changes in place (its
+		 * room is kept: a block and unblock allocate nothing). All the
+		 * room first, so nothing fails half-way. */
+		struct hs_group *grp = hs_reserve(ifc, group, hh, !add, add);
+		if (!grp || (add && mcast_srcset_reserve(&m->srcs, h->env.al, (size_t)m->srcs.n + 1) < 0))
+			return -ENOMEM;
+		rc = hs_change_sources(grp, mode, source, !add, source, add);
+		/* the source in or out at the place the search found */
+		size_t at = add ? (size_t)(-pos - 1) : (size_t)pos;
+		struct mcast_addr *v = m->srcs.v;
+		if (add) {
+			memmove(&v[at + 1], &v[at], (m->srcs.n - at) * sizeof(*v));
+			v[at] = *source;
+			m->srcs.n++;
+		} else {
+			memmove(&v[at], &v[at + 1], (m->srcs.n - at - 1) * sizeof(*v));
+			m->srcs.n--;
+		}
+		hs_check_invariants(h);
+		return rc;
+	}
+	/* the last source of an INCLUDE filter: the membership leaves */
+	return apply(h, s, ifc, m, group, hh, MCAST_MODE_INCLUDE, NULL, 0);
 }
 
 int mcast_host_join_source(struct mcast_host *h, struct mcast_host_sock *s, unsigned ifindex,

@@ -140,6 +140,82 @@ static void test_merging(void **state)
 	hsfx_free(f);
 }
 
+/* Source changes of one socket among others (each call keeps its
+ * socket's mode and membership, so only the changed source's counts
+ * move): a source enters or leaves the interface state only when every
+ * EXCLUDE socket excludes it and no INCLUDE socket lists it, or when the
+ * first INCLUDE socket lists it / the last one drops it (RFC 3376 3.2),
+ * and only then is it reported. */
+static void test_shared_sources(void **state)
+{
+	(void)state;
+	for (int fam = 0; fam < 2; fam++) {
+		struct hsfx *f = hsfx_new(fam ? MCAST_AF_INET6 : MCAST_AF_INET, NULL);
+		struct mcast_host_sock *a = mcast_host_socket(f->h), *b = mcast_host_socket(f->h);
+		struct mcast_addr g = A(G(f)), s1 = f->named[0], s2 = f->named[1];
+		char want[128];
+		assert_int_equal(mcast_host_join(f->h, a, 1, &g), 0);
+		assert_int_equal(mcast_host_join(f->h, b, 1, &g), 0);
+		mcast_wheel_advance(&f->wheel, 5000);
+		hsent(f, false);
+		assert_int_equal(mcast_host_block(f->h, a, 1, &g, &s1), 0);
+		assert_string_equal(hsent(f, false), ""); /* b still takes s1 */
+		assert_string_equal(hstate(f, G(f)), "EX {}");
+		assert_int_equal(mcast_host_block(f->h, b, 1, &g, &s1), 0);
+		snprintf(want, sizeof(want), "BLOCK %s {s1}", G(f));
+		assert_string_equal(hsent(f, false), want);
+		assert_int_equal(mcast_host_block(f->h, a, 1, &g, &s2), 0);
+		assert_string_equal(hsent(f, false), "");
+		assert_int_equal(mcast_host_unblock(f->h, a, 1, &g, &s1), 0);
+		snprintf(want, sizeof(want), "ALLOW %s {s1}", G(f));
+		assert_string_equal(hsent(f, false), want);
+		assert_string_equal(hstate(f, G(f)), "EX {}");
+		mcast_host_close(f->h, a);
+		mcast_host_close(f->h, b);
+		mcast_wheel_advance(&f->wheel, 20000);
+		hsent(f, false);
+		assert_string_equal(hstate(f, G(f)), "none");
+
+		/* INCLUDE: the first socket to list a source and the last to
+		 * drop it are reported, the others change counts only */
+		a = mcast_host_socket(f->h);
+		b = mcast_host_socket(f->h);
+		assert_int_equal(mcast_host_join_source(f->h, a, 1, &g, &s1), 0);
+		assert_int_equal(mcast_host_join_source(f->h, b, 1, &g, &s1), 0);
+		mcast_wheel_advance(&f->wheel, 30000);
+		hsent(f, false);
+		assert_int_equal(mcast_host_join_source(f->h, a, 1, &g, &s2), 0);
+		snprintf(want, sizeof(want), "ALLOW %s {s2}", G(f));
+		assert_string_equal(hsent(f, false), want);
+		assert_int_equal(mcast_host_join_source(f->h, b, 1, &g, &s2), 0);
+		assert_string_equal(hsent(f, false), "");
+		assert_int_equal(mcast_host_leave_source(f->h, a, 1, &g, &s1), 0);
+		assert_string_equal(hsent(f, false), "");
+		assert_int_equal(mcast_host_leave_source(f->h, b, 1, &g, &s1), 0);
+		/* with s2's retransmission still due: merged (5.1) */
+		snprintf(want, sizeof(want), "ALLOW %s {s2} | BLOCK %s {s1}", G(f), G(f));
+		assert_string_equal(hsent(f, false), want);
+		assert_string_equal(hstate(f, G(f)), "IN {s2}");
+
+		/* mixed: an INCLUDE socket's source is let in whatever the
+		 * EXCLUDE socket blocks; when the INCLUDE socket leaves (its
+		 * last source), the block takes effect */
+		assert_int_equal(mcast_host_leave_source(f->h, b, 1, &g, &s2), 0);
+		struct mcast_host_sock *c = mcast_host_socket(f->h);
+		assert_int_equal(mcast_host_join(f->h, c, 1, &g), 0);
+		mcast_wheel_advance(&f->wheel, 40000);
+		hsent(f, false);
+		assert_int_equal(mcast_host_block(f->h, c, 1, &g, &s2), 0);
+		assert_string_equal(hsent(f, false), ""); /* a lists s2 */
+		assert_string_equal(hstate(f, G(f)), "EX {}");
+		assert_int_equal(mcast_host_leave_source(f->h, a, 1, &g, &s2), 0);
+		snprintf(want, sizeof(want), "BLOCK %s {s2}", G(f));
+		assert_string_equal(hsent(f, false), want);
+		assert_string_equal(hstate(f, G(f)), "EX {s2}");
+		hsfx_free(f);
+	}
+}
+
 /* A report lists its groups in address order, whatever order the changes
  * came in: descending (a list read newest first), shuffled beyond the
  * short-run sort (qsort), one out of place, already sorted. */
@@ -326,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_state_change_v4),
 		cmocka_unit_test(test_state_change_v6),
 		cmocka_unit_test(test_merging),
+		cmocka_unit_test(test_shared_sources),
 		cmocka_unit_test(test_report_group_order),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_compat),
