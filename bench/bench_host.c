@@ -25,6 +25,7 @@ static struct mcast_host_sock *socks[MAXSOCK];
 static struct mcast_addr groups[MAXSOCK];
 static struct mcast_rng rng;
 static struct mcast_addr src;
+static double index_per_group;
 
 static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
@@ -96,11 +97,13 @@ int main(void)
 		double ns = bench_run(do_change, NULL) / 2;
 		double base = bench_run(do_baseline, NULL) / 2;
 		printf("%8zu  %24.1f  %14.1f  %6.1fx\n", nsock, ns, base, ns / base);
+		const struct bidx *ix = &hs_iface_find(H, 1)->groups;
+		index_per_group = (double)bidx_bytes(ix) / (double)ix->count;
 		mcast_host_destroy(H);
 	}
-	printf("memory: %zu bytes per interface membership, %zu per socket membership, "
+	printf("memory: %.0f bytes per interface membership (%zu + its index), %zu per socket membership, "
 	       "%zu per source (interface) + %zu (socket filter)\n",
-	       sizeof(struct hs_group) + sizeof(void *), sizeof(struct hs_membership), sizeof(struct hs_src),
-	       sizeof(struct mcast_addr));
+	       (double)sizeof(struct hs_group) + index_per_group, sizeof(struct hs_group),
+	       sizeof(struct hs_membership), sizeof(struct hs_src), sizeof(struct mcast_addr));
 	return 0;
 }

@@ -112,10 +112,12 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 	for (size_t b = 0; h->ifaces.buckets && b <= h->ifaces.mask; b++)
 		for (const struct mcast_hnode *n = h->ifaces.buckets[b]; n; n = n->next) {
 			const struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
-			for (size_t k = 0; ifc->groups.buckets && k <= ifc->groups.mask; k++)
-				for (const struct mcast_hnode *gn = ifc->groups.buckets[k]; gn; gn = gn->next)
-					if (check_group(h, ifc, mcast_container_of(gn, struct hs_group, node), why, len) < 0)
-						return -1;
+			if (bidx_check(&ifc->groups, why, len) < 0)
+				return -1;
+			struct bidx_cursor c = { 0 };
+			for (const struct hs_group *g; (g = bidx_each(&ifc->groups, &c));)
+				if (check_group(h, ifc, g, why, len) < 0)
+					return -1;
 		}
 	return 0;
 }

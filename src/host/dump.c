@@ -37,14 +37,14 @@ static void each_group(const struct mcast_host *h, void *ctx,
 	for (size_t i = 0; ifs && i < ni; i++) {
 		const struct hs_iface *ifc = ifs[i];
 		size_t ng;
-		void **gs = mcast_htab_sorted(&ifc->groups, offsetof(struct hs_group, node), cmp_group, &ng);
+		void **gs = bidx_sorted(&ifc->groups, cmp_group, &ng);
 		if (iface_fn)
 			iface_fn(ctx, ifc, ng, i);
 		for (size_t k = 0; gs && k < ng; k++)
 			group_fn(ctx, ifc, gs[k], k);
 		if (iface_fn)
 			iface_fn(ctx, ifc, ng, (size_t)-1); /* end of the interface */
-		mcast_htab_sorted_free(&ifc->groups, gs);
+		bidx_sorted_free(&ifc->groups, gs, ng);
 	}
 	mcast_htab_sorted_free(&h->ifaces, ifs);
 }

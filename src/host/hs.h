@@ -3,6 +3,7 @@
 #define MCAST_HS_INTERNAL_H
 
 #include "mcast/host.h"
+#include "core/bidx.h"
 #include "core/check.h"
 #include "core/addr.h"
 
@@ -15,11 +16,10 @@ struct hs_src {
 };
 
 /* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
- * one-byte fields sit together after the counts: 192 bytes, three lines
- * (a proxy holds one per upstream group). */
+ * one-byte fields sit together after the counts: 176 bytes (a proxy
+ * holds one per upstream group). */
 struct hs_group {
-	struct mcast_hnode node;        /* in iface->groups */
-	struct mcast_addr addr;
+	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	struct hs_iface *ifc;
 	uint32_t n_ex;                  /* EXCLUDE-mode sockets, plus the interface's own joins */
 	uint32_t n_in;                  /* INCLUDE-mode sockets */
@@ -64,7 +64,7 @@ struct hs_iface {
 	struct hs_group *fresh;         /* of those, the ones changed since their last report */
 	struct mcast_timer timer;       /* the earliest of the deadlines above */
 	struct mcast_timer due;         /* report_due: armed for now by a change */
-	struct mcast_htab groups;
+	struct bidx groups;             /* struct hs_group by address */
 	struct mcast_host_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
 };
@@ -141,6 +141,10 @@ static inline uint64_t hs_hash(const struct mcast_host *h, const struct mcast_ad
 {
 	return mcast_addr_hash(g, h->hash_seed);
 }
+
+/* A group's hash for its interface's index, from the record (the index
+ * rehashes when it grows); arg is the host. */
+uint64_t hs_group_hash(const void *rec, const void *arg);
 
 /* The proxy's hash seed for the host part's tables (its env's
  * hash_seed; a host alone hashes with its env's seed). Only while the

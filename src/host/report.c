@@ -31,13 +31,19 @@
 
 #include "hs.h"
 
+uint64_t hs_group_hash(const void *rec, const void *arg)
+{
+	return hs_hash(arg, &((const struct hs_group *)rec)->addr);
+}
+
+/* A miss costs the home bucket's line only: the tags of the other
+ * groups there are compared, not their records. */
 static struct hs_group *find_hashed(const struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh)
 {
-	for (struct mcast_hnode *n = mcast_htab_first(&ifc->groups, hh); n; n = mcast_htab_next(n)) {
-		struct hs_group *grp = mcast_container_of(n, struct hs_group, node);
+	struct bidx_iter it;
+	for (struct hs_group *grp = bidx_first(&ifc->groups, hh, &it); grp; grp = bidx_next(&ifc->groups, &it))
 		if (mcast_addr_eq(&grp->addr, g))
 			return grp;
-	}
 	return NULL;
 }
 
@@ -69,7 +75,10 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 	grp->ifc = ifc;
 	grp->reportable = hs_reportable_addr(ifc, g);
 	mcast_timer_init(&grp->timer, group_timer, grp);
-	mcast_htab_insert(&ifc->groups, &grp->node, hh);
+	if (bidx_insert(&ifc->groups, grp, hh) < 0) {
+		mcast_pool_put(&ifc->h->groups, grp);
+		return NULL;
+	}
 	return grp;
 }
 
@@ -125,7 +134,7 @@ void hs_group_free(struct hs_group *g)
 	struct mcast_host *h = g->ifc->h;
 	unqueue(g);
 	mcast_timer_stop(h->env.wheel, &g->timer);
-	mcast_htab_remove(&g->ifc->groups, &g->node);
+	bidx_remove(&g->ifc->groups, g, hs_hash(h, &g->addr));
 	mcast_srcset_free(&g->resp_srcs, h->env.al);
 	mcast_alloc_free(h->env.al, g->srcs, g->cap * sizeof(*g->srcs));
 	mcast_pool_put(&h->groups, g);
@@ -333,9 +342,9 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
 	struct hs_group **v = mcast_alloc_get(ifc->h->env.al, (ifc->groups.count + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
-	for (size_t i = 0; i <= ifc->groups.mask; i++)
-		for (struct mcast_hnode *x = ifc->groups.buckets[i]; x; x = x->next)
-			v[(*n)++] = mcast_container_of(x, struct hs_group, node);
+	struct bidx_cursor c = { 0 };
+	for (struct hs_group *g; (g = bidx_each(&ifc->groups, &c));)
+		v[(*n)++] = g;
 	qsort(v, *n, sizeof(*v), cmp_group_ptr);
 	return v;
 }

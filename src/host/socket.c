@@ -103,17 +103,14 @@ struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsign
 
 void hs_prefetch(const struct hs_iface *ifc, const struct mcast_host_sock *s, uint64_t hh, bool next)
 {
-	struct mcast_hnode *const *bucket = ifc->groups.buckets ? &ifc->groups.buckets[hh & ifc->groups.mask] : NULL;
 	const uint32_t *slot = s->idx ? &s->idx[m_home(s, hs_key(hh, ifc->ifindex))] : NULL;
 	if (!next) {
-		if (bucket)
-			__builtin_prefetch(bucket);
+		bidx_prefetch(&ifc->groups, hh);
 		if (slot)
 			__builtin_prefetch(slot);
 		return;
 	}
-	if (bucket && *bucket)
-		__builtin_prefetch(*bucket);
+	(void)bidx_candidate(&ifc->groups, hh, sizeof(struct mcast_addr));
 	if (slot && *slot)
 		__builtin_prefetch(&s->m[*slot - 1]);
 }
@@ -194,19 +191,19 @@ static int idx_reserve(const struct mcast_host *h, struct mcast_host_sock *s, si
 	return 0;
 }
 
-static void free_group_node(struct mcast_hnode *n, void *arg)
+static void free_group(void *g, void *arg)
 {
 	(void)arg;
-	hs_group_free(mcast_container_of(n, struct hs_group, node));
+	hs_group_free(g);
 }
 
 static void iface_free(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
-	mcast_htab_walk_safe(&ifc->groups, free_group_node, NULL);
+	bidx_walk(&ifc->groups, free_group, NULL);
 	mcast_timer_stop(h->env.wheel, &ifc->timer);
 	mcast_timer_stop(h->env.wheel, &ifc->due);
-	mcast_htab_free(&ifc->groups);
+	bidx_free(&ifc->groups);
 	mcast_htab_remove(&h->ifaces, &ifc->node);
 	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
 }
@@ -363,10 +360,7 @@ int mcast_host_iface_add(struct mcast_host *h, unsigned ifindex, const char *nam
 	if (!ifc)
 		return -ENOMEM;
 	memset(ifc, 0, sizeof(*ifc));
-	if (mcast_htab_init(&ifc->groups, h->env.al, 16) < 0) {
-		mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
-		return -ENOMEM;
-	}
+	bidx_init(&ifc->groups, h->env.al, hs_group_hash, h); /* buckets come with the first group */
 	ifc->h = h;
 	ifc->ifindex = ifindex;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name ? name : "");
