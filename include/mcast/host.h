@@ -63,6 +63,7 @@ struct mcast_host_stats {
 	struct mcast_drop_stats drop;
 	uint64_t tx_reports, tx_leaves;
 	uint64_t suppressed;           /* v1/v2 reports not sent: another member reported */
+	uint64_t nomem;                /* query responses or v1/v2 reports not scheduled: out of memory */
 };
 
 struct mcast_host;

@@ -53,4 +53,13 @@ static inline bool addr_is_multicast(const struct mcast_addr *a)
 	return a->b[0] == 0xff;
 }
 
+/* For a multicast address: of link scope or less (IPv4 224.0.0.0/24,
+ * IPv6 scope 0-2), the groups RFC 4605 4.1 keeps on their link. */
+static inline bool addr_is_link_scoped(const struct mcast_addr *a)
+{
+	if (addr_is_v4(a))
+		return a->b[12] == 224 && a->b[13] == 0 && a->b[14] == 0;
+	return (a->b[1] & 0x0f) <= 2;
+}
+
 #endif

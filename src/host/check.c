@@ -6,11 +6,15 @@
  * EXCLUDE-mode sockets (plus the interface's own joins) and of
  * INCLUDE-mode ones, per source how many sockets include and exclude it;
  * these must equal the counts the engine keeps, which the reports are
- * made from. Source lists must be sorted and unique, a group must be
+ * made from. A group with a direct filter (hs_set_state(), the proxy's)
+ * is held by no socket, and that one filter counts once at most per
+ * group and source, in its mode. Source lists must be sorted and unique, a group must be
  * held by a socket, its own joins or a pending retransmission, and a
  * source by a count or a retransmission; whether a group is reported,
  * kept since it was made, must still be what its address and the
- * interface's settings say. Tests and fuzzers call it after every step.
+ * interface's settings say. A group's wait record exists only while a
+ * response or v1/v2 report is pending, its timer at the earliest.
+ * Tests and fuzzers call it after every step.
  */
 #include "host/hs.h"
 #include "core/check.h"
@@ -33,9 +37,12 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 			else if (m->srcs.n)
 				n_in++;
 		}
-	if (n_ex != g->n_ex || n_in != g->n_in)
-		FAIL("%s %s: %u EXCLUDE and %u INCLUDE sockets counted as %u and %u", ifc->name, gs, n_ex, n_in,
-		     g->n_ex, g->n_in);
+	uint32_t d_ex = g->direct == HS_DIRECT_EX, d_in = g->direct == HS_DIRECT_IN;
+	if (g->direct > HS_DIRECT_EX || (g->direct && (n_ex != g->own || n_in)))
+		FAIL("%s %s: a direct filter (%u) on a group sockets hold", ifc->name, gs, g->direct);
+	if (n_ex + d_ex != g->n_ex || n_in + d_in != g->n_in)
+		FAIL("%s %s: %u EXCLUDE and %u INCLUDE filters counted as %u and %u", ifc->name, gs, n_ex + d_ex,
+		     n_in + d_in, g->n_ex, g->n_in);
 	if (g->nsrcs > g->cap)
 		FAIL("%s %s: %u sources in room for %u", ifc->name, gs, g->nsrcs, g->cap);
 	bool pending = g->mode_rexmit || g->v12_rexmit;
@@ -56,6 +63,14 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 					in++;
 			}
 		char b[MCAST_ADDR_STRLEN];
+		if (g->direct) {
+			/* the direct filter's sources are its counts */
+			if (x->in_cnt > d_in || x->ex_cnt > d_ex)
+				FAIL("%s %s source %s: counted %u and %u for one filter", ifc->name, gs,
+				     mcast_addr_str(&x->addr, b), x->in_cnt, x->ex_cnt);
+			in = x->in_cnt;
+			ex = x->ex_cnt;
+		}
 		if (in != x->in_cnt || ex != x->ex_cnt)
 			FAIL("%s %s source %s: included %u and excluded %u times, counted %u and %u", ifc->name, gs,
 			     mcast_addr_str(&x->addr, b), in, ex, x->in_cnt, x->ex_cnt);
@@ -67,9 +82,19 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		FAIL("%s %s: kept with nothing holding it", ifc->name, gs);
 	if (g->reportable != hs_reportable_addr(ifc, &g->addr))
 		FAIL("%s %s: kept as %sreported", ifc->name, gs, g->reportable ? "" : "not ");
-	for (size_t k = 1; k < g->resp_srcs.n; k++)
-		if (mcast_addr_cmp(&g->resp_srcs.v[k - 1], &g->resp_srcs.v[k]) >= 0)
-			FAIL("%s %s: queried sources out of order", ifc->name, gs);
+	const struct hs_wait *w = g->wait;
+	if (w) {
+		mcast_time_ms next = w->resp_ms && (!w->v12_ms || w->resp_ms < w->v12_ms) ? w->resp_ms : w->v12_ms;
+		if (!next)
+			FAIL("%s %s: a wait record with nothing pending", ifc->name, gs);
+		if (!mcast_timer_armed(&w->timer) || w->timer.deadline_ms != next)
+			FAIL("%s %s: its timer is not at the earliest wait", ifc->name, gs);
+		if (!w->resp_ms && (w->resp_sources || w->resp_srcs.n))
+			FAIL("%s %s: queried sources without a response pending", ifc->name, gs);
+		for (size_t k = 1; k < w->resp_srcs.n; k++)
+			if (mcast_addr_cmp(&w->resp_srcs.v[k - 1], &w->resp_srcs.v[k]) >= 0)
+				FAIL("%s %s: queried sources out of order", ifc->name, gs);
+	}
 	return 0;
 }
 

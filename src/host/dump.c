@@ -58,7 +58,7 @@ static void hex32(const struct mcast_addr *a, char out[33])
 /* The group's pending report timer, in 1/100 s, or 0. */
 static unsigned long ticks(const struct hs_group *g, mcast_time_ms now)
 {
-	mcast_time_ms t = g->v12_ms ? g->v12_ms : g->resp_ms;
+	mcast_time_ms t = hs_v12_ms(g) ? hs_v12_ms(g) : hs_resp_ms(g);
 	return t > now ? (unsigned long)((t - now) / 10) : 0;
 }
 

@@ -15,8 +15,21 @@ struct hs_src {
 	uint8_t rexmit;
 };
 
+/* What a group waits for besides its state-change retransmissions: the
+ * response to a query, an IGMPv1/v2 (MLDv1) report. Made when a group
+ * needs it and freed when nothing waits, so that a group at rest (nearly
+ * all of them: a proxy holds one per upstream group) does not carry a
+ * timer. */
+struct hs_wait {
+	struct mcast_timer timer;       /* at the earlier deadline below */
+	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
+	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
+	struct mcast_srcset resp_srcs;  /* the queried sources (resp_sources) */
+	bool resp_sources;              /* the pending response is for resp_srcs only */
+};
+
 /* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
- * one-byte fields sit together after the counts: 176 bytes (a proxy
+ * one-byte fields sit together after the counts: 104 bytes (a proxy
  * holds one per upstream group). */
 struct hs_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
@@ -27,19 +40,31 @@ struct hs_group {
 	uint32_t nsrcs, cap;
 	uint8_t mode_rexmit;            /* Filter-Mode-Change records left to send */
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
-	bool resp_sources;              /* the pending response is for resp_srcs only */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool queued;                    /* on iface->pending */
 	bool fresh;                     /* on iface->fresh: changed since its last report */
 	bool reportable;                /* its changes are reported (not 224.0.0.1, ...) */
+	uint8_t direct;                 /* a filter set with hs_set_state(): HS_DIRECT_IN/EX, 0 = none */
 	struct hs_src *srcs;            /* sorted */
-	mcast_time_ms resp_ms;          /* pending query response, 0 = none */
-	struct mcast_srcset resp_srcs;
-	mcast_time_ms v12_ms;           /* v1/v2 report timer, 0 = none */
+	struct hs_wait *wait;           /* NULL: no response or v1/v2 report pending */
 	struct hs_group *pend_next, **pend_pprev;
 	struct hs_group *fresh_next, **fresh_pprev;
-	struct mcast_timer timer;
 };
+
+static inline mcast_time_ms hs_resp_ms(const struct hs_group *g)
+{
+	return g->wait ? g->wait->resp_ms : 0;
+}
+
+static inline mcast_time_ms hs_v12_ms(const struct hs_group *g)
+{
+	return g->wait ? g->wait->v12_ms : 0;
+}
+
+/* hs_group.direct: the mode of the one filter hs_set_state() keeps in a
+ * group's counts besides the sockets' (a proxy's merged subscription). */
+#define HS_DIRECT_IN 1
+#define HS_DIRECT_EX 2
 
 struct hs_iface {
 	struct mcast_hnode node;        /* in host->ifaces */
@@ -112,6 +137,7 @@ struct mcast_host {
 	const struct mcast_profile *pf;
 	struct mcast_htab ifaces;
 	struct mcast_pool groups;    /* every interface's struct hs_group */
+	struct mcast_pool waits;     /* their struct hs_wait */
 	struct mcast_host_sock *socks;
 	struct mcast_rng rng;
 	/* Scratch space, grown on demand so that a host costs what it uses
@@ -151,8 +177,13 @@ uint64_t hs_group_hash(const void *rec, const void *arg);
  * host has no interface: nothing is hashed yet. */
 void hs_set_hash_seed(struct mcast_host *h, uint64_t seed);
 
-/* Grows tmp/tmp2 to hold n addresses (tmp2 2n), buf to n bytes. 0 or -ENOMEM. */
-int hs_scratch(struct mcast_host *h, size_t n);
+/* Grows tmp/tmp2 to hold n addresses (tmp2 2n; what they held is not
+ * kept), buf to n bytes. 0 or -ENOMEM. */
+int hs_scratch_grow(struct mcast_host *h, size_t n);
+static inline int hs_scratch(struct mcast_host *h, size_t n)
+{
+	return n <= h->tmp_cap ? 0 : hs_scratch_grow(h, n);
+}
 int hs_buf(struct mcast_host *h, size_t n);
 int hs_recs(struct mcast_host *h, size_t n);
 
@@ -178,20 +209,13 @@ static inline mcast_time_ms hs_now(const struct mcast_host *h)
 
 struct hs_iface *hs_iface_find(const struct mcast_host *h, unsigned ifindex);
 struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_addr *g);
-/* Starts loading what a call on (s, ifc, g) looks up first, hh being
+/* Starts loading what a call on (ifc, g) looks up first, hh being
  * hs_hash(h, g), for a caller that knows its next calls: the proxy
  * prefetches its whole queue, and the cache misses of a batch overlap
  * instead of adding up. In two passes over the batch: first (next
- * false) the interface's group bucket and the socket's index slot, then
- * (next true, once those have come) the first group of the bucket and
- * the membership the slot names, which the lookups compare first. */
-void hs_prefetch(const struct hs_iface *ifc, const struct mcast_host_sock *s, uint64_t hh, bool next);
-/* mcast_host_set_filter() on an interface already found, with g (of the
- * host's family, multicast) hashed: hh = hs_hash(h, g). The proxy finds
- * the interface and makes the hash once per queued group, for
- * hs_prefetch too. */
-int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc, const struct mcast_addr *g,
-		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n);
+ * false) the interface's group bucket, then (next true, once it has
+ * come) the group whose tag matches, which the lookup compares first. */
+void hs_prefetch(const struct hs_iface *ifc, uint64_t hh, bool next);
 
 /* report.c */
 /* Whether changes of g on ifc are reported at all (not the all-systems
@@ -208,6 +232,9 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
  * after it hs_change() cannot fail. NULL when memory is out, with
  * nothing changed. */
 struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh, size_t on, size_t nn);
+/* For a caller that reserved and then cannot go on: gives back what
+ * hs_reserve() made for a group that was there before (its wait record). */
+void hs_unreserve(struct hs_group *g);
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own);
@@ -215,6 +242,18 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *g, enum mcast_filte
  * fail for memory. */
 int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
 		    enum mcast_filter_mode nm, const struct mcast_addr *ns, size_t nn, bool own);
+/*
+ * The filter of one contributor outside the sockets (a proxy: the merge
+ * of its downstreams' subscriptions) on (ifc, g) becomes (mode, srcs),
+ * sorted and unique; INCLUDE {} takes it away. The previous filter is
+ * the group's own counts, so nothing else is stored for it, and the
+ * change is reported as a socket's would be. hh is hs_hash(h, g).
+ * -EBUSY when sockets hold the group too (the counts could not tell the
+ * filters apart), -ENOMEM with nothing changed, -EADDRNOTAVAIL for
+ * INCLUDE {} of a group not held.
+ */
+int hs_set_state(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh, enum mcast_filter_mode mode,
+		 const struct mcast_addr *srcs, size_t n);
 /* A socket's filter on g keeps its mode m and stays a membership (an
  * EXCLUDE filter, or INCLUDE with sources before and after) while its
  * sources go from os to ns, both sorted; sources in both lists are left

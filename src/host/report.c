@@ -61,9 +61,9 @@ static void group_timer(struct mcast_timer *t, void *arg);
  * settings are, so worked out once when it is made. */
 bool hs_reportable_addr(const struct hs_iface *ifc, const struct mcast_addr *g)
 {
-	if (mcast_addr_is_never_reported(g))
-		return false;
-	return ifc->cfg.report_link_local || !addr_is_v4(g) || !mcast_addr_is_link_local_mcast(g);
+	if (addr_is_v4(g)) /* 224.0.0.1 never (RFC 3376 5), 224.0.0.x when told to */
+		return !addr_is_link_scoped(g) || (ifc->cfg.report_link_local && g->b[15] != 1);
+	return !mcast_addr_is_never_reported(g);
 }
 
 static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh)
@@ -74,7 +74,6 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 	grp->addr = *g;
 	grp->ifc = ifc;
 	grp->reportable = hs_reportable_addr(ifc, g);
-	mcast_timer_init(&grp->timer, group_timer, grp);
 	if (bidx_insert(&ifc->groups, grp, hh) < 0) {
 		mcast_pool_put(&ifc->h->groups, grp);
 		return NULL;
@@ -129,13 +128,52 @@ static void enqueue(struct hs_group *g)
 	g->queued = true;
 }
 
+/* The group's wait record, made if it has none; NULL when memory is out. */
+static struct hs_wait *wait_make(struct hs_group *g)
+{
+	if (g->wait)
+		return g->wait;
+	struct hs_wait *w = mcast_pool_get(&g->ifc->h->waits);
+	if (!w)
+		return NULL;
+	mcast_timer_init(&w->timer, group_timer, g);
+	mcast_srcset_init(&w->resp_srcs);
+	g->wait = w;
+	return w;
+}
+
+/* wait_make() for a response or report that is then not scheduled
+ * without memory, counted. */
+static struct hs_wait *wait_get(struct hs_group *g)
+{
+	struct hs_wait *w = wait_make(g);
+	if (!w)
+		g->ifc->stats.nomem++;
+	return w;
+}
+
+/* Frees the wait record once nothing is pending in it. */
+static void wait_done(struct hs_group *g)
+{
+	struct hs_wait *w = g->wait;
+	if (!w || w->resp_ms || w->v12_ms)
+		return;
+	struct mcast_host *h = g->ifc->h;
+	mcast_timer_stop(h->env.wheel, &w->timer);
+	mcast_srcset_free(&w->resp_srcs, h->env.al);
+	mcast_pool_put(&h->waits, w);
+	g->wait = NULL;
+}
+
 void hs_group_free(struct hs_group *g)
 {
 	struct mcast_host *h = g->ifc->h;
 	unqueue(g);
-	mcast_timer_stop(h->env.wheel, &g->timer);
+	if (g->wait) {
+		g->wait->resp_ms = g->wait->v12_ms = 0;
+		wait_done(g);
+	}
 	bidx_remove(&g->ifc->groups, g, hs_hash(h, &g->addr));
-	mcast_srcset_free(&g->resp_srcs, h->env.al);
 	mcast_alloc_free(h->env.al, g->srcs, g->cap * sizeof(*g->srcs));
 	mcast_pool_put(&h->groups, g);
 }
@@ -244,6 +282,15 @@ static mcast_time_ms random_delay(struct mcast_host *h, uint32_t max)
 	return max ? 1 + mcast_rng_below(&h->rng, max) : 0;
 }
 
+/* A deadline a random delay in [0, max] ms from now. Deadlines of 0 mean
+ * "none", so one that falls on time 0 (a clock that starts at 0, a
+ * delay of 0) is taken 1 ms later rather than lost. */
+static mcast_time_ms deadline_in(struct mcast_host *h, uint32_t max)
+{
+	mcast_time_ms t = hs_now(h) + random_delay(h, max);
+	return t ? t : 1;
+}
+
 static void iface_reschedule(struct hs_iface *ifc)
 {
 	mcast_time_ms next = MCAST_TIME_NEVER;
@@ -260,15 +307,18 @@ static void iface_reschedule(struct hs_iface *ifc)
 
 static void group_reschedule(struct hs_group *g)
 {
+	struct hs_wait *w = g->wait;
+	if (!w)
+		return;
 	mcast_time_ms next = MCAST_TIME_NEVER;
-	if (g->resp_ms)
-		next = g->resp_ms;
-	if (g->v12_ms && g->v12_ms < next)
-		next = g->v12_ms;
+	if (w->resp_ms)
+		next = w->resp_ms;
+	if (w->v12_ms && w->v12_ms < next)
+		next = w->v12_ms;
 	if (next == MCAST_TIME_NEVER)
-		mcast_timer_stop(g->ifc->h->env.wheel, &g->timer);
+		wait_done(g);
 	else
-		mcast_timer_start(g->ifc->h->env.wheel, &g->timer, next);
+		mcast_timer_start(g->ifc->h->env.wheel, &w->timer, next);
 }
 
 /* ---- sending --------------------------------------------------------------- */
@@ -445,7 +495,7 @@ static void send_state_change(struct hs_iface *ifc)
 	/* the retransmission time: kept when others already wait for it */
 	bool more = ifc->pending != NULL;
 	if (!fresh_only || !more) {
-		ifc->rexmit_ms = more ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
+		ifc->rexmit_ms = more ? deadline_in(h, unsolicited_ms(ifc)) : 0;
 		iface_reschedule(ifc);
 	}
 }
@@ -492,10 +542,11 @@ static void contribute(struct hs_group *g, enum mcast_filter_mode m, const struc
 	}
 }
 
-struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh, size_t on, size_t nn)
+/* hs_reserve() for a caller that looked the group up: g, or NULL to make it. */
+static struct hs_group *reserve(struct hs_iface *ifc, struct hs_group *g, const struct mcast_addr *ga, uint64_t hh,
+				size_t on, size_t nn)
 {
 	struct mcast_host *h = ifc->h;
-	struct hs_group *g = find_hashed(ifc, ga, hh);
 	bool made = !g;
 	if (made && !(g = group_new(ifc, ga, hh)))
 		return NULL;
@@ -518,6 +569,9 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, u
 		h->pend_v = p;
 		h->pend_cap = pc;
 	}
+	/* in v1/v2 a change may start the group's report timer */
+	if (ifc->level < 3 && !wait_make(g))
+		goto fail;
 	/* a group without sources (an ASM join: EXCLUDE {}) has no list */
 	if (need > g->cap) {
 		void *p = mcast_alloc_resize(h->env.al, g->srcs, g->cap * sizeof(*g->srcs), cap * sizeof(*g->srcs));
@@ -530,7 +584,19 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, u
 fail:
 	if (made)
 		hs_group_free(g); /* empty and never reported: gone as it came */
+	else
+		wait_done(g);
 	return NULL;
+}
+
+void hs_unreserve(struct hs_group *g)
+{
+	wait_done(g);
+}
+
+struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh, size_t on, size_t nn)
+{
+	return reserve(ifc, find_hashed(ifc, ga, hh), ga, hh, on, nn);
 }
 
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filter_mode om,
@@ -604,7 +670,34 @@ int hs_change_sources(struct hs_group *g, enum mcast_filter_mode m, const struct
 		report_change(g);
 	if (emptied)
 		prune(g);
+	wait_done(g); /* (one hs_reserve() made for v1/v2: a source change starts no report) */
 	return oom ? -ENOMEM : 0;
+}
+
+int hs_set_state(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh, enum mcast_filter_mode nm,
+		 const struct mcast_addr *ns, size_t nn)
+{
+	struct mcast_host *h = ifc->h;
+	struct hs_group *g = find_hashed(ifc, ga, hh);
+	bool leaving = nm == MCAST_MODE_INCLUDE && nn == 0;
+	uint8_t was = g ? g->direct : 0;
+	if (leaving && !was)
+		return -EADDRNOTAVAIL;
+	if (g && (g->n_ex - g->own - (was == HS_DIRECT_EX) || g->n_in - (was == HS_DIRECT_IN)))
+		return -EBUSY;
+	/* all the room first: afterwards nothing fails */
+	if (!(g = reserve(ifc, g, ga, hh, g ? g->nsrcs : 0, nn)))
+		return -ENOMEM;
+	/* The previous filter from the counts, into tmp2's lower half
+	 * (hs_change_group() works in tmp and tmp2's upper half, and the
+	 * room reserved means nothing reallocates them meanwhile). */
+	enum mcast_filter_mode om = was == HS_DIRECT_EX ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+	size_t on = 0;
+	for (uint32_t i = 0; was && i < g->nsrcs; i++)
+		if (was == HS_DIRECT_EX ? g->srcs[i].ex_cnt : g->srcs[i].in_cnt)
+			h->tmp2[on++] = g->srcs[i].addr;
+	g->direct = leaving ? 0 : nm == MCAST_MODE_EXCLUDE ? HS_DIRECT_EX : HS_DIRECT_IN;
+	return hs_change_group(g, om, h->tmp2, on, nm, ns, nn, false);
 }
 
 int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct mcast_addr *os, size_t on,
@@ -616,21 +709,37 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 	struct mcast_host *h = ifc->h;
 	enum mcast_filter_mode m0, m1;
 	size_t n0, n1;
-	bool was = state_of(g, &m0, h->tmp, &n0);
+	bool was, is, oom = false;
 	/* Keep the old state in tmp2's upper half. */
 	struct mcast_addr *old = HS_HALF(h);
-	if (n0)
-		memcpy(old, h->tmp, n0 * sizeof(*old));
-	bool oom = false;
-	contribute(g, om, os, on, -1, &oom);
-	contribute(g, nm, ns, nn, +1, &oom);
+	if (!g->nsrcs && !on && !nn) {
+		/* No source on either side (an any-source join or leave): the
+		 * state is its mode, member while any filter is EXCLUDE. */
+		was = g->n_ex != 0;
+		m0 = was ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+		g->n_ex -= om == MCAST_MODE_EXCLUDE;
+		g->n_ex += nm == MCAST_MODE_EXCLUDE;
+		n0 = n1 = 0;
+	} else {
+		was = state_of(g, &m0, h->tmp, &n0);
+		if (n0)
+			memcpy(old, h->tmp, n0 * sizeof(*old));
+		contribute(g, om, os, on, -1, &oom);
+		contribute(g, nm, ns, nn, +1, &oom);
+	}
 	if (own) {
 		if (nm == MCAST_MODE_EXCLUDE)
 			g->own++;
 		else
 			g->own--;
 	}
-	bool is = state_of(g, &m1, h->tmp, &n1);
+	if (!g->nsrcs && !n0) {
+		is = g->n_ex != 0;
+		m1 = is ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+		n1 = 0;
+	} else {
+		is = state_of(g, &m1, h->tmp, &n1);
+	}
 	/* the sources both counts leave at zero stay until the prune()
 	 * below: the difference finds every source it marks in place */
 	if (reportable(g) && ifc->level == 3 && (m0 != m1 || n0 != n1 ||
@@ -663,17 +772,23 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 			send_v12(ifc, g, MCAST_MSG_REPORT);
 			g->reporter = true;
 			g->v12_rexmit = ifc->rv > 1 ? (uint8_t)(ifc->rv - 1) : 0;
-			g->v12_ms = g->v12_rexmit ? hs_now(h) + random_delay(h, unsolicited_ms(ifc)) : 0;
+			/* (the wait record was made with the room, hs_reserve) */
+			struct hs_wait *w = g->v12_rexmit ? wait_get(g) : g->wait;
+			if (w)
+				w->v12_ms = g->v12_rexmit ? deadline_in(h, unsolicited_ms(ifc)) : 0;
 			group_reschedule(g);
 		} else {
 			/* RFC 2236 6: a leave when we were the last to report; v1 none. */
 			if (g->reporter && ifc->level == 2)
 				send_v12(ifc, g, MCAST_MSG_LEAVE);
-			g->v12_ms = 0;
+			if (g->wait)
+				g->wait->v12_ms = 0;
 			g->v12_rexmit = 0;
 			g->reporter = false;
+			group_reschedule(g);
 		}
 	}
+	wait_done(g); /* (one hs_reserve() made and nothing needed) */
 	prune(g); /* sources left without a count or a retransmission */
 	maybe_free(g);
 	return oom ? -ENOMEM : 0;
@@ -697,8 +812,8 @@ static void current_state(struct hs_iface *ifc, struct hs_group *g, struct mcast
 	}
 	/* RFC 3376 5.2: INCLUDE (A) answers IS_IN (A*Q), EXCLUDE (A) IS_IN (Q-A). */
 	size_t k = mode == MCAST_MODE_INCLUDE
-			   ? mcast_addrs_intersect(h->tmp, n, g->resp_srcs.v, g->resp_srcs.n, h->tmp2)
-			   : mcast_addrs_diff(g->resp_srcs.v, g->resp_srcs.n, h->tmp, n, h->tmp2);
+			   ? mcast_addrs_intersect(h->tmp, n, g->wait->resp_srcs.v, g->wait->resp_srcs.n, h->tmp2)
+			   : mcast_addrs_diff(g->wait->resp_srcs.v, g->wait->resp_srcs.n, h->tmp, n, h->tmp2);
 	if (k)
 		mcast_report_add(rb, MCAST_MODE_IS_INCLUDE, &g->addr, h->tmp2, k, NULL, 0);
 }
@@ -707,24 +822,25 @@ static void group_timer(struct mcast_timer *t, void *arg)
 {
 	(void)t;
 	struct hs_group *g = arg;
+	struct hs_wait *w = g->wait;
 	struct hs_iface *ifc = g->ifc;
 	struct mcast_host *h = ifc->h;
 	mcast_time_ms now = hs_now(h);
-	if (g->resp_ms && g->resp_ms <= now) {
-		g->resp_ms = 0;
+	if (w->resp_ms && w->resp_ms <= now) {
+		w->resp_ms = 0;
 		if (ifc->level == 3) {
 			struct mcast_report_builder rb;
 			if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf,
 					      h->buf_cap, emit, ifc) == 0) {
-				current_state(ifc, g, &rb, g->resp_sources);
+				current_state(ifc, g, &rb, w->resp_sources);
 				mcast_report_flush(&rb);
 			}
 		}
-		g->resp_sources = false;
-		g->resp_srcs.n = 0;
+		w->resp_sources = false;
+		w->resp_srcs.n = 0;
 	}
-	if (g->v12_ms && g->v12_ms <= now) {
-		g->v12_ms = 0;
+	if (w->v12_ms && w->v12_ms <= now) {
+		w->v12_ms = 0;
 		enum mcast_filter_mode mode;
 		size_t n;
 		if (state_of(g, &mode, h->tmp, &n) && reportable(g)) {
@@ -732,7 +848,7 @@ static void group_timer(struct mcast_timer *t, void *arg)
 			g->reporter = true;
 		}
 		if (g->v12_rexmit && --g->v12_rexmit)
-			g->v12_ms = now + random_delay(h, unsolicited_ms(ifc));
+			w->v12_ms = deadline_in(h, unsolicited_ms(ifc));
 	}
 	group_reschedule(g);
 	maybe_free(g);
@@ -770,11 +886,10 @@ static void update_level(struct hs_iface *ifc)
 	struct hs_group **v = sorted_groups(ifc, &ng);
 	for (size_t i = 0; v && i < ng; i++) {
 		struct hs_group *g = v[i];
-		g->resp_ms = g->v12_ms = 0;
+		if (g->wait)
+			g->wait->resp_ms = g->wait->v12_ms = 0;
 		g->mode_rexmit = g->v12_rexmit = 0;
 		unfresh(g);
-		g->resp_sources = false;
-		g->resp_srcs.n = 0;
 		for (uint32_t k = 0; k < g->nsrcs; k++)
 			g->srcs[k].rexmit = 0;
 		prune(g);
@@ -845,7 +960,7 @@ void hs_iface_due(struct mcast_timer *t, void *arg)
 static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)
 {
 	struct mcast_host *h = ifc->h;
-	mcast_time_ms now = hs_now(h), at = now + random_delay(h, m->max_resp_ms);
+	mcast_time_ms at = deadline_in(h, m->max_resp_ms);
 	/* 5.2 rule 1: an earlier pending general response covers it. */
 	if (ifc->general_ms && ifc->general_ms <= at)
 		return;
@@ -859,50 +974,111 @@ static void query_v3(struct hs_iface *ifc, const struct mcast_msg *m)
 	size_t n;
 	if (!g || !state_of(g, &mode, h->tmp, &n))
 		return;
-	/* room for the queried sources first: no memory, no change */
-	if ((!g->resp_ms || (m->nsrcs && g->resp_sources)) &&
-	    mcast_srcset_reserve(&g->resp_srcs, h->env.al, (g->resp_ms ? g->resp_srcs.n : 0) + (size_t)m->nsrcs) < 0)
+	/* room for the response and the queried sources first: no memory,
+	 * no change (counted) */
+	struct hs_wait *w = wait_get(g);
+	if (!w)
 		return;
-	if (!g->resp_ms) {
+	if ((!w->resp_ms || (m->nsrcs && w->resp_sources)) &&
+	    mcast_srcset_reserve(&w->resp_srcs, h->env.al, (w->resp_ms ? w->resp_srcs.n : 0) + (size_t)m->nsrcs) < 0) {
+		ifc->stats.nomem++;
+		wait_done(g); /* (made for this query: nothing pending) */
+		return;
+	}
+	if (!w->resp_ms) {
 		/* Rule 3. */
-		g->resp_ms = at;
-		g->resp_sources = m->nsrcs > 0;
-		mcast_srcset_assign(&g->resp_srcs, h->env.al, m->srcs, m->nsrcs);
-	} else if (m->nsrcs == 0 || !g->resp_sources) {
+		w->resp_ms = at;
+		w->resp_sources = m->nsrcs > 0;
+		mcast_srcset_assign(&w->resp_srcs, h->env.al, m->srcs, m->nsrcs);
+	} else if (m->nsrcs == 0 || !w->resp_sources) {
 		/* Rule 4: a group query, or one pending for the whole group. */
-		g->resp_sources = false;
-		g->resp_srcs.n = 0;
-		if (at < g->resp_ms)
-			g->resp_ms = at;
+		w->resp_sources = false;
+		w->resp_srcs.n = 0;
+		if (at < w->resp_ms)
+			w->resp_ms = at;
 	} else {
 		/* Rule 5: the queried sources accumulate. */
-		mcast_srcset_union(&g->resp_srcs, h->env.al, m->srcs, m->nsrcs);
-		if (at < g->resp_ms)
-			g->resp_ms = at;
+		mcast_srcset_union(&w->resp_srcs, h->env.al, m->srcs, m->nsrcs);
+		if (at < w->resp_ms)
+			w->resp_ms = at;
 	}
 	group_reschedule(g);
 }
 
-/* v1/v2: each group's report timer, kept if it would fire sooner. */
-static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m)
+/* The groups a v1/v2 (MLDv1) query may ask about, each with its wait
+ * record made. */
+struct v12_plan {
+	struct hs_group **v;
+	size_t n, ng;        /* groups in v; the array's size (ng + 1) */
+};
+
+/*
+ * Before a query changes anything: the groups it may ask about (group,
+ * or all when general) with a wait record each, so that a query without
+ * the memory changes nothing (counted). The groups are members, which
+ * nothing the query does frees; update_level() may give their records
+ * back to the pool, from which query_v12() then takes them without
+ * allocating. false when memory is out.
+ */
+static bool v12_prepare(struct hs_iface *ifc, const struct mcast_addr *group, bool general, struct v12_plan *p)
 {
 	struct mcast_host *h = ifc->h;
-	size_t ng;
-	struct hs_group **v = sorted_groups(ifc, &ng);
-	for (size_t i = 0; v && i < ng; i++) {
-		struct hs_group *g = v[i];
+	p->n = 0;
+	p->v = sorted_groups(ifc, &p->ng);
+	if (!p->v) {
+		ifc->stats.nomem++;
+		return false;
+	}
+	for (size_t i = 0; i < p->ng; i++) {
+		struct hs_group *g = p->v[i];
 		enum mcast_filter_mode mode;
 		size_t n;
-		if (!mcast_addr_is_unspecified(&m->group) && !mcast_addr_eq(&m->group, &g->addr))
+		if (!general && !mcast_addr_eq(group, &g->addr))
 			continue;
 		if (!state_of(g, &mode, h->tmp, &n) || !reportable(g))
 			continue;
-		mcast_time_ms at = hs_now(h) + random_delay(h, m->max_resp_ms);
-		if (!g->v12_ms || at < g->v12_ms)
-			g->v12_ms = at;
+		p->v[p->n++] = g;
+		if (!wait_make(g)) {
+			ifc->stats.nomem++;
+			for (size_t j = 0; j < p->n; j++)
+				wait_done(p->v[j]); /* the ones made here: nothing pending */
+			mcast_alloc_free(h->env.al, p->v, (p->ng + 1) * sizeof(*p->v));
+			p->v = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void v12_plan_free(struct hs_iface *ifc, struct v12_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		wait_done(p->v[i]); /* (made and not used: nothing pending) */
+	if (p->v)
+		mcast_alloc_free(ifc->h->env.al, p->v, (p->ng + 1) * sizeof(*p->v));
+	p->v = NULL;
+}
+
+/* v1/v2: each group's report timer, kept if it would fire sooner. */
+static void query_v12(struct hs_iface *ifc, const struct mcast_msg *m, struct v12_plan *p)
+{
+	struct mcast_host *h = ifc->h;
+	bool general = mcast_addr_is_unspecified(&m->group);
+	for (size_t i = 0; i < p->n; i++) {
+		struct hs_group *g = p->v[i];
+		if (!general && !mcast_addr_eq(&m->group, &g->addr))
+			continue;
+		struct hs_wait *w = wait_make(g); /* from the pool's free list if given back */
+		if (!w) {
+			ifc->stats.nomem++; /* not reached */
+			continue;
+		}
+		mcast_time_ms at = deadline_in(h, m->max_resp_ms);
+		if (!w->v12_ms || at < w->v12_ms)
+			w->v12_ms = at;
 		group_reschedule(g);
 	}
-	mcast_alloc_free(h->env.al, v, (ng + 1) * sizeof(*v));
+	v12_plan_free(ifc, p);
 }
 
 void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast_drop why)
@@ -935,6 +1111,14 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 	uint8_t mlevel = h->family == MCAST_AF_INET ? m.version : (uint8_t)(m.version + 1);
 	mcast_time_ms now = hs_now(h);
 	if (m.kind == MCAST_MSG_QUERY) {
+		/* A v1/v2 answer needs a wait record per group: made before
+		 * anything changes (the level only goes down with a v1/v2
+		 * query, and an IGMPv3 query in v1 mode asks for every group). */
+		struct v12_plan plan = { 0 };
+		if ((mlevel < 3 || ifc->level < 3) &&
+		    !v12_prepare(ifc, &m.group,
+				 mcast_addr_is_unspecified(&m.group) || (ifc->level == 1 && mlevel == 3), &plan))
+			return;
 		ifc->stats.rx_queries++;
 		ifc->querier = ip->src;
 		ifc->querier_ms = now ? now : 1;
@@ -961,10 +1145,12 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 			m.group = mcast_addr_any4;
 			m.max_resp_ms = 10000;
 		}
-		if (ifc->level == 3 && mlevel == 3)
+		if (ifc->level == 3 && mlevel == 3) {
+			v12_plan_free(ifc, &plan);
 			query_v3(ifc, &m);
-		else
-			query_v12(ifc, &m);
+		} else {
+			query_v12(ifc, &m, &plan);
+		}
 		iface_reschedule(ifc);
 		return;
 	}
@@ -973,9 +1159,10 @@ void hs_input(struct hs_iface *ifc, const struct mcast_ip_info *ip)
 		/* RFC 2236 3: another member reported; ours is not needed. */
 		struct hs_group *g = hs_group_find(ifc, &m.group);
 		if (g && ifc->level < 3 && !mcast_addr_eq(&ip->src, &ifc->addr)) {
-			if (g->v12_ms)
+			if (hs_v12_ms(g)) {
 				ifc->stats.suppressed++;
-			g->v12_ms = 0;
+				g->wait->v12_ms = 0;
+			}
 			g->v12_rexmit = 0;
 			g->reporter = false;
 			group_reschedule(g);

@@ -59,6 +59,7 @@ struct mcast_host *mcast_host_create(const struct mcast_host_env *env,
 	mcast_rng_seed(&h->rng, env->seed);
 	h->hash_seed = env->seed;
 	mcast_pool_init(&h->groups, env->al, sizeof(struct hs_group), 256, 0);
+	mcast_pool_init(&h->waits, env->al, sizeof(struct hs_wait), 64, 0);
 	if (hs_scratch(h, 16) < 0 || hs_buf(h, 256) < 0 || mcast_htab_init(&h->ifaces, env->al, 16) < 0) {
 		mcast_host_destroy(h);
 		return NULL;
@@ -101,18 +102,12 @@ struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsign
 	return NULL;
 }
 
-void hs_prefetch(const struct hs_iface *ifc, const struct mcast_host_sock *s, uint64_t hh, bool next)
+void hs_prefetch(const struct hs_iface *ifc, uint64_t hh, bool next)
 {
-	const uint32_t *slot = s->idx ? &s->idx[m_home(s, hs_key(hh, ifc->ifindex))] : NULL;
-	if (!next) {
+	if (!next)
 		bidx_prefetch(&ifc->groups, hh);
-		if (slot)
-			__builtin_prefetch(slot);
-		return;
-	}
-	(void)bidx_candidate(&ifc->groups, hh, sizeof(struct mcast_addr));
-	if (slot && *slot)
-		__builtin_prefetch(&s->m[*slot - 1]);
+	else
+		(void)bidx_candidate(&ifc->groups, hh, sizeof(struct mcast_addr));
 }
 
 /* The index slots follow the memberships' keys: growing or deleting
@@ -227,6 +222,7 @@ void mcast_host_destroy(struct mcast_host *h)
 	mcast_htab_walk_safe(&h->ifaces, free_iface_node, NULL);
 	mcast_htab_free(&h->ifaces);
 	mcast_pool_destroy(&h->groups);
+	mcast_pool_destroy(&h->waits);
 	mcast_alloc_free(h->env.al, h->tmp, h->tmp_cap * sizeof(*h->tmp));
 	mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*h->tmp2));
 	mcast_alloc_free(h->env.al, h->recs, h->recs_cap * sizeof(*h->recs));
@@ -235,7 +231,7 @@ void mcast_host_destroy(struct mcast_host *h)
 	mcast_alloc_free(h->env.al, h, sizeof(*h));
 }
 
-int hs_scratch(struct mcast_host *h, size_t n)
+int hs_scratch_grow(struct mcast_host *h, size_t n)
 {
 	if (n <= h->tmp_cap)
 		return 0;
@@ -634,8 +630,12 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 		 * room is kept: a block and unblock allocate nothing). All the
 		 * room first, so nothing fails half-way. */
 		struct hs_group *grp = hs_reserve(ifc, group, hh, !add, add);
-		if (!grp || (add && mcast_srcset_reserve(&m->srcs, h->env.al, (size_t)m->srcs.n + 1) < 0))
+		if (!grp)
 			return -ENOMEM;
+		if (add && mcast_srcset_reserve(&m->srcs, h->env.al, (size_t)m->srcs.n + 1) < 0) {
+			hs_unreserve(grp);
+			return -ENOMEM;
+		}
 		rc = hs_change_sources(grp, mode, source, !add, source, add);
 		/* the source in or out at the place the search found */
 		size_t at = add ? (size_t)(-pos - 1) : (size_t)pos;
@@ -687,12 +687,7 @@ int mcast_host_set_filter(struct mcast_host *h, struct mcast_host_sock *s, unsig
 	struct hs_iface *ifc = check_args(h, ifindex, group, NULL, &rc);
 	if (!ifc)
 		return rc;
-	return hs_set_filter(h, s, ifc, group, hs_hash(h, group), mode, srcs, n);
-}
-
-int hs_set_filter(struct mcast_host *h, struct mcast_host_sock *s, struct hs_iface *ifc, const struct mcast_addr *group,
-		  uint64_t hh, enum mcast_filter_mode mode, const struct mcast_addr *srcs, size_t n)
-{
+	uint64_t hh = hs_hash(h, group);
 	if (mode != MCAST_MODE_INCLUDE && mode != MCAST_MODE_EXCLUDE)
 		return -EINVAL;
 	if (n > h->cfg.max_sources)

@@ -1,25 +1,29 @@
 /*
  * DOC: proxying (RFC 4605)
  *
- * A change from the router engine queues its (downstream interface,
- * group) — once for a run of changes to the same group, so one IS_EX
- * that touches many sources is one item — and the queue is drained after
- * the engine is done. No record is kept per group on the proxy's side:
- * the router engine holds the downstream state, the host engine the
- * upstream one (each downstream's socket membership), and the queue is
- * an array. Each drain reads the group's state back from the router
- * engine (never patches), so a drain after any sequence of events gives
- * the same answer, however often the group was queued:
+ * A change from the router engine queues its (instance, group) — once
+ * for a run of changes to the same group, so one IS_EX that touches many
+ * sources is one item — and the queue is drained after the engine is
+ * done. No record is kept per group on the proxy's side: the router
+ * engine holds the downstream state, the host engine the upstream one,
+ * and the queue is an array. Each drain reads the group's state back
+ * from the router engine on every downstream of the instance (never
+ * patches), so a drain after any sequence of events gives the same
+ * answer, however often the group was queued. Each downstream's
+ * subscription is
  *
  *   INCLUDE mode   -> INCLUDE {sources forwarded (access list applied)}
  *   EXCLUDE mode   -> EXCLUDE {sources with timer 0, the Y list}
- *   no state       -> INCLUDE {} (the socket leaves)
+ *   no state       -> INCLUDE {} (none)
  *
- * and hands it to the host engine as the filter of the downstream's own
- * socket on the upstream. The host engine merges the sockets (INCLUDE
- * lists united, EXCLUDE lists intersected less what an INCLUDE asks for)
- * and reports the difference, which is what RFC 4605 4.1 asks of the
- * membership database.
+ * and the instance's is their merge (RFC 3376 3.2: INCLUDE lists
+ * united; with any EXCLUDE, the EXCLUDE lists intersected less what an
+ * INCLUDE asks for), which is what RFC 4605 4.1 asks of the membership
+ * database. It goes to the host engine as the upstream's one direct
+ * filter on the group (hs_set_state): the engine's counts are the
+ * previous merge, so it reports exactly the difference, and a proxied
+ * group costs the router's record and the upstream's group, nothing
+ * per downstream.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,18 +33,16 @@
 #include "router/rt.h"
 #include "mcast/proxy.h"
 
-struct px_item {                         /* a queued (downstream, group) */
-	unsigned ifindex;
+struct px_item {                         /* a queued (instance, group) */
+	unsigned domain;
 	struct mcast_addr group;
 	/* found by the flush: */
 	uint64_t hh;                     /* the group's hs_hash() */
-	struct mcast_host_sock *sock;    /* the downstream's socket */
-	struct hs_iface *up;             /* its instance's upstream, NULL = none */
+	struct hs_iface *up;             /* the instance's upstream, NULL = none */
 };
 
 struct px_down {
 	unsigned ifindex, domain;
-	struct mcast_host_sock *sock;
 };
 
 struct px_up {
@@ -48,6 +50,7 @@ struct px_up {
 	char name[32];
 	char instance[32];      /* the instance's name, "" = its number */
 	struct mcast_addr addr;
+	struct hs_iface *ifc;   /* the host part's interface, from upstream_add to upstream_del */
 };
 
 struct mcast_proxy {
@@ -64,6 +67,10 @@ struct mcast_proxy {
 	struct mcast_timer timer;
 	struct mcast_addr *tmp;          /* a subscription's sources */
 	size_t scap;
+	/* the merge of several downstreams' subscriptions: the EXCLUDE
+	 * lists' intersection, the INCLUDE lists' union, a spare */
+	struct mcast_addr *mx, *mi, *mt;
+	size_t mxcap, micap, mtcap;
 	struct mcast_proxy_stats stats;
 	bool resync;                     /* a change was lost for memory: read every downstream again */
 };
@@ -111,15 +118,15 @@ static void resync_later(struct mcast_proxy *px)
 	mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms + 1000);
 }
 
-/* Queues (ifindex, g) unless it is the last item already (a record's
+/* Queues (domain, g) unless it is the last item already (a record's
  * many source changes come one after the other). Without memory for
  * the queue the change is not lost: every downstream is read again in a
  * second (resync). */
-static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g)
+static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g)
 {
 	if (px->nqueue) {
 		const struct px_item *last = &px->queue[px->nqueue - 1];
-		if (last->ifindex == ifindex && mcast_addr_eq(&last->group, g))
+		if (last->domain == domain && mcast_addr_eq(&last->group, g))
 			return;
 	}
 	if (grow(px->env.al, (void **)&px->queue, &px->qcap, px->nqueue, sizeof(*px->queue)) < 0) {
@@ -127,7 +134,7 @@ static void enqueue(struct mcast_proxy *px, unsigned ifindex, const struct mcast
 		resync_later(px);
 		return;
 	}
-	px->queue[px->nqueue++] = (struct px_item){ .ifindex = ifindex, .group = *g };
+	px->queue[px->nqueue++] = (struct px_item){ .domain = domain, .group = *g };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
@@ -172,35 +179,139 @@ static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct m
 	return 0;
 }
 
-/* Hands one subscription to the host part. false when memory was out
- * (the host part is as it was; the caller tries again). */
+static int reserve_addrs(struct mcast_proxy *px, struct mcast_addr **v, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 4;
+	while (c < n)
+		c *= 2;
+	void *p = mcast_alloc_resize(px->env.al, *v, *cap * sizeof(**v), c * sizeof(**v));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* One more downstream's subscription (mode m, sources s) into the merge:
+ * the EXCLUDE ones intersected (mx), the INCLUDE ones united (mi). */
+static int fold(struct mcast_proxy *px, enum mcast_filter_mode m, const struct mcast_addr *s, size_t k, bool *any_ex,
+		size_t *nx, size_t *ni)
+{
+	if (m == MCAST_MODE_EXCLUDE) {
+		if (*any_ex) {
+			*nx = mcast_addrs_intersect(px->mx, *nx, s, k, px->mx); /* in place: writes trail reads */
+			return 0;
+		}
+		if (reserve_addrs(px, &px->mx, &px->mxcap, k) < 0)
+			return -ENOMEM;
+		if (k)
+			memcpy(px->mx, s, k * sizeof(*s));
+		*nx = k;
+		*any_ex = true;
+		return 0;
+	}
+	if (reserve_addrs(px, &px->mt, &px->mtcap, *ni + k) < 0)
+		return -ENOMEM;
+	size_t n = mcast_addrs_union(px->mi, *ni, s, k, px->mt);
+	struct mcast_addr *t = px->mi;
+	size_t tc = px->micap;
+	px->mi = px->mt;
+	px->micap = px->mtcap;
+	px->mt = t;
+	px->mtcap = tc;
+	*ni = n;
+	return 0;
+}
+
+/*
+ * The instance's subscription to g, hh its hash: its downstreams'
+ * subscriptions merged (RFC 3376 3.2, as a host merges its sockets;
+ * RFC 4605 4.1). *out points into the proxy's buffers. A group only one
+ * downstream holds, the usual case, is that subscription as it was read.
+ * -ENOMEM.
+ */
+static int merged(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g, uint64_t hh,
+		  enum mcast_filter_mode *mode, const struct mcast_addr **out, size_t *n)
+{
+	enum mcast_filter_mode m1 = MCAST_MODE_INCLUDE;
+	size_t n1 = 0, held = 0, nx = 0, ni = 0;
+	bool any_ex = false, folded = false;
+	for (size_t i = 0; i < px->ndowns; i++) {
+		if (px->downs[i].domain != domain)
+			continue;
+		/* another downstream to read: the first subscription (in tmp,
+		 * which the read overwrites) goes into the merge first */
+		if (held == 1 && !folded) {
+			if (fold(px, m1, px->tmp, n1, &any_ex, &nx, &ni) < 0)
+				return -ENOMEM;
+			folded = true;
+		}
+		enum mcast_filter_mode m;
+		size_t k;
+		if (subscription(px, px->downs[i].ifindex, g, hh, &m, &k) < 0)
+			return -ENOMEM;
+		if (m == MCAST_MODE_INCLUDE && k == 0)
+			continue; /* not held there */
+		if (held++ == 0) {
+			m1 = m;
+			n1 = k;
+			continue;
+		}
+		if (fold(px, m, px->tmp, k, &any_ex, &nx, &ni) < 0)
+			return -ENOMEM;
+	}
+	if (!folded) {
+		*mode = m1;
+		*out = px->tmp;
+		*n = n1;
+		return 0;
+	}
+	if (!any_ex) {
+		*mode = MCAST_MODE_INCLUDE;
+		*out = px->mi;
+		*n = ni;
+		return 0;
+	}
+	if (reserve_addrs(px, &px->mt, &px->mtcap, nx) < 0)
+		return -ENOMEM;
+	*mode = MCAST_MODE_EXCLUDE;
+	*out = px->mt;
+	*n = mcast_addrs_diff(px->mx, nx, px->mi, ni, px->mt);
+	return 0;
+}
+
+/* Hands one instance's subscription to the host part. false when memory
+ * was out (the host part is as it was; the caller tries again). */
 static bool apply(struct mcast_proxy *px, const struct px_item *s)
 {
 	if (!s->up)
 		return true;
-	enum mcast_filter_mode mode = MCAST_MODE_INCLUDE;
-	size_t n = 0;
+	enum mcast_filter_mode mode;
+	const struct mcast_addr *srcs;
+	size_t n;
 	char a[MCAST_ADDR_STRLEN];
-	if (subscription(px, s->ifindex, &s->group, s->hh, &mode, &n) < 0) {
-		/* the record stays: the group's next change tries again */
+	if (merged(px, s->domain, &s->group, s->hh, &mode, &srcs, &n) < 0) {
+		/* the item stays: the next flush tries again */
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
-			   "proxy: %s from downstream %u: out of memory reading its sources",
-			   mcast_addr_str(&s->group, a), s->ifindex);
+			   "proxy: %s of instance %u: out of memory reading its downstreams' sources",
+			   mcast_addr_str(&s->group, a), s->domain);
 		return false;
 	}
-	int rc = hs_set_filter(px->host, s->sock, s->up, &s->group, s->hh, mode, px->tmp, n);
+	int rc = hs_set_state(s->up, &s->group, s->hh, mode, srcs, n);
 	if (rc < 0 && rc != -EADDRNOTAVAIL) {
 		px->stats.errors++;
-		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES, "proxy: %s from downstream %u not taken upstream: %s",
-			   mcast_addr_str(&s->group, a), s->ifindex, strerror(-rc));
+		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES, "proxy: %s of instance %u not taken upstream: %s",
+			   mcast_addr_str(&s->group, a), s->domain, strerror(-rc));
 		if (rc == -ENOMEM)
 			return false;
 	} else if (rc == 0) {
 		px->stats.updates++;
 		if (mcast_log_wants(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES))
-			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES, "proxy: downstream %u %s %s with %zu sources",
-				   s->ifindex, mcast_addr_str(&s->group, a),
+			mcast_logf(px->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES, "proxy: instance %u %s %s with %zu sources",
+				   s->domain, mcast_addr_str(&s->group, a),
 				   mode == MCAST_MODE_EXCLUDE ? "EXCLUDE" : "INCLUDE", n);
 	}
 	return true;
@@ -212,25 +323,23 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 {
 	if (px->resync)
 		resync(px);
-	/* Each item's downstream socket and upstream interface are found,
-	 * and its group hashed, once, here. The host part's lookups for the
-	 * whole queue start together (at scale each is a cache miss), in two
-	 * passes (hs_prefetch); applying the items one by one then finds
-	 * them loaded. */
+	/* Each item's upstream interface is found, and its group hashed,
+	 * once, here. The host part's lookups for the whole queue start
+	 * together (at scale each is a cache miss), in two passes
+	 * (hs_prefetch); applying the items one by one then finds them
+	 * loaded. */
 	for (size_t i = 0; i < px->nqueue; i++) {
 		struct px_item *it = &px->queue[i];
-		const struct px_down *d = down_find(px, it->ifindex);
-		const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
-		it->sock = d ? d->sock : NULL;
-		it->up = u ? hs_iface_find(px->host, u->ifindex) : NULL;
+		const struct px_up *u = up_by_domain(px, it->domain);
+		it->up = u ? u->ifc : NULL;
 		if (!it->up)
 			continue;
 		it->hh = hs_hash(px->host, &it->group);
-		hs_prefetch(it->up, it->sock, it->hh, false);
+		hs_prefetch(it->up, it->hh, false);
 	}
 	for (size_t i = 0; i < px->nqueue; i++)
 		if (px->queue[i].up)
-			hs_prefetch(px->queue[i].up, px->queue[i].sock, px->queue[i].hh, true);
+			hs_prefetch(px->queue[i].up, px->queue[i].hh, true);
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
 	for (size_t i = 0; i < px->nqueue; i++)
@@ -255,14 +364,15 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 	(void)old;
 	(void)now;
 	struct mcast_proxy *px = ctx;
-	if (!down_find(px, ifindex))
+	const struct px_down *d = down_find(px, ifindex);
+	if (!d)
 		return;
 	/* RFC 4605 4.1: groups of link scope stay on their link. */
-	if (mcast_addr_scope(group) <= 2) {
+	if (addr_is_link_scoped(group)) {
 		px->stats.scoped++;
 		return;
 	}
-	enqueue(px, ifindex, group);
+	enqueue(px, d->domain, group);
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
@@ -315,6 +425,9 @@ void mcast_proxy_destroy(struct mcast_proxy *px)
 	mcast_alloc_free(px->env.al, px->downs, px->dcap * sizeof(*px->downs));
 	mcast_alloc_free(px->env.al, px->ups, px->ucap * sizeof(*px->ups));
 	mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
+	mcast_alloc_free(px->env.al, px->mx, px->mxcap * sizeof(*px->mx));
+	mcast_alloc_free(px->env.al, px->mi, px->micap * sizeof(*px->mi));
+	mcast_alloc_free(px->env.al, px->mt, px->mtcap * sizeof(*px->mt));
 	mcast_alloc_free(px->env.al, px, sizeof(*px));
 }
 
@@ -322,37 +435,47 @@ static int cmp_item(const void *a, const void *b)
 {
 	const struct px_item *x = a, *y = b;
 	int c = addr_cmp(&x->group, &y->group);
-	return c ? c : (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
 }
 
 struct requeue_arg {
 	struct mcast_proxy *px;
-	unsigned ifindex;
+	unsigned domain;
 };
 
 static void requeue_group(void *ctx, const struct mcast_addr *g)
 {
 	const struct requeue_arg *a = ctx;
-	if (mcast_addr_scope(g) > 2)
-		enqueue(a->px, a->ifindex, g);
+	if (!addr_is_link_scoped(g))
+		enqueue(a->px, a->domain, g);
 }
 
-/* Queues every subscription of a domain's downstreams (domain 0: of
- * every domain; ifindex 0: every downstream of it, else that one), in
- * address order: the groups the router engine has on them and the
- * memberships their sockets hold upstream (a leave still to be taken
- * up), each handed again; the host part reports only what differs. */
-static void requeue_downs(struct mcast_proxy *px, unsigned domain, unsigned ifindex)
+/* Queues the groups the router engine has on one downstream, for the
+ * downstream's instance. */
+static void requeue_down(struct mcast_proxy *px, const struct px_down *d)
+{
+	struct requeue_arg a = { px, d->domain };
+	mcast_router_walk_groups(px->router, d->ifindex, requeue_group, &a);
+}
+
+/* Queues every subscription of an instance (domain 0: of every one): the
+ * groups the router engine has on its downstreams and the groups its
+ * upstream holds (a leave still to be taken up), in address order, each
+ * once; the host part reports only what differs. */
+static void requeue_domain(struct mcast_proxy *px, unsigned domain)
 {
 	size_t from = px->nqueue;
-	for (size_t i = 0; i < px->ndowns; i++) {
-		const struct px_down *d = &px->downs[i];
-		if ((domain && d->domain != domain) || (ifindex && d->ifindex != ifindex))
+	for (size_t i = 0; i < px->ndowns; i++)
+		if (!domain || px->downs[i].domain == domain)
+			requeue_down(px, &px->downs[i]);
+	for (size_t i = 0; i < px->nups; i++) {
+		const struct hs_iface *up = px->ups[i].ifc;
+		if ((domain && px->ups[i].domain != domain) || !up)
 			continue;
-		struct requeue_arg a = { px, d->ifindex };
-		mcast_router_walk_groups(px->router, d->ifindex, requeue_group, &a);
-		for (uint32_t k = 0; k < d->sock->n; k++)
-			enqueue(px, d->ifindex, &d->sock->m[k].group);
+		struct bidx_cursor c = { 0 };
+		for (const struct hs_group *g; (g = bidx_each(&up->groups, &c));)
+			if (g->direct)
+				enqueue(px, px->ups[i].domain, &g->addr);
 	}
 	if (px->nqueue <= from)
 		return;
@@ -364,12 +487,7 @@ static void requeue_downs(struct mcast_proxy *px, unsigned domain, unsigned ifin
 	px->nqueue = k;
 }
 
-static void requeue_domain(struct mcast_proxy *px, unsigned domain)
-{
-	requeue_downs(px, domain, 0);
-}
-
-/* After a change was lost for memory: every downstream again. */
+/* After a change was lost for memory: every instance again. */
 static void resync(struct mcast_proxy *px)
 {
 	px->resync = false; /* set again by what fails again */
@@ -390,7 +508,8 @@ int mcast_proxy_upstream_add(struct mcast_proxy *px, unsigned domain, unsigned i
 	if (rc < 0)
 		return rc;
 	struct px_up *u = &px->ups[px->nups++];
-	*u = (struct px_up){ .ifindex = ifindex, .domain = domain, .addr = *addr };
+	*u = (struct px_up){ .ifindex = ifindex, .domain = domain, .addr = *addr,
+			     .ifc = hs_iface_find(px->host, ifindex) };
 	snprintf(u->name, sizeof(u->name), "%s", name ? name : "");
 	requeue_domain(px, domain);
 	mcast_proxy_flush(px);
@@ -444,14 +563,11 @@ int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned
 		return -EEXIST;
 	if (grow(px->env.al, (void **)&px->downs, &px->dcap, px->ndowns, sizeof(*px->downs)) < 0)
 		return -ENOMEM;
-	struct mcast_host_sock *sock = mcast_host_socket(px->host);
-	if (!sock)
-		return -ENOMEM;
-	px->downs[px->ndowns++] = (struct px_down){ ifindex, domain, sock };
+	px->downs[px->ndowns++] = (struct px_down){ ifindex, domain };
 	/* the groups the router engine already has there (an interface
 	 * joining an instance on a reload) go upstream now, not at their
 	 * next report */
-	requeue_downs(px, domain, ifindex);
+	requeue_down(px, &px->downs[px->ndowns - 1]);
 	mcast_proxy_flush(px);
 	return 0;
 }
@@ -461,14 +577,12 @@ int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex)
 	struct px_down *d = down_find(px, ifindex);
 	if (!d)
 		return -ENODEV;
-	size_t kept = 0;
-	for (size_t i = 0; i < px->nqueue; i++)
-		if (px->queue[i].ifindex != ifindex)
-			px->queue[kept++] = px->queue[i];
-	px->nqueue = kept;
-	/* Closing the socket takes its filters out of the merge, reported. */
-	mcast_host_close(px->host, d->sock);
+	/* Its groups are merged again without it: what it alone asked
+	 * for leaves upstream, reported. */
+	struct px_down gone = *d;
 	*d = px->downs[--px->ndowns];
+	requeue_down(px, &gone);
+	mcast_proxy_flush(px);
 	return 0;
 }
 
@@ -502,9 +616,11 @@ struct dump_ctx {
 	bool json;
 };
 
-static int cmp_addr(const void *a, const void *b)
+static int cmp_group(const void *a, const void *b)
 {
-	return addr_cmp(a, b);
+	const struct hs_group *x = *(const struct hs_group *const *)a;
+	const struct hs_group *y = *(const struct hs_group *const *)b;
+	return addr_cmp(&x->addr, &y->addr);
 }
 
 /* One instance: its merged records, each group once, in address order. */
@@ -530,23 +646,16 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 		snprintf(line, sizeof(line), "proxy %s upstream %s %sv%d address %s querier %s\n", name, u->name, proto,
 			 ver, mcast_addr_str(&u->addr, a), q[0] ? q : "none");
 	c->out(c->ctx, line);
-	/* the instance's groups: its downstream sockets' memberships */
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < px->ndowns; i++)
-		if (px->downs[i].domain == u->domain)
-			cap += px->downs[i].sock->n;
-	struct mcast_addr *v = cap ? mcast_alloc_get(px->env.al, cap * sizeof(*v)) : NULL;
-	for (size_t i = 0; v && i < px->ndowns; i++)
-		if (px->downs[i].domain == u->domain)
-			for (uint32_t k = 0; k < px->downs[i].sock->n; k++)
-				v[n++] = px->downs[i].sock->m[k].group;
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_addr);
+	/* the instance's groups: the upstream's that hold its merge */
+	const struct hs_iface *up = u->ifc;
+	size_t n = 0;
+	void **v = up ? bidx_sorted(&up->groups, cmp_group, &n) : NULL;
 	bool first = true;
 	struct mcast_addr srcs[16];
-	for (size_t i = 0; i < n; i++) {
-		const struct mcast_addr *g = &v[i];
-		if (i && mcast_addr_eq(g, &v[i - 1]))
+	for (size_t i = 0; v && i < n; i++) {
+		const struct hs_group *hg = v[i];
+		const struct mcast_addr *g = &hg->addr;
+		if (!hg->direct)
 			continue;
 		enum mcast_filter_mode mode;
 		size_t ns;
@@ -566,7 +675,8 @@ static void dump_domain(struct dump_ctx *c, const struct px_up *u, bool last)
 		c->out(c->ctx, line);
 		first = false;
 	}
-	mcast_alloc_free(px->env.al, v, cap * sizeof(*v));
+	if (up)
+		bidx_sorted_free(&up->groups, v, n);
 	if (c->json)
 		c->out(c->ctx, last ? "]}" : "]},");
 }

@@ -217,7 +217,7 @@ int mcast_report_add(struct mcast_report_builder *rb, uint8_t type,
 {
 	const struct mcast_profile *pf = mcast_profile_of(rb->family);
 	if (addr_family(group) != rb->family || !addr_is_multicast(group) ||
-	    mcast_rec_type_name(type) == NULL || (aux_words && !aux))
+	    type < MCAST_MODE_IS_INCLUDE || type > MCAST_BLOCK_OLD_SOURCES || (aux_words && !aux))
 		return -EINVAL;
 	size_t fixed = 4 + pf->alen + (size_t)aux_words * 4;
 	size_t room_empty = rb->mtu - rb->hdr_len;

@@ -30,12 +30,14 @@ static inline void hs_send(void *ctx, unsigned ifindex, const uint8_t *p, size_t
 	}
 }
 
-static inline struct hsfx *hsfx_new(enum mcast_family fam, const struct mcast_host_iface_config *ic)
+/* A host with the given allocator (NULL: libc's). */
+static inline struct hsfx *hsfx_new_al(enum mcast_family fam, const struct mcast_host_iface_config *ic,
+				       const struct mcast_alloc *al)
 {
 	struct hsfx *f = calloc(1, sizeof(*f));
 	f->fam = fam;
 	mcast_wheel_init(&f->wheel, 0);
-	struct mcast_host_env env = { .al = &mcast_alloc_libc, .wheel = &f->wheel, .send = hs_send,
+	struct mcast_host_env env = { .al = al ? al : &mcast_alloc_libc, .wheel = &f->wheel, .send = hs_send,
 				      .ctx = f, .seed = 42 };
 	f->h = mcast_host_create(&env, NULL, fam);
 	assert_non_null(f->h);
@@ -49,6 +51,11 @@ static inline struct hsfx *hsfx_new(enum mcast_family fam, const struct mcast_ho
 		f->named[i] = A(b);
 	}
 	return f;
+}
+
+static inline struct hsfx *hsfx_new(enum mcast_family fam, const struct mcast_host_iface_config *ic)
+{
+	return hsfx_new_al(fam, ic, NULL);
 }
 
 static inline void hsfx_free(struct hsfx *f)

@@ -2,6 +2,7 @@
  * 5.1 row by row for both families, retransmissions and their merging,
  * responses to queries (5.2), older-querier compatibility (7.2). */
 #include "hsutil.h"
+#include "host/hs.h"
 
 static const char *G(struct hsfx *f)
 {
@@ -396,6 +397,81 @@ static void test_compat(void **state)
 	hsfx_free(f);
 }
 
+/* A clock that starts at 0 (the simulator's): a query there with a
+ * Maximum Response Delay of 0 is answered at once (1 ms later: a deadline
+ * of 0 means none), in IGMPv3 and MLDv1, not lost. */
+static void test_answer_at_time_zero(void **state)
+{
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct mcast_host_iface_config ic;
+		mcast_host_iface_config_default(&ic);
+		ic.force_version = (uint8_t)v6; /* MLDv1 */
+		struct hsfx *f = hsfx_new(v6 ? MCAST_AF_INET6 : MCAST_AF_INET, &ic);
+		struct mcast_host_sock *s = mcast_host_socket(f->h);
+		assert_int_equal(hfilter(f, s, G(f), false, "s1"), 0);
+		hsent(f, false);
+		assert_int_equal(f->wheel.now_ms, 0);
+		hquery(f, v6 ? 1 : 3, G(f), 0, NULL);
+		mcast_wheel_advance(&f->wheel, 1);
+		assert_string_equal(hsent(f, true), v6 ? "@1 MLDv1 report ff05::9 to ff05::9" : "@1 IS_EX 239.1.1.1 {s1}");
+		hsfx_free(f);
+	}
+}
+
+/* An allocator that refuses new memory while told to. */
+static bool refuse;
+
+static void *refusing_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+	(void)ctx;
+	(void)old;
+	if (!size) {
+		free(p);
+		return NULL;
+	}
+	return refuse && (!p || size > old) ? NULL : realloc(p, size);
+}
+
+/* A query that finds no memory for its answers changes nothing and is
+ * counted (stats.nomem); the next one, with memory, is answered. Groups
+ * keep no timer at rest: the record that holds one comes with the
+ * query and goes with the answer. */
+static void test_answer_without_memory(void **state)
+{
+	(void)state;
+	static const struct mcast_alloc al = { refusing_realloc, NULL };
+	struct mcast_host_iface_config ic;
+	mcast_host_iface_config_default(&ic);
+	ic.force_version = 2;
+	struct hsfx *f = hsfx_new_al(MCAST_AF_INET, &ic, &al);
+	struct mcast_host_sock *s = mcast_host_socket(f->h);
+	struct mcast_addr g = A("239.1.1.1");
+	assert_int_equal(mcast_host_join(f->h, s, 1, &g), 0);
+	mcast_wheel_advance(&f->wheel, 20000); /* the join's report and its repetition (RFC 2236 3) */
+	assert_string_equal(hsent(f, false), "IGMPv2 report 239.1.1.1 to 239.1.1.1; IGMPv2 report 239.1.1.1 to 239.1.1.1");
+	assert_null(hs_group_find(hs_iface_find(f->h, 1), &g)->wait);
+	/* a first query grows the receive buffers, and is answered */
+	hquery(f, 2, NULL, 1000, NULL);
+	mcast_wheel_advance(&f->wheel, 21000);
+	assert_string_equal(hsent(f, false), "IGMPv2 report 239.1.1.1 to 239.1.1.1");
+	refuse = true;
+	hquery(f, 2, NULL, 1000, NULL);
+	refuse = false;
+	assert_int_equal(mcast_host_stats(f->h, 1)->nomem, 1);
+	assert_int_equal(mcast_host_stats(f->h, 1)->rx_queries, 1); /* the second not taken at all */
+	mcast_wheel_advance(&f->wheel, 22000);
+	assert_string_equal(hsent(f, false), "");
+	hquery(f, 2, NULL, 1000, NULL);
+	assert_non_null(hs_group_find(hs_iface_find(f->h, 1), &g)->wait);
+	mcast_wheel_advance(&f->wheel, 23000);
+	assert_string_equal(hsent(f, false), "IGMPv2 report 239.1.1.1 to 239.1.1.1");
+	assert_null(hs_group_find(hs_iface_find(f->h, 1), &g)->wait);
+	char why[256];
+	assert_int_equal(mcast_host_check(f->h, why, sizeof(why)), 0);
+	hsfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_report_group_order),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_compat),
+		cmocka_unit_test(test_answer_without_memory),
+		cmocka_unit_test(test_answer_at_time_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -462,7 +462,7 @@ static void hs_tx(void *ctx, unsigned ifindex, const uint8_t *p, size_t len)
 	fa_put(&st->tx, "\n");
 }
 
-static void *hs_make(void)
+static void *hs_make_version(int force)
 {
 	struct hsst *st = calloc(1, sizeof(*st));
 	mcast_wheel_init(&st->w, 1000);
@@ -472,7 +472,10 @@ static void *hs_make(void)
 	st->h = mcast_host_create(&env, &c, MCAST_AF_INET);
 	assert_non_null(st->h);
 	struct mcast_addr me = A("10.0.1.10");
-	assert_int_equal(mcast_host_iface_add(st->h, 1, "eth0", &me, NULL), 0);
+	struct mcast_host_iface_config ic;
+	mcast_host_iface_config_default(&ic);
+	ic.force_version = (uint8_t)force;
+	assert_int_equal(mcast_host_iface_add(st->h, 1, "eth0", &me, &ic), 0);
 	st->s[0] = mcast_host_socket(st->h);
 	st->s[1] = mcast_host_socket(st->h);
 	struct mcast_addr g1 = A("239.1.1.1"), g2 = A("239.1.1.2"), s1 = A("10.0.0.5"), s2 = A("10.0.0.6");
@@ -482,6 +485,17 @@ static void *hs_make(void)
 	mcast_wheel_advance(&st->w, 20000); /* retransmissions done */
 	st->tx.len = 0;
 	return st;
+}
+
+static void *hs_make(void)
+{
+	return hs_make_version(0);
+}
+
+/* IGMPv2 on the interface: a query starts a report timer per group. */
+static void *hs_make_v2(void)
+{
+	return hs_make_version(2);
 }
 
 static void hs_text(void *p, struct fa_text *out)
@@ -564,6 +578,20 @@ static void hs_op_query(void *p)
 	mcast_host_input(st->h, 1, k.data[0], k.len[0]);
 }
 
+/* A v2 general query: every group's report timer starts (each group
+ * then has a wait record), or, without memory, none does. */
+static void hs_op_query_v2(void *p)
+{
+	struct hsst *st = p;
+	uint8_t out[256];
+	struct mcast_addr from = A("10.0.1.1");
+	struct mcast_query_params q = { .family = MCAST_AF_INET, .version = 2, .group = A("0.0.0.0"),
+					.max_resp_ms = 1000 };
+	struct pkts k = { 0 };
+	assert_true(mcast_query_encode(&q, &from, NULL, 1500, out, sizeof(out), pkts_emit, &k) > 0);
+	mcast_host_input(st->h, 1, k.data[0], k.len[0]);
+}
+
 /* Socket 0 joins n more groups from base on, and the reports are done. */
 static struct hsst *hs_join_more(struct hsst *st, uint32_t base, size_t n)
 {
@@ -621,6 +649,10 @@ static void test_host(void **state)
 		{ "host: a block of one more source", hs_make, hs_op_block, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a source join on a new group", hs_make, hs_op_source_join, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a group-and-source query", hs_make, hs_op_query, hs_text, hs_check, hs_destroy, NULL },
+		{ "host: a v2 general query (a report timer per group)", hs_make_v2, hs_op_query_v2, hs_text, hs_check,
+		  hs_destroy, NULL },
+		{ "host: a block of one more source under v2", hs_make_v2, hs_op_block, hs_text, hs_check, hs_destroy,
+		  NULL },
 		{ "host: an interface added", hs_make, hs_op_iface, hs_text, hs_check, hs_destroy, NULL },
 		{ "host: a ninth membership (the index grows)", hs_make_many, hs_op_ninth, hs_text, hs_check, hs_destroy,
 		  NULL },
