@@ -674,6 +674,33 @@ int hs_change_sources(struct hs_group *g, enum mcast_filter_mode m, const struct
 	return oom ? -ENOMEM : 0;
 }
 
+/* In v1/v2 (MLDv1) a group is joined or not: a report when it becomes
+ * joined, repeated, a leave when it is left and we were the last to
+ * report. */
+static void v12_changed(struct hs_group *g, bool joined)
+{
+	struct hs_iface *ifc = g->ifc;
+	if (joined) {
+		/* RFC 2236 3: report at once, and again after a short delay. */
+		send_v12(ifc, g, MCAST_MSG_REPORT);
+		g->reporter = true;
+		g->v12_rexmit = ifc->rv > 1 ? (uint8_t)(ifc->rv - 1) : 0;
+		/* (the wait record was made with the room, hs_reserve) */
+		struct hs_wait *w = g->v12_rexmit ? wait_get(g) : g->wait;
+		if (w)
+			w->v12_ms = g->v12_rexmit ? deadline_in(ifc->h, unsolicited_ms(ifc)) : 0;
+	} else {
+		/* RFC 2236 6: a leave when we were the last to report; v1 none. */
+		if (g->reporter && ifc->level == 2)
+			send_v12(ifc, g, MCAST_MSG_LEAVE);
+		if (g->wait)
+			g->wait->v12_ms = 0;
+		g->v12_rexmit = 0;
+		g->reporter = false;
+	}
+	group_reschedule(g);
+}
+
 int hs_set_state(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh, enum mcast_filter_mode nm,
 		 const struct mcast_addr *ns, size_t nn)
 {
@@ -688,6 +715,26 @@ int hs_set_state(struct hs_iface *ifc, const struct mcast_addr *ga, uint64_t hh,
 	/* all the room first: afterwards nothing fails */
 	if (!(g = reserve(ifc, g, ga, hh, g ? g->nsrcs : 0, nn)))
 		return -ENOMEM;
+	if (!nn && !g->nsrcs) {
+		/* An any-source join or leave (EXCLUDE {} / INCLUDE {}) of a
+		 * group without sources, the usual change: the state is the
+		 * mode alone, member while n_ex is not 0. */
+		bool joined = g->n_ex != 0;
+		g->n_ex = g->n_ex - (was == HS_DIRECT_EX) + !leaving;
+		g->direct = leaving ? 0 : HS_DIRECT_EX;
+		if (joined != (g->n_ex != 0) && reportable(g)) {
+			if (ifc->level == 3) {
+				g->mode_rexmit = ifc->rv; /* TO_EX {} or TO_IN {} (RFC 3376 5.1) */
+				report_change(g);
+			} else {
+				v12_changed(g, !joined);
+			}
+		}
+		if (g->wait)
+			wait_done(g);
+		maybe_free(g);
+		return 0;
+	}
 	/* The previous filter from the counts, into tmp2's lower half
 	 * (hs_change_group() works in tmp and tmp2's upper half, and the
 	 * room reserved means nothing reallocates them meanwhile). */
@@ -767,28 +814,10 @@ int hs_change_group(struct hs_group *g, enum mcast_filter_mode om, const struct 
 		}
 		report_change(g);
 	} else if (reportable(g) && ifc->level < 3 && was != is) {
-		if (is) {
-			/* RFC 2236 3: report at once, and again after a short delay. */
-			send_v12(ifc, g, MCAST_MSG_REPORT);
-			g->reporter = true;
-			g->v12_rexmit = ifc->rv > 1 ? (uint8_t)(ifc->rv - 1) : 0;
-			/* (the wait record was made with the room, hs_reserve) */
-			struct hs_wait *w = g->v12_rexmit ? wait_get(g) : g->wait;
-			if (w)
-				w->v12_ms = g->v12_rexmit ? deadline_in(h, unsolicited_ms(ifc)) : 0;
-			group_reschedule(g);
-		} else {
-			/* RFC 2236 6: a leave when we were the last to report; v1 none. */
-			if (g->reporter && ifc->level == 2)
-				send_v12(ifc, g, MCAST_MSG_LEAVE);
-			if (g->wait)
-				g->wait->v12_ms = 0;
-			g->v12_rexmit = 0;
-			g->reporter = false;
-			group_reschedule(g);
-		}
+		v12_changed(g, is);
 	}
-	wait_done(g); /* (one hs_reserve() made and nothing needed) */
+	if (g->wait)
+		wait_done(g); /* (one hs_reserve() made and nothing needed) */
 	prune(g); /* sources left without a count or a retransmission */
 	maybe_free(g);
 	return oom ? -ENOMEM : 0;

@@ -301,6 +301,22 @@ static void test_provider_version(void **state)
 	struct mcast_addr g = A("239.1.1.1");
 	assert_int_equal(mcast_router_group(P, 1, &g, &gi, NULL, 0), 0);
 	assert_int_equal(gi.compat_version, 2);
+	/* in v2 a new group goes up as an IGMPv2 report at once (RFC 2236
+	 * 3), and when the last downstream member has gone, as a leave: the
+	 * provider then asks and forgets the group (RFC 2236 6) */
+	struct mcast_addr g5 = A("239.5.5.5");
+	upstream_pkts = 0;
+	report(1, "10.0.1.10", "239.5.5.5", MCAST_MODE_IS_EXCLUDE, NULL, NULL);
+	assert_int_equal(upstream_pkts, 1);
+	assert_int_equal(mcast_router_group(P, 1, &g5, &gi, NULL, 0), 0);
+	assert_int_equal(gi.compat_version, 2);
+	mcast_wheel_advance(&W, 20000); /* the report's repetition */
+	assert_int_equal(upstream_pkts, 2);
+	upstream_pkts = 0;
+	report(1, "10.0.1.10", "239.5.5.5", MCAST_CHANGE_TO_INCLUDE, NULL, NULL);
+	mcast_wheel_advance(&W, 24000); /* lan1's last-member queries, then the provider's */
+	assert_int_equal(upstream_pkts, 1); /* the leave (the provider's queries do not reach us here) */
+	assert_int_not_equal(mcast_router_group(P, 1, &g5, &gi, NULL, 0), 0);
 	teardown();
 }
 
