@@ -613,7 +613,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		ifc->stats.ssm_ignored++;
 		return;
 	}
-	struct rt_group *grp = p->grp ? p->grp : rt_group_find(ifc, g);
+	struct rt_group *grp = p->grp ? p->grp : find_hashed(ifc, g, p->hh);
 	bool creates = type == MCAST_MODE_IS_EXCLUDE || type == MCAST_CHANGE_TO_EXCLUDE ||
 		       (type != MCAST_BLOCK_OLD_SOURCES && nb > 0);
 	if (!grp) {
@@ -877,25 +877,28 @@ void rt_records_done(struct rt_iface *ifc)
  * the hosts those groups track, so that the misses of a whole report
  * overlap instead of adding up, and the records are then applied from
  * the cache. */
-static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n)
+static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
+			    struct rt_prep *prep)
 {
 	enum { CHUNK = 64 };
-	uint64_t h[CHUNK];
 	const struct rt_group *c[CHUNK];
 	const struct bidx *t = &ifc->groups;
+	for (size_t i = 0; !t->b && i < n; i++)
+		prep[i].hh = group_hash(ifc->r, &recs[i].group); /* (no table yet: nothing to load) */
 	if (!t->b)
 		return;
 	bool hosts = ifc->cfg.fast_leave;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
+		const struct rt_prep *h = prep + base;
 		for (size_t i = 0; i < m; i++) {
-			h[i] = group_hash(ifc->r, &recs[base + i].group);
-			bidx_prefetch(t, h[i]);
+			prep[base + i].hh = group_hash(ifc->r, &recs[base + i].group);
+			bidx_prefetch(t, h[i].hh);
 		}
 		/* the candidate group, all of it: applying a record reads and
 		 * writes its lines (state, deadlines, timer) */
 		for (size_t i = 0; i < m; i++) {
-			const char *g = bidx_candidate(t, h[i], sizeof(struct rt_group));
+			const char *g = bidx_candidate(t, h[i].hh, sizeof(struct rt_group));
 			if (g && sizeof(struct rt_group) > 128)
 				__builtin_prefetch(g + 64);
 			c[i] = (const struct rt_group *)(const void *)g;
@@ -922,7 +925,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 	if (rt_reserve(r, (void **)&r->prep, &r->prep_cap, n, sizeof(*r->prep)) < 0)
 		rc = -ENOMEM;
 	else
-		prefetch_groups(ifc, recs, n);
+		prefetch_groups(ifc, recs, n, r->prep); /* and each group's hash, kept in prep */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct mcast_group_record *rec = &recs[i];
 		struct rt_prep *p = &r->prep[i];
@@ -930,7 +933,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 		p->verdict = record_verdict(ifc, &rec->group, rec->type);
 		if (p->verdict != RT_REC_APPLIES)
 			continue;
-		struct rt_group *grp = rt_group_find(ifc, &rec->group);
+		struct rt_group *grp = find_hashed(ifc, &rec->group, p->hh);
 		if (!grp) {
 			bool creates = rec->type == MCAST_MODE_IS_EXCLUDE || rec->type == MCAST_CHANGE_TO_EXCLUDE ||
 				       (rec->type != MCAST_BLOCK_OLD_SOURCES && rec->nsrcs > 0);
@@ -944,7 +947,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			grp->addr = rec->group;
 			grp->ifc = ifc;
 			mcast_timer_init(&grp->timer, group_timer_fired, grp);
-			if (bidx_insert(&ifc->groups, grp, group_hash(r, &rec->group)) < 0) {
+			if (bidx_insert(&ifc->groups, grp, p->hh) < 0) {
 				mcast_pool_put(&r->group_pool, grp);
 				rc = -ENOMEM;
 				break;

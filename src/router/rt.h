@@ -158,6 +158,7 @@ bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcas
 enum { RT_REC_APPLIES, RT_REC_DENIED, RT_REC_SSM };
 struct rt_prep {
 	struct rt_group *grp;
+	uint64_t hh;                    /* the group's rt_group_hash(), made once per record */
 	uint8_t verdict;
 };
 /* Handles one group record (already translated from v1/v2 messages);
