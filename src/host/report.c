@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "hs.h"
+#include "wire/internal.h"
 
 uint64_t hs_group_hash(const void *rec, const void *arg)
 {
@@ -457,9 +458,11 @@ static void send_state_change(struct hs_iface *ifc)
 			enum mcast_filter_mode mode;
 			size_t n;
 			state_of(g, &mode, h->tmp, &n);
-			mcast_report_add(&rb, mode == MCAST_MODE_INCLUDE ? MCAST_CHANGE_TO_INCLUDE
-									 : MCAST_CHANGE_TO_EXCLUDE,
-					 &g->addr, h->tmp, n, NULL, 0);
+			uint8_t type = mode == MCAST_MODE_INCLUDE ? MCAST_CHANGE_TO_INCLUDE : MCAST_CHANGE_TO_EXCLUDE;
+			if (n)
+				mcast_report_add(&rb, type, &g->addr, h->tmp, n, NULL, 0);
+			else
+				wire_report_add_group(&rb, type, &g->addr);
 			g->mode_rexmit--;
 		} else {
 			/* RFC 3376 5.1: a source goes in ALLOW when the
@@ -835,8 +838,11 @@ static void current_state(struct hs_iface *ifc, struct hs_group *g, struct mcast
 	if (!state_of(g, &mode, h->tmp, &n) || !reportable(g))
 		return;
 	if (!only_sources) {
-		mcast_report_add(rb, mode == MCAST_MODE_INCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_MODE_IS_EXCLUDE,
-				 &g->addr, h->tmp, n, NULL, 0);
+		uint8_t type = mode == MCAST_MODE_INCLUDE ? MCAST_MODE_IS_INCLUDE : MCAST_MODE_IS_EXCLUDE;
+		if (n)
+			mcast_report_add(rb, type, &g->addr, h->tmp, n, NULL, 0);
+		else
+			wire_report_add_group(rb, type, &g->addr);
 		return;
 	}
 	/* RFC 3376 5.2: INCLUDE (A) answers IS_IN (A*Q), EXCLUDE (A) IS_IN (Q-A). */
@@ -981,7 +987,9 @@ void hs_iface_due(struct mcast_timer *t, void *arg)
 {
 	(void)t;
 	struct hs_iface *ifc = arg;
-	update_level(ifc);
+	/* (v3 with no older querier heard and nothing forced: nothing to look at) */
+	if (ifc->level != 3 || ifc->v1_querier_ms || ifc->v2_querier_ms || ifc->cfg.force_version)
+		update_level(ifc);
 	if (ifc->report_due)
 		send_state_change(ifc);
 }

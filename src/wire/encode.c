@@ -211,6 +211,24 @@ static void put_record(struct mcast_report_builder *rb, const struct mcast_profi
 		mcast_report_flush(rb);
 }
 
+void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const struct mcast_addr *group)
+{
+	size_t alen = rb->family == MCAST_AF_INET ? 4 : 16, need = 4 + alen;
+	if (rb->len && need > rb->mtu - rb->len)
+		mcast_report_flush(rb);
+	if (rb->len == 0)
+		rb->len = rb->hdr_len;
+	uint8_t *r = rb->buf + rb->len;
+	r[0] = type;
+	r[1] = 0; /* no auxiliary data */
+	r[2] = 0; /* no source */
+	r[3] = 0;
+	__builtin_memcpy(r + 4, alen == 4 ? group->b + 12 : group->b, alen);
+	rb->len += need;
+	if (++rb->nrec == 0xffff)
+		mcast_report_flush(rb);
+}
+
 int mcast_report_add(struct mcast_report_builder *rb, uint8_t type,
 		     const struct mcast_addr *group, const struct mcast_addr *srcs, size_t nsrcs,
 		     const uint8_t *aux, uint8_t aux_words)

@@ -34,4 +34,11 @@ static inline void wire_put_addr(const struct mcast_profile *pf, uint8_t *p,
 
 bool mcast_ip_icmp6_cksum_ok(const struct mcast_ip_info *ip);
 
+/* mcast_report_add() of a record without sources or auxiliary data, for
+ * the engines, whose groups are valid by construction (multicast, of the
+ * builder's family; mcast_report_init() checked that the MTU holds a
+ * record): no checks, no loops. The commonest record of a report: an
+ * any-source join or leave (TO_EX {}, TO_IN {}, IS_EX {}). */
+void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const struct mcast_addr *group);
+
 #endif

@@ -1,6 +1,7 @@
 /* Unit tests for src/wire/encode.c: byte-exact output for every message
  * type, MTU splitting of reports and queries, and argument checks. */
 #include "testutil.h"
+#include "wire/internal.h"
 #include "vectors.h"
 
 static uint8_t buf[65535];
@@ -234,6 +235,51 @@ static void test_report_split(void **state)
 	assert_int_equal(nsrc, 300);
 }
 
+/* The engines' sourceless record (wire_report_add_group) makes the same
+ * bytes as mcast_report_add(), packets split at the same records, for
+ * both families and MTUs that end a packet exactly on a record and not,
+ * mixed with records that carry sources. */
+static void test_report_add_group(void **state)
+{
+	(void)state;
+	static struct pkts a, b;
+	static uint8_t buf2[1600];
+	const size_t mtus[] = { 1500, 1280, 576, 1456 };
+	for (int v6 = 0; v6 < 2; v6++)
+		for (size_t k = 0; k < sizeof(mtus) / sizeof(mtus[0]); k++) {
+			if (!v6 && mtus[k] == 1280)
+				continue;
+			enum mcast_family f = v6 ? MCAST_AF_INET6 : MCAST_AF_INET;
+			struct mcast_addr me = A(v6 ? "fe80::10" : "10.0.0.10"), src = A(v6 ? "2001:db8::1" : "10.1.0.1");
+			struct mcast_report_builder ra, rb;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			assert_int_equal(mcast_report_init(&ra, f, &me, NULL, mtus[k], buf, sizeof(buf), pkts_emit, &a), 0);
+			assert_int_equal(mcast_report_init(&rb, f, &me, NULL, mtus[k], buf2, sizeof(buf2), pkts_emit, &b), 0);
+			for (unsigned i = 0; i < 400; i++) {
+				struct mcast_addr g = A(v6 ? "ff05::" : "239.0.0.0");
+				g.b[14] = (uint8_t)(i >> 8);
+				g.b[15] = (uint8_t)i;
+				uint8_t type = i % 3 ? MCAST_CHANGE_TO_EXCLUDE : MCAST_MODE_IS_EXCLUDE;
+				if (i % 37 == 5) { /* now and then a record with a source */
+					mcast_report_add(&ra, MCAST_ALLOW_NEW_SOURCES, &g, &src, 1, NULL, 0);
+					mcast_report_add(&rb, MCAST_ALLOW_NEW_SOURCES, &g, &src, 1, NULL, 0);
+					continue;
+				}
+				assert_int_equal(mcast_report_add(&ra, type, &g, NULL, 0, NULL, 0), 0);
+				wire_report_add_group(&rb, type, &g);
+			}
+			mcast_report_flush(&ra);
+			mcast_report_flush(&rb);
+			assert_true(a.n > 1);
+			assert_int_equal(a.n, b.n);
+			for (unsigned i = 0; i < a.n; i++) {
+				assert_int_equal(a.len[i], b.len[i]);
+				assert_memory_equal(a.data[i], b.data[i], a.len[i]);
+			}
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_query_split_and_refusals),
 		cmocka_unit_test(test_report_exact),
 		cmocka_unit_test(test_report_split),
+		cmocka_unit_test(test_report_add_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
