@@ -7,12 +7,13 @@
  * (filter mode and sources per group), is one subscription; the
  * upstream's membership database is the merge of all subscriptions of
  * the instance (RFC 4605 4.1) done exactly as a host merges its sockets
- * (RFC 3376 3.2, RFC 3810 4.2): the proxy owns a host engine and gives
- * every downstream interface a socket whose filter on the upstream is
- * that downstream's subscription. So the upstream reports what a host
- * with those sockets would: state-change reports when the merge
- * changes, answers to the provider's queries, and the provider's
- * version (IGMPv1/v2, MLDv1 compatibility, RFC 3376 7.2).
+ * (RFC 3376 3.2, RFC 3810 4.2): the proxy owns a host engine and, when a
+ * group changes, reads it on the instance's downstreams, merges and
+ * hands the merge to the upstream interface as its filter on the group.
+ * So the upstream reports what a host with one socket per downstream
+ * would: state-change reports when the merge changes, answers to the
+ * provider's queries, and the provider's version (IGMPv1/v2, MLDv1
+ * compatibility, RFC 3376 7.2).
  *
  * Forwarding is not here: mcast_routing_iface_set_role() gives the
  * routing logic each interface's part.
@@ -44,9 +45,9 @@ struct mcast_proxy_env {
 };
 
 struct mcast_proxy_stats {
-	uint64_t updates;              /* subscriptions handed to the host part */
+	uint64_t updates;              /* merged subscriptions (instance, group) handed to the host part */
 	uint64_t scoped;               /* changes of link-scoped groups kept off the upstream (RFC 4605 4.1) */
-	uint64_t errors;               /* subscriptions the host part refused (memory) */
+	uint64_t errors;               /* merges not read or not taken for memory (tried again) */
 	uint64_t invalid_sources;      /* sources a host asked for that no filter may hold
 					  (not unicast: 0.0.0.0, ::, multicast), left out upstream */
 };
