@@ -8,7 +8,7 @@
  * The heap is faulted in first (bench_warm_heap): both rigs build their
  * state from nothing, and fresh pages' faults would otherwise weigh on
  * the one that uses more memory, and differently from run to run.
- * Each figure is the median of 3 to 15 runs of each rig, alternated.
+ * Each figure is the median of 5 to 15 runs of each rig, alternated.
  */
 #include <string.h>
 
@@ -142,7 +142,7 @@ int main(void)
 		/* the median of several runs, more where a run is short (a
 		 * thousand groups take a tenth of a millisecond) */
 		enum { MAXRUNS = 15 };
-		int runs = n <= 10000 ? MAXRUNS : n <= 100000 ? 7 : 3;
+		int runs = n <= 10000 ? MAXRUNS : n <= 100000 ? 9 : 5;
 		double rt[MAXRUNS], px[MAXRUNS];
 		size_t reports = 0, mem_router = 0, mem_proxy = 0;
 		for (int t = 0; t < runs; t++) {

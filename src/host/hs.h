@@ -29,26 +29,24 @@ struct hs_wait {
 };
 
 /* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
- * one-byte fields sit together after the counts: 104 bytes (a proxy
- * holds one per upstream group). */
+ * small fields sit together after the counts: 96 bytes, a multiple of
+ * the pool's 16 (a proxy holds one per upstream group). */
 struct hs_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	struct hs_iface *ifc;
 	uint32_t n_ex;                  /* EXCLUDE-mode sockets, plus the interface's own joins */
 	uint32_t n_in;                  /* INCLUDE-mode sockets */
-	uint32_t own;                   /* the interface's own joins (224.0.0.1, ...) */
 	uint32_t nsrcs, cap;
+	uint16_t own;                   /* the interface's own joins (224.0.0.1, ...): one or two */
 	uint8_t mode_rexmit;            /* Filter-Mode-Change records left to send */
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
-	bool queued;                    /* on iface->pending */
-	bool fresh;                     /* on iface->fresh: changed since its last report */
 	bool reportable;                /* its changes are reported (not 224.0.0.1, ...) */
 	uint8_t direct;                 /* a filter set with hs_set_state(): HS_DIRECT_IN/EX, 0 = none */
 	struct hs_src *srcs;            /* sorted */
 	struct hs_wait *wait;           /* NULL: no response or v1/v2 report pending */
-	struct hs_group *pend_next, **pend_pprev;
-	struct hs_group *fresh_next, **fresh_pprev;
+	struct hs_group *pend_next, **pend_pprev;   /* on iface->pending while pend_pprev */
+	struct hs_group *fresh_next, **fresh_pprev; /* on iface->fresh (changed since its last report) while fresh_pprev */
 };
 
 static inline mcast_time_ms hs_resp_ms(const struct hs_group *g)

@@ -32,6 +32,8 @@
 #include "hs.h"
 #include "wire/internal.h"
 
+_Static_assert(sizeof(struct hs_group) <= 96, "a group in six of the pool's 16-byte steps");
+
 uint64_t hs_group_hash(const void *rec, const void *arg)
 {
 	return hs_hash(arg, &((const struct hs_group *)rec)->addr);
@@ -86,47 +88,45 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
  * in O(1), whatever thousands of others wait for their retransmission. */
 static void unfresh(struct hs_group *g)
 {
-	if (!g->fresh)
+	if (!g->fresh_pprev)
 		return;
 	*g->fresh_pprev = g->fresh_next;
 	if (g->fresh_next)
 		g->fresh_next->fresh_pprev = g->fresh_pprev;
-	g->fresh = false;
+	g->fresh_pprev = NULL;
 }
 
 static void mark_fresh(struct hs_group *g)
 {
-	if (g->fresh)
+	if (g->fresh_pprev)
 		return;
 	g->fresh_next = g->ifc->fresh;
 	if (g->fresh_next)
 		g->fresh_next->fresh_pprev = &g->fresh_next;
 	g->fresh_pprev = &g->ifc->fresh;
 	g->ifc->fresh = g;
-	g->fresh = true;
 }
 
 static void unqueue(struct hs_group *g)
 {
 	unfresh(g);
-	if (!g->queued)
+	if (!g->pend_pprev)
 		return;
 	*g->pend_pprev = g->pend_next;
 	if (g->pend_next)
 		g->pend_next->pend_pprev = g->pend_pprev;
-	g->queued = false;
+	g->pend_pprev = NULL;
 }
 
 static void enqueue(struct hs_group *g)
 {
-	if (g->queued)
+	if (g->pend_pprev)
 		return;
 	g->pend_next = g->ifc->pending;
 	if (g->pend_next)
 		g->pend_next->pend_pprev = &g->pend_next;
 	g->pend_pprev = &g->ifc->pending;
 	g->ifc->pending = g;
-	g->queued = true;
 }
 
 /* The group's wait record, made if it has none; NULL when memory is out. */
