@@ -38,11 +38,15 @@ struct px_item {                         /* a queued (instance, group) */
 	struct mcast_addr group;
 	/* found by the flush: */
 	uint64_t hh;                     /* the group's hs_hash() */
-	struct hs_iface *up;             /* the instance's upstream, NULL = none */
+	struct px_up *up;                /* the instance's upstream, NULL = none */
 };
 
 struct px_down {
 	unsigned ifindex, domain;
+	/* the router engine's interface, kept while the router's
+	 * iface_gen is rt_gen (a lookup by ifindex per group saved) */
+	const struct rt_iface *rt;
+	uint64_t rt_gen;
 };
 
 struct px_up {
@@ -51,6 +55,8 @@ struct px_up {
 	char instance[32];      /* the instance's name, "" = its number */
 	struct mcast_addr addr;
 	struct hs_iface *ifc;   /* the host part's interface, from upstream_add to upstream_del */
+	size_t ndowns;          /* downstreams in the instance */
+	size_t solo;            /* with one, its place in px->downs */
 };
 
 struct mcast_proxy {
@@ -99,6 +105,22 @@ static struct px_up *up_find(const struct mcast_proxy *px, unsigned ifindex)
 	return NULL;
 }
 
+/* Each instance's downstream count, and its one downstream when alone
+ * (the merge then reads that one as it is); after any downstream or
+ * upstream comes or goes. */
+static void recount(struct mcast_proxy *px)
+{
+	for (size_t i = 0; i < px->nups; i++) {
+		struct px_up *u = &px->ups[i];
+		u->ndowns = 0;
+		for (size_t k = 0; k < px->ndowns; k++)
+			if (px->downs[k].domain == u->domain) {
+				u->ndowns++;
+				u->solo = k;
+			}
+	}
+}
+
 static int grow(const struct mcast_alloc *al, void **v, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
@@ -143,12 +165,17 @@ static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_
  * record, same library) into px->tmp. hh is g's hash in the host part
  * (the proxy's hash seed): with the router's seed, the router's lookup
  * takes it as it is. */
-static int subscription(struct mcast_proxy *px, unsigned ifindex, const struct mcast_addr *g, uint64_t hh,
+static int subscription(struct mcast_proxy *px, struct px_down *d, const struct mcast_addr *g, uint64_t hh,
 			enum mcast_filter_mode *mode, size_t *n)
 {
 	*mode = MCAST_MODE_INCLUDE;
 	*n = 0;
-	const struct rt_group *grp = rt_lookup(px->router, ifindex, g, hh, px->env.hash_seed);
+	unsigned ifindex = d->ifindex;
+	if (d->rt_gen != px->router->iface_gen) {
+		d->rt = rt_iface_get(px->router, ifindex);
+		d->rt_gen = px->router->iface_gen;
+	}
+	const struct rt_group *grp = d->rt ? rt_lookup_in(d->rt, g, hh, px->env.hash_seed) : NULL;
 	if (!grp)
 		return 0;
 	if (grp->nsrcs > px->scap) {
@@ -232,9 +259,15 @@ static int fold(struct mcast_proxy *px, enum mcast_filter_mode m, const struct m
  * downstream holds, the usual case, is that subscription as it was read.
  * -ENOMEM.
  */
-static int merged(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g, uint64_t hh,
+static int merged(struct mcast_proxy *px, const struct px_up *u, const struct mcast_addr *g, uint64_t hh,
 		  enum mcast_filter_mode *mode, const struct mcast_addr **out, size_t *n)
 {
+	unsigned domain = u->domain;
+	if (u->ndowns == 1) {
+		int rc = subscription(px, &px->downs[u->solo], g, hh, mode, n);
+		*out = px->tmp; /* (after: the read may have grown it) */
+		return rc;
+	}
 	enum mcast_filter_mode m1 = MCAST_MODE_INCLUDE;
 	size_t n1 = 0, held = 0, nx = 0, ni = 0;
 	bool any_ex = false, folded = false;
@@ -250,7 +283,7 @@ static int merged(struct mcast_proxy *px, unsigned domain, const struct mcast_ad
 		}
 		enum mcast_filter_mode m;
 		size_t k;
-		if (subscription(px, px->downs[i].ifindex, g, hh, &m, &k) < 0)
+		if (subscription(px, &px->downs[i], g, hh, &m, &k) < 0)
 			return -ENOMEM;
 		if (m == MCAST_MODE_INCLUDE && k == 0)
 			continue; /* not held there */
@@ -292,7 +325,7 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 	const struct mcast_addr *srcs;
 	size_t n;
 	char a[MCAST_ADDR_STRLEN];
-	if (merged(px, s->domain, &s->group, s->hh, &mode, &srcs, &n) < 0) {
+	if (merged(px, s->up, &s->group, s->hh, &mode, &srcs, &n) < 0) {
 		/* the item stays: the next flush tries again */
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -300,7 +333,7 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 			   mcast_addr_str(&s->group, a), s->domain);
 		return false;
 	}
-	int rc = hs_set_state(s->up, &s->group, s->hh, mode, srcs, n);
+	int rc = hs_set_state(s->up->ifc, &s->group, s->hh, mode, srcs, n);
 	if (rc < 0 && rc != -EADDRNOTAVAIL) {
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES, "proxy: %s of instance %u not taken upstream: %s",
@@ -330,16 +363,15 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 	 * loaded. */
 	for (size_t i = 0; i < px->nqueue; i++) {
 		struct px_item *it = &px->queue[i];
-		const struct px_up *u = up_by_domain(px, it->domain);
-		it->up = u ? u->ifc : NULL;
+		it->up = up_by_domain(px, it->domain);
 		if (!it->up)
 			continue;
 		it->hh = hs_hash(px->host, &it->group);
-		hs_prefetch(it->up, it->hh, false);
+		hs_prefetch(it->up->ifc, it->hh, false);
 	}
 	for (size_t i = 0; i < px->nqueue; i++)
 		if (px->queue[i].up)
-			hs_prefetch(px->queue[i].up, px->queue[i].hh, true);
+			hs_prefetch(px->queue[i].up->ifc, px->queue[i].hh, true);
 	/* Items that found no memory stay, in order, at the queue's front. */
 	size_t kept = 0;
 	for (size_t i = 0; i < px->nqueue; i++)
@@ -511,6 +543,7 @@ int mcast_proxy_upstream_add(struct mcast_proxy *px, unsigned domain, unsigned i
 	*u = (struct px_up){ .ifindex = ifindex, .domain = domain, .addr = *addr,
 			     .ifc = hs_iface_find(px->host, ifindex) };
 	snprintf(u->name, sizeof(u->name), "%s", name ? name : "");
+	recount(px);
 	requeue_domain(px, domain);
 	mcast_proxy_flush(px);
 	return 0;
@@ -563,7 +596,8 @@ int mcast_proxy_downstream_add(struct mcast_proxy *px, unsigned domain, unsigned
 		return -EEXIST;
 	if (grow(px->env.al, (void **)&px->downs, &px->dcap, px->ndowns, sizeof(*px->downs)) < 0)
 		return -ENOMEM;
-	px->downs[px->ndowns++] = (struct px_down){ ifindex, domain };
+	px->downs[px->ndowns++] = (struct px_down){ .ifindex = ifindex, .domain = domain };
+	recount(px);
 	/* the groups the router engine already has there (an interface
 	 * joining an instance on a reload) go upstream now, not at their
 	 * next report */
@@ -581,6 +615,7 @@ int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex)
 	 * for leaves upstream, reported. */
 	struct px_down gone = *d;
 	*d = px->downs[--px->ndowns];
+	recount(px);
 	requeue_down(px, &gone);
 	mcast_proxy_flush(px);
 	return 0;

@@ -188,6 +188,7 @@ static void iface_free(struct rt_iface *ifc, bool notify)
 	mcast_timer_stop(r->env.wheel, &ifc->timer);
 	bidx_free(&ifc->groups);
 	mcast_htab_remove(&r->ifaces, &ifc->node);
+	r->iface_gen++;
 	mcast_alloc_free(r->env.al, ifc, sizeof(*ifc));
 }
 
@@ -380,6 +381,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	mcast_ratelimit_init(&ifc->limit_log, 10000, 3);
 	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_ifindex_hash(ifindex, r->env.hash_seed));
+	r->iface_gen++;
 	if (cfg->enabled) {
 		if (cfg->querier) {
 			ifc->querier = false;
@@ -761,13 +763,22 @@ int mcast_router_walk_groups(const struct mcast_router *r, unsigned ifindex,
 	return 0;
 }
 
+const struct rt_iface *rt_iface_get(const struct mcast_router *r, unsigned ifindex)
+{
+	return iface_find(r, ifindex);
+}
+
+const struct rt_group *rt_lookup_in(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t hh,
+				    uint64_t seed)
+{
+	return seed == ifc->r->env.hash_seed ? rt_group_find_hashed(ifc, g, hh) : rt_group_find(ifc, g);
+}
+
 const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
 				 uint64_t hh, uint64_t seed)
 {
 	const struct rt_iface *ifc = iface_find(r, ifindex);
-	if (!ifc)
-		return NULL;
-	return seed == r->env.hash_seed ? rt_group_find_hashed(ifc, g, hh) : rt_group_find(ifc, g);
+	return ifc ? rt_lookup_in(ifc, g, hh, seed) : NULL;
 }
 
 bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,

@@ -77,6 +77,7 @@ struct mcast_router {
 	enum mcast_family family;
 	const struct mcast_profile *pf;
 	struct mcast_htab ifaces;
+	uint64_t iface_gen;             /* changes whenever an interface comes or goes (rt_iface_get) */
 	struct mcast_pool group_pool;
 	struct rt_source *scratch;      /* the next state of the group being changed */
 	uint32_t scratch_cap;
@@ -145,6 +146,13 @@ struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct m
  * NULL; read it before any other call into the router. hh is g's hash
  * with seed (a caller's table may share the router's seed: then the
  * hash is not made again). */
+/* The interface of ifindex, or NULL. The pointer stays good while
+ * r->iface_gen is what it was: a caller may keep it that long (the
+ * proxy does, per downstream). */
+const struct rt_iface *rt_iface_get(const struct mcast_router *r, unsigned ifindex);
+/* rt_lookup() on an interface already found. */
+const struct rt_group *rt_lookup_in(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t hh,
+				    uint64_t seed);
 const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
 				 uint64_t hh, uint64_t seed);
 /* Whether the access list lets source s of g in on ifindex (true

@@ -136,6 +136,26 @@ static const char *provider(const char *group)
 	return out;
 }
 
+/* An instance with one downstream (its subscription is the merge as
+ * read): sources go up as they come, the buffer they are read into
+ * growing (the first read finds none), and an EXCLUDE host takes the
+ * group to EXCLUDE of what it blocks. */
+static void test_one_downstream(void **state)
+{
+	(void)state;
+	setup();
+	assert_int_equal(mcast_proxy_downstream_del(PX, 2), 0);
+	report(1, "10.0.1.10", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.1", "10.9.0.2");
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2");
+	report(1, "10.0.1.11", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.3", "10.9.0.4");
+	report(1, "10.0.1.12", "232.1.1.1", MCAST_ALLOW_NEW_SOURCES, "10.9.0.5", "10.9.0.6");
+	assert_string_equal(merged("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2 10.9.0.3 10.9.0.4 10.9.0.5 10.9.0.6");
+	assert_string_equal(provider("232.1.1.1"), "INCLUDE 10.9.0.1 10.9.0.2 10.9.0.3 10.9.0.4 10.9.0.5 10.9.0.6");
+	report(1, "10.0.1.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "10.9.0.7", NULL);
+	assert_string_equal(merged("239.1.1.1"), "EXCLUDE 10.9.0.7");
+	teardown();
+}
+
 static void test_include_merge(void **state)
 {
 	(void)state;
@@ -495,6 +515,7 @@ static void test_packed_reports(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_downstream),
 		cmocka_unit_test(test_include_merge),
 		cmocka_unit_test(test_invalid_sources),
 		cmocka_unit_test(test_exclude_merge),
