@@ -222,6 +222,10 @@ size_t mcast_wheel_advance(struct mcast_wheel *w, mcast_time_ms now_ms)
 	 * "now" lands where it would in real time, whatever the size of the
 	 * driver's step. */
 	size_t fired = fire_due(w);
+	/* Time not moving (a driver flushing what is due now): every timer
+	 * in the slots is later than now_ms (the invariant), nothing more. */
+	if (now_ms <= w->now_ms)
+		return fired;
 	for (;;) {
 		mcast_time_ms next = mcast_wheel_next(w);
 		if (next == MCAST_TIME_NEVER || next > now_ms)
