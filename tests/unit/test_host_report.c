@@ -141,6 +141,14 @@ static void test_merging(void **state)
 	hsfx_free(f);
 }
 
+/* What was sent since the last look, G standing for the group. */
+static void sent_is(struct hsfx *f, const char *tpl)
+{
+	char want[256];
+	expand(want, sizeof(want), tpl, G(f));
+	assert_string_equal(hsent(f, false), want);
+}
+
 /* Source changes of one socket among others (each call keeps its
  * socket's mode and membership, so only the changed source's counts
  * move): a source enters or leaves the interface state only when every
@@ -154,7 +162,6 @@ static void test_shared_sources(void **state)
 		struct hsfx *f = hsfx_new(fam ? MCAST_AF_INET6 : MCAST_AF_INET, NULL);
 		struct mcast_host_sock *a = mcast_host_socket(f->h), *b = mcast_host_socket(f->h);
 		struct mcast_addr g = A(G(f)), s1 = f->named[0], s2 = f->named[1];
-		char want[128];
 		assert_int_equal(mcast_host_join(f->h, a, 1, &g), 0);
 		assert_int_equal(mcast_host_join(f->h, b, 1, &g), 0);
 		mcast_wheel_advance(&f->wheel, 5000);
@@ -163,13 +170,11 @@ static void test_shared_sources(void **state)
 		assert_string_equal(hsent(f, false), ""); /* b still takes s1 */
 		assert_string_equal(hstate(f, G(f)), "EX {}");
 		assert_int_equal(mcast_host_block(f->h, b, 1, &g, &s1), 0);
-		snprintf(want, sizeof(want), "BLOCK %s {s1}", G(f));
-		assert_string_equal(hsent(f, false), want);
+		sent_is(f, "BLOCK G {s1}");
 		assert_int_equal(mcast_host_block(f->h, a, 1, &g, &s2), 0);
 		assert_string_equal(hsent(f, false), "");
 		assert_int_equal(mcast_host_unblock(f->h, a, 1, &g, &s1), 0);
-		snprintf(want, sizeof(want), "ALLOW %s {s1}", G(f));
-		assert_string_equal(hsent(f, false), want);
+		sent_is(f, "ALLOW G {s1}");
 		assert_string_equal(hstate(f, G(f)), "EX {}");
 		mcast_host_close(f->h, a);
 		mcast_host_close(f->h, b);
@@ -186,16 +191,14 @@ static void test_shared_sources(void **state)
 		mcast_wheel_advance(&f->wheel, 30000);
 		hsent(f, false);
 		assert_int_equal(mcast_host_join_source(f->h, a, 1, &g, &s2), 0);
-		snprintf(want, sizeof(want), "ALLOW %s {s2}", G(f));
-		assert_string_equal(hsent(f, false), want);
+		sent_is(f, "ALLOW G {s2}");
 		assert_int_equal(mcast_host_join_source(f->h, b, 1, &g, &s2), 0);
 		assert_string_equal(hsent(f, false), "");
 		assert_int_equal(mcast_host_leave_source(f->h, a, 1, &g, &s1), 0);
 		assert_string_equal(hsent(f, false), "");
 		assert_int_equal(mcast_host_leave_source(f->h, b, 1, &g, &s1), 0);
 		/* with s2's retransmission still due: merged (5.1) */
-		snprintf(want, sizeof(want), "ALLOW %s {s2} | BLOCK %s {s1}", G(f), G(f));
-		assert_string_equal(hsent(f, false), want);
+		sent_is(f, "ALLOW G {s2} | BLOCK G {s1}");
 		assert_string_equal(hstate(f, G(f)), "IN {s2}");
 
 		/* mixed: an INCLUDE socket's source is let in whatever the
@@ -210,8 +213,7 @@ static void test_shared_sources(void **state)
 		assert_string_equal(hsent(f, false), ""); /* a lists s2 */
 		assert_string_equal(hstate(f, G(f)), "EX {}");
 		assert_int_equal(mcast_host_leave_source(f->h, a, 1, &g, &s2), 0);
-		snprintf(want, sizeof(want), "BLOCK %s {s2}", G(f));
-		assert_string_equal(hsent(f, false), want);
+		sent_is(f, "BLOCK G {s2}");
 		assert_string_equal(hstate(f, G(f)), "EX {s2}");
 		hsfx_free(f);
 	}
