@@ -653,6 +653,16 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	if (ifc->cfg.fast_leave && level == 3)
 		track(grp, host, type, B, nb);
 
+	/* The commonest record by far, a member's refresh of an any-source
+	 * group: IS_EX {} on EXCLUDE {} (RFC 3376 6.4.1: EXCLUDE (A-Y, Y*A)
+	 * of nothing is nothing, delete nothing, Group Timer = GMI). Only the
+	 * group timer moves, later (its wheel entry stays: reschedule). */
+	if (type == MCAST_MODE_IS_EXCLUDE && !nb && grp->exclude && !grp->nsrcs) {
+		grp->group_deadline_ms = now + gmi;
+		reschedule(grp);
+		return;
+	}
+
 	/* Apply the rule into scratch. */
 	const struct rt_rule *ru = &rules[grp->exclude][type];
 	if (reserve_scratch(r, (size_t)grp->nsrcs + nb) < 0)
