@@ -860,7 +860,7 @@ static int expect(struct ctx *c, const struct ev *e)
 				size_t off;
 			} fields[] = {
 #define HF(x) { #x, offsetof(struct mcast_host_stats, x) }
-				HF(rx_queries), HF(rx_reports), HF(tx_reports), HF(tx_leaves), HF(suppressed),
+				HF(rx_queries), HF(rx_reports), HF(tx_reports), HF(tx_leaves), HF(suppressed), HF(nomem),
 #undef HF
 			};
 			for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
@@ -871,7 +871,7 @@ static int expect(struct ctx *c, const struct ev *e)
 				}
 		}
 		if (!known)
-			return bad(c, e->line, "unknown host counter %s (rx_queries, rx_reports, tx_reports, tx_leaves, suppressed)",
+			return bad(c, e->line, "unknown host counter %s (rx_queries, rx_reports, tx_reports, tx_leaves, suppressed, nomem)",
 				   tok[5]);
 		snprintf(want, sizeof(want), "%s %s on %s.%s to be %lu", what, tok[5], nd->name, i->name, v);
 		snprintf(got, sizeof(got), "%llu", (unsigned long long)have);
