@@ -603,7 +603,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 {
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r);
-	uint32_t gmi = rt_gmi(ifc), lmqt = rt_lmqt(ifc);
+	uint32_t gmi = rt_gmi(ifc);
 
 	if (p->verdict == RT_REC_DENIED) {
 		ifc->stats.acl_denied++;
@@ -621,6 +621,20 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 			return; /* INCLUDE ({}) stays empty: nothing to do */
 		if (!(grp = group_create(ifc, g)))
 			return;
+	}
+	/* The commonest record by far, a member's refresh of an any-source
+	 * group: IS_EX {} on EXCLUDE {} (RFC 3376 6.4.1: EXCLUDE (A-Y, Y*A)
+	 * of nothing is nothing, delete nothing, Group Timer = GMI), in any
+	 * compatibility mode (7.3.2 changes nothing for it; a v1/v2 report
+	 * sets its Host Present timer below, so it takes the general path).
+	 * Only the group timer moves, later (its wheel entry stays:
+	 * reschedule). */
+	if (type == MCAST_MODE_IS_EXCLUDE && !nb && !older && grp->exclude && !grp->nsrcs) {
+		if (ifc->cfg.fast_leave && rt_group_level(grp) == 3)
+			track(grp, host, type, B, nb);
+		grp->group_deadline_ms = now + gmi;
+		reschedule(grp);
+		return;
 	}
 	/* RFC 3376 7.3.2: Older Version Host Present timers, then the
 	 * compatibility mode's rules. */
@@ -652,16 +666,6 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 	}
 	if (ifc->cfg.fast_leave && level == 3)
 		track(grp, host, type, B, nb);
-
-	/* The commonest record by far, a member's refresh of an any-source
-	 * group: IS_EX {} on EXCLUDE {} (RFC 3376 6.4.1: EXCLUDE (A-Y, Y*A)
-	 * of nothing is nothing, delete nothing, Group Timer = GMI). Only the
-	 * group timer moves, later (its wheel entry stays: reschedule). */
-	if (type == MCAST_MODE_IS_EXCLUDE && !nb && grp->exclude && !grp->nsrcs) {
-		grp->group_deadline_ms = now + gmi;
-		reschedule(grp);
-		return;
-	}
 
 	/* Apply the rule into scratch. */
 	const struct rt_rule *ru = &rules[grp->exclude][type];
@@ -739,6 +743,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 		grp->group_deadline_ms = now + gmi;
 
 	/* 6.6.3: the querier lowers timers to LMQT and queries. */
+	uint32_t lmqt = rt_lmqt(ifc);
 	if (ifc->querier && ifc->level > 1) {
 		for (uint32_t k = 0; k < n; k++) {
 			struct rt_source *s = &r->scratch[k];

@@ -493,7 +493,7 @@ static void refused(struct rt_iface *ifc, const struct mcast_addr *from, const c
 /* A group the router keeps no state for (docs/wire.md, "Address rules"). */
 static bool local_group(struct rt_iface *ifc, const struct mcast_addr *from, const struct mcast_addr *g)
 {
-	if (!mcast_addr_is_local_group(g))
+	if (!addr_is_multicast(g) || !addr_is_link_scoped(g)) /* mcast_addr_is_local_group(), inline */
 		return false;
 	ifc->stats.local_group++;
 	refused(ifc, from, "link-local group", g);
@@ -514,9 +514,15 @@ static void filter_records(struct rt_iface *ifc, const struct mcast_addr *from, 
 	uint32_t w = 0;
 	size_t kept = 0;
 	for (size_t i = 0; i < m->nrecs; i++) {
-		struct mcast_group_record rec = m->recs[i];
-		if (local_group(ifc, from, &rec.group))
+		if (local_group(ifc, from, &m->recs[i].group))
 			continue;
+		if (!m->recs[i].nsrcs) { /* (most records: kept as they are) */
+			if (kept != i)
+				m->recs[kept] = m->recs[i];
+			kept++;
+			continue;
+		}
+		struct mcast_group_record rec = m->recs[i];
 		/* the decoder lays sources out record by record: w <= src_index */
 		uint32_t first = w;
 		for (uint32_t k = 0; k < rec.nsrcs; k++) {
@@ -537,7 +543,7 @@ static void filter_records(struct rt_iface *ifc, const struct mcast_addr *from, 
 	 * group asks for the map's sources (IS_EX {} -> IS_IN, TO_EX {} ->
 	 * ALLOW: it adds them, it takes nothing away); they go after the
 	 * records' own sources */
-	for (size_t i = 0; i < m->nrecs; i++) {
+	for (size_t i = 0; ifc->cfg.nssm_map && i < m->nrecs; i++) {
 		struct mcast_group_record *rec = &m->recs[i];
 		struct mcast_addr ms[MCAST_ROUTER_MAX_SSM_MAP_SOURCES];
 		size_t n;
@@ -677,8 +683,11 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 			break;
 		for (unsigned i = 0; i < m.nrecs; i++) {
 			const struct mcast_group_record *g = &m.recs[i];
-			memcpy(r->rec_srcs, m.srcs + g->src_index, g->nsrcs * sizeof(*r->rec_srcs));
-			size_t n = mcast_addrs_normalize(r->rec_srcs, g->nsrcs);
+			size_t n = 0;
+			if (g->nsrcs) {
+				memcpy(r->rec_srcs, m.srcs + g->src_index, g->nsrcs * sizeof(*r->rec_srcs));
+				n = mcast_addrs_normalize(r->rec_srcs, g->nsrcs);
+			}
 			rt_group_record(ifc, &g->group, g->type, r->rec_srcs, n, &ip->src, 0, &r->prep[i]);
 		}
 		rt_records_done(ifc);

@@ -427,6 +427,34 @@ static void test_address_rules_v4(void **state)
 	rtfx_free(f);
 }
 
+/* One report, records of every kind after a dropped one: a link-local
+ * group's record goes, every later record moves up and applies (with
+ * and without sources, an invalid source among them). */
+static void test_records_after_a_dropped_one(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	struct mcast_report_builder rb;
+	static uint8_t out[1600];
+	struct mcast_addr h = A("10.0.0.10"), g[5] = { A("224.0.0.251"), A("239.3.3.3"), A("239.3.3.4"),
+						       A("224.0.0.252"), A("239.3.3.5") };
+	struct mcast_addr s[2] = { A("0.0.0.0"), A("10.9.0.1") };
+	assert_int_equal(mcast_report_init(&rb, MCAST_AF_INET, &h, NULL, 1500, out, sizeof(out), host_emit, f), 0);
+	mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g[0], NULL, 0, NULL, 0);
+	mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g[1], NULL, 0, NULL, 0);
+	mcast_report_add(&rb, MCAST_MODE_IS_INCLUDE, &g[2], s, 2, NULL, 0);
+	mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g[3], NULL, 0, NULL, 0);
+	mcast_report_add(&rb, MCAST_CHANGE_TO_EXCLUDE, &g[4], NULL, 0, NULL, 0);
+	mcast_report_flush(&rb);
+	assert_int_equal(counter(f, "local_group"), 2);
+	assert_int_equal(counter(f, "invalid_source"), 1);
+	assert_string_equal(rt_state(f, 0, "239.3.3.3"), "EXCLUDE gt=260000");
+	assert_string_equal(rt_state(f, 0, "239.3.3.4"), "INCLUDE 10.9.0.1=260000");
+	assert_string_equal(rt_state(f, 0, "239.3.3.5"), "EXCLUDE gt=260000");
+	assert_string_equal(rt_state(f, 0, "224.0.0.251"), "none");
+	rtfx_free(f);
+}
+
 /* The same for MLD: also IPv4-mapped sources, scopes 0-2, and reports
  * and dones from :: (RFC 3590), which create no state. */
 static void test_address_rules_v6(void **state)
@@ -653,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_iface_changes),
 		cmocka_unit_test(test_drop_log),
 		cmocka_unit_test(test_address_rules_v4),
+		cmocka_unit_test(test_records_after_a_dropped_one),
 		cmocka_unit_test(test_address_rules_v6),
 		cmocka_unit_test(test_timer_helpers),
 		cmocka_unit_test(test_ssm_ranges_compiled),
