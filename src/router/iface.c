@@ -783,13 +783,6 @@ const struct rt_group *rt_lookup_in(const struct rt_iface *ifc, const struct mca
 	return seed == ifc->r->env.hash_seed ? rt_group_find_hashed(ifc, g, hh) : rt_group_find(ifc, g);
 }
 
-const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
-				 uint64_t hh, uint64_t seed)
-{
-	const struct rt_iface *ifc = iface_find(r, ifindex);
-	return ifc ? rt_lookup_in(ifc, g, hh, seed) : NULL;
-}
-
 bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
 	       const struct mcast_addr *s)
 {

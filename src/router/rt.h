@@ -142,19 +142,15 @@ uint64_t rt_group_hash(const void *group, const void *router);
 struct rt_group *rt_group_find(const struct rt_iface *ifc, const struct mcast_addr *g);
 /* rt_group_find() with g's hash already made (rt_group_hash's). */
 struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t h);
-/* For the proxy (same library): the group g on interface ifindex, or
- * NULL; read it before any other call into the router. hh is g's hash
- * with seed (a caller's table may share the router's seed: then the
- * hash is not made again). */
-/* The interface of ifindex, or NULL. The pointer stays good while
- * r->iface_gen is what it was: a caller may keep it that long (the
- * proxy does, per downstream). */
+/* For the proxy (same library): the interface of ifindex, or NULL. The
+ * pointer stays good while r->iface_gen is what it was: a caller may
+ * keep it that long (the proxy does, per downstream). */
 const struct rt_iface *rt_iface_get(const struct mcast_router *r, unsigned ifindex);
-/* rt_lookup() on an interface already found. */
+/* The group g on the interface, or NULL; read it before any other call
+ * into the router. hh is g's hash with seed (a caller's table may share
+ * the router's seed: then the hash is not made again). */
 const struct rt_group *rt_lookup_in(const struct rt_iface *ifc, const struct mcast_addr *g, uint64_t hh,
 				    uint64_t seed);
-const struct rt_group *rt_lookup(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
-				 uint64_t hh, uint64_t seed);
 /* Whether the access list lets source s of g in on ifindex (true
  * without one); what mcast_router_wants() asks besides forwarding. */
 bool rt_allows(const struct mcast_router *r, unsigned ifindex, const struct mcast_addr *g,
