@@ -239,9 +239,10 @@ void mcast_mr_mfc_walk(const struct mcast_mr_table *t,
 /*
  * Looks up n packets' (S,G) at once ((S,G), then (*,G), then (*,*)),
  * writing each match's incoming VIF to iif[i] (MCAST_MR_NO_VIF for a
- * miss) and returning the number of matches. It prefetches every bucket,
- * then every entry, before comparing, so that at a million entries the
- * memory latencies of a burst overlap instead of adding up.
+ * miss) and returning the number of matches. It prefetches every bucket
+ * (for IPv6 then every candidate entry) before comparing, so that at a
+ * million entries the memory latencies of a burst overlap instead of
+ * adding up; an IPv4 hit reads its bucket's first line and nothing else.
  */
 size_t mcast_mr_lookup_batch(const struct mcast_mr_table *t, size_t n,
 			     const struct mcast_addr *source, const struct mcast_addr *group,

@@ -271,17 +271,6 @@ int mcast_addr_cmp(const struct mcast_addr *a, const struct mcast_addr *b)
 	return addr_cmp(a, b);
 }
 
-static inline uint64_t mix64(uint64_t x)
-{
-	/* The splitmix64 finalizer: a full-avalanche 64-bit mix. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /*
  * Each 64-bit half enters the state, seed included, before a full mix:
  * the state after the first half is unknown without the seed, so a
@@ -298,8 +287,8 @@ static inline uint64_t absorb(uint64_t h, const struct mcast_addr *a)
 	memcpy(&hi, a->b, 8);
 	memcpy(&lo, a->b + 8, 8);
 	if (hi)
-		h = mix64(h ^ hi);
-	return mix64(h ^ lo);
+		h = addr_mix64(h ^ hi);
+	return addr_mix64(h ^ lo);
 }
 
 uint64_t mcast_addr_hash(const struct mcast_addr *a, uint64_t seed)

@@ -22,6 +22,18 @@ static inline bool addr_is_v4(const struct mcast_addr *a)
 	return hi == 0 && mid == want;
 }
 
+/* The splitmix64 finalizer: a full-avalanche 64-bit mix (the address
+ * hashes are built from it, core/addr.c). */
+static inline uint64_t addr_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
 static inline uint64_t addr_load_be64(const uint8_t *p)
 {
 	uint64_t v;

@@ -2,8 +2,9 @@
  * DOC: bucketed index (internal)
  *
  * An open-addressing index of records by a 64-bit hash, for tables that
- * are looked up far more often than changed and grow to millions of
- * records (the forwarding cache). Each bucket is one 64-byte line of
+ * grow to millions of records and must stay small (the router's and the
+ * host's groups; the forwarding cache, read far more than changed, uses
+ * core/kidx.h, which keeps whole keys at twice the bytes). Each bucket is one 64-byte line of
  * BIDX_SLOTS (tag, record) pairs, the tag being 16 bits of the hash the
  * home bucket does not use. A record lives in the first bucket from its
  * home (hash & mask) with a free slot; each bucket counts the records

@@ -1,16 +1,20 @@
 /*
  * DOC: forwarding cache, unresolved queue and forwarding
  *
- * Entries live in one index keyed by (source, group) (core/bidx.h:
- * buckets of tags and entry pointers, one line each), wildcards being
- * the family's any address, so (S,G), (*,G) and (*,*) share one
- * mechanism; lookup tries them in that order, skipping wildcard probes
- * while none exist. A hit on the wrong VIF counts and may send a
- * rate-limited WRONGVIF upcall; a hit on the right one sends one copy,
- * TTL decremented, out of each output VIF whose threshold the TTL
- * exceeds, never out of the incoming VIF. A miss holds the packet on
- * the unresolved queue and sends NOCACHE once per (S,G); installing a
- * matching entry releases what is held, and expiry drops it.
+ * Entries live in one index keyed by (source, group) (core/kidx.h:
+ * buckets of keys, entry pointers and input VIFs, one line each),
+ * wildcards being the family's any address, so (S,G), (*,G) and (*,*)
+ * share one mechanism; lookup tries them in that order, skipping
+ * wildcard probes while none exist. An IPv4 (S,G) is its own 64-bit key
+ * in the index: a lookup compares it in the bucket and reads the input
+ * VIF there, one line a packet; an IPv6 one is keyed by its 64-bit
+ * hash and its entry compared on a match. A hit on the wrong VIF counts
+ * and may send a rate-limited WRONGVIF upcall; a hit on the right one
+ * sends one copy, TTL decremented, out of each output VIF whose
+ * threshold the TTL exceeds, never out of the incoming VIF. A miss holds
+ * the packet on the unresolved queue and sends NOCACHE once per (S,G);
+ * installing a matching entry releases what is held, and expiry drops
+ * it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,26 +31,82 @@ static uint64_t key_hash(const struct mcast_mr_table *t, const struct mcast_addr
 	return mcast_addr_hash2(s, g, t->env.hash_seed);
 }
 
-uint64_t mr_entry_hash(const void *entry, const void *table)
+/* An IPv4 key's hash: the source enters with the seed and is mixed
+ * before the group does, as core/addr.c hashes address pairs, so a
+ * sender cannot pick pairs that share a bucket whatever the seed. An
+ * IPv6 key is a hash already. */
+KIDX_INLINE uint64_t key_hash4(const struct mcast_mr_table *t, uint64_t key)
 {
-	const struct mr_entry *e = entry;
-	return key_hash(table, &e->source, &e->group);
+	return addr_mix64(addr_mix64(t->env.hash_seed ^ (key >> 32)) ^ (uint32_t)key);
 }
 
-BIDX_INLINE struct mr_entry *find_hashed(const struct mcast_mr_table *t, const struct mcast_addr *s,
-				    const struct mcast_addr *g, uint64_t h)
+uint64_t mr_key_hash(uint64_t key, const void *table)
 {
-	struct bidx_iter it;
-	for (struct mr_entry *e = bidx_first(&t->cache, h, &it); e; e = bidx_next(&t->cache, &it))
-		if (mcast_addr_eq(&e->group, g) && mcast_addr_eq(&e->source, s))
+	const struct mcast_mr_table *t = table;
+	return t->family == MCAST_AF_INET ? key_hash4(t, key) : key;
+}
+
+/* (s, g)'s key in the cache and its hash; false when they are not of
+ * an IPv4 table's family (no entry has them: mfc_add refuses them). */
+KIDX_INLINE bool key_of(const struct mcast_mr_table *t, const struct mcast_addr *s, const struct mcast_addr *g,
+			struct mr_key *k)
+{
+	if (t->family == MCAST_AF_INET) {
+		if (!addr_is_v4(s) || !addr_is_v4(g))
+			return false;
+		uint32_t s4, g4;
+		memcpy(&s4, s->b + 12, 4);
+		memcpy(&g4, g->b + 12, 4);
+		k->key = (uint64_t)s4 << 32 | g4;
+		k->h = key_hash4(t, k->key);
+		return true;
+	}
+	k->key = k->h = key_hash(t, s, g);
+	return true;
+}
+
+uint64_t mr_entry_key(const void *entry, const void *table)
+{
+	const struct mr_entry *e = entry;
+	struct mr_key k = { 0, 0 };
+	key_of(table, &e->source, &e->group, &k);
+	return k.key;
+}
+
+/* The entry of (s, g) under key k; *iif its input VIF, read from the
+ * index (for IPv4 the entry itself is not read). */
+KIDX_INLINE struct mr_entry *find_keyed(const struct mcast_mr_table *t, const struct mcast_addr *s,
+				       const struct mcast_addr *g, const struct mr_key *k, uint16_t *iif)
+{
+	struct kidx_iter it;
+	for (struct mr_entry *e = kidx_first(&t->cache, k->key, k->h, &it); e; e = kidx_next(&t->cache, &it))
+		if (t->family == MCAST_AF_INET || (mcast_addr_eq(&e->group, g) && mcast_addr_eq(&e->source, s))) {
+			*iif = kidx_iter_val(&t->cache, &it);
 			return e;
+		}
 	return NULL;
+}
+
+/* Whether (s, g) has an entry of its own, and its input VIF: an IPv4
+ * hit reads the first line of its bucket and nothing else. */
+KIDX_INLINE bool find_iif(const struct mcast_mr_table *t, const struct mcast_addr *s, const struct mcast_addr *g,
+			  const struct mr_key *k, uint16_t *iif)
+{
+	if (t->family != MCAST_AF_INET)
+		return find_keyed(t, s, g, k, iif) != NULL;
+	struct kidx_iter it;
+	if (!kidx_seek(&t->cache, k->key, k->h, &it))
+		return false;
+	*iif = kidx_iter_val(&t->cache, &it);
+	return true;
 }
 
 static struct mr_entry *find_exact(const struct mcast_mr_table *t, const struct mcast_addr *s,
 				   const struct mcast_addr *g)
 {
-	return find_hashed(t, s, g, key_hash(t, s, g));
+	struct mr_key k;
+	uint16_t iif;
+	return key_of(t, s, g, &k) ? find_keyed(t, s, g, &k, &iif) : NULL;
 }
 
 /* (S,G), then (*,G), then (*,*). */
@@ -111,7 +171,9 @@ void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e)
 {
 	/* out of the table first: the mirror is told after the change, and
 	 * may look the entry up (it is gone) */
-	bidx_remove(&t->cache, e, mr_entry_hash(e, t));
+	struct mr_key k;
+	if (key_of(t, &e->source, &e->group, &k))
+		kidx_remove(&t->cache, e, k.key, k.h);
 	count_kind(t, e, -1);
 	mr_notify_entry(t, e, true, false);
 	if (e->oif_cap > MR_INLINE_OIFS)
@@ -176,7 +238,7 @@ void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif)
 {
 	struct vif_arg a = { t, vif };
 	mcast_htab_walk_safe(&t->unres, drop_held_from, &a);
-	bidx_walk(&t->cache, drop_output, &a);
+	kidx_walk(&t->cache, drop_output, &a);
 }
 
 static int cmp_oif(const void *a, const void *b)
@@ -523,8 +585,11 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 				return -EINVAL;
 	}
 
-	uint64_t h = key_hash(t, &p->source, &p->group);
-	struct mr_entry *e = find_hashed(t, &p->source, &p->group, h);
+	struct mr_key k;
+	uint16_t old_iif = MCAST_MR_NO_VIF;
+	if (!key_of(t, &p->source, &p->group, &k))
+		return -EINVAL; /* (not reached: the family was checked) */
+	struct mr_entry *e = find_keyed(t, &p->source, &p->group, &k, &old_iif);
 	bool fresh = e == NULL;
 	if (fresh) {
 		e = mcast_pool_get(&t->entries);
@@ -549,7 +614,7 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 		e->oifs = n;
 		e->oif_cap = (uint16_t)p->noifs;
 	}
-	if (fresh && bidx_insert(&t->cache, e, h) < 0) {
+	if (fresh && kidx_insert(&t->cache, e, k.key, k.h, p->iif) < 0) {
 		if (e->oif_cap > MR_INLINE_OIFS)
 			mcast_alloc_free(t->env.al, e->oifs, e->oif_cap * sizeof(*e->oifs));
 		mcast_pool_put(&t->entries, e);
@@ -560,6 +625,8 @@ static int mfc_add(struct mcast_mr_table *t, const struct mcast_mr_owner *o,
 	e->noifs = (uint16_t)p->noifs;
 	qsort(e->oifs, e->noifs, sizeof(*e->oifs), cmp_oif);
 	e->iif = p->iif;
+	if (!fresh && old_iif != p->iif)
+		kidx_set_val(&t->cache, e, k.key, k.h, p->iif);
 	e->is_static = p->is_static;
 	if (fresh)
 		count_kind(t, e, +1);
@@ -604,27 +671,32 @@ size_t mcast_mr_lookup_batch(const struct mcast_mr_table *t, size_t n,
 			     uint16_t *iif)
 {
 	enum { CHUNK = 32 };
-	uint64_t h[CHUNK];
-	struct mr_entry *cand[CHUNK];
+	struct mr_key k[CHUNK];
+	bool ok[CHUNK];
 	size_t found = 0;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
-		/* the batch's buckets, then their records, then the keys */
-		for (size_t i = 0; i < m; i++) {
-			h[i] = key_hash(t, &source[base + i], &group[base + i]);
-			bidx_prefetch(&t->cache, h[i]);
-		}
+		/* the chunk's buckets; for IPv6 then their entries; then the
+		 * keys (an IPv4 one in the bucket) */
 		for (size_t i = 0; i < m; i++)
-			cand[i] = bidx_candidate(&t->cache, h[i], offsetof(struct mr_entry, group) + sizeof(struct mcast_addr));
+			if ((ok[i] = key_of(t, &source[base + i], &group[base + i], &k[i])))
+				kidx_prefetch(&t->cache, k[i].h, t->family != MCAST_AF_INET);
+		if (t->family != MCAST_AF_INET)
+			for (size_t i = 0; i < m; i++)
+				if (ok[i])
+					kidx_candidate(&t->cache, k[i].key, k[i].h,
+						       offsetof(struct mr_entry, group) + sizeof(struct mcast_addr));
 		for (size_t i = 0; i < m; i++) {
 			const struct mcast_addr *s = &source[base + i], *g = &group[base + i];
-			struct mr_entry *e = cand[i];
-			if (!e || !mcast_addr_eq(&e->group, g) || !mcast_addr_eq(&e->source, s))
-				e = find_hashed(t, s, g, h[i]);
-			if (!e)
-				e = lookup(t, s, g);
-			iif[base + i] = e ? e->iif : MCAST_MR_NO_VIF;
-			found += e != NULL;
+			uint16_t v = MCAST_MR_NO_VIF;
+			bool hit = ok[i] && find_iif(t, s, g, &k[i], &v);
+			const struct mr_entry *e;
+			if (!hit && (e = lookup(t, s, g)) != NULL) {
+				v = e->iif; /* a wildcard entry */
+				hit = true;
+			}
+			iif[base + i] = v;
+			found += hit;
 		}
 	}
 	return found;
@@ -648,7 +720,7 @@ void mcast_mr_mfc_walk(const struct mcast_mr_table *t,
 		       void (*fn)(void *arg, const struct mcast_mfc_params *p), void *arg)
 {
 	struct walk_ctx w = { fn, arg };
-	bidx_walk(&t->cache, walk_one, &w);
+	kidx_walk(&t->cache, walk_one, &w);
 }
 
 size_t mcast_mr_mfc_count(const struct mcast_mr_table *t)

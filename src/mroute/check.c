@@ -42,13 +42,16 @@ int mcast_mr_check(const struct mcast_mr_table *t, char *why, size_t len)
 	if (nvif != t->vif_index.count)
 		FAIL("%zu VIFs, %zu in the ifindex index", nvif, t->vif_index.count);
 	size_t n = 0, star_g = 0, star_star = 0;
-	if (bidx_check(&t->cache, why, len) < 0)
+	if (kidx_check(&t->cache, mr_entry_key, t, why, len) < 0)
 		return -1;
-	struct bidx_cursor c = { 0 };
-	for (const struct mr_entry *e; (e = bidx_each(&t->cache, &c));) {
+	struct kidx_cursor c = { 0 };
+	for (const struct mr_entry *e; (e = kidx_each(&t->cache, &c));) {
 		n++;
 		if (mcast_addr_eq(&e->source, mr_any(t)))
 			*(mcast_addr_eq(&e->group, mr_any(t)) ? &star_star : &star_g) += 1;
+		if (kidx_cursor_val(&t->cache, &c) != e->iif)
+			FAIL("(%s, %s): incoming vif %u, the cache's index says %u", mcast_addr_str(&e->source, a),
+			     mcast_addr_str(&e->group, b), e->iif, kidx_cursor_val(&t->cache, &c));
 		if (e->iif >= t->cfg.max_vifs)
 			FAIL("(%s, %s): incoming vif %u out of range", mcast_addr_str(&e->source, a),
 			     mcast_addr_str(&e->group, b), e->iif);

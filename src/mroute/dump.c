@@ -95,7 +95,7 @@ void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 			 ? "Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
 			 : "Group                            Origin                           Iif      Pkts  Bytes     Wrong  Oifs\n");
 	size_t n;
-	void **v = bidx_sorted(&t->cache, cmp_entry, &n);
+	void **v = kidx_sorted(&t->cache, cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
 		struct mcast_mfc_stats st = mr_entry_stats(t, e);
@@ -109,7 +109,7 @@ void mcast_mr_dump_proc_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 		snprintf(line + k, sizeof(line) - k, "\n");
 		out(ctx, line);
 	}
-	bidx_sorted_free(&t->cache, v, n);
+	kidx_sorted_free(&t->cache, v, n);
 	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_unres *u = v[i];
@@ -150,7 +150,7 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 	}
 	out(ctx, "],\"mfc\":[");
 	size_t n;
-	void **v = bidx_sorted(&t->cache, cmp_entry, &n);
+	void **v = kidx_sorted(&t->cache, cmp_entry, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_entry *e = v[i];
 		struct mcast_mfc_stats st = mr_entry_stats(t, e);
@@ -167,7 +167,7 @@ void mcast_mr_dump_json(const struct mcast_mr_table *t, mcast_line_fn out, void 
 		snprintf(line + k, sizeof(line) - k, "]}");
 		out(ctx, line);
 	}
-	bidx_sorted_free(&t->cache, v, n);
+	kidx_sorted_free(&t->cache, v, n);
 	out(ctx, "],\"unresolved\":[");
 	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
 	for (size_t i = 0; v && i < n; i++) {
@@ -230,7 +230,7 @@ void mcast_mr_dump_text_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 		ib[24];
 	mcast_time_ms now = t->env.wheel ? t->env.wheel->now_ms : 0;
 	size_t n;
-	void **v = bidx_sorted(&t->cache, cmp_entry, &n);
+	void **v = kidx_sorted(&t->cache, cmp_entry, &n);
 	snprintf(line, sizeof(line), "%s forwarding entries (table %u): %zu\n",
 		 t->family == MCAST_AF_INET ? "IPv4" : "IPv6", t->id, n);
 	out(ctx, line);
@@ -253,7 +253,7 @@ void mcast_mr_dump_text_cache(const struct mcast_mr_table *t, mcast_line_fn out,
 			 span(now > st.last_use_ms ? now - st.last_use_ms : 0, never, ib), e->is_static ? "  static" : "");
 		out(ctx, line);
 	}
-	bidx_sorted_free(&t->cache, v, n);
+	kidx_sorted_free(&t->cache, v, n);
 	v = mcast_htab_sorted(&t->unres, offsetof(struct mr_unres, node), cmp_unres, &n);
 	for (size_t i = 0; v && i < n; i++) {
 		const struct mr_unres *u = v[i];

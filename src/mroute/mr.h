@@ -3,7 +3,7 @@
 #define MCAST_MR_INTERNAL_H
 
 #include "mcast/mroute.h"
-#include "core/bidx.h"
+#include "core/kidx.h"
 #include "core/check.h"
 #include "core/addr.h"
 
@@ -55,7 +55,7 @@ struct mcast_mr_table {
 	struct mr_vif *vifs;           /* cfg.max_vifs slots */
 	uint16_t register_vif;         /* MCAST_MR_NO_VIF when none */
 	struct mcast_htab vif_index;
-	struct bidx cache;             /* the entries by (source, group) */
+	struct kidx cache;             /* the entries by (source, group), key_of() in cache.c */
 	size_t n_star_g, n_star_star;  /* skip wildcard lookups when there are none */
 	struct mcast_pool entries;
 	struct mcast_htab unres;
@@ -77,8 +77,13 @@ void mr_vif_view(const struct mcast_mr_table *t, uint16_t vif, struct mcast_vif_
 
 /* cache.c */
 void mr_entry_free(struct mcast_mr_table *t, struct mr_entry *e);
-/* An entry's hash in the cache (the index's rehash function). */
-uint64_t mr_entry_hash(const void *entry, const void *table);
+/* An entry's key in the cache (64 bits: an IPv4 (S,G) itself, an IPv6
+ * one's hash), and a key's hash (the index's home for it). */
+struct mr_key {
+	uint64_t key, h;
+};
+uint64_t mr_entry_key(const void *entry, const void *table);
+uint64_t mr_key_hash(uint64_t key, const void *table);
 enum mr_unres_end { MR_UNRES_RELEASED, MR_UNRES_EXPIRED, MR_UNRES_FLUSHED };
 void mr_unres_free(struct mcast_mr_table *t, struct mr_unres *u, enum mr_unres_end why);
 void mr_vif_removed(struct mcast_mr_table *t, uint16_t vif);

@@ -51,7 +51,7 @@ struct mcast_mr_table *mcast_mr_create(const struct mcast_mr_env *env,
 	if (mcast_htab_init(&t->vif_index, env->al, 16) < 0 ||
 	    mcast_htab_init(&t->unres, env->al, 16) < 0)
 		goto fail;
-	bidx_init(&t->cache, env->al, mr_entry_hash, t);
+	kidx_init(&t->cache, env->al, mr_key_hash, t);
 	mcast_pool_init(&t->entries, env->al, sizeof(struct mr_entry), 256, cfg->max_entries);
 	return t;
 fail:
@@ -85,7 +85,7 @@ static void flush_unres(struct mcast_hnode *n, void *arg)
 static void flush(struct mcast_mr_table *t, bool keep_static)
 {
 	struct flush_arg a = { t, keep_static };
-	bidx_walk(&t->cache, flush_entry, &a);
+	kidx_walk(&t->cache, flush_entry, &a);
 	mcast_htab_walk_safe(&t->unres, flush_unres, &a);
 }
 
@@ -95,7 +95,7 @@ void mcast_mr_destroy(struct mcast_mr_table *t)
 		return;
 	flush(t, false);
 	mcast_htab_free(&t->vif_index);
-	bidx_free(&t->cache);
+	kidx_free(&t->cache);
 	mcast_htab_free(&t->unres);
 	mcast_pool_destroy(&t->entries);
 	mcast_alloc_free(t->env.al, t->vifs, t->cfg.max_vifs * sizeof(*t->vifs));

@@ -117,6 +117,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(len > 0);
 			if ((rd(&r) & 31) == 0)
 				pkt[rd(&r) % len] ^= rd(&r); /* sometimes damaged */
+			/* the batched lookup agrees with the entries one by one:
+			 * (S,G), else (*,G), else (*,*) */
+			const struct mcast_addr *any = v4 ? &mcast_addr_any4 : &mcast_addr_any6;
+			uint16_t batched = 0, one = MCAST_MR_NO_VIF;
+			size_t hits = mcast_mr_lookup_batch(t, 1, &s, &g, &batched);
+			if (mcast_mr_mfc_get(t, &s, &g, &one, NULL, NULL, 0, NULL) != 0 &&
+			    mcast_mr_mfc_get(t, any, &g, &one, NULL, NULL, 0, NULL) != 0)
+				(void)mcast_mr_mfc_get(t, any, any, &one, NULL, NULL, 0, NULL);
+			CHECK(batched == one && hits == (one != MCAST_MR_NO_VIF));
 			arrival = 1 + (rd(&r) & 7u);
 			unsigned before = copies;
 			unsigned sent = mcast_mr_input(t, arrival, pkt, len);

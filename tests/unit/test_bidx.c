@@ -1,4 +1,4 @@
-/* Unit tests for src/core/bidx.c: the forwarding cache's bucketed index. */
+/* Unit tests for src/core/bidx.c: the engines' bucketed group index. */
 #include "testutil.h"
 #include "core/bidx.h"
 

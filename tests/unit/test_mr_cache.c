@@ -329,6 +329,92 @@ static void test_mfc_changes(void **state)
 	fx_free(f);
 }
 
+/* The i-th key of a table of family fam; unknown sources from 1 << 20. */
+static void nth_key(enum mcast_family fam, uint32_t i, struct mcast_addr *s, struct mcast_addr *g)
+{
+	if (fam == MCAST_AF_INET) {
+		mcast_addr_from_u32(s, 0x0a000000u + i);               /* 10.0.0.0 on */
+		mcast_addr_from_u32(g, 0xef010000u + (i % 4099));      /* 239.1.0.0 on */
+		return;
+	}
+	*s = A("2001:db8::");
+	*g = A("ff0e::");
+	memcpy(s->b + 12, &i, 4);
+	uint32_t gi = i % 4099;
+	memcpy(g->b + 12, &gi, 4);
+}
+
+/*
+ * The batched lookup against the table's own answers at a size that
+ * makes the index grow many times, after input VIFs changed in place
+ * (the index keeps a copy of each) and entries went: every hit gives the
+ * entry's VIF as mcast_mr_mfc_get() does, every miss MCAST_MR_NO_VIF.
+ */
+static void batch_at_scale(enum mcast_family fam)
+{
+	enum { N = 6000, Q = 2 * N };
+	struct fx *f = fx_new(fam, NULL);
+	for (uint16_t i = 0; i < 4; i++)
+		fx_vif(f, i, 1, 0);
+	struct mcast_mfc_oif oif = { 3, 1 };
+	for (uint32_t i = 0; i < N; i++) {
+		struct mcast_mfc_params p = { .iif = (uint16_t)(i % 3), .oifs = &oif, .noifs = 1 };
+		nth_key(fam, i, &p.source, &p.group);
+		assert_int_equal(mcast_mr_mfc_add(f->t, &f->owner, &p), 0);
+	}
+	for (uint32_t i = 0; i < N; i += 7) { /* a new input VIF, in place */
+		struct mcast_mfc_params p = { .iif = (uint16_t)((i + 1) % 3), .oifs = &oif, .noifs = 1 };
+		nth_key(fam, i, &p.source, &p.group);
+		assert_int_equal(mcast_mr_mfc_add(f->t, &f->owner, &p), 0);
+	}
+	for (uint32_t i = 0; i < N; i += 5) {
+		struct mcast_addr s, g;
+		nth_key(fam, i, &s, &g);
+		assert_int_equal(mcast_mr_mfc_del(f->t, &f->owner, &s, &g), 0);
+	}
+	static struct mcast_addr qs[Q], qg[Q];
+	static uint16_t iif[Q];
+	static uint32_t qi[Q];
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 11);
+	size_t want_hits = 0;
+	for (uint32_t q = 0; q < Q; q++) {
+		uint32_t i = qi[q] = mcast_rng_below(&rng, N);
+		nth_key(fam, q % 2 ? i : i + (1u << 20), &qs[q], &qg[q]); /* half unknown sources */
+		want_hits += q % 2 && i % 5 != 0;
+	}
+	assert_int_equal(mcast_mr_lookup_batch(f->t, Q, qs, qg, iif), want_hits);
+	for (uint32_t q = 0; q < Q; q++) {
+		uint16_t one = MCAST_MR_NO_VIF;
+		int rc = mcast_mr_mfc_get(f->t, &qs[q], &qg[q], &one, NULL, NULL, 0, NULL);
+		assert_int_equal(rc == 0 ? one : MCAST_MR_NO_VIF, iif[q]);
+		assert_int_equal(rc == 0, q % 2 && qi[q] % 5 != 0);
+		if (rc == 0)
+			assert_int_equal(one, qi[q] % 7 == 0 ? (qi[q] + 1) % 3 : qi[q] % 3);
+	}
+	/* Addresses of the other family are in no entry. */
+	struct mcast_addr os = A(fam == MCAST_AF_INET ? "2001:db8::1" : "10.0.0.1"),
+			  og = A(fam == MCAST_AF_INET ? "ff0e::1" : "239.1.0.1");
+	assert_int_equal(mcast_mr_lookup_batch(f->t, 1, &os, &og, iif), 0);
+	assert_int_equal(iif[0], MCAST_MR_NO_VIF);
+	assert_int_equal(mcast_mr_mfc_get(f->t, &os, &og, NULL, NULL, NULL, 0, NULL), -ENOENT);
+	char why[256];
+	assert_int_equal(mcast_mr_check(f->t, why, sizeof(why)), 0);
+	fx_free(f);
+}
+
+static void test_batch_at_scale_v4(void **state)
+{
+	(void)state;
+	batch_at_scale(MCAST_AF_INET);
+}
+
+static void test_batch_at_scale_v6(void **state)
+{
+	(void)state;
+	batch_at_scale(MCAST_AF_INET6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_no_owner_and_register),
 		cmocka_unit_test(test_bad_packets),
 		cmocka_unit_test(test_mfc_changes),
+		cmocka_unit_test(test_batch_at_scale_v4),
+		cmocka_unit_test(test_batch_at_scale_v6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,297 @@
+/* Unit tests for src/core/kidx.c: the forwarding cache's keyed index. */
+#include "testutil.h"
+#include "core/kidx.h"
+
+/* The tests' keys hash through this: a key whose low byte is below 0x40
+ * has its home among the last 8 buckets (runs spill and wrap past the
+ * end), others anywhere. */
+static uint64_t key_hash(uint64_t key, const void *arg)
+{
+	(void)arg;
+	if ((key & 0xff) < 0x40)
+		return UINT64_MAX - (key >> 8) % 8;
+	return key * 0x9e3779b97f4a7c15ull;
+}
+
+struct rec {
+	uint64_t key;
+	uint16_t val;
+	bool in;
+};
+
+static uint64_t rec_key(const void *r, const void *arg)
+{
+	(void)arg;
+	return ((const struct rec *)r)->key;
+}
+
+static void check(const struct kidx *x)
+{
+	char why[256];
+	if (kidx_check(x, rec_key, NULL, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+}
+
+/* r if it is in the index under its key, with its value; else NULL. */
+static struct rec *find(const struct kidx *x, const struct rec *want)
+{
+	struct kidx_iter it;
+	for (bool f = kidx_seek(x, want->key, key_hash(want->key, NULL), &it); f; f = kidx_seek_next(x, &it))
+		if (kidx_iter_rec(x, &it) == want) {
+			assert_int_equal(kidx_iter_val(x, &it), want->val);
+			return kidx_iter_rec(x, &it);
+		}
+	return NULL;
+}
+
+/* Random inserts, removes and value changes against a model, a quarter
+ * of the keys aimed at the last buckets; every step checked now and
+ * then, every record looked up. */
+static void test_model(void **state)
+{
+	(void)state;
+	enum { N = 3000, STEPS = 20000 };
+	static struct rec r[N];
+	struct kidx x;
+	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 7);
+	for (int i = 0; i < N; i++) {
+		uint64_t key = ((uint64_t)mcast_rng_next(&rng) << 32 | mcast_rng_next(&rng)) & ~(uint64_t)0xff;
+		key |= i % 4 == 0 ? mcast_rng_below(&rng, 0x40) : 0x40 + mcast_rng_below(&rng, 0xc0);
+		r[i] = (struct rec){ .key = i == 0 ? 0 : key, .val = (uint16_t)(i == 1 ? 0xfffe : i) };
+	}
+	size_t in = 0;
+	for (int s = 0; s < STEPS; s++) {
+		struct rec *p = &r[mcast_rng_below(&rng, N)];
+		uint64_t h = key_hash(p->key, NULL);
+		if (p->in && s % 3 == 0) {
+			p->val = (uint16_t)mcast_rng_below(&rng, 0xffff);
+			kidx_set_val(&x, p, p->key, h, p->val);
+		} else if (p->in) {
+			kidx_remove(&x, p, p->key, h);
+			p->in = false;
+			in--;
+		} else {
+			assert_int_equal(kidx_insert(&x, p, p->key, h, p->val), 0);
+			p->in = true;
+			in++;
+		}
+		assert_int_equal(x.count, in);
+		if (s % 97 == 0 || s > STEPS - 50) {
+			check(&x);
+			for (int i = 0; i < N; i++)
+				assert_true((find(&x, &r[i]) == &r[i]) == r[i].in);
+		}
+	}
+	assert_true(x.count * 4 <= (x.mask + 1) * KIDX_SLOTS * 3);
+	struct kidx_cursor c = { 0 };
+	size_t walked = 0;
+	for (struct rec *p; (p = kidx_each(&x, &c));) {
+		assert_true(p->in);
+		assert_int_equal(kidx_cursor_val(&x, &c), p->val);
+		walked++;
+	}
+	assert_int_equal(walked, in);
+	kidx_free(&x);
+}
+
+/* Equal keys (hashed keys may collide) are all found, in any number, and
+ * a key of 0 is a key like any other, not a free slot. */
+static void test_same_key(void **state)
+{
+	(void)state;
+	enum { M = 40 };
+	struct rec r[M];
+	struct kidx x;
+	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
+	struct kidx_iter it;
+	assert_false(kidx_seek(&x, 0, key_hash(0, NULL), &it)); /* nothing yet */
+	for (int i = 0; i < M; i++) {
+		r[i] = (struct rec){ .key = 0, .val = (uint16_t)i };
+		assert_int_equal(kidx_insert(&x, &r[i], 0, key_hash(0, NULL), r[i].val), 0);
+	}
+	check(&x);
+	for (int i = 0; i < M; i++)
+		assert_ptr_equal(find(&x, &r[i]), &r[i]);
+	size_t n = 0;
+	for (bool f = kidx_seek(&x, 0, key_hash(0, NULL), &it); f; f = kidx_seek_next(&x, &it))
+		n++;
+	assert_int_equal(n, M);
+	assert_false(kidx_seek(&x, 0x4100, key_hash(0x4100, NULL), &it)); /* another key, free slots around */
+	for (int i = 0; i < M; i += 3)
+		kidx_remove(&x, &r[i], 0, key_hash(0, NULL));
+	check(&x);
+	for (int i = 0; i < M; i++)
+		assert_true((find(&x, &r[i]) != NULL) == (i % 3 != 0));
+	kidx_free(&x);
+}
+
+/* Growing places slots from their keys: the records are never read (here
+ * they are addresses nothing may dereference), and 0xffff, the one value
+ * that cannot be kept, is refused. */
+static void test_grow_without_records(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	struct kidx x;
+	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
+	for (uintptr_t i = 1; i <= N; i++)
+		assert_int_equal(kidx_insert(&x, (void *)(i * 64), i << 8 | 0x80, key_hash(i << 8 | 0x80, NULL),
+					     (uint16_t)i),
+				 0);
+	assert_true(x.mask + 1 >= N / KIDX_SLOTS);
+	for (uintptr_t i = 1; i <= N; i++) {
+		struct kidx_iter it = { 0 };
+		uint64_t key = i << 8 | 0x80;
+		assert_true(kidx_seek(&x, key, key_hash(key, NULL), &it));
+		assert_ptr_equal(kidx_iter_rec(&x, &it), (void *)(i * 64));
+		assert_int_equal(kidx_iter_val(&x, &it), (uint16_t)i);
+	}
+	assert_int_equal(kidx_insert(&x, (void *)8, 1, key_hash(1, NULL), 0xffff), -EINVAL);
+	assert_int_equal(x.count, N);
+	kidx_free(&x);
+}
+
+static void remove_odd(void *p, void *arg)
+{
+	struct kidx *x = arg;
+	struct rec *r = p;
+	if (r->val % 2)
+		kidx_remove(x, r, r->key, key_hash(r->key, NULL));
+}
+
+static int by_val(const void *a, const void *b)
+{
+	const struct rec *x = *(const struct rec *const *)a, *y = *(const struct rec *const *)b;
+	return (x->val > y->val) - (x->val < y->val);
+}
+
+/* A walk may remove the record it is given; sorted lists every record. */
+static void test_walk_and_sorted(void **state)
+{
+	(void)state;
+	enum { N = 500 };
+	static struct rec r[N];
+	struct kidx x;
+	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct rec){ .key = (uint64_t)(N - i) << 8 | (uint64_t)(i % 0x100), .val = (uint16_t)(N - 1 - i) };
+		assert_int_equal(kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val), 0);
+	}
+	size_t n;
+	void **v = kidx_sorted(&x, by_val, &n);
+	assert_non_null(v);
+	assert_int_equal(n, N);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(((struct rec *)v[i])->val, i);
+	kidx_sorted_free(&x, v, n);
+	kidx_walk(&x, remove_odd, &x);
+	assert_int_equal(x.count, N / 2);
+	check(&x);
+	for (int i = 0; i < N; i++)
+		assert_true((find(&x, &r[i]) != NULL) == (r[i].val % 2 == 0));
+	kidx_free(&x);
+}
+
+/* An allocator that refuses to grow anything while refuse is set. */
+static bool refuse;
+static size_t held;
+
+static void *refusing_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+	(void)ctx;
+	if (size > old && refuse)
+		return NULL;
+	void *q = size ? realloc(p, size) : (free(p), NULL);
+	if (size && !q)
+		return NULL;
+	held = held - old + size;
+	return q;
+}
+
+static const struct mcast_alloc refusing = { refusing_realloc, NULL };
+
+/* When growing fails the index fills its free slots, then refuses with
+ * -ENOMEM and changes nothing; every record stays reachable. */
+static void test_grow_fails(void **state)
+{
+	(void)state;
+	enum { N = 200 };
+	static struct rec r[N];
+	struct kidx x;
+	kidx_init(&x, &refusing, key_hash, NULL);
+	int i = 0;
+	for (; i < 30; i++) {
+		r[i] = (struct rec){ .key = (uint64_t)i << 8 | 0x80, .val = (uint16_t)i, .in = true };
+		assert_int_equal(kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val), 0);
+	}
+	size_t cap = (x.mask + 1) * KIDX_SLOTS;
+	refuse = true;
+	int refused = 0;
+	for (; i < N; i++) {
+		r[i] = (struct rec){ .key = (uint64_t)i << 8 | 0x80, .val = (uint16_t)i };
+		int rc = kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val);
+		if (rc == 0) {
+			r[i].in = true;
+			continue;
+		}
+		assert_int_equal(rc, -ENOMEM);
+		refused++;
+	}
+	assert_int_equal(x.count, cap); /* filled to the last slot */
+	assert_int_equal(refused, N - (int)cap);
+	check(&x);
+	for (int k = 0; k < N; k++)
+		assert_true((find(&x, &r[k]) == &r[k]) == r[k].in);
+	refuse = false;
+	kidx_free(&x);
+	assert_int_equal(held, 0);
+}
+
+/* The check names a slot whose key is not its record's, a record in no
+ * slot's count and a passed count that does not add up. */
+static void test_check_finds_damage(void **state)
+{
+	(void)state;
+	enum { N = 100 };
+	static struct rec r[N];
+	struct kidx x;
+	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct rec){ .key = (uint64_t)i << 8 | (i % 2 ? 0x10 : 0x90), .val = (uint16_t)i };
+		assert_int_equal(kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val), 0);
+	}
+	check(&x);
+	char why[256];
+	r[5].key ^= 1 << 8; /* the record's key changed under the index */
+	assert_int_equal(kidx_check(&x, rec_key, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "the record's is"));
+	r[5].key ^= 1 << 8;
+	x.count++;
+	assert_int_equal(kidx_check(&x, rec_key, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "counted"));
+	x.count--;
+	size_t i = 0;
+	while (x.b[i].passed == 0)
+		i++; /* the keys aimed at the last buckets wrap: some bucket is passed */
+	x.b[i].passed++;
+	assert_int_equal(kidx_check(&x, rec_key, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "passed counts"));
+	x.b[i].passed--;
+	check(&x);
+	kidx_free(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_same_key),
+		cmocka_unit_test(test_grow_without_records),
+		cmocka_unit_test(test_walk_and_sorted),
+		cmocka_unit_test(test_grow_fails),
+		cmocka_unit_test(test_check_finds_damage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
