@@ -1,10 +1,10 @@
 /* The bucketed index; see bidx.h. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/bidx.h"
+#include "core/lines.h"
 
 _Static_assert(sizeof(struct bidx_bucket) == BIDX_LINE, "a bucket is one cache line");
 
@@ -19,13 +19,8 @@ void bidx_init(struct bidx *x, const struct mcast_alloc *al,
 
 void bidx_free(struct bidx *x)
 {
-	if (x->raw)
-		mcast_alloc_free(x->al, x->raw, x->raw_size);
-	x->raw = NULL;
-	x->b = NULL;
-	x->raw_size = 0;
-	x->mask = 0;
-	x->count = 0;
+	lines_put(x->al, x->raw, x->raw_size);
+	bidx_init(x, x->al, x->hash, x->hash_arg); /* empty, reusable */
 }
 
 size_t bidx_bytes(const struct bidx *x)
@@ -60,13 +55,11 @@ static bool place(struct bidx_bucket *b, size_t mask, void *rec, uint64_t h)
 
 static int resize(struct bidx *x, size_t nbuckets)
 {
-	size_t size = nbuckets * sizeof(struct bidx_bucket) + BIDX_LINE - 1;
-	void *raw = mcast_alloc_get(x->al, size);
-	if (!raw)
+	void *raw;
+	size_t size;
+	struct bidx_bucket *b = lines_get(x->al, nbuckets, sizeof(*b), &raw, &size);
+	if (!b)
 		return -ENOMEM;
-	struct bidx_bucket *b =
-		(struct bidx_bucket *)(((uintptr_t)raw + BIDX_LINE - 1) & ~(uintptr_t)(BIDX_LINE - 1));
-	memset(b, 0, nbuckets * sizeof(*b));
 	/* Each record's hash is computed again from the record (it is not
 	 * stored): the records of a bucket a few ahead are loaded while this
 	 * one's are placed, so that their misses overlap. */
@@ -80,8 +73,7 @@ static int resize(struct bidx *x, size_t nbuckets)
 			if (x->b[i].tag[k])
 				place(b, nbuckets - 1, x->b[i].rec[k], x->hash(x->b[i].rec[k], x->hash_arg));
 	}
-	if (x->raw)
-		mcast_alloc_free(x->al, x->raw, x->raw_size);
+	lines_put(x->al, x->raw, x->raw_size);
 	x->raw = raw;
 	x->raw_size = size;
 	x->b = b;
@@ -131,23 +123,20 @@ void bidx_walk(const struct bidx *x, void (*fn)(void *rec, void *arg), void *arg
 		fn(r, arg);
 }
 
+static void *each(const void *x, void *cursor)
+{
+	return bidx_each(x, cursor);
+}
+
 void **bidx_sorted(const struct bidx *x, int (*cmp)(const void *, const void *), size_t *n)
 {
-	*n = 0;
-	void **v = mcast_alloc_get(x->al, (x->count + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
 	struct bidx_cursor c = { 0 };
-	for (void *r; (r = bidx_each(x, &c));)
-		v[(*n)++] = r;
-	qsort(v, *n, sizeof(*v), cmp);
-	return v;
+	return lines_sorted(x->al, x->count, each, x, &c, cmp, n);
 }
 
 void bidx_sorted_free(const struct bidx *x, void **v, size_t n)
 {
-	if (v)
-		mcast_alloc_free(x->al, v, (n + 1) * sizeof(*v));
+	lines_sorted_free(x->al, v, n);
 }
 
 int bidx_check(const struct bidx *x, char *why, size_t len)

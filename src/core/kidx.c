@@ -1,10 +1,10 @@
 /* The keyed index; see kidx.h. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/kidx.h"
+#include "core/lines.h"
 
 _Static_assert(sizeof(struct kidx_bucket) == 2 * KIDX_LINE, "a bucket is two cache lines");
 _Static_assert(offsetof(struct kidx_bucket, line2) == KIDX_LINE, "keys and values fill the first line");
@@ -20,13 +20,8 @@ void kidx_init(struct kidx *x, const struct mcast_alloc *al, uint64_t (*hash)(ui
 
 void kidx_free(struct kidx *x)
 {
-	if (x->raw)
-		mcast_alloc_free(x->al, x->raw, x->raw_size);
-	x->raw = NULL;
-	x->b = NULL;
-	x->raw_size = 0;
-	x->mask = 0;
-	x->count = 0;
+	lines_put(x->al, x->raw, x->raw_size);
+	kidx_init(x, x->al, x->hash, x->hash_arg); /* empty, reusable */
 }
 
 size_t kidx_bytes(const struct kidx *x)
@@ -62,21 +57,18 @@ static bool place(struct kidx_bucket *b, size_t mask, void *rec, uint64_t key, u
 
 static int resize(struct kidx *x, size_t nbuckets)
 {
-	size_t size = nbuckets * sizeof(struct kidx_bucket) + sizeof(struct kidx_bucket) - 1;
-	void *raw = mcast_alloc_get(x->al, size);
-	if (!raw)
+	void *raw;
+	size_t size;
+	struct kidx_bucket *b = lines_get(x->al, nbuckets, sizeof(*b), &raw, &size);
+	if (!b)
 		return -ENOMEM;
-	struct kidx_bucket *b =
-		(struct kidx_bucket *)(((uintptr_t)raw + sizeof(*b) - 1) & ~(uintptr_t)(sizeof(*b) - 1));
-	memset(b, 0, nbuckets * sizeof(*b));
 	/* the keys are here: the records stay where they are, unread */
 	for (size_t i = 0; x->b && i <= x->mask; i++)
 		for (unsigned k = 0; k < KIDX_SLOTS; k++)
 			if (x->b[i].val1[k])
 				place(b, nbuckets - 1, x->b[i].rec[k], x->b[i].key[k],
 				      x->hash(x->b[i].key[k], x->hash_arg), (uint16_t)(x->b[i].val1[k] - 1));
-	if (x->raw)
-		mcast_alloc_free(x->al, x->raw, x->raw_size);
+	lines_put(x->al, x->raw, x->raw_size);
 	x->raw = raw;
 	x->raw_size = size;
 	x->b = b;
@@ -140,23 +132,20 @@ void kidx_walk(const struct kidx *x, void (*fn)(void *rec, void *arg), void *arg
 		fn(r, arg);
 }
 
+static void *each(const void *x, void *cursor)
+{
+	return kidx_each(x, cursor);
+}
+
 void **kidx_sorted(const struct kidx *x, int (*cmp)(const void *, const void *), size_t *n)
 {
-	*n = 0;
-	void **v = mcast_alloc_get(x->al, (x->count + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
 	struct kidx_cursor c = { 0 };
-	for (void *r; (r = kidx_each(x, &c));)
-		v[(*n)++] = r;
-	qsort(v, *n, sizeof(*v), cmp);
-	return v;
+	return lines_sorted(x->al, x->count, each, x, &c, cmp, n);
 }
 
 void kidx_sorted_free(const struct kidx *x, void **v, size_t n)
 {
-	if (v)
-		mcast_alloc_free(x->al, v, (n + 1) * sizeof(*v));
+	lines_sorted_free(x->al, v, n);
 }
 
 int kidx_check(const struct kidx *x, uint64_t (*key_of)(const void *rec, const void *arg), const void *arg,

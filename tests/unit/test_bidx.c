@@ -1,5 +1,6 @@
 /* Unit tests for src/core/bidx.c: the engines' bucketed group index. */
 #include "testutil.h"
+#include "refuse.h"
 #include "core/bidx.h"
 
 struct rec {
@@ -174,24 +175,6 @@ static void test_sorted(void **state)
 	bidx_sorted_free(&x, v, n);
 	bidx_free(&x);
 }
-
-/* An allocator that refuses to grow anything while refuse is set. */
-static bool refuse;
-static size_t held;
-
-static void *refusing_realloc(void *ctx, void *p, size_t old, size_t size)
-{
-	(void)ctx;
-	if (size > old && refuse)
-		return NULL;
-	void *q = size ? realloc(p, size) : (free(p), NULL);
-	if (size && !q)
-		return NULL;
-	held = held - old + size;
-	return q;
-}
-
-static const struct mcast_alloc refusing = { refusing_realloc, NULL };
 
 /* When growing fails the index fills its free slots, then refuses with
  * -ENOMEM and changes nothing; every record stays reachable. */

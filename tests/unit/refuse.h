@@ -1,0 +1,25 @@
+/* An allocator that refuses to grow anything while refuse is set (the
+ * indexes' failed growth), counting the bytes it holds. */
+#ifndef MCAST_REFUSE_H
+#define MCAST_REFUSE_H
+
+#include "testutil.h"
+
+static bool refuse;
+static size_t held;
+
+static void *refusing_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+	(void)ctx;
+	if (size > old && refuse)
+		return NULL;
+	void *q = size ? realloc(p, size) : (free(p), NULL);
+	if (size && !q)
+		return NULL;
+	held = held - old + size;
+	return q;
+}
+
+static const struct mcast_alloc refusing = { refusing_realloc, NULL };
+
+#endif
