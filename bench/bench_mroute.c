@@ -70,11 +70,25 @@ static uint32_t *order;
 static size_t n_keys, cursor;
 static struct mcast_mr_table *T;
 
+static enum mcast_family fam;
+
 static void key(size_t i, struct mcast_addr *s, struct mcast_addr *g)
 {
 	/* 1000 sources x n/1000 groups, as a big IPTV headend looks. */
-	mcast_addr_from_u32(s, 0x0a000000u + (uint32_t)(i % 1000) + 1);
-	mcast_addr_from_u32(g, 0xe8000000u + (uint32_t)(i / 1000) + 1);
+	uint32_t si = (uint32_t)(i % 1000) + 1, gi = (uint32_t)(i / 1000) + 1;
+	if (fam == MCAST_AF_INET) {
+		mcast_addr_from_u32(s, 0x0a000000u + si);
+		mcast_addr_from_u32(g, 0xe8000000u + gi);
+		return;
+	}
+	uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8 }; /* 2001:db8::si, ff3e::gi */
+	memcpy(b + 12, &si, 4);
+	mcast_addr_from_in6(s, b);
+	memset(b, 0, sizeof(b));
+	b[0] = 0xff;
+	b[1] = 0x3e;
+	memcpy(b + 12, &gi, 4);
+	mcast_addr_from_in6(g, b);
 }
 
 static uint64_t do_lookup(void *arg)
@@ -223,10 +237,12 @@ int main(void)
 	struct mcast_mr_owner owner = { noop_upcall, NULL };
 	struct mcast_mfc_oif oif = { 1, 1 };
 
-	printf("forwarding-cache lookup, (S,G) entries, random order\n");
+	const size_t sizes[] = { 1000, 100000, 1000000 };
+	for (int f = 0; f < 2; f++) {
+	fam = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+	printf("%sforwarding-cache lookup, %s (S,G) entries, random order\n", f ? "\n" : "", f ? "IPv6" : "IPv4");
 	printf("%10s %10s %10s %10s %10s %10s %11s %9s %9s %9s\n", "entries", "single ns", "batched ns",
 	       "tagged ns", "chained ns", "64-line ns", "Mlookups/s", "vs tagged", "vs chain", "vs 64-line");
-	const size_t sizes[] = { 1000, 100000, 1000000 };
 	for (size_t k = 0; k < 3; k++) {
 		n_keys = sizes[k];
 		S = malloc(n_keys * sizeof(*S));
@@ -238,7 +254,7 @@ int main(void)
 		bidx_init(&tagged, &mcast_alloc_libc, tagged_hash, NULL);
 		mcast_htab_init(&chained, &mcast_alloc_libc, 16);
 		memset(lines, 0, sizeof(lines));
-		T = mcast_mr_create(&env, NULL, MCAST_AF_INET, 253);
+		T = mcast_mr_create(&env, NULL, fam, 253);
 		mcast_mr_init(T, &owner);
 		mcast_mr_vif_add(T, &owner, 0, &(struct mcast_vif_config){ .ifindex = 100 });
 		mcast_mr_vif_add(T, &owner, 1, &(struct mcast_vif_config){ .ifindex = 101 });
@@ -285,7 +301,7 @@ int main(void)
 		double base = bench_run(do_baseline, NULL);
 		printf("%10zu %10.1f %10.1f %10.1f %10.1f %10.1f %11.2f %8.2fx %8.2fx %8.0fx\n", n_keys, ours, batch,
 		       tag, chain, base, 1e3 / batch, tag / batch, chain / batch, base / batch);
-		if (k == 2)
+		if (k == 2 && f == 1)
 			printf("memory per entry: %zu bytes (entry, up to %d outputs inline) + %.1f (index)\n",
 			       (sizeof(struct mr_entry) + 15) & ~(size_t)15, MR_INLINE_OIFS,
 			       (double)kidx_bytes(&T->cache) / (double)n_keys);
@@ -301,7 +317,9 @@ int main(void)
 		bidx_free(&tagged);
 		free(te);
 	}
+	}
 
+	fam = MCAST_AF_INET;
 	printf("\nforwarding through mcast_mr_input(), 1000-byte UDP packets\n");
 	printf("%10s %12s %12s %14s\n", "out VIFs", "ns/packet", "Mpackets/s", "ns/copy");
 	const unsigned outs[] = { 1, 8, 32 };

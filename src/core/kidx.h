@@ -38,6 +38,10 @@
 
 #include "mcast/core.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define KIDX_LINE 64
 #define KIDX_SLOTS 6
 
@@ -129,14 +133,32 @@ static inline uint16_t kidx_cursor_val(const struct kidx *x, const struct kidx_c
 
 
 /* The slots whose key is key (bit k: slot k); the first line only. The
- * keys are compared without a branch a slot; only a matching slot's
- * value is read to tell a free slot (key 0) from a key of 0. */
+ * keys are compared without a branch a slot (SSE2 where there is, for
+ * x86-64; test_kidx_portable runs the other path); only a matching
+ * slot's value is read to tell a free slot (key 0) from a key of 0. */
 KIDX_INLINE unsigned kidx_match(const struct kidx_bucket *b, uint64_t key)
 {
 	_Static_assert(KIDX_SLOTS == 6, "kidx_match compares six keys");
+#if defined(__SSE2__)
+	/* two keys a vector: their 32-bit halves compared, a key equal
+	 * when both halves are (each half ANDed with its neighbour), one
+	 * sign bit a key */
+	const __m128i *p = (const __m128i *)(const void *)b->key;
+	__m128i want = _mm_set1_epi64x((long long)key);
+	__m128i e0 = _mm_cmpeq_epi32(_mm_load_si128(p), want);
+	__m128i e1 = _mm_cmpeq_epi32(_mm_load_si128(p + 1), want);
+	__m128i e2 = _mm_cmpeq_epi32(_mm_load_si128(p + 2), want);
+	e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, _MM_SHUFFLE(2, 3, 0, 1)));
+	e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, _MM_SHUFFLE(2, 3, 0, 1)));
+	e2 = _mm_and_si128(e2, _mm_shuffle_epi32(e2, _MM_SHUFFLE(2, 3, 0, 1)));
+	unsigned m = (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e0)) |
+		     (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e1)) << 2 |
+		     (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e2)) << 4;
+#else
 	unsigned m = (unsigned)(b->key[0] == key) | (unsigned)(b->key[1] == key) << 1 |
 		     (unsigned)(b->key[2] == key) << 2 | (unsigned)(b->key[3] == key) << 3 |
 		     (unsigned)(b->key[4] == key) << 4 | (unsigned)(b->key[5] == key) << 5;
+#endif
 	for (unsigned left = m; left; left &= left - 1) {
 		unsigned k = (unsigned)__builtin_ctz(left);
 		if (!b->val1[k])
@@ -155,24 +177,6 @@ KIDX_INLINE void kidx_prefetch(const struct kidx *x, uint64_t h, bool both)
 	__builtin_prefetch(b);
 	if (both)
 		__builtin_prefetch(b->line2);
-}
-
-/* The second stage of a batched lookup when the slot keys are hashes:
- * the first record in h's home bucket whose key is key (NULL when none),
- * its first key_len bytes on their way to the cache (as bidx_candidate);
- * the bucket should have arrived. */
-KIDX_INLINE void *kidx_candidate(const struct kidx *x, uint64_t key, uint64_t h, size_t key_len)
-{
-	if (!x->b)
-		return NULL;
-	const struct kidx_bucket *b = &x->b[h & x->mask];
-	unsigned m = kidx_match(b, key);
-	if (!m)
-		return NULL;
-	char *r = b->rec[__builtin_ctz(m)];
-	__builtin_prefetch(r);
-	__builtin_prefetch(r + (key_len - 1));
-	return r;
 }
 
 /* The slots whose key is key, in probe order:
@@ -235,6 +239,22 @@ KIDX_INLINE void *kidx_first(const struct kidx *x, uint64_t key, uint64_t h, str
 KIDX_INLINE void *kidx_next(const struct kidx *x, struct kidx_iter *it)
 {
 	return kidx_seek_next(x, it) ? kidx_iter_rec(x, it) : NULL;
+}
+
+/* The second stage of a batched lookup when the slot keys are hashes:
+ * kidx_first(), whose home bucket should have arrived, with the record
+ * it returns (NULL when none) on its way to the cache, its first
+ * key_len bytes (as bidx_candidate); the caller compares the record and
+ * goes on with kidx_next(x, it) when it is not the one. */
+KIDX_INLINE void *kidx_candidate(const struct kidx *x, uint64_t key, uint64_t h, size_t key_len,
+				 struct kidx_iter *it)
+{
+	char *r = kidx_first(x, key, h, it);
+	if (r) {
+		__builtin_prefetch(r);
+		__builtin_prefetch(r + (key_len - 1));
+	}
+	return r;
 }
 
 #endif

@@ -73,27 +73,33 @@ uint64_t mr_entry_key(const void *entry, const void *table)
 	return k.key;
 }
 
-/* The entry of (s, g) under key k; *iif its input VIF, read from the
- * index (for IPv4 the entry itself is not read). */
-KIDX_INLINE struct mr_entry *find_keyed(const struct mcast_mr_table *t, const struct mcast_addr *s,
-				       const struct mcast_addr *g, const struct mr_key *k, uint16_t *iif)
+/* The entry of (s, g) from e, the first record of an iteration it over
+ * (s, g)'s key, on; *iif its input VIF, read from the index. */
+KIDX_INLINE struct mr_entry *find_from(const struct mcast_mr_table *t, const struct mcast_addr *s,
+				      const struct mcast_addr *g, struct mr_entry *e, struct kidx_iter *it,
+				      uint16_t *iif)
 {
-	struct kidx_iter it;
-	for (struct mr_entry *e = kidx_first(&t->cache, k->key, k->h, &it); e; e = kidx_next(&t->cache, &it))
+	for (; e; e = kidx_next(&t->cache, it))
 		if (t->family == MCAST_AF_INET || (mcast_addr_eq(&e->group, g) && mcast_addr_eq(&e->source, s))) {
-			*iif = kidx_iter_val(&t->cache, &it);
+			*iif = kidx_iter_val(&t->cache, it);
 			return e;
 		}
 	return NULL;
 }
 
-/* Whether (s, g) has an entry of its own, and its input VIF: an IPv4
- * hit reads the first line of its bucket and nothing else. */
-KIDX_INLINE bool find_iif(const struct mcast_mr_table *t, const struct mcast_addr *s, const struct mcast_addr *g,
-			  const struct mr_key *k, uint16_t *iif)
+/* The entry of (s, g) under key k; *iif its input VIF (for IPv4 the
+ * entry is found without being compared). */
+KIDX_INLINE struct mr_entry *find_keyed(const struct mcast_mr_table *t, const struct mcast_addr *s,
+				       const struct mcast_addr *g, const struct mr_key *k, uint16_t *iif)
 {
-	if (t->family != MCAST_AF_INET)
-		return find_keyed(t, s, g, k, iif) != NULL;
+	struct kidx_iter it;
+	return find_from(t, s, g, kidx_first(&t->cache, k->key, k->h, &it), &it, iif);
+}
+
+/* Whether an IPv4 key has an entry, and its input VIF: the first line of
+ * its bucket is all it reads (the key is the whole (S,G)). */
+KIDX_INLINE bool find_iif4(const struct mcast_mr_table *t, const struct mr_key *k, uint16_t *iif)
+{
 	struct kidx_iter it;
 	if (!kidx_seek(&t->cache, k->key, k->h, &it))
 		return false;
@@ -672,24 +678,28 @@ size_t mcast_mr_lookup_batch(const struct mcast_mr_table *t, size_t n,
 {
 	enum { CHUNK = 32 };
 	struct mr_key k[CHUNK];
+	struct kidx_iter it[CHUNK];
+	struct mr_entry *cand[CHUNK];
 	bool ok[CHUNK];
+	bool v4 = t->family == MCAST_AF_INET;
 	size_t found = 0;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
-		/* the chunk's buckets; for IPv6 then their entries; then the
-		 * keys (an IPv4 one in the bucket) */
+		/* the chunk's buckets; for IPv6 then their candidate entries;
+		 * then the keys (an IPv4 one in the bucket) */
 		for (size_t i = 0; i < m; i++)
 			if ((ok[i] = key_of(t, &source[base + i], &group[base + i], &k[i])))
-				kidx_prefetch(&t->cache, k[i].h, t->family != MCAST_AF_INET);
-		if (t->family != MCAST_AF_INET)
+				kidx_prefetch(&t->cache, k[i].h, !v4);
+		if (!v4)
 			for (size_t i = 0; i < m; i++)
-				if (ok[i])
-					kidx_candidate(&t->cache, k[i].key, k[i].h,
-						       offsetof(struct mr_entry, group) + sizeof(struct mcast_addr));
+				cand[i] = ok[i] ? kidx_candidate(&t->cache, k[i].key, k[i].h,
+								 offsetof(struct mr_entry, group) + sizeof(struct mcast_addr),
+								 &it[i])
+						: NULL;
 		for (size_t i = 0; i < m; i++) {
 			const struct mcast_addr *s = &source[base + i], *g = &group[base + i];
 			uint16_t v = MCAST_MR_NO_VIF;
-			bool hit = ok[i] && find_iif(t, s, g, &k[i], &v);
+			bool hit = v4 ? ok[i] && find_iif4(t, &k[i], &v) : find_from(t, s, g, cand[i], &it[i], &v) != NULL;
 			const struct mr_entry *e;
 			if (!hit && (e = lookup(t, s, g)) != NULL) {
 				v = e->iif; /* a wildcard entry */

@@ -266,9 +266,37 @@ static void test_check_finds_damage(void **state)
 	kidx_free(&x);
 }
 
+/* The match names exactly the slots holding the key and in use: keys
+ * that share one 32-bit half with it, or are 0 in a free slot, are not
+ * it. */
+static void test_match(void **state)
+{
+	(void)state;
+	static struct kidx_bucket b __attribute__((aligned(2 * KIDX_LINE)));
+	const uint64_t pool[] = { 0, 0x1122334455667788ull, 0x1122334400000000ull, 0x0000000055667788ull,
+				  0x5566778811223344ull, 0x1122334455667789ull };
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 5);
+	for (int t = 0; t < 20000; t++) {
+		memset(&b, 0, sizeof(b));
+		for (unsigned k = 0; k < KIDX_SLOTS; k++) {
+			b.key[k] = pool[mcast_rng_below(&rng, 6)];
+			b.val1[k] = (uint16_t)mcast_rng_below(&rng, 3); /* a third free */
+		}
+		b.spare = (uint32_t)mcast_rng_next(&rng);
+		uint64_t key = pool[mcast_rng_below(&rng, 6)];
+		unsigned want = 0;
+		for (unsigned k = 0; k < KIDX_SLOTS; k++)
+			if (b.key[k] == key && b.val1[k])
+				want |= 1u << k;
+		assert_int_equal(kidx_match(&b, key), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_same_key),
 		cmocka_unit_test(test_grow_without_records),
