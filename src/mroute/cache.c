@@ -2,7 +2,8 @@
  * DOC: forwarding cache, unresolved queue and forwarding
  *
  * Entries live in one index keyed by (source, group) (core/kidx.h:
- * buckets of keys, entry pointers and input VIFs, one line each),
+ * two-line buckets, the keys and input VIFs in the first line, the
+ * entry pointers in the second),
  * wildcards being the family's any address, so (S,G), (*,G) and (*,*)
  * share one mechanism; lookup tries them in that order, skipping
  * wildcard probes while none exist. An IPv4 (S,G) is its own 64-bit key
