@@ -36,8 +36,12 @@
 struct px_item {                         /* a queued (instance, group) */
 	unsigned domain;
 	struct mcast_addr group;
+	/* the router's record of the group on the downstream that changed
+	 * it, good while the router's group_frees is gen (else looked up) */
+	const struct rt_group *grp;
+	uint64_t gen;
 	/* found by the flush: */
-	uint64_t hh;                     /* the group's hs_hash() */
+	uint64_t hh;                     /* the group's hs_hash(); 0 until made (the router's, or the flush's) */
 	struct px_up *up;                /* the instance's upstream, NULL = none */
 };
 
@@ -144,7 +148,8 @@ static void resync_later(struct mcast_proxy *px)
  * many source changes come one after the other). Without memory for
  * the queue the change is not lost: every downstream is read again in a
  * second (resync). */
-static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g)
+static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g, const struct rt_group *grp,
+		    uint64_t hh)
 {
 	if (px->nqueue) {
 		const struct px_item *last = &px->queue[px->nqueue - 1];
@@ -156,26 +161,33 @@ static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_
 		resync_later(px);
 		return;
 	}
-	px->queue[px->nqueue++] = (struct px_item){ .domain = domain, .group = *g };
+	px->queue[px->nqueue++] = (struct px_item){ .domain = domain, .group = *g, .grp = grp,
+						    .gen = px->router->group_frees, .hh = hh };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
 }
 
-/* Reads (ifindex, g)'s subscription from the router engine (its group
- * record, same library) into px->tmp. hh is g's hash in the host part
- * (the proxy's hash seed): with the router's seed, the router's lookup
- * takes it as it is. */
-static int subscription(struct mcast_proxy *px, struct px_down *d, const struct mcast_addr *g, uint64_t hh,
+/* Reads the subscription of downstream d to s's group from the router
+ * engine (its group record, same library) into px->tmp: the record the
+ * change came from when no group was freed since, else looked up with
+ * s->hh, the group's hash in the host part (the proxy's hash seed: with
+ * the router's seed, the router's lookup takes it as it is). */
+static int subscription(struct mcast_proxy *px, struct px_down *d, const struct px_item *s,
 			enum mcast_filter_mode *mode, size_t *n)
 {
 	*mode = MCAST_MODE_INCLUDE;
 	*n = 0;
 	unsigned ifindex = d->ifindex;
+	const struct mcast_addr *g = &s->group;
 	if (d->rt_gen != px->router->iface_gen) {
 		d->rt = rt_iface_get(px->router, ifindex);
 		d->rt_gen = px->router->iface_gen;
 	}
-	const struct rt_group *grp = d->rt ? rt_lookup_in(d->rt, g, hh, px->env.hash_seed) : NULL;
+	const struct rt_group *grp;
+	if (s->grp && s->gen == px->router->group_frees && s->grp->ifc == d->rt)
+		grp = s->grp; /* the one the change came from, still there */
+	else
+		grp = d->rt ? rt_lookup_in(d->rt, g, s->hh, px->env.hash_seed) : NULL;
 	if (!grp)
 		return 0;
 	if (grp->nsrcs > px->scap) {
@@ -253,18 +265,18 @@ static int fold(struct mcast_proxy *px, enum mcast_filter_mode m, const struct m
 }
 
 /*
- * The instance's subscription to g, hh its hash: its downstreams'
+ * The instance's subscription to s's group: its downstreams'
  * subscriptions merged (RFC 3376 3.2, as a host merges its sockets;
  * RFC 4605 4.1). *out points into the proxy's buffers. A group only one
  * downstream holds, the usual case, is that subscription as it was read.
  * -ENOMEM.
  */
-static int merged(struct mcast_proxy *px, const struct px_up *u, const struct mcast_addr *g, uint64_t hh,
+static int merged(struct mcast_proxy *px, const struct px_up *u, const struct px_item *s,
 		  enum mcast_filter_mode *mode, const struct mcast_addr **out, size_t *n)
 {
 	unsigned domain = u->domain;
 	if (u->ndowns == 1) {
-		int rc = subscription(px, &px->downs[u->solo], g, hh, mode, n);
+		int rc = subscription(px, &px->downs[u->solo], s, mode, n);
 		*out = px->tmp; /* (after: the read may have grown it) */
 		return rc;
 	}
@@ -283,7 +295,7 @@ static int merged(struct mcast_proxy *px, const struct px_up *u, const struct mc
 		}
 		enum mcast_filter_mode m;
 		size_t k;
-		if (subscription(px, &px->downs[i], g, hh, &m, &k) < 0)
+		if (subscription(px, &px->downs[i], s, &m, &k) < 0)
 			return -ENOMEM;
 		if (m == MCAST_MODE_INCLUDE && k == 0)
 			continue; /* not held there */
@@ -325,7 +337,7 @@ static bool apply(struct mcast_proxy *px, const struct px_item *s)
 	const struct mcast_addr *srcs;
 	size_t n;
 	char a[MCAST_ADDR_STRLEN];
-	if (merged(px, s->up, &s->group, s->hh, &mode, &srcs, &n) < 0) {
+	if (merged(px, s->up, s, &mode, &srcs, &n) < 0) {
 		/* the item stays: the next flush tries again */
 		px->stats.errors++;
 		mcast_logf(px->env.log, MCAST_LOG_WARNING, MCAST_D_STATES,
@@ -366,7 +378,8 @@ void mcast_proxy_flush(struct mcast_proxy *px)
 		it->up = up_by_domain(px, it->domain);
 		if (!it->up)
 			continue;
-		it->hh = hs_hash(px->host, &it->group);
+		if (!it->hh) /* (0: not made by the router; a hash of 0 is made again) */
+			it->hh = hs_hash(px->host, &it->group);
 		hs_prefetch(it->up->ifc, it->hh, false);
 	}
 	for (size_t i = 0; i < px->nqueue; i++)
@@ -404,7 +417,12 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 		px->stats.scoped++;
 		return;
 	}
-	enqueue(px, d->domain, group);
+	/* the router's record of the group, when it is the one changing,
+	 * and its hash when the router made it for a record (same seed) */
+	const struct mcast_router *r = px->router;
+	const struct rt_group *grp = r->notify_grp;
+	bool hashed = r->rec_g && r->env.hash_seed == px->env.hash_seed && mcast_addr_eq(r->rec_g, group);
+	enqueue(px, d->domain, group, grp && mcast_addr_eq(&grp->addr, group) ? grp : NULL, hashed ? r->rec_hh : 0);
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
@@ -479,7 +497,7 @@ static void requeue_group(void *ctx, const struct mcast_addr *g)
 {
 	const struct requeue_arg *a = ctx;
 	if (!addr_is_link_scoped(g))
-		enqueue(a->px, a->domain, g);
+		enqueue(a->px, a->domain, g, NULL, 0);
 }
 
 /* Queues the groups the router engine has on one downstream, for the
@@ -507,7 +525,7 @@ static void requeue_domain(struct mcast_proxy *px, unsigned domain)
 		struct bidx_cursor c = { 0 };
 		for (const struct hs_group *g; (g = bidx_each(&up->groups, &c));)
 			if (g->direct)
-				enqueue(px, px->ups[i].domain, &g->addr);
+				enqueue(px, px->ups[i].domain, &g->addr, NULL, 0);
 	}
 	if (px->nqueue <= from)
 		return;

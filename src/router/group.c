@@ -276,6 +276,7 @@ static void group_free(struct rt_group *grp)
 	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 	free_hosts(grp);
+	r->group_frees++;
 	mcast_pool_put(&r->group_pool, grp);
 }
 
@@ -323,7 +324,9 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	grp->nsrcs = n;
 	grp->exclude = new_exclude;
 	reschedule(grp);
+	r->notify_grp = grp;
 	diff(ifc, &g, old_exclude, r->prev, on, new_exclude, grp->srcs, n);
+	r->notify_grp = NULL;
 }
 
 /* ---- queries (RFC 3376 6.6.3) ------------------------------------------ */
@@ -597,9 +600,26 @@ static uint8_t record_verdict(struct rt_iface *ifc, const struct mcast_addr *g, 
 	return RT_REC_APPLIES;
 }
 
+static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
+			 const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
+			 uint8_t older, const struct rt_prep *p);
+
+/* The record's group and hash stay readable while it is applied: a
+ * listener told of a change (the proxy) takes the hash as made. */
 void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
 		     const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
 		     uint8_t older, const struct rt_prep *p)
+{
+	struct mcast_router *r = ifc->r;
+	r->rec_g = g;
+	r->rec_hh = p->hh;
+	group_record(ifc, g, type, B, nb, host, older, p);
+	r->rec_g = NULL;
+}
+
+static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t type,
+			 const struct mcast_addr *B, size_t nb, const struct mcast_addr *host,
+			 uint8_t older, const struct rt_prep *p)
 {
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r);

@@ -78,6 +78,10 @@ struct mcast_router {
 	const struct mcast_profile *pf;
 	struct mcast_htab ifaces;
 	uint64_t iface_gen;             /* changes whenever an interface comes or goes (rt_iface_get) */
+	uint64_t group_frees;           /* groups freed so far: a kept rt_group pointer is good while equal */
+	const struct rt_group *notify_grp; /* during fwd_change calls of a commit: the group changed */
+	const struct mcast_addr *rec_g; /* during rt_group_record(): its group, rec_hh its hash */
+	uint64_t rec_hh;
 	struct mcast_pool group_pool;
 	struct rt_source *scratch;      /* the next state of the group being changed */
 	uint32_t scratch_cap;
