@@ -2,8 +2,8 @@
  * DOC: keyed index (internal)
  *
  * An open-addressing index of records by a 64-bit key that the index
- * keeps, for the forwarding cache. Each bucket is two 64-byte lines of
- * KIDX_SLOTS (key, record, 16-bit value) slots. The key is either the
+ * keeps, for the forwarding cache. Each bucket is two 64-byte lines
+ * holding KIDX_SLOTS (key, record, 16-bit value) slots. The key is either the
  * record's whole key (an IPv4 (S,G) is 64 bits: a match is then the
  * record, found without reading it) or a 64-bit hash of it (the caller
  * compares the record's key on a match; a stranger's key matches one
@@ -123,14 +123,13 @@ void kidx_walk(const struct kidx *x, void (*fn)(void *rec, void *arg), void *arg
 void **kidx_sorted(const struct kidx *x, int (*cmp)(const void *, const void *), size_t *n);
 void kidx_sorted_free(const struct kidx *x, void **v, size_t n);
 
-/* The value kept with the record kidx_each() returned last. */
 #define KIDX_INLINE static inline __attribute__((always_inline))
 
+/* The value kept with the record kidx_each() returned last. */
 static inline uint16_t kidx_cursor_val(const struct kidx *x, const struct kidx_cursor *c)
 {
 	return (uint16_t)(x->b[c->b].val1[c->k - 1] - 1);
 }
-
 
 /* The slots whose key is key (bit k: slot k); the first line only. The
  * keys are compared without a branch a slot (SSE2 where there is, for
