@@ -41,6 +41,9 @@ struct lk_msg {
 /* table 0 or 253 is the kernel's default table; another one is chosen
  * with MRT_TABLE / MRT6_TABLE before MRT_INIT. */
 #define LK_TABLE_DEFAULT 253u
+/* IPv6's default table is another: RT6_TABLE_DFLT, the main one; the
+ * code names the default table 253 for both families and maps it. */
+#define LK_TABLE6_DEFAULT 254u
 int lk_mroute_open(struct lk_mroute *k, enum mcast_family f, uint32_t table, char *err, size_t errlen);
 /* Closing gives the table back (MRT_DONE) and the kernel flushes it
  * (also when MRT_DONE fails: the close does it). 0 or -errno. */

@@ -294,7 +294,12 @@ static int on_route(const struct nlmsghdr *nh, void *data)
 int lk_nl_mfc_dump(struct lk_nl *n, enum mcast_family f, uint32_t table, void (*fn)(void *ctx, const struct lk_mfc *e),
 		   void *ctx)
 {
-	struct mfc_dump md = { f, table ? table : LK_TABLE_DEFAULT, fn, ctx };
+	/* the entries name their table: the default one is 253 for IPv4
+	 * (RT_TABLE_DEFAULT) but 254 for IPv6 (RT6_TABLE_DFLT) */
+	table = table ? table : LK_TABLE_DEFAULT;
+	if (f == MCAST_AF_INET6 && table == LK_TABLE_DEFAULT)
+		table = LK_TABLE6_DEFAULT;
+	struct mfc_dump md = { f, table, fn, ctx };
 	return dump_run(n, RTM_GETROUTE, f == MCAST_AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR,
 			sizeof(struct rtmsg), on_route, &md);
 }
