@@ -301,10 +301,28 @@ usage:
 	bad(p, "usage: route from IFACE [source S] group G to IFACE...");
 }
 
+/* A kernel table: "default" (253) or a number from 1 to 2^32 - 2 but
+ * 253 (RT_TABLE_UNSPEC 0 and the kernel's RT_TABLE_MAX are not tables). */
+static int table_parse(const char *s, uint32_t *v)
+{
+	if (!strcmp(s, "default")) {
+		*v = CFG_TABLE_DEFAULT;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || errno || x < 1 || x > 0xfffffffeull || x == CFG_TABLE_DEFAULT)
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 {
 	/* proxy NAME upstream IF [upstream-querier on|off]
-	 *       [upstream-report-interval TIME|off] downstream IF... */
+	 *       [upstream-report-interval TIME|off] [table N]
+	 *       downstream IF... */
 	struct cfg_proxy x;
 	memset(&x, 0, sizeof(x));
 	x.line = p->line;
@@ -331,6 +349,14 @@ static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 				return;
 			}
 			x.report_interval_ms = (uint32_t)t;
+		} else if (!strcmp(tok[k], "table")) {
+			/* the instance's own kernel table: the same (S,G) may
+			 * then enter it and another instance at once */
+			if (table_parse(tok[k + 1], &x.table) < 0) {
+				bad(p, "proxy %s: table: expected default or a number from 1 to 4294967294 (253 is the "
+				       "default table), not %s", x.name, tok[k + 1]);
+				return;
+			}
 		} else {
 			goto usage;
 		}
@@ -357,7 +383,12 @@ static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 	return;
 usage:
 	bad(p, "usage: proxy NAME upstream IFACE [upstream-querier on|off] [upstream-report-interval TIME|off] "
-	       "downstream IFACE...");
+	       "[table N] downstream IFACE...");
+}
+
+static uint32_t table_id(const struct mcastd_config *c, uint32_t t)
+{
+	return t ? t : c->table ? c->table : CFG_TABLE_DEFAULT;
 }
 
 /* Gives each interface of a proxy its part; an interface in two places,
@@ -381,7 +412,22 @@ static void proxy_roles(struct parse *p, struct mcastd_config *c)
 			i->role = j == 0 ? MCAST_ROUTING_UPSTREAM : MCAST_ROUTING_DOWNSTREAM;
 			i->domain = k + 1;
 			i->upstream_querier = j == 0 && x->upstream_querier;
+			i->table = x->table;
 		}
+	}
+	/* IPv6's default multicast table is the kernel's 254 (RT6_TABLE_DFLT),
+	 * which 253 (the default) means for IPv6: the two cannot both be used */
+	uint32_t own = table_id(c, 0), seen = own == 253 || own == 254 ? own : 0;
+	for (unsigned k = 0; k < c->nproxy; k++) {
+		uint32_t t = c->proxy[k].table;
+		if (t != 253 && t != 254)
+			continue;
+		if (seen && seen != t) {
+			p->line = c->proxy[k].line;
+			bad(p, "proxy %s: tables 253 (default) and 254 are one IPv6 table (the kernel's default IPv6 table is "
+			       "254): use another number", c->proxy[k].name);
+		}
+		seen = seen ? seen : t;
 	}
 	for (unsigned i = 0; i < c->nroute; i++) {
 		const struct cfg_iface *in = cfg_iface_find(c, c->route[i].from);
@@ -390,6 +436,26 @@ static void proxy_roles(struct parse *p, struct mcastd_config *c)
 			bad(p, "route from %s: the interface is in a proxy (static routes join router interfaces)", in->name);
 		}
 	}
+}
+
+uint32_t cfg_iface_table(const struct mcastd_config *c, const struct cfg_iface *i)
+{
+	return table_id(c, i->table);
+}
+
+unsigned cfg_tables(const struct mcastd_config *c, uint32_t ids[CFG_MAX_TABLES])
+{
+	unsigned n = 0;
+	ids[n++] = table_id(c, 0);
+	for (unsigned k = 0; k < c->nproxy; k++) {
+		uint32_t t = table_id(c, c->proxy[k].table);
+		unsigned j = 0;
+		while (j < n && ids[j] != t)
+			j++;
+		if (j == n && n < CFG_MAX_TABLES)
+			ids[n++] = t;
+	}
+	return n;
 }
 
 void cfg_upstream_host(const struct mcastd_config *cfg, const struct cfg_iface *c, int f, uint32_t mtu,
@@ -516,14 +582,10 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 		} else if (!strcmp(tok[0], "table")) {
 			/* the kernel's multicast routing table (MRT_TABLE): one
 			 * mcastd per table, side by side (VRFs, several daemons) */
-			char *end;
-			unsigned long v = n == 2 ? strtoul(tok[1], &end, 10) : 0;
-			if (n == 2 && !strcmp(tok[1], "default"))
-				c->table = 0;
-			else if (n != 2 || *end || tok[1][0] == '-' || v < 1 || v > 0xfffffffeul || v == 253)
+			if (n != 2 || table_parse(tok[1], &c->table) < 0)
 				bad(&p, "table: expected default or a number from 1 to 4294967294 (253 is the default table)");
-			else
-				c->table = (uint32_t)v;
+			else if (c->table == CFG_TABLE_DEFAULT)
+				c->table = 0;
 		} else
 			bad(&p, "unknown statement %s", tok[0]);
 	}

@@ -26,6 +26,7 @@ struct cfg_iface {
 	unsigned domain;               /* the proxy instance, 1.. */
 	bool upstream_querier;         /* an upstream that also runs the router part */
 	bool vif_always;               /* vif always: keeps its VIF (VIFs on demand) */
+	uint32_t table;                /* its proxy's kernel table (proxy ... table N), 0 = mcastd's */
 };
 
 struct cfg_proxy {
@@ -33,6 +34,7 @@ struct cfg_proxy {
 	char up[16];
 	bool upstream_querier;
 	uint32_t report_interval_ms;    /* upstream-report-interval, 0 = off */
+	uint32_t table;                 /* a kernel table of its own (table N), 0 = mcastd's */
 	unsigned ndown;
 	char down[CFG_MAX_OUT][16];
 	unsigned line;
@@ -90,6 +92,15 @@ struct mcastd_config {
 /* and per family */
 #define CFG_DEFAULT_MAX_MFC 65536
 #define CFG_DEFAULT_AUDIT_MS 60000
+
+/* The kernel tables mcastd runs: [0] its own (table N, or the default
+ * one, 253), then each other one a proxy names, in the order first
+ * named; at most CFG_MAX_TABLES. How many. */
+#define CFG_MAX_TABLES (CFG_MAX_PROXIES + 1)
+#define CFG_TABLE_DEFAULT 253u /* the kernel's default table (RT_TABLE_DEFAULT) */
+unsigned cfg_tables(const struct mcastd_config *c, uint32_t ids[CFG_MAX_TABLES]);
+/* The kernel table an interface's traffic goes to: its proxy's, or mcastd's. */
+uint32_t cfg_iface_table(const struct mcastd_config *c, const struct cfg_iface *i);
 
 /* Reads path into c. 0, or -1 with every bad line reported on err as
  * "path:line: reason". */

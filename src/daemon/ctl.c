@@ -92,10 +92,11 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 				continue; /* this family is off here */
 			struct mcast_router_iface_info info;
 			bool act = i->active[f] && mcast_router_iface_info(d->fam[f].r, i->ifindex, &info) == 0;
-			uint16_t vif = i->vif[f] ? mcast_mr_vif_of(d->fam[f].t, i->ifindex) : MCAST_MR_NO_VIF;
+			struct dtab *tb = i->vif[f] ? d->fam[f].tab[i->tab[f]] : NULL;
+			uint16_t vif = tb ? mcast_mr_vif_of(tb->t, i->ifindex) : MCAST_MR_NO_VIF;
 			bool waiting = false; /* VIFs on demand: needs one, none free */
-			if (i->vif[f])
-				mcast_routing_iface_vif(d->fam[f].rt, i->ifindex, &waiting);
+			if (tb)
+				mcast_routing_iface_vif(tb->rt, i->ifindex, &waiting);
 			/* a proxy's upstream (no router part there): its address,
 			 * and the provider's querier its host part follows */
 			bool upstream = i->active[f] && d->fam[f].px && i->role[f] == MCAST_ROUTING_UPSTREAM;
@@ -122,6 +123,8 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 					dbuf_printf(o, ",\"vif\":%u", vif);
 				else if (waiting)
 					dbuf_put(o, ",\"vif\":\"waiting\"");
+				if (tb && d->ntab > 1)
+					dbuf_printf(o, ",\"table\":%u", tb->id);
 				dbuf_put(o, "}");
 				first = false;
 			} else {
@@ -133,10 +136,13 @@ static void show_interfaces(struct mcastd *d, struct dbuf *o, bool json)
 				const char *qs = act ? (info.querier ? "us" : mcast_addr_str(&info.querier_addr, q)) : "-";
 				if (upstream && !act) /* the provider's querier, as the upstream sees it */
 					qs = has_pq ? mcast_addr_str(&pq, q) : "none heard";
-				dbuf_printf(o, "%-16s %5u %-5s %-6s %-25s %-25s %-3s %zu%s\n", i->name, i->ifindex,
+				char tn[24] = "";
+				if (tb && d->ntab > 1)
+					snprintf(tn, sizeof(tn), "  (table %u)", tb->id);
+				dbuf_printf(o, "%-16s %5u %-5s %-6s %-25s %-25s %-3s %zu%s%s\n", i->name, i->ifindex,
 					    !i->ifindex ? "gone" : i->up ? "up" : "down", f ? "MLD" : "IGMP",
 					    act || upstream ? mcast_addr_str(&i->addr[f], a) : "-", qs, v,
-					    act ? info.groups : (size_t)0, upstream ? "  (proxy upstream)" : "");
+					    act ? info.groups : (size_t)0, upstream ? "  (proxy upstream)" : "", tn);
 			}
 		}
 	}
@@ -203,6 +209,26 @@ static void show_stats(struct mcastd *d, struct dbuf *o, bool json, const char *
 		if (json)
 			dbuf_put(o, "}");
 	}
+	/* with proxies in tables of their own: each kernel table's part */
+	bool opened = false;
+	for (unsigned k = 0; d->ntab > 1 && k < d->ntab; k++)
+		for (int f = 0; f < 2; f++) {
+			if (!d->fam[f].on)
+				continue;
+			struct dtab *tb = d->fam[f].tab[k];
+			struct mcastd_counter c[MCASTD_MAX_COUNTERS];
+			size_t nc = mcastd_kernel_table_counters(tb, c);
+			if (json)
+				dbuf_printf(o, "%s{\"family\":\"%s\",\"table\":%u", opened ? "," : "],\"kernel_tables\":[",
+					    fam_key(f), tb->id);
+			else
+				dbuf_printf(o, "%s table %u:\n", f ? "IPv6" : "IPv4", tb->id);
+			opened = true;
+			for (size_t j = 0; j < nc; j++)
+				stat_line(o, json, all, "", c[j].name, c[j].v);
+			if (json)
+				dbuf_put(o, "}");
+		}
 	struct mcastd_counter g[MCASTD_MAX_COUNTERS];
 	size_t ng = mcastd_daemon_counters(d, g);
 	dbuf_put(o, json ? "]" : "daemon:\n");
@@ -250,15 +276,17 @@ static void show_routes(struct mcastd *d, struct dbuf *o, bool json)
 	dbuf_put(o, json ? "]}\n" : "");
 }
 
-/* The interfaces of family f waiting for a VIF, as " a b" or "\"a\",\"b\"".
+/* The interfaces of table tb waiting for a VIF, as " a b" or "\"a\",\"b\"".
  * How many. */
-static unsigned waiting_list(struct mcastd *d, struct dbuf *o, int f, bool json)
+static unsigned waiting_list(struct mcastd *d, struct dbuf *o, struct dtab *tb, bool json)
 {
 	unsigned k = 0;
+	int f = tb->fm->f == MCAST_AF_INET6;
 	for (unsigned n = 0; n < d->nif; n++) {
 		const struct dif *i = &d->ifs[n];
 		bool waiting = false;
-		if (!i->vif[f] || mcast_routing_iface_vif(d->fam[f].rt, i->ifindex, &waiting) != MCAST_MR_NO_VIF || !waiting)
+		if (!i->vif[f] || tb->fm->tab[i->tab[f]] != tb ||
+		    mcast_routing_iface_vif(tb->rt, i->ifindex, &waiting) != MCAST_MR_NO_VIF || !waiting)
 			continue;
 		dbuf_printf(o, json ? "%s\"%s\"" : "%s%s", json ? (k ? "," : "") : " ", i->name);
 		k++;
@@ -266,41 +294,67 @@ static unsigned waiting_list(struct mcastd *d, struct dbuf *o, int f, bool json)
 	return k;
 }
 
-static void show_tables(struct mcastd *d, struct dbuf *o, bool json, bool vifs)
+/*
+ * A dump per running family of every kernel table: mcastd's own as
+ * {"ipv4":...,"ipv6":...} in JSON; with proxies in tables of their own,
+ * then "tables":[{"table":N,"ipv4":...,"ipv6":...}], and as text each
+ * under a "Table N" line.
+ */
+static void show_per_table(struct mcastd *d, struct dbuf *o, bool json,
+			   void (*dump)(struct dtab *tb, bool json, struct dbuf *o))
 {
 	if (json)
 		dbuf_put(o, "{");
-	bool first = true;
-	for (int f = 0; f < 2; f++) {
-		struct dfam *fm = &d->fam[f];
-		if (!fm->on)
-			continue;
-		if (json) {
-			dbuf_printf(o, "%s\"%s\":", first ? "" : ",", fam_key(f));
-			mcast_mr_dump_json(fm->t, put_line, o);
-			if (vifs) { /* VIFs on demand: the interfaces that need one, none free */
-				dbuf_printf(o, ",\"%s_waiting\":[", fam_key(f));
-				waiting_list(d, o, f, true);
-				dbuf_put(o, "]");
-			}
-		} else if (vifs) {
-			/* for people; the kernel's raw form: mcastctl --proc */
-			dbuf_put(o, first ? "" : "\n");
-			mcast_mr_dump_text_vif(fm->t, put_line, o);
-			if (fm->on_demand) {
-				dbuf_put(o, "Waiting for a VIF (on demand, none free):");
-				if (!waiting_list(d, o, f, false))
-					dbuf_put(o, " none");
+	for (unsigned k = 0; k < d->ntab; k++) {
+		if (k == 1)
+			dbuf_put(o, json ? ",\"tables\":[" : "");
+		if (k)
+			dbuf_printf(o, json ? "%s{\"table\":%u" : "%s\nTable %u (a proxy's own):\n", json && k > 1 ? "," : "",
+				    d->tab_id[k]);
+		bool first = true;
+		for (int f = 0; f < 2; f++) {
+			if (!d->fam[f].on)
+				continue;
+			if (json)
+				dbuf_printf(o, "%s\"%s\":", first && !k ? "" : ",", fam_key(f));
+			else if (!first)
 				dbuf_put(o, "\n");
-			}
-		} else {
-			dbuf_put(o, first ? "" : "\n");
-			mcast_mr_dump_text_cache(fm->t, put_line, o);
+			dump(d->fam[f].tab[k], json, o);
+			first = false;
 		}
-		first = false;
+		if (k && json)
+			dbuf_put(o, "}");
 	}
 	if (json)
-		dbuf_put(o, "}\n");
+		dbuf_put(o, d->ntab > 1 ? "]}\n" : "}\n");
+}
+
+static void dump_mfc(struct dtab *tb, bool json, struct dbuf *o)
+{
+	if (json)
+		mcast_mr_dump_json(tb->t, put_line, o);
+	else
+		mcast_mr_dump_text_cache(tb->t, put_line, o);
+}
+
+static void dump_vifs(struct dtab *tb, bool json, struct dbuf *o)
+{
+	if (json) {
+		/* VIFs on demand: the interfaces that need one, none free */
+		mcast_mr_dump_json(tb->t, put_line, o);
+		dbuf_printf(o, ",\"%s_waiting\":[", fam_key(tb->fm->f == MCAST_AF_INET6));
+		waiting_list(tb->fm->d, o, tb, true);
+		dbuf_put(o, "]");
+		return;
+	}
+	/* for people; the kernel's raw form: mcastctl --proc */
+	mcast_mr_dump_text_vif(tb->t, put_line, o);
+	if (tb->on_demand) {
+		dbuf_put(o, "Waiting for a VIF (on demand, none free):");
+		if (!waiting_list(tb->fm->d, o, tb, false))
+			dbuf_put(o, " none");
+		dbuf_put(o, "\n");
+	}
 }
 
 /* A dump per running family, as {"ipv4":...,"ipv6":...} in JSON. */
@@ -342,7 +396,7 @@ static void dump_proxy(struct dfam *fm, bool json, struct dbuf *o)
  * fresh dump: installed, missing, different (both repaired by the next
  * audit), failing (a call refused, retried with backoff) or stale. */
 struct kernel_view {
-	struct dfam *fm;
+	struct dtab *tb;
 	struct dbuf *o;
 	bool json, first;
 	const struct lk_mfc *kv;
@@ -357,7 +411,7 @@ static void kernel_one(void *arg, const struct mcast_mfc_params *p)
 	const struct lk_mfc *k = reconcile_kernel_find(v->kv, v->kn, &p->source, &p->group);
 	if (k)
 		v->seen[k - v->kv] = 1;
-	enum reconcile_diff dif = reconcile_compare(&v->fm->rc, p, k);
+	enum reconcile_diff dif = reconcile_compare(&v->tb->rc, p, k);
 	const char *state = dif == RECONCILE_INSTALLED ? "installed" : dif == RECONCILE_MISSING ? "missing" : "differs";
 	*(dif == RECONCILE_INSTALLED ? &v->installed : dif == RECONCILE_MISSING ? &v->missing : &v->differs) += 1;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
@@ -369,29 +423,31 @@ static void kernel_one(void *arg, const struct mcast_mfc_params *p)
 	v->first = false;
 }
 
-static void dump_kernel(struct dfam *fm, bool json, struct dbuf *o)
+static void dump_kernel(struct dtab *tb, bool json, struct dbuf *o)
 {
-	reconcile_flush(&fm->rc); /* what this turn changed, written first */
+	struct dfam *fm = tb->fm;
+	reconcile_flush(&tb->rc); /* what this turn changed, written first */
 	struct lk_mfc *kv = NULL;
 	size_t kn = 0;
-	int r = reconcile_read_kernel(&fm->rc, &kv, &kn);
+	int r = reconcile_read_kernel(&tb->rc, &kv, &kn);
 	if (r < 0) {
 		dbuf_printf(o, json ? "{\"error\":\"%s\"}" : "  cannot read the kernel's table: %s\n", strerror(-r));
 		return;
 	}
-	struct kernel_view v = { fm, o, json, true, kv, kn, 0, 0, 0, calloc(kn ? kn : 1, 1) };
+	struct kernel_view v = { tb, o, json, true, kv, kn, 0, 0, 0, calloc(kn ? kn : 1, 1) };
 	if (!v.seen) {
 		free(kv);
 		o->failed = true;
 		return;
 	}
 	dbuf_put(o, json ? "{\"entries\":[" : "");
+	char tn[32];
 	if (!json)
 		dbuf_printf(o, "%s: entries wanted %zu, audit every %u s, last %llu s ago\n",
-			    fm->f == MCAST_AF_INET6 ? "IPv6" : "IPv4", mcast_mr_mfc_count(fm->t),
-			    (unsigned)(fm->rc.audit_ms / 1000),
-			    fm->rc.st.audits ? (unsigned long long)((fm->d->wheel.now_ms - fm->rc.last_audit_ms) / 1000) : 0ull);
-	mcast_mr_mfc_walk(fm->t, kernel_one, &v);
+			    mcastd_tab_name(tb, tn), mcast_mr_mfc_count(tb->t),
+			    (unsigned)(tb->rc.audit_ms / 1000),
+			    tb->rc.st.audits ? (unsigned long long)((fm->d->wheel.now_ms - tb->rc.last_audit_ms) / 1000) : 0ull);
+	mcast_mr_mfc_walk(tb->t, kernel_one, &v);
 	size_t stale = 0;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	for (size_t i = 0; i < kn; i++) {
@@ -408,15 +464,15 @@ static void dump_kernel(struct dfam *fm, bool json, struct dbuf *o)
 	}
 	if (json) {
 		dbuf_put(o, "],\"failing\":[");
-		reconcile_show_pending(&fm->rc, o, true);
+		reconcile_show_pending(&tb->rc, o, true);
 		dbuf_printf(o, "],\"installed\":%zu,\"missing\":%zu,\"differs\":%zu,\"stale\":%zu,\"pending\":%zu,"
 			       "\"audit_interval_ms\":%llu,\"audits\":%llu}",
-			    v.installed, v.missing, v.differs, stale, reconcile_pending_count(&fm->rc),
-			    (unsigned long long)fm->rc.audit_ms, (unsigned long long)fm->rc.st.audits);
+			    v.installed, v.missing, v.differs, stale, reconcile_pending_count(&tb->rc),
+			    (unsigned long long)tb->rc.audit_ms, (unsigned long long)tb->rc.st.audits);
 	} else {
-		reconcile_show_pending(&fm->rc, o, false);
+		reconcile_show_pending(&tb->rc, o, false);
 		dbuf_printf(o, "  installed %zu, missing %zu, different %zu, stale %zu, failing %zu\n", v.installed,
-			    v.missing, v.differs, stale, reconcile_pending_count(&fm->rc));
+			    v.missing, v.differs, stale, reconcile_pending_count(&tb->rc));
 	}
 	free(v.seen);
 	free(kv);
@@ -460,22 +516,38 @@ static void explain(struct mcastd *d, struct dbuf *o, char **tok, int n, bool js
 	}
 	static struct mcast_explain_iface ifs[CFG_MAX_IFACES];
 	struct mcast_explain e;
-	mcast_routing_explain(fm->rt, &s, &g, &e, ifs, CFG_MAX_IFACES);
+	/* Which kernel table: the named interface's; else the first that
+	 * holds an entry for it (a proxy's own table may), else mcastd's. */
+	struct dtab *tb = NULL;
+	if (only) {
+		struct dif *oi = mcastd_if_by_name(d, only);
+		tb = oi->active[f] ? fm->tab[oi->tab[f]] : mcastd_tab_of(d, f, oi->ifindex);
+	}
+	for (unsigned k = 0; !tb && k < fm->ntab; k++) {
+		mcast_routing_explain(fm->tab[k]->rt, &s, &g, &e, ifs, CFG_MAX_IFACES);
+		if (e.entry)
+			tb = fm->tab[k];
+	}
+	if (!tb)
+		tb = fm->tab[0];
+	mcast_routing_explain(tb->rt, &s, &g, &e, ifs, CFG_MAX_IFACES);
 	struct mcast_mfc_stats ks;
 	const struct mcast_addr *ks_src = e.wildcard ? (f ? &mcast_addr_any6 : &mcast_addr_any4) : &s;
-	reconcile_flush(&fm->rc); /* what this turn changed, written first */
-	bool kernel = e.entry && lk_mfc_stats(&fm->k, ks_src, &g, &ks) == 0;
+	reconcile_flush(&tb->rc); /* what this turn changed, written first */
+	bool kernel = e.entry && lk_mfc_stats(&tb->k, ks_src, &g, &ks) == 0;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	dbuf_put(o, "ok\n");
+	if (d->ntab > 1 && !json)
+		dbuf_printf(o, "in table %u%s\n", tb->id, tb == fm->tab[0] ? " (mcastd's own)" : " (a proxy's own)");
 	if (json) {
 		const char *in = NULL;
 		for (size_t i = 0; i < e.n && i < CFG_MAX_IFACES; i++)
 			if (ifs[i].ifindex == e.in_ifindex)
 				in = ifs[i].name;
-		dbuf_printf(o, "{\"source\":\"%s\",\"group\":\"%s\",\"entry\":%s,\"wildcard\":%s,\"static_route\":%s,"
+		dbuf_printf(o, "{\"source\":\"%s\",\"group\":\"%s\",\"table\":%u,\"entry\":%s,\"wildcard\":%s,\"static_route\":%s,"
 			       "\"input\":%s%s%s,\"input_why\":\"%s\",\"packets\":%llu,\"wrong_interface\":%llu,\"kernel\":%s,"
 			       "\"interfaces\":[",
-			    mcast_addr_str(&s, a), mcast_addr_str(&g, b), e.entry ? "true" : "false",
+			    mcast_addr_str(&s, a), mcast_addr_str(&g, b), tb->id, e.entry ? "true" : "false",
 			    e.wildcard ? "true" : "false", e.static_route ? "true" : "false", in ? "\"" : "", in ? in : "null",
 			    in ? "\"" : "", e.in_why, (unsigned long long)e.stats.pkts, (unsigned long long)e.stats.wrong_if,
 			    kernel ? "true" : "false");
@@ -576,13 +648,13 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			show_per_family(d, o, json, dump_proxy);
 		} else if (!strcmp(w, "mfc") || !strcmp(w, "vifs")) {
 			dbuf_put(o, "ok\n");
-			show_tables(d, o, json, !strcmp(w, "vifs"));
+			show_per_table(d, o, json, !strcmp(w, "vifs") ? dump_vifs : dump_mfc);
 		} else if (!strcmp(w, "routes")) {
 			dbuf_put(o, "ok\n");
 			show_routes(d, o, json);
 		} else if (!strcmp(w, "kernel")) {
 			dbuf_put(o, "ok\n");
-			show_per_family(d, o, json, dump_kernel);
+			show_per_table(d, o, json, dump_kernel);
 		} else if (!strcmp(w, "stats")) {
 			/* show stats [IFACE] [all] [json] */
 			const char *only = NULL;
@@ -617,10 +689,11 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 			return;
 		}
 		dbuf_put(o, "ok\n");
+		/* (mcastd's own table: a proxy's own table has no file either) */
 		if (vif)
-			mcast_mr_dump_proc_vif(d->fam[f].t, put_line, o);
+			mcast_mr_dump_proc_vif(d->fam[f].tab[0]->t, put_line, o);
 		else
-			mcast_mr_dump_proc_cache(d->fam[f].t, put_line, o);
+			mcast_mr_dump_proc_cache(d->fam[f].tab[0]->t, put_line, o);
 		return;
 	}
 	if (n >= 1 && (!strcmp(tok[0], "join") || !strcmp(tok[0], "leave"))) {
@@ -712,8 +785,9 @@ void mcastd_control(struct mcastd *d, char *req, struct dbuf *o)
 	if (n == 1 && !strcmp(tok[0], "audit")) {
 		int bad = 0;
 		for (int f = 0; f < 2; f++)
-			if (d->fam[f].on && reconcile_audit(&d->fam[f].rc, "asked") < 0)
-				bad++;
+			for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++)
+				if (reconcile_audit(&d->fam[f].tab[k]->rc, "asked") < 0)
+					bad++;
 		if (bad)
 			dbuf_put(o, "error: the audit could not read the kernel's tables (see the log)\n");
 		else

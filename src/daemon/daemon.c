@@ -2,13 +2,22 @@
  * DOC: mcastd's engines on the Linux kernel
  *
  * Per family: the router engine (IGMP or MLD on every configured
- * interface that is up and has an address), a user-space routing table
- * that holds what the routing logic wants, and the kernel's table, kept
- * equal to it through the table's mirror hook: every VIF and entry our
- * table gets or loses is one MRT_ADD_VIF / MRT_ADD_MFC / MRT_DEL_MFC /
- * MRT_DEL_VIF. The kernel forwards; its upcalls (NOCACHE, WRONGVIF) go
- * to the routing logic, which answers them by adding entries, and the
- * idle check reads the kernel's counters.
+ * interface that is up and has an address) and the proxies' host parts;
+ * per kernel table of the family (mcastd's own, and one for each proxy
+ * with a "table N" of its own): a user-space routing table that holds
+ * what the routing logic wants for the table's interfaces, and the
+ * kernel's table, kept equal to it through the table's mirror hook:
+ * every VIF and entry our table gets or loses is one MRT_ADD_VIF /
+ * MRT_ADD_MFC / MRT_DEL_MFC / MRT_DEL_VIF. The kernel forwards; its
+ * upcalls (NOCACHE, WRONGVIF) go to the routing logic of their table,
+ * which answers them by adding entries, and the idle check reads the
+ * kernel's counters.
+ *
+ * Each table has a socket of its own (MRT_TABLE before MRT_INIT). The
+ * kernel hands an IGMP or MLD message to more than one of them (every
+ * raw socket of the protocol when the host listens, every router-alert
+ * socket), but always to the table its arrival interface's policy rule
+ * chooses: a message is taken from that table's socket only.
  *
  * Interfaces come and go through rtnetlink: mcastd_sync() compares what
  * each configured interface is (present, up, addressed) with what the
@@ -54,13 +63,49 @@ struct dif *mcastd_if_by_name(struct mcastd *d, const char *name)
 	return NULL;
 }
 
+const char *mcastd_tab_name(const struct dtab *tb, char buf[32])
+{
+	if (tb->fm->d->ntab > 1)
+		snprintf(buf, 32, "%s table %u", fam_name(tb->fm->f == MCAST_AF_INET6), tb->id);
+	else
+		snprintf(buf, 32, "%s", fam_name(tb->fm->f == MCAST_AF_INET6));
+	return buf;
+}
+
+int mcastd_tab_index(const struct mcastd *d, uint32_t id)
+{
+	for (unsigned k = 0; k < d->ntab; k++)
+		if (d->tab_id[k] == id)
+			return (int)k;
+	return -1;
+}
+
+/* The index of the table the configuration gives interface c (0 when
+ * the table is not running: a reload never names a table that is not). */
+static unsigned cfg_tab(const struct mcastd *d, const struct cfg_iface *c)
+{
+	int k = c ? mcastd_tab_index(d, cfg_iface_table(&d->cfg, c)) : 0;
+	return k > 0 ? (unsigned)k : 0;
+}
+
+struct dtab *mcastd_tab_of(struct mcastd *d, int f, unsigned ifindex)
+{
+	struct dfam *fm = &d->fam[f];
+	if (fm->ntab <= 1)
+		return fm->tab[0]; /* (NULL once stopped) */
+	struct dif *i = mcastd_if_by_index(d, ifindex);
+	if (i && i->active[f])
+		return fm->tab[i->tab[f]];
+	return fm->tab[i ? cfg_tab(d, cfg_iface_find(&d->cfg, i->name)) : 0];
+}
+
 /* ---- callbacks of the engines ------------------------------------------- */
 
 static void mirror(void *ctx, const struct mcast_mr_event *ev)
 {
-	struct dfam *fm = ctx;
-	reconcile_changed(&fm->rc, ev);
-	mcastd_watch_entry(fm, ev);
+	struct dtab *tb = ctx;
+	reconcile_changed(&tb->rc, ev);
+	mcastd_watch_entry(tb, ev);
 }
 
 /*
@@ -68,15 +113,17 @@ static void mirror(void *ctx, const struct mcast_mr_event *ev)
  * for another one (which no file shows) the counters by ioctl, and the
  * names of ours where the kernel has a VIF of that number.
  */
-int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS])
+int mcastd_vif_read(struct dtab *tb, struct lk_vif vifs[LK_MAXVIFS])
 {
-	if (fm->k.table == LK_TABLE_DEFAULT)
+	struct dfam *fm = tb->fm;
+	if (tb->k.table == LK_TABLE_DEFAULT)
 		return lk_vif_read(fm->f, vifs);
-	int rc = lk_vif_read_ioctl(&fm->k, vifs);
+	int rc = lk_vif_read_ioctl(&tb->k, vifs);
 	/* (not mcast_mr_vif_get(): its view asks this function again) */
-	for (unsigned n = 0; rc == 0 && fm->t && n < fm->d->nif; n++) {
+	for (unsigned n = 0; rc == 0 && tb->t && n < fm->d->nif; n++) {
 		const struct dif *i = &fm->d->ifs[n];
-		uint16_t v = i->vif[fm->f == MCAST_AF_INET6] ? mcast_mr_vif_of(fm->t, i->ifindex) : MCAST_MR_NO_VIF;
+		int f = fm->f == MCAST_AF_INET6;
+		uint16_t v = i->vif[f] && fm->tab[i->tab[f]] == tb ? mcast_mr_vif_of(tb->t, i->ifindex) : MCAST_MR_NO_VIF;
 		if (v < LK_MAXVIFS && vifs[v].used)
 			snprintf(vifs[v].name, sizeof(vifs[v].name), "%s", i->name);
 	}
@@ -87,23 +134,23 @@ int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS])
  * the file is read once per request (or per 100 ms), not per VIF. */
 static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, struct mcast_vif_stats *st)
 {
-	struct dfam *fm = ctx;
+	struct dtab *tb = ctx;
 	mcast_time_ms now = mcastd_now();
-	if (!fm->kvifs_valid || now >= fm->kvifs_ms + 100) {
-		if (mcastd_vif_read(fm, fm->kvifs) < 0) {
-			fm->kvifs_valid = false;
+	if (!tb->kvifs_valid || now >= tb->kvifs_ms + 100) {
+		if (mcastd_vif_read(tb, tb->kvifs) < 0) {
+			tb->kvifs_valid = false;
 			return -EIO;
 		}
-		fm->kvifs_valid = true;
-		fm->kvifs_ms = now;
+		tb->kvifs_valid = true;
+		tb->kvifs_ms = now;
 	}
-	if (vif >= LK_MAXVIFS || !fm->kvifs[vif].used || strcmp(fm->kvifs[vif].name, cfg->name))
+	if (vif >= LK_MAXVIFS || !tb->kvifs[vif].used || strcmp(tb->kvifs[vif].name, cfg->name))
 		return -ENOENT;
-	const struct lk_vif *k = &fm->kvifs[vif];
+	const struct lk_vif *k = &tb->kvifs[vif];
 	*st = (struct mcast_vif_stats){ .pkts_in = k->pkts_in, .bytes_in = k->bytes_in, .pkts_out = k->pkts_out,
 					.bytes_out = k->bytes_out };
 	cfg->flags = (uint16_t)k->flags;
-	if (fm->f == MCAST_AF_INET)
+	if (tb->fm->f == MCAST_AF_INET)
 		mcast_addr_from_u32(&cfg->local, __builtin_bswap32(k->local));
 	return 0;
 }
@@ -111,14 +158,14 @@ static int kernel_vif(void *ctx, uint16_t vif, struct mcast_vif_config *cfg, str
 static int kernel_stats(void *ctx, const struct mcast_addr *s, const struct mcast_addr *g,
 			struct mcast_mfc_stats *st)
 {
-	struct dfam *fm = ctx;
-	return lk_mfc_stats(&fm->k, s, g, st);
+	struct dtab *tb = ctx;
+	return lk_mfc_stats(&tb->k, s, g, st);
 }
 
 static void router_send(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	struct dfam *fm = ctx;
-	int rc = lk_mroute_send(&fm->k, ifindex, pkt, len);
+	int rc = lk_mroute_send(&fm->tab[0]->k, ifindex, pkt, len); /* (any of them sends on any link) */
 	if (rc < 0)
 		mcast_logf(&fm->d->log, MCAST_LOG_DEBUG, MCAST_D_PACKETS, "%s send on ifindex %u: %s",
 			   fam_name(fm->f), ifindex, strerror(-rc));
@@ -128,8 +175,9 @@ static void router_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, 
 		       enum mcast_fwd old, enum mcast_fwd now)
 {
 	struct dfam *fm = ctx;
-	if (fm->rt)
-		mcast_routing_fwd_change(fm->rt, ifindex, g, s, old, now);
+	struct dtab *tb = mcastd_tab_of(fm->d, fm->f == MCAST_AF_INET6, ifindex);
+	if (tb && tb->rt)
+		mcast_routing_fwd_change(tb->rt, ifindex, g, s, old, now);
 	if (fm->px)
 		mcast_proxy_fwd_change(fm->px, ifindex, g, s, old, now);
 	mcastd_watch_fwd(fm, ifindex, g, s, old, now);
@@ -140,8 +188,9 @@ static void router_querier(void *ctx, unsigned ifindex, bool on)
 {
 	struct dfam *fm = ctx;
 	struct dif *i = mcastd_if_by_index(fm->d, ifindex);
-	if (fm->rt && i && i->role[fm->f == MCAST_AF_INET6] == MCAST_ROUTING_DOWNSTREAM)
-		mcast_routing_refresh(fm->rt);
+	int f = fm->f == MCAST_AF_INET6;
+	if (i && i->active[f] && i->role[f] == MCAST_ROUTING_DOWNSTREAM && fm->ntab && fm->tab[i->tab[f]]->rt)
+		mcast_routing_refresh(fm->tab[i->tab[f]]->rt);
 	mcastd_watch_querier(fm, ifindex, on);
 }
 
@@ -152,96 +201,165 @@ static bool router_allow(void *ctx, unsigned ifindex, const struct mcast_addr *g
 	return !i || cfg_acl_allows(&fm->d->cfg, i->name, g, s);
 }
 
-/* ---- the table's policy rules (table N) -------------------------------------- */
+/* ---- the tables' policy rules (table N) ------------------------------------- */
 
 /*
- * With a table of its own, what arrives on each configured interface is
- * sent to it by a policy rule (ip mrule / ip -6 mrule): the table's rules
- * are all removed (a killed mcastd's too), then one added per interface;
- * at stop only removed. Failures are logged: forwarding then misses the
- * interface, the rest runs.
+ * A table other than the default one gets what arrives on each of its
+ * interfaces by a policy rule (ip mrule / ip -6 mrule): the table's rules
+ * are all removed (a killed mcastd's too), then one added per interface
+ * the configuration puts in it; at stop only removed. Failures are
+ * logged: forwarding then misses the interface, the rest runs.
  */
 static void table_rules(struct mcastd *d, bool add)
 {
-	if (!d->cfg.table || !d->nl)
+	if (!d->nl)
 		return;
-	const char *names[CFG_MAX_IFACES];
-	size_t n = 0;
-	for (unsigned i = 0; i < d->cfg.niface && n < CFG_MAX_IFACES; i++)
-		names[n++] = d->cfg.iface[i].name;
-	for (int f = 0; f < 2; f++) {
-		if (!d->fam[f].on)
+	for (unsigned t = 0; t < d->ntab; t++) {
+		uint32_t id = d->tab_id[t];
+		if (id == LK_TABLE_DEFAULT)
 			continue;
-		int rc = lk_nl_rules(d->nl, f ? MCAST_AF_INET6 : MCAST_AF_INET, d->cfg.table, NULL, 0, false);
-		if (rc == 0 && add)
-			rc = lk_nl_rules(d->nl, f ? MCAST_AF_INET6 : MCAST_AF_INET, d->cfg.table, names, n, true);
-		if (rc < 0)
-			mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s the policy rules of table %u: %s", fam_name(f),
-				   add ? "setting" : "removing", d->cfg.table, strerror(-rc));
+		const char *names[CFG_MAX_IFACES];
+		size_t n = 0;
+		for (unsigned i = 0; i < d->cfg.niface && n < CFG_MAX_IFACES; i++)
+			if (cfg_iface_table(&d->cfg, &d->cfg.iface[i]) == id)
+				names[n++] = d->cfg.iface[i].name;
+		for (int f = 0; f < 2; f++) {
+			if (!d->fam[f].on)
+				continue;
+			enum mcast_family fa = f ? MCAST_AF_INET6 : MCAST_AF_INET;
+			int rc = lk_nl_rules(d->nl, fa, id, NULL, 0, false);
+			if (rc == 0 && add && n)
+				rc = lk_nl_rules(d->nl, fa, id, names, n, true);
+			if (rc < 0)
+				mcast_logf(&d->log, MCAST_LOG_ERR, 0, "%s: %s the policy rules of table %u: %s", fam_name(f),
+					   add ? "setting" : "removing", id, strerror(-rc));
+		}
 	}
 }
 
 /* ---- start and stop -------------------------------------------------------- */
+
+/* Table k of family fm: its socket, our table, the routing logic over
+ * it. 0 or -errno with err set. */
+static int tab_start(struct dfam *fm, unsigned k, char *err, size_t errlen)
+{
+	struct mcastd *d = fm->d;
+	int f = fm->f == MCAST_AF_INET6;
+	char tn[32];
+	struct dtab *tb = calloc(1, sizeof(*tb));
+	if (!tb) {
+		snprintf(err, errlen, "%s: out of memory", fam_name(f));
+		return -ENOMEM;
+	}
+	fm->tab[k] = tb;
+	tb->fm = fm;
+	tb->id = d->tab_id[k];
+	int rc = lk_mroute_open(&tb->k, fm->f, tb->id, err, errlen);
+	if (rc < 0)
+		return rc;
+	tb->rx = lk_rx_new();
+	if (!tb->rx) {
+		snprintf(err, errlen, "no memory for the receive slots");
+		return -ENOMEM;
+	}
+	if (tb->k.queue_err)
+		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+			   "%s: a 16 MB receive queue was refused (%s): report storms beyond net.core.rmem_max are lost",
+			   mcastd_tab_name(tb, tn), strerror(-tb->k.queue_err));
+	uint64_t seed = d->hash_seed;
+	struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+				   .changed = mirror, .fetch_stats = kernel_stats, .fetch_vif = kernel_vif, .ctx = tb,
+				   .hash_seed = seed };
+	struct mcast_mr_config mc;
+	mcast_mr_config_default(&mc);
+	mc.max_vifs = LK_MAXVIFS;
+	mc.max_entries = d->cfg.max_mfc_entries;
+	tb->t = mcast_mr_create(&me, &mc, fm->f, tb->id);
+	struct mcast_routing_env rte = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
+					 .hash_seed = seed };
+	struct mcast_routing_config rc2;
+	mcast_routing_config_default(&rc2);
+	rc2.idle_ms = d->cfg.mfc_idle_ms;
+	rc2.vifs_on_demand = tb->on_demand = mcastd_vifs_on_demand(&d->cfg, f, tb->id);
+	if (tb->on_demand)
+		mcast_logf(&d->log, MCAST_LOG_INFO, 0,
+			   "%s: VIFs on demand: an interface holds one of the kernel's %d while it forwards",
+			   mcastd_tab_name(tb, tn), LK_MAXVIFS);
+	tb->rt = tb->t ? mcast_routing_create(&rte, &rc2, tb->t, fm->r) : NULL;
+	if (!tb->rt || reconcile_init(&tb->rc, tb, d->cfg.audit_ms) < 0) {
+		snprintf(err, errlen, "%s: out of memory", fam_name(f));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void tab_stop(struct dfam *fm, unsigned k)
+{
+	struct dtab *tb = fm->tab[k];
+	char tn[32];
+	if (!tb)
+		return;
+	/* The kernel flushes our VIFs and entries when the socket closes;
+	 * close it first so the teardown below costs no system calls. */
+	int c = lk_mroute_close(&tb->k);
+	if (c < 0)
+		mcast_logf(&fm->d->log, MCAST_LOG_DEBUG, 0, "%s: MRT_DONE/close: %s", mcastd_tab_name(tb, tn),
+			   strerror(-c));
+	lk_rx_free(tb->rx);
+	mcast_routing_destroy(tb->rt);
+	mcast_mr_destroy(tb->t);
+	reconcile_destroy(&tb->rc); /* after the table: its teardown still calls the mirror */
+	free(tb);
+	fm->tab[k] = NULL;
+}
 
 static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 {
 	struct dfam *fm = &d->fam[f];
 	fm->d = d;
 	fm->f = f ? MCAST_AF_INET6 : MCAST_AF_INET;
-	int rc = lk_mroute_open(&fm->k, fm->f, d->cfg.table, err, errlen);
-	if (rc < 0)
-		return rc;
-	fm->rx = lk_rx_new();
-	if (!fm->rx) {
-		snprintf(err, errlen, "no memory for the receive slots");
-		lk_mroute_close(&fm->k);
-		return -ENOMEM;
-	}
-	if (fm->k.queue_err)
-		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
-			   "%s: a 16 MB receive queue was refused (%s): report storms beyond net.core.rmem_max are lost",
-			   fam_name(f), strerror(-fm->k.queue_err));
 	uint64_t seed = d->hash_seed;
 	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
 				       .querier_change = router_querier, .ctx = fm, .hash_seed = seed };
 	fm->r = mcast_router_create(&re, fm->f);
-	struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
-				   .changed = mirror, .fetch_stats = kernel_stats, .fetch_vif = kernel_vif, .ctx = fm,
-				   .hash_seed = seed };
-	struct mcast_mr_config mc;
-	mcast_mr_config_default(&mc);
-	mc.max_vifs = LK_MAXVIFS;
-	mc.max_entries = d->cfg.max_mfc_entries;
-	fm->t = mcast_mr_create(&me, &mc, fm->f, 0);
-	struct mcast_routing_env rte = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
-					 .hash_seed = seed };
-	struct mcast_routing_config rc2;
-	mcast_routing_config_default(&rc2);
-	rc2.idle_ms = d->cfg.mfc_idle_ms;
-	rc2.vifs_on_demand = fm->on_demand = mcastd_vifs_on_demand(&d->cfg, f);
-	if (fm->on_demand)
-		mcast_logf(&d->log, MCAST_LOG_INFO, 0,
-			   "%s: VIFs on demand: an interface holds one of the kernel's %d while it forwards", fam_name(f),
-			   LK_MAXVIFS);
-	fm->rt = fm->r && fm->t ? mcast_routing_create(&rte, &rc2, fm->t, fm->r) : NULL;
 	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				      .send = router_send, .ctx = fm, .seed = seed ^ 0x5bd1e995u, .hash_seed = seed };
 	fm->px = fm->r ? mcast_proxy_create(&pe, fm->f, fm->r) : NULL;
-	if (!fm->rt || !fm->px || reconcile_init(&fm->rc, fm, d->cfg.audit_ms) < 0) {
+	if (!fm->r || !fm->px) {
 		snprintf(err, errlen, "%s: out of memory", fam_name(f));
 		return -ENOMEM;
 	}
+	for (unsigned k = 0; k < d->ntab; k++) {
+		fm->ntab = k + 1;
+		int rc = tab_start(fm, k, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
 	fm->on = true;
 	return 0;
+}
+
+static void fam_stop(struct mcastd *d, int f)
+{
+	struct dfam *fm = &d->fam[f];
+	for (unsigned k = 0; k < fm->ntab; k++)
+		tab_stop(fm, k);
+	fm->ntab = 0;
+	mcast_proxy_destroy(fm->px);
+	fm->px = NULL;
+	mcast_router_destroy(fm->r);
+	fm->r = NULL;
+	fm->on = false;
 }
 
 int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 {
 	mcast_wheel_init(&d->wheel, mcastd_now());
 	for (int f = 0; f < 2; f++)
-		d->fam[f].k.fd = d->join_fd[f] = -1;
+		d->join_fd[f] = -1;
 	d->tap_fd = -1;
+	d->ntab = cfg_tables(&d->cfg, d->tab_id);
 	bool want[2] = { false, false };
 	for (unsigned i = 0; i < d->cfg.niface; i++) {
 		want[0] |= d->cfg.iface[i].v4;
@@ -256,6 +374,7 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 			/* IPv6 may be off in this kernel: run IPv4 alone */
 			if (f == 1 && d->fam[0].on && (rc == -EAFNOSUPPORT || rc == -ENOPROTOOPT)) {
 				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "MLD disabled: %s", e);
+				fam_stop(d, 1);
 				continue;
 			}
 			snprintf(err, errlen, "%s", e);
@@ -268,7 +387,10 @@ int mcastd_start(struct mcastd *d, char *err, size_t errlen)
 			return -errno;
 		}
 	}
-	if (d->fam[0].on && d->fam[0].on_demand) {
+	bool tap = false;
+	for (unsigned k = 0; d->fam[0].on && k < d->fam[0].ntab; k++)
+		tap |= d->fam[0].tab[k]->on_demand;
+	if (tap) {
 		char e[256];
 		d->tap_fd = lk_igmp_tap_open(e, sizeof(e));
 		if (d->tap_fd < 0) /* (a sandbox without AF_PACKET) */
@@ -317,24 +439,7 @@ void mcastd_stop(struct mcastd *d)
 				mcast_proxy_downstream_del(fm->px, d->ifs[n].ifindex);
 		if (fm->px)
 			mcast_proxy_flush_all(fm->px);
-		/* The kernel flushes our VIFs and entries when the socket
-		 * closes; close it first so the teardown below costs no
-		 * system calls. */
-		int c = lk_mroute_close(&fm->k);
-		if (c < 0)
-			mcast_logf(&d->log, MCAST_LOG_DEBUG, 0, "%s: MRT_DONE/close: %s", fam_name(f), strerror(-c));
-		lk_rx_free(fm->rx);
-		fm->rx = NULL;
-		mcast_proxy_destroy(fm->px);
-		fm->px = NULL;
-		mcast_routing_destroy(fm->rt);
-		mcast_mr_destroy(fm->t);
-		mcast_router_destroy(fm->r);
-		fm->rt = NULL;
-		fm->t = NULL;
-		fm->r = NULL;
-		reconcile_destroy(&fm->rc); /* after the table: its teardown still calls the mirror */
-		fm->on = false;
+		fam_stop(d, f);
 	}
 	lk_nl_close(d->nl);
 	d->nl = NULL;
@@ -385,7 +490,7 @@ static void if_deactivate(struct mcastd *d, struct dif *i, int f)
 	if (i->role[f] == MCAST_ROUTING_UPSTREAM)
 		mcast_proxy_upstream_del(fm->px, i->ifindex);
 	if (i->vif[f])
-		mcast_routing_iface_del(fm->rt, i->ifindex);
+		mcast_routing_iface_del(fm->tab[i->tab[f]]->rt, i->ifindex);
 	if (i->rpart[f]) {
 		mcast_router_iface_del(fm->r, i->ifindex);
 		link_joins(fm, i, false);
@@ -394,21 +499,22 @@ static void if_deactivate(struct mcastd *d, struct dif *i, int f)
 	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "%s: %s off", i->name, f ? "MLD" : "IGMP");
 }
 
-bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f)
+bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f, uint32_t id)
 {
 	if (c->vifs != CFG_VIFS_AUTO)
 		return c->vifs == CFG_VIFS_ON_DEMAND;
 	unsigned n = 0;
 	for (unsigned k = 0; k < c->niface; k++)
-		n += f ? c->iface[k].v6 : c->iface[k].v4;
+		if (cfg_iface_table(c, &c->iface[k]) == id)
+			n += f ? c->iface[k].v6 : c->iface[k].v4;
 	return n > LK_MAXVIFS;
 }
 
 /* On demand, an interface keeps its VIF when it is an input: a proxy's
  * upstream (its senders are seen through the VIF only) or "vif always". */
-static void pin_sync(struct dfam *fm, const struct dif *i, const struct cfg_iface *c)
+static void pin_sync(struct dtab *tb, const struct dif *i, const struct cfg_iface *c)
 {
-	mcast_routing_iface_pin(fm->rt, i->ifindex, c->vif_always || c->role == MCAST_ROUTING_UPSTREAM);
+	mcast_routing_iface_pin(tb->rt, i->ifindex, c->vif_always || c->role == MCAST_ROUTING_UPSTREAM);
 }
 
 static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg_iface *c)
@@ -433,7 +539,9 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 	i->used[f] = i->addr[f];
 	i->role[f] = c->role;
 	i->domain[f] = c->domain;
-	int v = mcast_routing_iface_add(fm->rt, i->ifindex, i->name, c->threshold);
+	i->tab[f] = cfg_tab(d, c);
+	struct dtab *tb = fm->tab[i->tab[f]];
+	int v = mcast_routing_iface_add(tb->rt, i->ifindex, i->name, c->threshold);
 	if (v < 0)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
 			   "%s: no %s forwarding on this interface (%s; the kernel has %d VIFs)", i->name,
@@ -441,9 +549,9 @@ static void if_activate(struct mcastd *d, struct dif *i, int f, const struct cfg
 	else
 		i->vif[f] = true;
 	if (i->vif[f] && c->role != MCAST_ROUTING_ROUTER)
-		mcast_routing_iface_set_role(fm->rt, i->ifindex, c->role, c->domain);
-	if (i->vif[f] && fm->on_demand)
-		pin_sync(fm, i, c);
+		mcast_routing_iface_set_role(tb->rt, i->ifindex, c->role, c->domain);
+	if (i->vif[f] && tb->on_demand)
+		pin_sync(tb, i, c);
 	int p = 0;
 	if (up) {
 		cfg_upstream_host(&d->cfg, c, f, i->mtu, &i->hc[f]);
@@ -480,19 +588,20 @@ static void routes_sync(struct mcastd *d)
 		if (!fm->on)
 			continue;
 		struct dif *in = mcastd_if_by_name(d, r->r.from);
+		bool want = in && in->vif[f];
+		/* (an output in another kernel table cannot be one) */
 		unsigned out[CFG_MAX_OUT], n = 0;
-		for (unsigned k = 0; k < r->r.nout; k++) {
+		for (unsigned k = 0; want && k < r->r.nout; k++) {
 			struct dif *o = mcastd_if_by_name(d, r->r.to[k]);
-			if (o && o->vif[f])
+			if (o && o->vif[f] && o->tab[f] == in->tab[f])
 				out[n++] = o->ifindex;
 		}
-		bool want = in && in->vif[f];
-		if (r->installed && (!want || r->in != in->ifindex || !same_out(r, out, n))) {
-			mcast_routing_static_del(fm->rt, &r->r.source, &r->r.group);
+		if (r->installed && (!want || r->in != in->ifindex || r->tab != in->tab[f] || !same_out(r, out, n))) {
+			mcast_routing_static_del(fm->tab[r->tab]->rt, &r->r.source, &r->r.group);
 			r->installed = false;
 		}
 		if (want && !r->installed) {
-			int rc = mcast_routing_static_add(fm->rt, in->ifindex, &r->r.source, &r->r.group, out, n);
+			int rc = mcast_routing_static_add(fm->tab[in->tab[f]]->rt, in->ifindex, &r->r.source, &r->r.group, out, n);
 			if (rc < 0) {
 				mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "route at line %u: %s", r->r.line,
 					   strerror(-rc));
@@ -500,6 +609,7 @@ static void routes_sync(struct mcastd *d)
 			}
 			r->installed = true;
 			r->in = in->ifindex;
+			r->tab = in->tab[f];
 			r->nout = n;
 			memcpy(r->out, out, sizeof(out[0]) * n);
 		}
@@ -514,15 +624,17 @@ static void sgroups_sync(struct mcastd *d)
 		int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
 		struct dfam *fm = &d->fam[f];
 		struct dif *i = mcastd_if_by_name(d, sg->g.iface);
-		bool want = fm->on && fm->rt && i && i->ifindex && i->vif[f];
-		if (sg->installed && (!want || sg->installed != i->ifindex)) {
-			if (fm->rt)
-				mcast_routing_static_group(fm->rt, sg->installed, &sg->g.group, &sg->g.source, false);
+		bool want = fm->on && i && i->ifindex && i->vif[f];
+		if (sg->installed && (!want || sg->installed != i->ifindex || sg->tab != i->tab[f])) {
+			if (fm->on)
+				mcast_routing_static_group(fm->tab[sg->tab]->rt, sg->installed, &sg->g.group, &sg->g.source,
+							   false);
 			sg->installed = 0;
 		}
 		if (want) {
 			/* (again after the interface came back: its groups went) */
-			int rc = mcast_routing_static_group(fm->rt, i->ifindex, &sg->g.group, &sg->g.source, true);
+			struct mcast_routing *rt = fm->tab[i->tab[f]]->rt;
+			int rc = mcast_routing_static_group(rt, i->ifindex, &sg->g.group, &sg->g.source, true);
 			if (rc < 0 && rc != -EEXIST) {
 				char a[MCAST_ADDR_STRLEN];
 				mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "static group %s on %s: %s",
@@ -530,6 +642,7 @@ static void sgroups_sync(struct mcastd *d)
 				continue;
 			}
 			sg->installed = i->ifindex;
+			sg->tab = i->tab[f];
 		}
 	}
 }
@@ -544,15 +657,15 @@ void mcastd_sync(struct mcastd *d)
 			bool want = on && i->ifindex && i->up && i->have[f];
 			/* a new part in a proxy (or none): start it over */
 			if (i->active[f] && want &&
-			    (i->role[f] != c->role || i->domain[f] != c->domain ||
+			    (i->role[f] != c->role || i->domain[f] != c->domain || i->tab[f] != cfg_tab(d, c) ||
 			     i->rpart[f] != (c->role != MCAST_ROUTING_UPSTREAM || c->upstream_querier)))
 				if_deactivate(d, i, f);
 			if (i->active[f] && !want) {
 				if_deactivate(d, i, f);
 			} else if (want && !i->active[f]) {
 				if_activate(d, i, f, c);
-			} else if (want && i->vif[f] && d->fam[f].on_demand) {
-				pin_sync(&d->fam[f], i, c); /* (vif always may have changed) */
+			} else if (want && i->vif[f] && d->fam[f].tab[i->tab[f]]->on_demand) {
+				pin_sync(d->fam[f].tab[i->tab[f]], i, c); /* (vif always may have changed) */
 			}
 			if (want && i->active[f] && !mcast_addr_eq(&i->used[f], &i->addr[f])) {
 				char a[MCAST_ADDR_STRLEN];
@@ -619,8 +732,9 @@ int mcastd_static_group(struct mcastd *d, bool add, const struct cfg_sgroup *g, 
 		}
 		struct dsgroup *sg = &d->sgroups[k];
 		int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
-		if (sg->installed && d->fam[f].rt)
-			mcast_routing_static_group(d->fam[f].rt, sg->installed, &sg->g.group, &sg->g.source, false);
+		if (sg->installed && d->fam[f].on)
+			mcast_routing_static_group(d->fam[f].tab[sg->tab]->rt, sg->installed, &sg->g.group, &sg->g.source,
+						   false);
 		*sg = d->sgroups[--d->nsgroup];
 	}
 	mcastd_sync(d);
@@ -661,8 +775,8 @@ int mcastd_route(struct mcastd *d, bool add, const struct cfg_route *r, char *wh
 		}
 		struct droute *x = &d->routes[k];
 		int f = mcast_addr_is_v4(&x->r.group) ? 0 : 1;
-		if (x->installed && d->fam[f].rt)
-			mcast_routing_static_del(d->fam[f].rt, &x->r.source, &x->r.group);
+		if (x->installed && d->fam[f].on)
+			mcast_routing_static_del(d->fam[f].tab[x->tab]->rt, &x->r.source, &x->r.group);
 		*x = d->routes[--d->nroute];
 	}
 	mcastd_sync(d);
@@ -736,9 +850,9 @@ void mcastd_read_netlink(struct mcastd *d)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "netlink overrun: reading every link and address again");
 		rc = lk_nl_dump(d->nl, &h);
 		for (int f = 0; f < 2; f++)
-			if (d->fam[f].on) {
-				d->fam[f].rc.st.resyncs++;
-				d->fam[f].rc.audit_soon = true;
+			for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++) {
+				d->fam[f].tab[k]->rc.st.resyncs++;
+				d->fam[f].tab[k]->rc.audit_soon = true;
 			}
 	}
 	if (rc < 0)
@@ -748,13 +862,13 @@ void mcastd_read_netlink(struct mcastd *d)
 
 void mcastd_flush(struct mcastd *d)
 {
-	for (int f = 0; f < 2; f++) {
-		if (!d->fam[f].on)
-			continue;
-		reconcile_flush(&d->fam[f].rc);
-		if (d->fam[f].rc.audit_soon)
-			reconcile_audit(&d->fam[f].rc, "resync");
-	}
+	for (int f = 0; f < 2; f++)
+		for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++) {
+			struct reconcile *rc = &d->fam[f].tab[k]->rc;
+			reconcile_flush(rc);
+			if (rc->audit_soon)
+				reconcile_audit(rc, "resync");
+		}
 }
 
 int mcastd_netlink_dump(struct mcastd *d)
@@ -768,11 +882,16 @@ int mcastd_netlink_dump(struct mcastd *d)
 
 /* ---- packets ------------------------------------------------------------------- */
 
-/* An IGMP/MLD datagram that arrived on ifindex, to the engines. */
-static void packet_in(struct mcastd *d, int f, unsigned ifindex, const uint8_t *pkt, size_t len)
+/* An IGMP/MLD datagram that arrived on ifindex, to the engines; from
+ * the socket of table tb (NULL: the IGMP tap). */
+static void packet_in(struct mcastd *d, int f, struct dtab *tb, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	struct dfam *fm = &d->fam[f];
 	struct dif *i = mcastd_if_by_index(d, ifindex);
+	if (tb && tb != mcastd_tab_of(d, f, ifindex)) {
+		tb->elsewhere++; /* the interface's own table has it too (see the DOC) */
+		return;
+	}
 	if (!i || !i->active[f]) {
 		fm->not_ours++; /* an interface we do not run this family on */
 		return;
@@ -803,33 +922,36 @@ static void packet_in(struct mcastd *d, int f, unsigned ifindex, const uint8_t *
 	}
 }
 
-void mcastd_read_mroute(struct mcastd *d, int f)
+void mcastd_read_mroute(struct mcastd *d, int f, unsigned tab)
 {
 	struct dfam *fm = &d->fam[f];
+	struct dtab *tb = fm->tab[tab];
 	/* Up to 256 messages a turn, LK_RX_BATCH per system call; the clock
 	 * is read once per batch (timers due meanwhile fire at the end of
 	 * the turn, a few hundred microseconds at most). */
 	for (int round = 0; round < 256 / LK_RX_BATCH; round++) {
 		struct lk_msg m[LK_RX_BATCH];
 		size_t n;
-		uint64_t cut = fm->truncated;
-		int rc = lk_mroute_recv_batch(&fm->k, fm->rx, m, &n, &fm->truncated);
+		uint64_t cut = tb->truncated;
+		int rc = lk_mroute_recv_batch(&tb->k, tb->rx, m, &n, &tb->truncated);
 		if (rc < 0) {
+			char tn[32];
 			if (rc != -EAGAIN && rc != -EINTR)
-				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s receive: %s", fam_name(f), strerror(-rc));
+				mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s receive: %s", mcastd_tab_name(tb, tn),
+					   strerror(-rc));
 			return;
 		}
-		if (fm->truncated != cut && mcast_log_wants(&d->log, MCAST_LOG_DEBUG, MCAST_D_DROPS))
+		if (tb->truncated != cut && mcast_log_wants(&d->log, MCAST_LOG_DEBUG, MCAST_D_DROPS))
 			mcast_logf(&d->log, MCAST_LOG_DEBUG, MCAST_D_DROPS,
 				   "%s: dropped %llu message(s) larger than %u bytes (oversized_dropped)", fam_name(f),
-				   (unsigned long long)(fm->truncated - cut), (unsigned)LK_RX_SLOT);
+				   (unsigned long long)(tb->truncated - cut), (unsigned)LK_RX_SLOT);
 		mcast_wheel_advance(&d->wheel, mcastd_now());
 		for (size_t i = 0; i < n; i++) {
 			if (m[i].kind == LK_UPCALL) {
-				mcastd_watch_upcall(fm, &m[i].up);
-				mcast_routing_upcall(fm->rt, &m[i].up);
+				mcastd_watch_upcall(tb, &m[i].up);
+				mcast_routing_upcall(tb->rt, &m[i].up);
 			} else if (m[i].kind == LK_PACKET) {
-				packet_in(d, f, m[i].ifindex, m[i].pkt, m[i].len);
+				packet_in(d, f, tb, m[i].ifindex, m[i].pkt, m[i].len);
 			}
 		}
 		if (n < LK_RX_BATCH)
@@ -851,11 +973,11 @@ void mcastd_read_tap(struct mcastd *d)
 		struct dif *i = mcastd_if_by_index(d, ifindex);
 		/* with a VIF the routing socket has it already */
 		if (!len || !i || !i->active[0] || !i->vif[0] ||
-		    mcast_routing_iface_vif(d->fam[0].rt, ifindex, NULL) != MCAST_MR_NO_VIF)
+		    mcast_routing_iface_vif(d->fam[0].tab[i->tab[0]]->rt, ifindex, NULL) != MCAST_MR_NO_VIF)
 			continue;
 		mcast_wheel_advance(&d->wheel, mcastd_now());
 		d->tapped++;
-		packet_in(d, 0, ifindex, buf, (size_t)len);
+		packet_in(d, 0, NULL, ifindex, buf, (size_t)len);
 	}
 }
 
@@ -907,10 +1029,14 @@ static int reload_apply(struct mcastd *d)
 		return -1;
 	}
 	for (int f = 0; f < 2; f++)
-		if (d->fam[f].on && mcastd_vifs_on_demand(&nc, f) != d->fam[f].on_demand)
-			mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
-				   "reload: %s VIFs %s until mcastd restarts (vifs, and the number of interfaces, "
-				   "take effect at start)", fam_name(f), d->fam[f].on_demand ? "stay on demand" : "stay fixed");
+		for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++) {
+			const struct dtab *tb = d->fam[f].tab[k];
+			if (mcastd_vifs_on_demand(&nc, f, tb->id) != tb->on_demand)
+				mcast_logf(&d->log, MCAST_LOG_WARNING, 0,
+					   "reload: %s VIFs of table %u %s until mcastd restarts (vifs, and the number of "
+					   "interfaces, take effect at start)", fam_name(f), tb->id,
+					   tb->on_demand ? "stay on demand" : "stay fixed");
+		}
 	if (strcmp(nc.metrics_listen, d->cfg.metrics_listen))
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "reload: metrics-listen stays %s until mcastd restarts",
 			   d->cfg.metrics_listen[0] ? d->cfg.metrics_listen : "off");
@@ -922,6 +1048,17 @@ static int reload_apply(struct mcastd *d)
 			   nc.table, d->cfg.table);
 		return -1;
 	}
+	/* A table the file names that is not open cannot be opened now: its
+	 * socket and VIFs come at start. */
+	uint32_t ids[CFG_MAX_TABLES];
+	for (unsigned n = cfg_tables(&nc, ids), k = 1; k < n; k++)
+		if (mcastd_tab_index(d, ids[k]) < 0) {
+			d->reload_errors++;
+			mcast_logf(&d->log, MCAST_LOG_ERR, 0,
+				   "reload: table %u is new (a proxy's table opens at start); restart mcastd for it; keeping "
+				   "the running configuration", ids[k]);
+			return -1;
+		}
 	/* Routes the new file drops. */
 	unsigned kept = 0;
 	static struct droute nr[CFG_MAX_ROUTES];
@@ -941,7 +1078,7 @@ static int reload_apply(struct mcastd *d)
 			}
 		if (!found && r->installed) {
 			int f = mcast_addr_is_v4(&r->r.group) ? 0 : 1;
-			mcast_routing_static_del(d->fam[f].rt, &r->r.source, &r->r.group);
+			mcast_routing_static_del(d->fam[f].tab[r->tab]->rt, &r->r.source, &r->r.group);
 		}
 	}
 	/* Interfaces the new file drops. */
@@ -971,7 +1108,7 @@ static int reload_apply(struct mcastd *d)
 		}
 		if (r->installed) {
 			int f = mcast_addr_is_v4(&r->r.group) ? 0 : 1;
-			mcast_routing_static_del(d->fam[f].rt, &r->r.source, &r->r.group);
+			mcast_routing_static_del(d->fam[f].tab[r->tab]->rt, &r->r.source, &r->r.group);
 		}
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "reload: a runtime route from %s goes (%s)", r->r.from,
 			   clash ? "the file has a route for its (S,G)" : "an interface of it is gone");
@@ -986,6 +1123,7 @@ static int reload_apply(struct mcastd *d)
 		for (unsigned k = 0; k < nc.nsgroup && !keep; k++)
 			if (sgroup_same(&sg->g, &nc.sgroup[k])) {
 				ng[k].installed = sg->installed; /* the same group, still installed */
+				ng[k].tab = sg->tab;
 				keep = true;
 			}
 		if (!keep && sg->runtime && cfg_iface_find(&nc, sg->g.iface) && nsg < CFG_MAX_SGROUPS) {
@@ -994,7 +1132,8 @@ static int reload_apply(struct mcastd *d)
 		}
 		if (!keep && sg->installed) {
 			int f = mcast_addr_is_v4(&sg->g.group) ? 0 : 1;
-			mcast_routing_static_group(d->fam[f].rt, sg->installed, &sg->g.group, &sg->g.source, false);
+			mcast_routing_static_group(d->fam[f].tab[sg->tab]->rt, sg->installed, &sg->g.group, &sg->g.source,
+						   false);
 		}
 	}
 	memcpy(d->sgroups, ng, sizeof(ng[0]) * nsg);
@@ -1031,10 +1170,11 @@ static int reload_apply(struct mcastd *d)
 	 * then check that the kernel holds what the new state wants. */
 	mcastd_netlink_dump(d);
 	for (int f = 0; f < 2; f++)
-		if (d->fam[f].on) {
-			reconcile_set_interval(&d->fam[f].rc, nc.audit_ms);
-			d->fam[f].rc.st.resyncs++;
-			d->fam[f].rc.audit_soon = true;
+		for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++) {
+			struct reconcile *r = &d->fam[f].tab[k]->rc;
+			reconcile_set_interval(r, nc.audit_ms);
+			r->st.resyncs++;
+			r->audit_soon = true;
 		}
 	mcast_logf(&d->log, MCAST_LOG_INFO, 0, "reloaded %s: %u interfaces, %u routes (%u kept)", d->cfg_path,
 		   nc.niface, nc.nroute, kept);

@@ -217,13 +217,29 @@ struct loop {
 	mcast_time_ms armed_for;   /* when the timerfd should wake us, or NEVER */
 };
 
-static int watch_fd(struct mcastd *d, int epfd, int fd, enum mcastd_ev_kind kind, const char *what)
+static int watch_fd_idx(struct mcastd *d, int epfd, int fd, enum mcastd_ev_kind kind, unsigned idx, const char *what)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = MCASTD_EV(kind, 0) };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = MCASTD_EV(kind, idx) };
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		mcast_logf(&d->log, MCAST_LOG_ERR, 0, "epoll_ctl(%s): %s", what, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+static int watch_fd(struct mcastd *d, int epfd, int fd, enum mcastd_ev_kind kind, const char *what)
+{
+	return watch_fd_idx(d, epfd, fd, kind, 0, what);
+}
+
+/* Every kernel table's socket of both families. */
+static int watch_tables(struct mcastd *d, int epfd)
+{
+	for (int f = 0; f < 2; f++)
+		for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++)
+			if (watch_fd_idx(d, epfd, d->fam[f].tab[k]->k.fd, f ? MCASTD_EV_MROUTE6 : MCASTD_EV_MROUTE4, k,
+					 f ? "mroute6" : "mroute") < 0)
+				return -1;
 	return 0;
 }
 
@@ -359,10 +375,8 @@ int main(int argc, char **argv)
 	}
 	static struct mcastd d;
 	d.cfg_path = cfg_path;
-	for (int f = 0; f < 2; f++) {
-		d.fam[f].k.fd = -1;
+	for (int f = 0; f < 2; f++)
 		d.join_fd[f] = -1;
-	}
 	d.ctl.fd = -1;
 	if (cfg_load(&d.cfg, cfg_path, stderr) < 0)
 		return 1;
@@ -370,6 +384,13 @@ int main(int argc, char **argv)
 		printf("%s: %u interfaces, %u routes, %u access rules", cfg_path, d.cfg.niface, d.cfg.nroute, d.cfg.nacl);
 		if (d.cfg.nproxy)
 			printf(", %u proxies", d.cfg.nproxy);
+		uint32_t ids[CFG_MAX_TABLES];
+		unsigned nt = cfg_tables(&d.cfg, ids);
+		if (nt > 1) { /* the kernel tables, mcastd's own first */
+			printf(", kernel tables");
+			for (unsigned k = 0; k < nt; k++)
+				printf(" %u", ids[k]);
+		}
 		printf(": ok\n");
 		return 0;
 	}
@@ -435,8 +456,7 @@ int main(int argc, char **argv)
 	    (mfd >= 0 && watch_fd(&d, l.epfd, mfd, MCASTD_EV_METRICS, "metrics") < 0) ||
 	    watch_fd(&d, l.epfd, l.tfd, MCASTD_EV_TIMER, "timerfd") < 0 ||
 	    watch_fd(&d, l.epfd, lk_nl_fd(d.nl), MCASTD_EV_NETLINK, "netlink") < 0 ||
-	    (d.fam[0].on && watch_fd(&d, l.epfd, d.fam[0].k.fd, MCASTD_EV_MROUTE4, "mroute") < 0) ||
-	    (d.fam[1].on && watch_fd(&d, l.epfd, d.fam[1].k.fd, MCASTD_EV_MROUTE6, "mroute6") < 0) ||
+	    watch_tables(&d, l.epfd) < 0 ||
 	    (d.tap_fd >= 0 && watch_fd(&d, l.epfd, d.tap_fd, MCASTD_EV_TAP, "IGMP tap") < 0)) {
 		ctl_server_close(&d.ctl);
 		mcastd_stop(&d);
@@ -484,10 +504,10 @@ int main(int argc, char **argv)
 				ctl_server_accept(&d.ctl);
 				break;
 			case MCASTD_EV_MROUTE4:
-				mcastd_read_mroute(&d, 0);
+				mcastd_read_mroute(&d, 0, (unsigned)tag);
 				break;
 			case MCASTD_EV_MROUTE6:
-				mcastd_read_mroute(&d, 1);
+				mcastd_read_mroute(&d, 1, (unsigned)tag);
 				break;
 			case MCASTD_EV_TAP:
 				mcastd_read_tap(&d);

@@ -9,6 +9,7 @@
 
 struct mcastd;
 struct dfam;
+struct dtab;
 struct dbuf;
 struct MHD_Daemon;
 
@@ -36,7 +37,7 @@ struct reconcile_stats {
 };
 
 struct reconcile {
-	struct dfam *fm;
+	struct dtab *tb;
 	struct mcast_htab pending;  /* struct kpending by (source, group) */
 	struct mcast_htab dirty;    /* struct kdirty: entries changed this turn, not written yet */
 	struct kdirty *dirty_head, **dirty_tail; /* the same, in the order they first changed */
@@ -52,7 +53,7 @@ struct reconcile {
 
 enum reconcile_diff { RECONCILE_INSTALLED, RECONCILE_MISSING, RECONCILE_DIFFERS };
 
-int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms);
+int reconcile_init(struct reconcile *rc, struct dtab *tb, mcast_time_ms audit_ms);
 void reconcile_destroy(struct reconcile *rc);
 void reconcile_set_interval(struct reconcile *rc, mcast_time_ms audit_ms);
 void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev);
@@ -69,24 +70,38 @@ enum reconcile_diff reconcile_compare(struct reconcile *rc, const struct mcast_m
 void reconcile_show_pending(const struct reconcile *rc, struct dbuf *o, bool json);
 size_t reconcile_pending_count(const struct reconcile *rc);
 
-struct dfam {                       /* one address family */
-	struct mcastd *d;
-	enum mcast_family f;
-	bool on;                    /* the kernel's table is ours */
-	bool on_demand;             /* VIFs on demand (vifs; auto: more interfaces than VIFs) */
+/*
+ * One kernel multicast routing table of a family: its socket (MRT_INIT
+ * after MRT_TABLE), our table of what the routing logic wants there, and
+ * the reconciliation between the two. mcastd's own table is tab[0]; a
+ * proxy with "table N" has the table N (config.h, cfg_tables()).
+ */
+struct dtab {
+	struct dfam *fm;
+	uint32_t id;                /* the kernel's table number (253: the default one) */
 	struct lk_mroute k;
 	struct lk_rx *rx;           /* recvmmsg slots for k */
 	uint64_t truncated;         /* messages larger than a slot, dropped */
-	struct mcast_router *r;
+	uint64_t elsewhere;         /* IGMP/MLD copies of another table's interface, left to it */
+	bool on_demand;             /* VIFs on demand (vifs; auto: more interfaces than VIFs) */
 	struct mcast_mr_table *t;
 	struct mcast_routing *rt;
-	struct mcast_proxy *px;     /* the proxies' host parts */
-	uint64_t own_dropped;       /* our own reports, looped back */
-	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
 	struct reconcile rc;
 	struct lk_vif kvifs[LK_MAXVIFS]; /* the kernel's VIFs as last read (show vifs) */
 	bool kvifs_valid;           /* kvifs read at kvifs_ms */
 	mcast_time_ms kvifs_ms;
+};
+
+struct dfam {                       /* one address family */
+	struct mcastd *d;
+	enum mcast_family f;
+	bool on;                    /* the kernel's tables are ours */
+	struct mcast_router *r;
+	struct mcast_proxy *px;     /* the proxies' host parts */
+	uint64_t own_dropped;       /* our own reports, looped back */
+	uint64_t not_ours;          /* IGMP/MLD on interfaces not configured for the family */
+	unsigned ntab;              /* d->ntab once on */
+	struct dtab *tab[CFG_MAX_TABLES];
 };
 
 struct dif {                        /* a configured interface */
@@ -102,6 +117,7 @@ struct dif {                        /* a configured interface */
 	/* the part it was activated with (a changed one reactivates it) */
 	enum mcast_routing_role role[2];
 	unsigned domain[2];
+	unsigned tab[2];            /* the index of its kernel table (dfam.tab) */
 	bool rpart[2];              /* the router engine runs on it */
 	int link_fd[2];             /* holds its link-scope joins (the router part), or -1 */
 	struct mcast_host_iface_config hc[2]; /* a proxy upstream's host settings */
@@ -112,12 +128,14 @@ struct droute {                     /* a static route as installed */
 	bool runtime;               /* added by mcastctl route add (kept across reloads) */
 	bool installed;
 	unsigned in, out[CFG_MAX_OUT], nout;
+	unsigned tab;               /* installed in this kernel table (its index) */
 };
 
 struct dsgroup {                    /* a static group */
 	struct cfg_sgroup g;
 	bool runtime;               /* added by mcastctl static-group add */
 	unsigned installed;         /* the ifindex it is on in the routing logic, 0 = none */
+	unsigned tab;               /* of this kernel table (its index) */
 };
 
 struct djoin {                      /* a daemon-owned membership */
@@ -153,6 +171,8 @@ struct mcastd {
 	struct mcast_wheel wheel;
 	struct mcast_log log;
 	struct dfam fam[2];
+	unsigned ntab;              /* the kernel tables: fixed from start to stop */
+	uint32_t tab_id[CFG_MAX_TABLES];
 	unsigned nif;
 	struct dif ifs[CFG_MAX_IFACES];
 	unsigned nroute;
@@ -193,7 +213,7 @@ void mcastd_sync(struct mcastd *d);
 int mcastd_reload(struct mcastd *d);
 /* Reads every link and address again, then syncs. 0 or -errno. */
 int mcastd_netlink_dump(struct mcastd *d);
-void mcastd_read_mroute(struct mcastd *d, int f);
+void mcastd_read_mroute(struct mcastd *d, int f, unsigned tab);
 /* The IGMP tap's datagrams from interfaces that have no VIF now. */
 void mcastd_read_tap(struct mcastd *d);
 void mcastd_read_netlink(struct mcastd *d);
@@ -206,11 +226,21 @@ struct dif *mcastd_if_by_name(struct mcastd *d, const char *name);
  * 0, or -1 with the reason in why. */
 int mcastd_route(struct mcastd *d, bool add, const struct cfg_route *r, char *why, size_t len);
 int mcastd_static_group(struct mcastd *d, bool add, const struct cfg_sgroup *g, char *why, size_t len);
-/* The kernel's VIFs of the family's table (daemon.c). 0 or -errno. */
-int mcastd_vif_read(struct dfam *fm, struct lk_vif vifs[LK_MAXVIFS]);
-/* VIFs on demand for family f (0 IPv4, 1 IPv6) under configuration c:
- * vifs on-demand, or auto with more interfaces than the kernel's VIFs. */
-bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f);
+/* The kernel's VIFs of a table (daemon.c). 0 or -errno. */
+int mcastd_vif_read(struct dtab *tb, struct lk_vif vifs[LK_MAXVIFS]);
+/* VIFs on demand for family f (0 IPv4, 1 IPv6) in the kernel table id
+ * under configuration c: vifs on-demand, or auto with more of the
+ * table's interfaces than the kernel's VIFs. */
+bool mcastd_vifs_on_demand(const struct mcastd_config *c, int f, uint32_t id);
+/* The table an interface of family f forwards in: the one it was
+ * activated in, else the one the configuration gives it; tab[0] for an
+ * interface mcastd does not know. */
+struct dtab *mcastd_tab_of(struct mcastd *d, int f, unsigned ifindex);
+/* "IPv4", or "IPv4 table 10" when mcastd runs more than one table:
+ * into buf, which it returns. */
+const char *mcastd_tab_name(const struct dtab *tb, char buf[32]);
+/* The index in d->tab_id of the kernel table id, or -1. */
+int mcastd_tab_index(const struct mcastd *d, uint32_t id);
 int mcastd_join(struct mcastd *d, const char *iface, const struct mcast_addr *g,
 		const struct mcast_addr *s, bool join);
 
@@ -233,6 +263,7 @@ struct mcastd_counter {
 	bool gauge;
 };
 size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c);
+size_t mcastd_kernel_table_counters(struct dtab *tb, struct mcastd_counter *c);
 size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c);
 /* Everything in the Prometheus text format (mcastctl metrics, /metrics). */
 void mcastd_metrics(struct mcastd *d, struct dbuf *o);
@@ -263,8 +294,8 @@ void ctl_server_event_line(struct ctl_server *s, const char *ifaces, const char 
 void mcastd_watch_fwd(struct dfam *fm, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s,
 		      enum mcast_fwd old, enum mcast_fwd now);
 void mcastd_watch_querier(struct dfam *fm, unsigned ifindex, bool on);
-void mcastd_watch_entry(struct dfam *fm, const struct mcast_mr_event *ev);
-void mcastd_watch_upcall(struct dfam *fm, const struct mcast_upcall *u);
+void mcastd_watch_entry(struct dtab *tb, const struct mcast_mr_event *ev);
+void mcastd_watch_upcall(struct dtab *tb, const struct mcast_upcall *u);
 void mcastd_watch_log(struct mcastd *d, enum mcast_log_level level, unsigned cat, const char *msg);
 void mcastd_watch_reload(struct mcastd *d, bool ok);
 /* Watchers came or went: drop lines are made while any watches. */

@@ -26,12 +26,13 @@
 		return sizeof(list) / sizeof((list)[0]);                                        \
 	} while (0)
 
-size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
+/* A kernel table's counters; the first TAB_COUNTERS of a family's list. */
+#define TAB_COUNTERS 23
+size_t mcastd_kernel_table_counters(struct dtab *tb, struct mcastd_counter *c)
 {
-	struct dfam *fm = &d->fam[f];
-	const struct mcast_mr_stats *m = mcast_mr_stats(fm->t);
-	const struct mcast_routing_stats *r = mcast_routing_stats(fm->rt);
-	const struct mcast_proxy_stats *p = mcast_proxy_stats(fm->px);
+	const struct mcast_mr_stats *m = mcast_mr_stats(tb->t);
+	const struct mcast_routing_stats *r = mcast_routing_stats(tb->rt);
+	const struct reconcile_stats *st = &tb->rc.st;
 	const struct mcastd_counter all[] = {
 		{ "upcalls_nocache", r->nocache, false },
 		{ "upcalls_wrongvif", r->wrongvif, false },
@@ -41,30 +42,54 @@ size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
 		{ "entries_updated", r->updated, false },
 		{ "entries_removed", r->removed, false },
 		{ "routing_errors", r->errors, false },
-		{ "kernel_errors", fm->k.errors, false },
-		{ "own_reports_ignored", fm->own_dropped, false },
-		{ "oversized_dropped", fm->truncated, false },
-		{ "other_interfaces", fm->not_ours, false },
-		{ "mfc_entries", mcast_mr_mfc_count(fm->t), true },
+		{ "kernel_errors", tb->k.errors, false },
+		{ "oversized_dropped", tb->truncated, false },
+		{ "mfc_entries", mcast_mr_mfc_count(tb->t), true },
 		{ "table_input", m->input, false },
-		{ "kernel_calls", fm->rc.st.calls, false },
-		{ "kernel_failures", fm->rc.st.failures, false },
-		{ "kernel_retries", fm->rc.st.retries, false },
-		{ "kernel_pending", reconcile_pending_count(&fm->rc), true },
-		{ "kernel_coalesced", fm->rc.st.coalesced, false },
-		{ "audits", fm->rc.st.audits, false },
-		{ "audit_errors", fm->rc.st.audit_errors, false },
-		{ "drift_added", fm->rc.st.drift_added, false },
-		{ "drift_changed", fm->rc.st.drift_changed, false },
-		{ "drift_removed", fm->rc.st.drift_removed, false },
-		{ "vif_drift", fm->rc.st.vif_drift, false },
-		{ "resyncs", fm->rc.st.resyncs, false },
+		{ "kernel_calls", st->calls, false },
+		{ "kernel_failures", st->failures, false },
+		{ "kernel_retries", st->retries, false },
+		{ "kernel_pending", reconcile_pending_count(&tb->rc), true },
+		{ "kernel_coalesced", st->coalesced, false },
+		{ "audits", st->audits, false },
+		{ "audit_errors", st->audit_errors, false },
+		{ "drift_added", st->drift_added, false },
+		{ "drift_changed", st->drift_changed, false },
+		{ "drift_removed", st->drift_removed, false },
+		{ "vif_drift", st->vif_drift, false },
+	};
+	_Static_assert(sizeof(all) / sizeof(all[0]) == TAB_COUNTERS, "TAB_COUNTERS");
+	RETURN_COUNTERS(c, all);
+}
+
+/* A family's: its tables' summed, then its own. */
+size_t mcastd_table_counters(struct mcastd *d, int f, struct mcastd_counter *c)
+{
+	struct dfam *fm = &d->fam[f];
+	size_t n = mcastd_kernel_table_counters(fm->tab[0], c);
+	for (unsigned k = 1; k < fm->ntab; k++) {
+		struct mcastd_counter x[MCASTD_MAX_COUNTERS];
+		mcastd_kernel_table_counters(fm->tab[k], x);
+		for (size_t j = 0; j < n; j++)
+			c[j].v += x[j].v;
+	}
+	uint64_t elsewhere = 0;
+	for (unsigned k = 0; k < fm->ntab; k++)
+		elsewhere += fm->tab[k]->elsewhere;
+	const struct mcast_proxy_stats *p = mcast_proxy_stats(fm->px);
+	const struct mcastd_counter own[] = {
+		{ "resyncs", fm->tab[0]->rc.st.resyncs, false }, /* (every table resyncs at once) */
+		{ "own_reports_ignored", fm->own_dropped, false },
+		{ "other_interfaces", fm->not_ours, false },
+		{ "other_table_copies", elsewhere, false },
 		{ "proxy_updates", p->updates, false },
 		{ "proxy_scoped", p->scoped, false },
 		{ "proxy_errors", p->errors, false },
 		{ "proxy_invalid_sources", p->invalid_sources, false },
 	};
-	RETURN_COUNTERS(c, all);
+	_Static_assert(TAB_COUNTERS + sizeof(own) / sizeof(own[0]) <= MCASTD_MAX_COUNTERS, "MCASTD_MAX_COUNTERS");
+	memcpy(c + n, own, sizeof(own));
+	return n + sizeof(own) / sizeof(own[0]);
 }
 
 size_t mcastd_daemon_counters(struct mcastd *d, struct mcastd_counter *c)
@@ -137,15 +162,15 @@ static bool if_router(struct mcastd *d, const struct dif *i, int f, struct mcast
 
 struct mfc_walk {
 	struct mcastd *d;
-	struct dfam *fm;
+	struct dtab *tb;
 	struct dbuf *o;
 	int what;                   /* 0 packets, 1 bytes, 2 wrong interface */
 };
 
-static const char *vif_name(struct mcastd *d, struct dfam *fm, uint16_t vif)
+static const char *vif_name(struct mcastd *d, struct dtab *tb, uint16_t vif)
 {
 	struct mcast_vif_config c;
-	if (mcast_mr_vif_get(fm->t, vif, &c, NULL) < 0)
+	if (mcast_mr_vif_get(tb->t, vif, &c, NULL) < 0)
 		return "";
 	struct dif *i = mcastd_if_by_index(d, c.ifindex);
 	return i ? i->name : "";
@@ -155,16 +180,20 @@ static void mfc_sample(void *arg, const struct mcast_mfc_params *p)
 {
 	struct mfc_walk *w = arg;
 	struct mcast_mfc_stats st;
-	if (mcast_mr_mfc_get(w->fm->t, &p->source, &p->group, NULL, &st, NULL, 0, NULL) < 0)
+	if (mcast_mr_mfc_get(w->tb->t, &p->source, &p->group, NULL, &st, NULL, 0, NULL) < 0)
 		return;
 	char s[MCAST_ADDR_STRLEN], g[MCAST_ADDR_STRLEN];
 	uint64_t v = w->what == 0 ? st.pkts : w->what == 1 ? st.bytes : st.wrong_if;
 	static const char *const names[] = { "mfc_packets", "mfc_bytes", "mfc_wrong_interface" };
-	dbuf_printf(w->o, "mcast_%s_total{family=\"%s\",source=\"%s\",group=\"%s\",input=\"", names[w->what],
-		    fam_label(w->fm->f == MCAST_AF_INET6),
+	dbuf_printf(w->o, "mcast_%s_total{family=\"%s\",source=\"%s\",group=\"%s\",", names[w->what],
+		    fam_label(w->tb->fm->f == MCAST_AF_INET6),
 		    mcast_addr_is_unspecified(&p->source) ? "*" : mcast_addr_str(&p->source, s),
 		    mcast_addr_str(&p->group, g));
-	label(w->o, vif_name(w->d, w->fm, p->iif));
+	/* the same (S,G) may be in two tables: then each names its own */
+	if (w->d->ntab > 1)
+		dbuf_printf(w->o, "table=\"%u\",", w->tb->id);
+	dbuf_put(w->o, "input=\"");
+	label(w->o, vif_name(w->d, w->tb, p->iif));
 	dbuf_printf(w->o, "\"} %llu\n", (unsigned long long)v);
 }
 
@@ -236,10 +265,10 @@ void mcastd_metrics(struct mcastd *d, struct dbuf *o)
 		for (unsigned n = 0; n < d->nif; n++)
 			for (int f = 0; f < 2; f++) {
 				struct dif *i = &d->ifs[n];
-				uint16_t v = d->fam[f].on && i->vif[f] ? mcast_mr_vif_of(d->fam[f].t, i->ifindex)
-								      : MCAST_MR_NO_VIF;
+				struct mcast_mr_table *t = d->fam[f].on && i->vif[f] ? d->fam[f].tab[i->tab[f]]->t : NULL;
+				uint16_t v = t ? mcast_mr_vif_of(t, i->ifindex) : MCAST_MR_NO_VIF;
 				struct mcast_vif_stats st;
-				if (v == MCAST_MR_NO_VIF || mcast_mr_vif_get(d->fam[f].t, v, NULL, &st) < 0)
+				if (v == MCAST_MR_NO_VIF || mcast_mr_vif_get(t, v, NULL, &st) < 0)
 					continue;
 				uint64_t x = m == 0 ? st.pkts_in : m == 1 ? st.bytes_in : m == 2 ? st.pkts_out : st.bytes_out;
 				sample_if(o, vifm[m], false, i->name, f, NULL, x);
@@ -253,9 +282,9 @@ void mcastd_metrics(struct mcastd *d, struct dbuf *o)
 	for (int m = 0; m < 3; m++) {
 		family_head(o, mfcm[m], false, mfch[m]);
 		for (int f = 0; f < 2; f++)
-			if (d->fam[f].on) {
-				struct mfc_walk w = { d, &d->fam[f], o, m };
-				mcast_mr_mfc_walk(d->fam[f].t, mfc_sample, &w);
+			for (unsigned k = 0; d->fam[f].on && k < d->fam[f].ntab; k++) {
+				struct mfc_walk w = { d, d->fam[f].tab[k], o, m };
+				mcast_mr_mfc_walk(w.tb->t, mfc_sample, &w);
 			}
 	}
 	/* per family: routing, the kernel's table, the reconciler, the proxy */

@@ -46,14 +46,10 @@ struct kdirty {                     /* an entry changed this turn */
 	struct kdirty *next;        /* in first-change order */
 };
 
-static const char *fam_name(const struct dfam *fm)
-{
-	return fm->f == MCAST_AF_INET6 ? "IPv6" : "IPv4";
-}
 
 static uint64_t key_hash(const struct reconcile *rc, const struct mcast_addr *s, const struct mcast_addr *g)
 {
-	return mcast_addr_hash2(s, g, rc->fm->d->hash_seed);
+	return mcast_addr_hash2(s, g, rc->tb->fm->d->hash_seed);
 }
 
 static struct kpending *pending_find(const struct reconcile *rc, const struct mcast_addr *s,
@@ -78,7 +74,7 @@ static mcast_time_ms backoff(uint32_t attempts)
 
 static void arm_retry(struct reconcile *rc, mcast_time_ms at)
 {
-	struct mcast_wheel *w = &rc->fm->d->wheel;
+	struct mcast_wheel *w = &rc->tb->fm->d->wheel;
 	if (!mcast_timer_armed(&rc->retry) || rc->retry.deadline_ms > at)
 		mcast_timer_start(w, &rc->retry, at);
 }
@@ -86,7 +82,7 @@ static void arm_retry(struct reconcile *rc, mcast_time_ms at)
 static void warn(struct reconcile *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct reconcile *rc, const char *fmt, ...)
 {
-	struct mcastd *d = rc->fm->d;
+	struct mcastd *d = rc->tb->fm->d;
 	if (!mcast_ratelimit_ok(&rc->log_rl, d->wheel.now_ms))
 		return;
 	char msg[400];
@@ -94,14 +90,15 @@ static void warn(struct reconcile *rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "%s %s", fam_name(rc->fm), msg);
+	char tn[32];
+	mcast_logf(&d->log, MCAST_LOG_WARNING, MCAST_D_ROUTES, "%s %s", mcastd_tab_name(rc->tb, tn), msg);
 }
 
 /* A failed entry call: onto (or further along) the pending list. */
 static void entry_failed(struct reconcile *rc, const struct mcast_addr *s, const struct mcast_addr *g,
 			 const char *call, int err)
 {
-	struct mcastd *d = rc->fm->d;
+	struct mcastd *d = rc->tb->fm->d;
 	char a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	rc->st.failures++;
 	struct kpending *p = pending_find(rc, s, g);
@@ -137,19 +134,19 @@ static void entry_ok(struct reconcile *rc, const struct mcast_addr *s, const str
 /* Writes what is wanted now for (s, g): the entry, or its absence. */
 static int entry_apply(struct reconcile *rc, const struct mcast_addr *s, const struct mcast_addr *g)
 {
-	struct dfam *fm = rc->fm;
+	struct dtab *tb = rc->tb;
 	uint16_t iif;
 	struct mcast_mfc_oif oifs[LK_MAXVIFS];
 	size_t n;
 	int r;
 	const char *call;
 	rc->st.calls++;
-	if (mcast_mr_mfc_get(fm->t, s, g, &iif, NULL, oifs, LK_MAXVIFS, &n) == 0) {
+	if (mcast_mr_mfc_get(tb->t, s, g, &iif, NULL, oifs, LK_MAXVIFS, &n) == 0) {
 		call = "MRT_ADD_MFC";
-		r = lk_mfc_set(&fm->k, s, g, iif, oifs, n < LK_MAXVIFS ? n : LK_MAXVIFS);
+		r = lk_mfc_set(&tb->k, s, g, iif, oifs, n < LK_MAXVIFS ? n : LK_MAXVIFS);
 	} else {
 		call = "MRT_DEL_MFC";
-		r = lk_mfc_del(&fm->k, s, g);
+		r = lk_mfc_del(&tb->k, s, g);
 		if (r == -ENOENT)
 			r = 0; /* the kernel dropped it already (its VIF went) */
 	}
@@ -163,19 +160,20 @@ static int entry_apply(struct reconcile *rc, const struct mcast_addr *s, const s
 /* Writes what is wanted now for VIF v. */
 static int vif_apply(struct reconcile *rc, uint16_t v)
 {
-	struct dfam *fm = rc->fm;
+	struct dtab *tb = rc->tb;
+	struct dfam *fm = tb->fm;
 	struct mcast_vif_config cfg;
 	int r;
 	const char *call;
 	rc->st.calls++;
-	if (mcast_mr_vif_get(fm->t, v, &cfg, NULL) == 0) {
+	if (mcast_mr_vif_get(tb->t, v, &cfg, NULL) == 0) {
 		call = "MRT_ADD_VIF";
-		r = lk_vif_add(&fm->k, v, cfg.ifindex, cfg.threshold);
+		r = lk_vif_add(&tb->k, v, cfg.ifindex, cfg.threshold);
 		if (r == -EADDRINUSE)
 			r = 0; /* there already (an audit checks that it is the right device) */
 	} else {
 		call = "MRT_DEL_VIF";
-		r = lk_vif_del(&fm->k, v);
+		r = lk_vif_del(&tb->k, v);
 		if (r == -EADDRNOTAVAIL)
 			r = 0; /* the kernel removed it with its device */
 	}
@@ -233,7 +231,7 @@ static bool mark_dirty(struct reconcile *rc, const struct mcast_addr *s, const s
  */
 void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
 {
-	if (rc->fm->k.fd < 0)
+	if (rc->tb->k.fd < 0)
 		return; /* the socket is closed: the kernel flushed everything of ours */
 	switch (ev->type) {
 	case MCAST_MR_VIF_ADD:
@@ -257,7 +255,7 @@ void reconcile_changed(struct reconcile *rc, const struct mcast_mr_event *ev)
 
 void reconcile_flush(struct reconcile *rc)
 {
-	if (!rc->fm)
+	if (!rc->tb)
 		return; /* the family is off */
 	struct kdirty *k = rc->dirty_head;
 	rc->dirty_head = NULL;
@@ -265,7 +263,7 @@ void reconcile_flush(struct reconcile *rc)
 	while (k) {
 		struct kdirty *next = k->next;
 		mcast_htab_remove(&rc->dirty, &k->node);
-		if (rc->fm->k.fd >= 0)
+		if (rc->tb->k.fd >= 0)
 			entry_apply(rc, &k->source, &k->group);
 		free(k);
 		k = next;
@@ -295,7 +293,7 @@ static void retry_fire(struct mcast_timer *t, void *arg)
 {
 	(void)t;
 	struct reconcile *rc = arg;
-	mcast_time_ms now = rc->fm->d->wheel.now_ms;
+	mcast_time_ms now = rc->tb->fm->d->wheel.now_ms;
 	for (uint16_t v = 0; v < LK_MAXVIFS && rc->nvif_pending; v++)
 		if (rc->vif[v].pending && rc->vif[v].next_ms <= now) {
 			rc->st.retries++;
@@ -367,7 +365,7 @@ static void collect_kernel(void *ctx, const struct lk_mfc *e)
 int reconcile_read_kernel(struct reconcile *rc, struct lk_mfc **out, size_t *n)
 {
 	struct kernel_list l = { 0 };
-	int r = lk_nl_mfc_dump(rc->fm->d->nl, rc->fm->f, rc->fm->k.table, collect_kernel, &l);
+	int r = lk_nl_mfc_dump(rc->tb->fm->d->nl, rc->tb->fm->f, rc->tb->k.table, collect_kernel, &l);
 	if (r == 0 && l.failed)
 		r = -ENOMEM;
 	if (r < 0) {
@@ -401,11 +399,12 @@ const struct lk_mfc *reconcile_kernel_find(const struct lk_mfc *v, size_t n, con
 enum reconcile_diff reconcile_compare(struct reconcile *rc, const struct mcast_mfc_params *p,
 				      const struct lk_mfc *k)
 {
-	struct dfam *fm = rc->fm;
+	struct dtab *tb = rc->tb;
+	struct dfam *fm = tb->fm;
 	if (!k)
 		return RECONCILE_MISSING;
 	struct mcast_vif_config cfg;
-	if (p->iif >= LK_MAXVIFS || mcast_mr_vif_get(fm->t, p->iif, &cfg, NULL) < 0 || cfg.ifindex != k->iif)
+	if (p->iif >= LK_MAXVIFS || mcast_mr_vif_get(tb->t, p->iif, &cfg, NULL) < 0 || cfg.ifindex != k->iif)
 		return RECONCILE_DIFFERS;
 	/* outputs as (ifindex, ttl), sorted like the kernel's */
 	struct {
@@ -414,7 +413,7 @@ enum reconcile_diff reconcile_compare(struct reconcile *rc, const struct mcast_m
 	} want[LK_MAXVIFS];
 	unsigned nw = 0;
 	for (size_t i = 0; i < p->noifs && nw < LK_MAXVIFS; i++) {
-		if (mcast_mr_vif_get(fm->t, p->oifs[i].vif, &cfg, NULL) < 0)
+		if (mcast_mr_vif_get(tb->t, p->oifs[i].vif, &cfg, NULL) < 0)
 			continue;
 		unsigned j = nw++;
 		while (j > 0 && want[j - 1].ifindex > cfg.ifindex) {
@@ -476,7 +475,8 @@ static void audit_one(void *arg, const struct mcast_mfc_params *p)
 
 int reconcile_audit(struct reconcile *rc, const char *why)
 {
-	struct dfam *fm = rc->fm;
+	struct dtab *tb = rc->tb;
+	struct dfam *fm = tb->fm;
 	struct mcastd *d = fm->d;
 	reconcile_flush(rc); /* what this turn changed is written, not "repaired" */
 	rc->audit_soon = false;
@@ -485,7 +485,7 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 	uint64_t before = rc->st.drift_added + rc->st.drift_changed + rc->st.drift_removed + rc->st.vif_drift;
 	/* VIFs first: entries refer to them */
 	struct lk_vif kv[LK_MAXVIFS];
-	int r = mcastd_vif_read(fm, kv);
+	int r = mcastd_vif_read(tb, kv);
 	if (r < 0) {
 		rc->st.audit_errors++;
 		warn(rc, "audit: reading the kernel's VIFs: %s", strerror(-r));
@@ -493,7 +493,7 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 	}
 	for (uint16_t v = 0; v < LK_MAXVIFS; v++) {
 		struct mcast_vif_config cfg;
-		bool ours = mcast_mr_vif_get(fm->t, v, &cfg, NULL) == 0;
+		bool ours = mcast_mr_vif_get(tb->t, v, &cfg, NULL) == 0;
 		if (rc->vif[v].pending)
 			continue; /* being retried */
 		if (ours && kv[v].used && !strcmp(kv[v].name, cfg.name))
@@ -504,7 +504,7 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 		if (kv[v].used) {
 			/* the kernel's VIF goes first (another device, or unwanted) */
 			rc->st.calls++;
-			int dr = lk_vif_del(&fm->k, v);
+			int dr = lk_vif_del(&tb->k, v);
 			if (dr < 0 && dr != -EADDRNOTAVAIL) {
 				rc->st.failures++;
 				warn(rc, "audit: MRT_DEL_VIF vif %u (%s): %s", v, kv[v].name, strerror(-dr));
@@ -524,25 +524,26 @@ int reconcile_audit(struct reconcile *rc, const char *why)
 	}
 	/* kernel entries nobody wants */
 	for (size_t i = 0; i < kn; i++) {
-		if (mcast_mr_mfc_get(fm->t, &kmfc[i].source, &kmfc[i].group, NULL, NULL, NULL, 0, NULL) == 0)
+		if (mcast_mr_mfc_get(tb->t, &kmfc[i].source, &kmfc[i].group, NULL, NULL, NULL, 0, NULL) == 0)
 			continue;
 		rc->st.drift_removed++;
 		entry_apply(rc, &kmfc[i].source, &kmfc[i].group);
 	}
 	/* ours missing or different there */
 	struct audit_walk w = { .rc = rc, .kv = kmfc, .kn = kn };
-	mcast_mr_mfc_walk(fm->t, audit_one, &w);
+	mcast_mr_mfc_walk(tb->t, audit_one, &w);
 	for (size_t i = 0; i < w.nfix; i++)
 		entry_apply(rc, &w.fixkey[i][0], &w.fixkey[i][1]);
 	free(w.fixkey);
 	free(kmfc);
 	uint64_t fixed = rc->st.drift_added + rc->st.drift_changed + rc->st.drift_removed + rc->st.vif_drift - before;
+	char tn[32];
 	if (fixed)
 		mcast_logf(&d->log, MCAST_LOG_WARNING, 0, "%s audit (%s): %llu differences with the kernel repaired",
-			   fam_name(fm), why, (unsigned long long)fixed);
+			   mcastd_tab_name(tb, tn), why, (unsigned long long)fixed);
 	else
-		mcast_logf(&d->log, MCAST_LOG_DEBUG, MCAST_D_ROUTES, "%s audit (%s): the kernel matches", fam_name(fm),
-			   why);
+		mcast_logf(&d->log, MCAST_LOG_DEBUG, MCAST_D_ROUTES, "%s audit (%s): the kernel matches",
+			   mcastd_tab_name(tb, tn), why);
 	if (w.failed) {
 		rc->audit_soon = true; /* out of memory: what was not checked, next turn */
 		return -ENOMEM;
@@ -555,15 +556,16 @@ static void audit_fire(struct mcast_timer *t, void *arg)
 	struct reconcile *rc = arg;
 	reconcile_audit(rc, "periodic");
 	if (rc->audit_ms)
-		mcast_timer_start(&rc->fm->d->wheel, t, rc->fm->d->wheel.now_ms + rc->audit_ms);
+		mcast_timer_start(&rc->tb->fm->d->wheel, t, rc->tb->fm->d->wheel.now_ms + rc->audit_ms);
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
 
-int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms)
+int reconcile_init(struct reconcile *rc, struct dtab *tb, mcast_time_ms audit_ms)
 {
+	struct dfam *fm = tb->fm;
 	memset(rc, 0, sizeof(*rc));
-	rc->fm = fm;
+	rc->tb = tb;
 	rc->audit_ms = audit_ms;
 	mcast_ratelimit_init(&rc->log_rl, 1000, 10);
 	mcast_timer_init(&rc->retry, retry_fire, rc);
@@ -582,7 +584,7 @@ int reconcile_init(struct reconcile *rc, struct dfam *fm, mcast_time_ms audit_ms
 
 void reconcile_set_interval(struct reconcile *rc, mcast_time_ms audit_ms)
 {
-	struct mcast_wheel *w = &rc->fm->d->wheel;
+	struct mcast_wheel *w = &rc->tb->fm->d->wheel;
 	if (rc->audit_ms == audit_ms)
 		return;
 	rc->audit_ms = audit_ms;
@@ -601,9 +603,9 @@ static void free_pending(struct mcast_hnode *n, void *arg)
 
 void reconcile_destroy(struct reconcile *rc)
 {
-	if (!rc->fm)
+	if (!rc->tb)
 		return;
-	struct mcast_wheel *w = &rc->fm->d->wheel;
+	struct mcast_wheel *w = &rc->tb->fm->d->wheel;
 	mcast_timer_stop(w, &rc->retry);
 	mcast_timer_stop(w, &rc->audit);
 	mcast_htab_walk_safe(&rc->pending, free_pending, rc);
@@ -613,7 +615,7 @@ void reconcile_destroy(struct reconcile *rc)
 		free(k);
 	}
 	mcast_htab_free(&rc->dirty);
-	rc->fm = NULL;
+	rc->tb = NULL;
 }
 
 /* ---- what show kernel tells ------------------------------------------------- */
@@ -646,7 +648,7 @@ static void show_pending_one(struct mcast_hnode *n, void *arg)
 
 void reconcile_show_pending(const struct reconcile *rc, struct dbuf *o, bool json)
 {
-	struct pending_view pv = { rc, o, json, true, rc->fm->d->wheel.now_ms };
+	struct pending_view pv = { rc, o, json, true, rc->tb->fm->d->wheel.now_ms };
 	for (uint16_t v = 0; v < LK_MAXVIFS; v++) {
 		const struct reconcile_vif *kv = &rc->vif[v];
 		if (!kv->pending)

@@ -109,17 +109,18 @@ void mcastd_watch_querier(struct dfam *fm, unsigned ifindex, bool on)
 	emit(d, name, "querier", text, json);
 }
 
-static const char *vif_name(struct dfam *fm, uint16_t vif)
+static const char *vif_name(struct dtab *tb, uint16_t vif)
 {
 	struct mcast_vif_config c;
-	if (mcast_mr_vif_get(fm->t, vif, &c, NULL) < 0)
+	if (mcast_mr_vif_get(tb->t, vif, &c, NULL) < 0)
 		return "?";
-	struct dif *i = mcastd_if_by_index(fm->d, c.ifindex);
+	struct dif *i = mcastd_if_by_index(tb->fm->d, c.ifindex);
 	return i ? i->name : "?";
 }
 
-void mcastd_watch_entry(struct dfam *fm, const struct mcast_mr_event *ev)
+void mcastd_watch_entry(struct dtab *tb, const struct mcast_mr_event *ev)
 {
+	struct dfam *fm = tb->fm;
 	struct mcastd *d = fm->d;
 	if (!d->ctl.nwatchers || (ev->type != MCAST_MR_MFC_SET && ev->type != MCAST_MR_MFC_DEL))
 		return;
@@ -130,34 +131,40 @@ void mcastd_watch_entry(struct dfam *fm, const struct mcast_mr_event *ev)
 	size_t k = 0, jk = 0;
 	if (!gone) {
 		for (size_t n = 0; n < ev->noifs && k + 20 < sizeof(outs); n++) {
-			const char *o = vif_name(fm, ev->oifs[n].vif);
+			const char *o = vif_name(tb, ev->oifs[n].vif);
 			k += (size_t)snprintf(outs + k, sizeof(outs) - k, " %s", o);
 			jk += (size_t)snprintf(jouts + jk, sizeof(jouts) - jk, "%s\"%s\"", n ? "," : "", o);
 		}
-		snprintf(ifaces, sizeof(ifaces), "%s%s", vif_name(fm, ev->iif), outs);
+		snprintf(ifaces, sizeof(ifaces), "%s%s", vif_name(tb, ev->iif), outs);
 		snprintf(text, sizeof(text), "entry %s %s in %s out%s", what, sg(&ev->source, &ev->group, p, sizeof(p)),
-			 vif_name(fm, ev->iif), k ? outs : " none");
+			 vif_name(tb, ev->iif), k ? outs : " none");
 		snprintf(json, sizeof(json),
 			 "\"what\":\"%s\",\"family\":\"%s\",\"source\":\"%s\",\"group\":\"%s\",\"in\":\"%s\",\"out\":[%s]", what,
 			 fam_key(fm->f), mcast_addr_is_unspecified(&ev->source) ? "*" : mcast_addr_str(&ev->source, a),
-			 mcast_addr_str(&ev->group, b), vif_name(fm, ev->iif), jouts);
+			 mcast_addr_str(&ev->group, b), vif_name(tb, ev->iif), jouts);
 	} else {
 		snprintf(text, sizeof(text), "entry removed %s", sg(&ev->source, &ev->group, p, sizeof(p)));
 		snprintf(json, sizeof(json), "\"what\":\"removed\",\"family\":\"%s\",\"source\":\"%s\",\"group\":\"%s\"",
 			 fam_key(fm->f), mcast_addr_is_unspecified(&ev->source) ? "*" : mcast_addr_str(&ev->source, a),
 			 mcast_addr_str(&ev->group, b));
 	}
+	if (d->ntab > 1) { /* (the same (S,G) may be in two tables) */
+		size_t tl = strlen(text), jl = strlen(json);
+		snprintf(text + tl, sizeof(text) - tl, " (table %u)", tb->id);
+		snprintf(json + jl, sizeof(json) - jl, ",\"table\":%u", tb->id);
+	}
 	/* a removed entry names no interface: every watcher gets it */
 	emit(d, gone ? NULL : ifaces, "entry", text, json);
 }
 
-void mcastd_watch_upcall(struct dfam *fm, const struct mcast_upcall *u)
+void mcastd_watch_upcall(struct dtab *tb, const struct mcast_upcall *u)
 {
+	struct dfam *fm = tb->fm;
 	struct mcastd *d = fm->d;
 	if (!d->ctl.nwatchers)
 		return;
 	const char *type = u->type == MCAST_UPCALL_NOCACHE ? "nocache" : u->type == MCAST_UPCALL_WRONGVIF ? "wrongvif" : "other";
-	const char *in = vif_name(fm, u->vif);
+	const char *in = vif_name(tb, u->vif);
 	char p[100], text[300], json[400], a[MCAST_ADDR_STRLEN], b[MCAST_ADDR_STRLEN];
 	snprintf(text, sizeof(text), "upcall %s %s on %s", type, sg(&u->source, &u->group, p, sizeof(p)), in);
 	snprintf(json, sizeof(json), "\"type\":\"%s\",\"family\":\"%s\",\"source\":\"%s\",\"group\":\"%s\",\"interface\":\"%s\"",

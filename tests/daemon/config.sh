@@ -41,7 +41,7 @@ interface lan3 query-interval 5s query-response 5s
 route from wan group 239.2.2.2 to lan9
 interface lan4 colour blue"
 
-expect "proxies" 0 "c.conf: 5 interfaces, 0 routes, 1 access rules, 2 proxies: ok" \
+expect "proxies" 0 "c.conf: 5 interfaces, 0 routes, 1 access rules, 2 proxies, kernel tables 253 20: ok" \
 "interface wan igmp-version 2
 interface lan1
 interface lan2 fast-leave on
@@ -49,12 +49,38 @@ interface wan2
 interface lan3
 deny lan2 239.255.0.0/16
 proxy tv upstream wan upstream-report-interval 60s downstream lan1 lan2
-proxy lab upstream wan2 upstream-querier on upstream-report-interval off downstream lan3"
+proxy lab upstream wan2 upstream-querier on upstream-report-interval off table 20 downstream lan3"
 
-expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstream-querier on|off] [upstream-report-interval TIME|off] downstream IFACE...
+expect "proxies in tables: mcastd's own, the default one, shared" 0 "c.conf: 8 interfaces, 0 routes, 0 access rules, 4 proxies, kernel tables 10 253 30: ok" \
+"table 10
+interface wan
+interface lan1
+interface wan2
+interface lan2
+interface wan3
+interface lan3
+interface wan4
+interface lan4
+proxy a upstream wan downstream lan1
+proxy b upstream wan2 table default downstream lan2
+proxy c upstream wan3 table 30 downstream lan3
+proxy d upstream wan4 table 30 downstream lan4"
+
+expect "tables 253 and 254 are one IPv6 table" 1 "c.conf:6: proxy b: tables 253 (default) and 254 are one IPv6 table (the kernel's default IPv6 table is 254): use another number" \
+"interface wan
+interface lan1
+interface wan2
+interface lan2
+proxy a upstream wan downstream lan1
+proxy b upstream wan2 table 254 downstream lan2"
+
+expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstream-querier on|off] [upstream-report-interval TIME|off] [table N] downstream IFACE...
 c.conf:6: upstream-querier: expected on or off, not maybe
 c.conf:7: a proxy called tv exists (line 4)
 c.conf:11: upstream-report-interval: expected off or a time from 1s to 1h, such as 60s, not 5ms
+c.conf:12: proxy tv5: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 253
+c.conf:13: proxy tv6: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 0
+c.conf:14: proxy tv7: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 4294967295
 c.conf:4: proxy tv: no interface lan9 in this file
 c.conf:8: proxy lab: lan1 is already in proxy tv
 c.conf:9: proxy self: no interface lan3 in this file
@@ -70,7 +96,10 @@ proxy tv upstream wan2 downstream lan1
 proxy lab upstream wan2 downstream lan1
 proxy self upstream lan3 downstream wan2
 route from lan1 group 239.1.1.1 to wan
-proxy tv4 upstream wan upstream-report-interval 5ms downstream lan1"
+proxy tv4 upstream wan upstream-report-interval 5ms downstream lan1
+proxy tv5 upstream wan table 253 downstream lan1
+proxy tv6 upstream wan table 0 downstream lan1
+proxy tv7 upstream wan table 4294967295 downstream lan1"
 
 expect "limits and the audit" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules: ok" \
 "audit-interval 30s

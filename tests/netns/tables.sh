@@ -83,5 +83,91 @@ wait_for 5 sh -c "! kill -0 $(cat "$TMP/a.pid") 2>/dev/null && ! kill -0 $(cat "
 check "no rule left" "" "$(rules)$(rules -6)"
 check "no entry left in tables 10 and 20" "" "$(in_ns "$NS_RTR" ip mroute show table 10)$(in_ns "$NS_RTR" ip mroute show table 20)"
 
+echo "== one mcastd, two proxies: a in mcastd's table (the default), b in a table of its own"
+C="interface wan
+interface wan2
+interface lan1 query-interval 10s query-response 2s
+interface lan2 query-interval 10s query-response 2s
+proxy a upstream wan downstream lan1
+proxy b upstream wan2 table 20 downstream lan2"
+start_mcastd "$NS_RTR" "$C" one || exit 1
+check "only table 20 has rules: IPv4" "lan2 20 wan2 20 " "$(rules)"
+check "only table 20 has rules: IPv6" "lan2 20 wan2 20 " "$(rules -6)"
+check "show interfaces: lan2 and wan2 in table 20, lan1 and wan in 253" "lan1 253|lan2 20|wan 253|wan2 20" \
+	"$(ctl one --json show interfaces | jq -r '.[] | select(.family == "ipv4") | "\(.name) \(.table)"' | sort | tr '\n' '|' | sed 's/|$//')"
+recv_start h1 "$NS_H1" join 239.8.8.8 recv 4000
+recv_start h2 "$NS_H2" join 239.8.8.8 recv 4000
+wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -c 239.8.8.8 | grep -qx 2"
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.8 10.0.0.5 20 20 &
+sp=$!
+send 239.8.8.8 10.0.0.5 20 20
+wait "$sp"
+recv_wait h1 h2
+check "h1 got the copy from wan (mcastd's table)" "10.0.0.5 239.8.8.8 20" "$(got h1)"
+check "h2 got the copy from wan2 (table 20)" "10.0.0.5 239.8.8.8 20" "$(got h2)"
+dmroute() { in_ns "$NS_RTR" ip mroute show | awk '$1 == "(10.0.0.5,239.8.8.8)" { print $1, $3, $5 }'; }
+check "the default table: (10.0.0.5, 239.8.8.8) from wan to lan1" "(10.0.0.5,239.8.8.8) wan lan1" "$(dmroute)"
+check "table 20: (10.0.0.5, 239.8.8.8) from wan2 to lan2" "(10.0.0.5,239.8.8.8) wan2 lan2" "$(mroute 20)"
+check "show mfc: the entry in each table, each from its upstream" "253 wan lan1|20 wan2 lan2" \
+	"$(ctl one show mfc | awk '/forwarding entries \(table/ { t = $5 + 0 } $1 == "(10.0.0.5," && $2 == "239.8.8.8)" { print t, $3, $4 }' | tr '\n' '|' | sed 's/|$//')"
+check "show kernel: installed in both" "installed installed" \
+	"$(ctl one --json show kernel | jq -r '[.ipv4, .tables[0].ipv4][] | .entries[] | select(.source == "10.0.0.5") | .state' | tr '\n' ' ' | sed 's/ $//')"
+check "explain on lan2: table 20, forwarded there" "20 lan2 forwarded" \
+	"$(ctl one --json explain 10.0.0.5 239.8.8.8 lan2 | jq -r '"\(.table) \(.interfaces[] | select(.name == "lan2") | "\(.name) \(if .forwarded then "forwarded" else "not" end)")"')"
+check "explain without an interface: the first table with the entry (mcastd's)" "253 wan" \
+	"$(ctl one --json explain 10.0.0.5 239.8.8.8 | jq -r '"\(.table) \(.input)"')"
+check "show stats: one section per kernel table, table 20 with its entry" "253 1|20 1" \
+	"$(ctl one --json show stats | jq -r '.kernel_tables[] | select(.family == "ipv4") | "\(.table) \(.mfc_entries)"' | tr '\n' '|' | sed 's/|$//')"
+check "metrics: each (S,G) sample names its table" "253 wan|20 wan2" \
+	"$(ctl one metrics | awk -F'[{}]' '/^mcast_mfc_packets_total/ && /source="10.0.0.5"/ { print $2 }' | sed 's/.*table="\([0-9]*\)",input="\([a-z0-9]*\)".*/\1 \2/' | sort -r | tr '\n' '|' | sed 's/|$//')"
+
+echo "== the same for IPv6: one source, both upstreams, each table forwards its copy"
+recv_start h1 "$NS_H1" join ff0e::8:8 recv 4000
+recv_start h2 "$NS_H2" join ff0e::8:8 recv 4000
+wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -c ff0e::8:8 | grep -qx 2"
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send ff0e::8:8 2001:db8::5 20 20 &
+sp=$!
+send ff0e::8:8 2001:db8::5 20 20
+wait "$sp"
+recv_wait h1 h2
+check "h1 got the IPv6 copy from wan (mcastd's table)" "2001:db8::5 ff0e::8:8 20" "$(got h1)"
+check "h2 got the IPv6 copy from wan2 (table 20)" "2001:db8::5 ff0e::8:8 20" "$(got h2)"
+check "show kernel: IPv6 installed in both (the default IPv6 table is read as 254)" "installed installed" \
+	"$(ctl one --json show kernel | jq -r '[.ipv6, .tables[0].ipv6][] | .entries[] | select(.source == "2001:db8::5") | .state' | tr '\n' ' ' | sed 's/ $//')"
+# (the kernel's default IPv6 table is 254, RT6_TABLE_DFLT; IPv4's 253)
+check "ip -6 mroute: the default table from wan, table 20 from wan2" "wan lan1|wan2 lan2" \
+	"$( (in_ns "$NS_RTR" ip -6 mroute show table 254; in_ns "$NS_RTR" ip -6 mroute show table 20) | awk '$1 == "(2001:db8::5,ff0e::8:8)" { print $3, $5 }' | tr '\n' '|' | sed 's/|$//')"
+echo "== an IGMPv1 report without router alert (old hosts; Linux always adds one) on lan2"
+# The kernel gives it to table 20's socket only (ip_mr_input: no router
+# alert, a group the router has not joined); every other IGMP message
+# reaches mcastd's own socket too, and is left to the table of its link.
+in_ns "$NS_H2" /usr/bin/python3 -c '
+import socket, struct
+g = socket.inet_aton("239.8.8.10")
+s = sum(struct.unpack("!4H", struct.pack("!BBH", 0x12, 0, 0) + g))
+s = (s & 0xffff) + (s >> 16)
+msg = struct.pack("!BBH", 0x12, 0, ~s & 0xffff) + g
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+r.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+r.sendto(msg, ("239.8.8.10", 0))
+'
+v1group() { ctl one --json show groups | jq -r '.ipv4.interfaces[] | select(.name == "lan2") | .groups[] | select(.group == "239.8.8.10") | .compat_version'; }
+wait_for 5 sh -c "[ \"\$($BIN/mcastctl -S $TMP/one.sock --json show groups | jq -r '.ipv4.interfaces[] | select(.name == \"lan2\") | .groups[] | select(.group == \"239.8.8.10\") | .group')\" = 239.8.8.10 ]"
+check "lan2 heard 239.8.8.10 from the IGMPv1 report" "1" "$(v1group)"
+check "copies of lan2's other reports on mcastd's own socket were left to table 20's" "yes" \
+	"$(ctl one --json show stats | jq -r 'if (.tables[] | select(.family == "ipv4") | .other_table_copies) > 0 then "yes" else "no" end')"
+
+echo "== a reload cannot open a new table, and the audit finds nothing to repair"
+printf '%s\n' "$C" | sed 's/table 20/table 30/' >"$TMP/one.conf"
+ctl one reload >/dev/null 2>&1
+check "the log says why" "1" "$(grep -c 'reload: table 30 is new' "$TMP/one.log")"
+check "table 20's rules stay" "lan2 20 wan2 20 " "$(rules)"
+check "an audit repairs nothing in either table (VIF, added, removed, changed)" "ipv4 253 0 0 0 0|ipv6 253 0 0 0 0|ipv4 20 0 0 0 0|ipv6 20 0 0 0 0" \
+	"$(ctl one audit >/dev/null; ctl one --json show stats | jq -r '.kernel_tables[] | "\(.family) \(.table) \(.vif_drift) \(.drift_added) \(.drift_removed) \(.drift_changed)"' | tr '\n' '|' | sed 's/|$//')"
+kill -TERM "$(cat "$TMP/one.pid")"
+wait_for 5 sh -c "! kill -0 $(cat "$TMP/one.pid") 2>/dev/null"
+check "stopped: no rule left" "" "$(rules)$(rules -6)"
+check "stopped: no entry left in either table" "" "$(in_ns "$NS_RTR" ip mroute show table 20)$(dmroute)"
+
 echo "tables: $PASSES passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
