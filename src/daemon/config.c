@@ -301,8 +301,9 @@ usage:
 	bad(p, "usage: route from IFACE [source S] group G to IFACE...");
 }
 
-/* A kernel table: "default" (253) or a number from 1 to 2^32 - 2 but
- * 253 (RT_TABLE_UNSPEC 0 and the kernel's RT_TABLE_MAX are not tables). */
+/* A kernel table: "default" (253) or a number from 1 to 99999999 but
+ * 253 (0 is RT_TABLE_UNSPEC; MRT6_TABLE refuses 10^8 and more with
+ * EINVAL, MRT_TABLE a little later). */
 static int table_parse(const char *s, uint32_t *v)
 {
 	if (!strcmp(s, "default")) {
@@ -312,7 +313,7 @@ static int table_parse(const char *s, uint32_t *v)
 	char *end;
 	errno = 0;
 	unsigned long long x = strtoull(s, &end, 10);
-	if (!*s || *end || s[0] == '-' || errno || x < 1 || x > 0xfffffffeull || x == CFG_TABLE_DEFAULT)
+	if (!*s || *end || s[0] == '-' || errno || x < 1 || x > 99999999ull || x == CFG_TABLE_DEFAULT)
 		return -1;
 	*v = (uint32_t)x;
 	return 0;
@@ -353,7 +354,7 @@ static void proxy(struct parse *p, struct mcastd_config *c, char **tok, int n)
 			/* the instance's own kernel table: the same (S,G) may
 			 * then enter it and another instance at once */
 			if (table_parse(tok[k + 1], &x.table) < 0) {
-				bad(p, "proxy %s: table: expected default or a number from 1 to 4294967294 (253 is the "
+				bad(p, "proxy %s: table: expected default or a number from 1 to 99999999 (253 is the "
 				       "default table), not %s", x.name, tok[k + 1]);
 				return;
 			}
@@ -583,7 +584,7 @@ int cfg_parse(struct mcastd_config *c, FILE *f, const char *path, FILE *err)
 			/* the kernel's multicast routing table (MRT_TABLE): one
 			 * mcastd per table, side by side (VRFs, several daemons) */
 			if (n != 2 || table_parse(tok[1], &c->table) < 0)
-				bad(&p, "table: expected default or a number from 1 to 4294967294 (253 is the default table)");
+				bad(&p, "table: expected default or a number from 1 to 99999999 (253 is the default table)");
 			else if (c->table == CFG_TABLE_DEFAULT)
 				c->table = 0;
 		} else

@@ -78,9 +78,9 @@ expect "bad proxies named" 1 "c.conf:5: usage: proxy NAME upstream IFACE [upstre
 c.conf:6: upstream-querier: expected on or off, not maybe
 c.conf:7: a proxy called tv exists (line 4)
 c.conf:11: upstream-report-interval: expected off or a time from 1s to 1h, such as 60s, not 5ms
-c.conf:12: proxy tv5: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 253
-c.conf:13: proxy tv6: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 0
-c.conf:14: proxy tv7: table: expected default or a number from 1 to 4294967294 (253 is the default table), not 4294967295
+c.conf:12: proxy tv5: table: expected default or a number from 1 to 99999999 (253 is the default table), not 253
+c.conf:13: proxy tv6: table: expected default or a number from 1 to 99999999 (253 is the default table), not 0
+c.conf:14: proxy tv7: table: expected default or a number from 1 to 99999999 (253 is the default table), not 100000000
 c.conf:4: proxy tv: no interface lan9 in this file
 c.conf:8: proxy lab: lan1 is already in proxy tv
 c.conf:9: proxy self: no interface lan3 in this file
@@ -99,7 +99,7 @@ route from lan1 group 239.1.1.1 to wan
 proxy tv4 upstream wan upstream-report-interval 5ms downstream lan1
 proxy tv5 upstream wan table 253 downstream lan1
 proxy tv6 upstream wan table 0 downstream lan1
-proxy tv7 upstream wan table 4294967295 downstream lan1"
+proxy tv7 upstream wan table 100000000 downstream lan1"
 
 expect "limits and the audit" 0 "c.conf: 1 interfaces, 0 routes, 0 access rules: ok" \
 "audit-interval 30s
@@ -114,8 +114,8 @@ interface lan1 max-groups 0 max-total-sources 1000"
 expect "bad limits and audit named, with what is allowed" 1 "c.conf:1: audit-interval: expected off or a time from 1s to 24h, such as 60s
 c.conf:2: max-mfc-entries: expected a number from 1 to 10000000
 c.conf:3: audit-interval: expected off or a time from 1s to 24h, such as 60s
-c.conf:4: table: expected default or a number from 1 to 4294967294 (253 is the default table)
-c.conf:5: table: expected default or a number from 1 to 4294967294 (253 is the default table)
+c.conf:4: table: expected default or a number from 1 to 99999999 (253 is the default table)
+c.conf:5: table: expected default or a number from 1 to 99999999 (253 is the default table)
 c.conf:6: usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)
 c.conf:7: usage: ssm-map GROUP[/LEN] SOURCE... (a group prefix in an SSM range, up to 8 unicast sources of its family, 16 maps per family)
 c.conf:8: bad group 224.0.0.5 (a multicast group beyond link scope)
