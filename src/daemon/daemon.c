@@ -255,8 +255,15 @@ static int tab_start(struct dfam *fm, unsigned k, char *err, size_t errlen)
 	tb->fm = fm;
 	tb->id = d->tab_id[k];
 	int rc = lk_mroute_open(&tb->k, fm->f, tb->id, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
+		char pre[24];
+		size_t np = (size_t)snprintf(pre, sizeof(pre), "table %u: ", tb->id), len = strlen(err);
+		if (d->ntab > 1 && np + len < errlen) { /* which of them */
+			memmove(err + np, err, len + 1);
+			memcpy(err, pre, np);
+		}
 		return rc;
+	}
 	tb->rx = lk_rx_new();
 	if (!tb->rx) {
 		snprintf(err, errlen, "no memory for the receive slots");

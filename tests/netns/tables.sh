@@ -164,6 +164,17 @@ check "the log says why" "1" "$(grep -c 'reload: table 30 is new' "$TMP/one.log"
 check "table 20's rules stay" "lan2 20 wan2 20 " "$(rules)"
 check "an audit repairs nothing in either table (VIF, added, removed, changed)" "ipv4 253 0 0 0 0|ipv6 253 0 0 0 0|ipv4 20 0 0 0 0|ipv6 20 0 0 0 0" \
 	"$(ctl one audit >/dev/null; ctl one --json show stats | jq -r '.kernel_tables[] | "\(.family) \(.table) \(.vif_drift) \(.drift_added) \(.drift_removed) \(.drift_changed)"' | tr '\n' '|' | sed 's/|$//')"
+echo "== a second mcastd whose proxy names table 20 (held by the first) refuses to start, leaving nothing"
+printf '%s\n' "table 30
+interface wan
+interface lan1
+proxy x upstream wan table 20 downstream lan1" >"$TMP/two.conf"
+in_ns "$NS_RTR" "$BIN/mcastd" -n -u root -f "$TMP/two.conf" -S "$TMP/two.sock" >"$TMP/two.log" 2>&1
+check "it exits 1" "1" "$?"
+check "naming the table and why" "1" "$(grep -c 'table 20: taking the kernel.s multicast routing table (another multicast router runs)' "$TMP/two.log")"
+check "table 30 (opened first, closed again) has no rule" "" \
+	"$(rules | grep -w 30)$(in_ns "$NS_RTR" ip mrule show | grep -w 'lookup 30')"
+check "the first mcastd still answers, its tables intact" "lan2 20 wan2 20 " "$(ctl one show interfaces >/dev/null && rules)"
 kill -TERM "$(cat "$TMP/one.pid")"
 wait_for 5 sh -c "! kill -0 $(cat "$TMP/one.pid") 2>/dev/null"
 check "stopped: no rule left" "" "$(rules)$(rules -6)"
