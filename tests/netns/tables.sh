@@ -7,6 +7,10 @@
 # input interface (the other copy a WRONGVIF); two tables forward both.
 #   snd eth0 --[wan]--  rtr: mcastd "a" (table 10): proxy wan -> lan1 -- h1
 #   snd eth1 --[wan2]-- rtr: mcastd "b" (table 20): proxy wan2 -> lan2 -- h2
+# Then one mcastd on the same links, proxy a in its own table (the
+# default) and proxy b in table 20 ("proxy ... table 20"): the same two
+# copies forwarded, IPv4 and IPv6; an IGMPv1 report without Router
+# Alert heard in table 20; a second mcastd wanting table 20 refused.
 #   tests/netns/tables.sh [BIN]
 cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/bin}
