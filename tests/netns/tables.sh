@@ -94,7 +94,12 @@ interface lan1 query-interval 10s query-response 2s
 interface lan2 query-interval 10s query-response 2s
 proxy a upstream wan downstream lan1
 proxy b upstream wan2 table 20 downstream lan2"
-start_mcastd "$NS_RTR" "$C" one || exit 1
+# (with the fault shim of tests/faults, to drop a kernel call later)
+FAULTS="$TMP/faults"
+: >"$FAULTS"
+LIB=${LIB:-$(dirname "$BIN")/lib}
+MCASTD_ENV="LD_PRELOAD=$PWD/$LIB/libmcast_faultshim.so MCAST_FAULT_FILE=$FAULTS" \
+	start_mcastd "$NS_RTR" "$C" one || exit 1
 check "only table 20 has rules: IPv4" "lan2 20 wan2 20 " "$(rules)"
 check "only table 20 has rules: IPv6" "lan2 20 wan2 20 " "$(rules -6)"
 check "show interfaces: lan2 and wan2 in table 20, lan1 and wan in 253" "lan1 253|lan2 20|wan 253|wan2 20" \
@@ -161,12 +166,28 @@ check "lan2 heard 239.8.8.10 from the IGMPv1 report" "1" "$(v1group)"
 check "copies of lan2's other reports on mcastd's own socket were left to table 20's" "yes" \
 	"$(ctl one --json show stats | jq -r 'if (.tables[] | select(.family == "ipv4") | .other_table_copies) > 0 then "yes" else "no" end')"
 
-echo "== a reload cannot open a new table, and the audit finds nothing to repair"
+echo "== an entry of table 20 the kernel silently lost is found by the audit of table 20"
+printf '%s\n' "add_mfc drop 1" >"$FAULTS.new" && mv "$FAULTS.new" "$FAULTS"
+recv_start h2 "$NS_H2" join 239.8.8.11 recv 6000
+wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -q 239.8.8.11"
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.11 10.0.0.5 3 20
+state11() { ctl one --json show kernel | jq -r '.tables[0].ipv4.entries[] | select(.group == "239.8.8.11") | .state'; }
+wait_for 5 sh -c "[ \"\$($BIN/mcastctl -S $TMP/one.sock --json show kernel | jq -r '.tables[0].ipv4.entries[] | select(.group == \"239.8.8.11\") | .state')\" = missing ]"
+check "show kernel: missing in table 20" "missing" "$(state11)"
+check "the shim dropped it" "1" "$(grep -c 'faultshim: add_mfc dropped' "$TMP/one.log")"
+check "mcastctl audit" "0" "$(ctl one audit >/dev/null; echo $?)"
+check "installed now, counted as table 20's drift" "installed 1" \
+	"$(state11) $(ctl one --json show stats | jq '.kernel_tables[] | select(.family == "ipv4" and .table == 20) | .drift_added')"
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.11 10.0.0.5 10 20
+recv_wait h2
+check "h2 receives" "yes" "$(got h2 | awk '$1 == "10.0.0.5" && $3 >= 10 { print "yes" }')"
+
+echo "== a reload cannot open a new table, and the audit finds nothing more to repair"
 printf '%s\n' "$C" | sed 's/table 20/table 30/' >"$TMP/one.conf"
 ctl one reload >/dev/null 2>&1
 check "the log says why" "1" "$(grep -c 'reload: table 30 is new' "$TMP/one.log")"
 check "table 20's rules stay" "lan2 20 wan2 20 " "$(rules)"
-check "an audit repairs nothing in either table (VIF, added, removed, changed)" "ipv4 253 0 0 0 0|ipv6 253 0 0 0 0|ipv4 20 0 0 0 0|ipv6 20 0 0 0 0" \
+check "an audit repairs nothing else in either table (VIF, added, removed, changed)" "ipv4 253 0 0 0 0|ipv6 253 0 0 0 0|ipv4 20 0 1 0 0|ipv6 20 0 0 0 0" \
 	"$(ctl one audit >/dev/null; ctl one --json show stats | jq -r '.kernel_tables[] | "\(.family) \(.table) \(.vif_drift) \(.drift_added) \(.drift_removed) \(.drift_changed)"' | tr '\n' '|' | sed 's/|$//')"
 echo "== a second mcastd whose proxy names table 20 (held by the first) refuses to start, leaving nothing"
 printf '%s\n' "table 30
