@@ -41,15 +41,26 @@ echo "== each mcastd sets the policy rules of its table"
 check "IPv4 rules" "lan1 10 lan2 20 wan 10 wan2 20 " "$(rules)"
 check "IPv6 rules" "lan1 10 lan2 20 wan 10 wan2 20 " "$(rules -6)"
 
+# both GROUP SOURCE WAIT...: h1 and h2 join GROUP; once WAIT holds
+# (their joins heard), the sender sends 20 datagrams from SOURCE out of
+# each of its links at once; then both receivers are done.
+both() {
+	g=$1 s=$2
+	shift 2
+	recv_start h1 "$NS_H1" join "$g" recv 4000
+	recv_start h2 "$NS_H2" join "$g" recv 4000
+	wait_for 10 "$@"
+	in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send "$g" "$s" 20 20 &
+	sp=$!
+	send "$g" "$s" 20 20
+	wait "$sp"
+	recv_wait h1 h2
+}
+joined() { for n in "$@"; do "$BIN/mcastctl" -S "$TMP/$n.sock" show groups | grep -q "$G" || return 1; done; }
+
 echo "== one source, one group, both upstreams: each instance forwards its copy"
-recv_start h1 "$NS_H1" join 239.8.8.8 recv 4000
-recv_start h2 "$NS_H2" join 239.8.8.8 recv 4000
-sleep 1
-in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.8 10.0.0.5 20 20 &
-sp=$!
-send 239.8.8.8 10.0.0.5 20 20
-wait "$sp"
-recv_wait h1 h2
+G=239.8.8.8
+both 239.8.8.8 10.0.0.5 joined a b
 check "h1 got the copy from wan (table 10)" "10.0.0.5 239.8.8.8 20" "$(got h1)"
 check "h2 got the copy from wan2 (table 20)" "10.0.0.5 239.8.8.8 20" "$(got h2)"
 mroute() { in_ns "$NS_RTR" ip mroute show table "$1" | awk '$1 == "(10.0.0.5,239.8.8.8)" { print $1, $3, $5 }'; }
@@ -104,14 +115,9 @@ check "only table 20 has rules: IPv4" "lan2 20 wan2 20 " "$(rules)"
 check "only table 20 has rules: IPv6" "lan2 20 wan2 20 " "$(rules -6)"
 check "show interfaces: lan2 and wan2 in table 20, lan1 and wan in 253" "lan1 253|lan2 20|wan 253|wan2 20" \
 	"$(ctl one --json show interfaces | jq -r '.[] | select(.family == "ipv4") | "\(.name) \(.table)"' | sort | tr '\n' '|' | sed 's/|$//')"
-recv_start h1 "$NS_H1" join 239.8.8.8 recv 4000
-recv_start h2 "$NS_H2" join 239.8.8.8 recv 4000
-wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -c 239.8.8.8 | grep -qx 2"
-in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.8 10.0.0.5 20 20 &
-sp=$!
-send 239.8.8.8 10.0.0.5 20 20
-wait "$sp"
-recv_wait h1 h2
+joined2() { [ "$(ctl one show groups | grep -c "$G")" = 2 ]; }
+G=239.8.8.8
+both 239.8.8.8 10.0.0.5 joined2
 check "h1 got the copy from wan (mcastd's table)" "10.0.0.5 239.8.8.8 20" "$(got h1)"
 check "h2 got the copy from wan2 (table 20)" "10.0.0.5 239.8.8.8 20" "$(got h2)"
 dmroute() { in_ns "$NS_RTR" ip mroute show | awk '$1 == "(10.0.0.5,239.8.8.8)" { print $1, $3, $5 }'; }
@@ -131,14 +137,8 @@ check "metrics: each (S,G) sample names its table" "253 wan|20 wan2" \
 	"$(ctl one metrics | awk -F'[{}]' '/^mcast_mfc_packets_total/ && /source="10.0.0.5"/ { print $2 }' | sed 's/.*table="\([0-9]*\)",input="\([a-z0-9]*\)".*/\1 \2/' | sort -r | tr '\n' '|' | sed 's/|$//')"
 
 echo "== the same for IPv6: one source, both upstreams, each table forwards its copy"
-recv_start h1 "$NS_H1" join ff0e::8:8 recv 4000
-recv_start h2 "$NS_H2" join ff0e::8:8 recv 4000
-wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -c ff0e::8:8 | grep -qx 2"
-in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send ff0e::8:8 2001:db8::5 20 20 &
-sp=$!
-send ff0e::8:8 2001:db8::5 20 20
-wait "$sp"
-recv_wait h1 h2
+G=ff0e::8:8
+both ff0e::8:8 2001:db8::5 joined2
 check "h1 got the IPv6 copy from wan (mcastd's table)" "2001:db8::5 ff0e::8:8 20" "$(got h1)"
 check "h2 got the IPv6 copy from wan2 (table 20)" "2001:db8::5 ff0e::8:8 20" "$(got h2)"
 check "show kernel: IPv6 installed in both (the default IPv6 table is read as 254)" "installed installed" \
