@@ -182,6 +182,24 @@ in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.11 10.0.0.5 10 20
 recv_wait h2
 check "h2 receives" "yes" "$(got h2 | awk '$1 == "10.0.0.5" && $3 >= 10 { print "yes" }')"
 
+echo "== a reload moves proxy b into mcastd's table, and back into table 20"
+ifs_tables() { ctl one --json show interfaces | jq -r '.[] | select(.family == "ipv4" and (.name == "lan2" or .name == "wan2")) | "\(.name) \(.table)"' | sort | tr '\n' '|' | sed 's/|$//'; }
+printf '%s\n' "$C" | sed 's/ table 20//' >"$TMP/one.conf"
+check "reload without table 20" "0" "$(ctl one reload >/dev/null; echo $?)"
+check "table 20's rules are gone" "" "$(rules)$(rules -6)"
+check "lan2 and wan2 are in mcastd's table" "lan2 253|wan2 253" "$(ifs_tables)"
+recv_start h2 "$NS_H2" join 239.8.8.12 recv 4000
+wait_for 10 sh -c "$BIN/mcastctl -S $TMP/one.sock show groups | grep -q 239.8.8.12"
+in_ns "$NS_SND" "$BIN/mcjoin" -i eth1 -p "$PORT" send 239.8.8.12 10.0.0.5 10 20
+recv_wait h2
+check "h2 receives through the default table" "10.0.0.5 239.8.8.12 10" "$(got h2)"
+check "the default table's entry: from wan2 to lan2" "wan2 lan2" \
+	"$(in_ns "$NS_RTR" ip mroute show | awk '$1 == "(10.0.0.5,239.8.8.12)" { print $3, $5 }')"
+printf '%s\n' "$C" >"$TMP/one.conf"
+check "reload with table 20 again (it is still open)" "0" "$(ctl one reload >/dev/null; echo $?)"
+check "table 20's rules are back" "lan2 20 wan2 20 " "$(rules)"
+check "lan2 and wan2 are in table 20 again" "lan2 20|wan2 20" "$(ifs_tables)"
+
 echo "== a reload cannot open a new table, and the audit finds nothing more to repair"
 printf '%s\n' "$C" | sed 's/table 20/table 30/' >"$TMP/one.conf"
 ctl one reload >/dev/null 2>&1
