@@ -30,7 +30,7 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 	for (const struct mcast_host_sock *s = h->socks; s; s = s->next)
 		for (uint32_t i = 0; i < s->n; i++) {
 			const struct hs_membership *m = &s->m[i];
-			if (m->ifindex != ifc->ifindex || !mcast_addr_eq(&m->group, &g->addr))
+			if (m->ifindex != ifc->ifindex || m->grp != g)
 				continue;
 			if (m->mode == MCAST_MODE_EXCLUDE)
 				n_ex++;
@@ -54,7 +54,7 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		for (const struct mcast_host_sock *s = h->socks; s; s = s->next)
 			for (uint32_t i = 0; i < s->n; i++) {
 				const struct hs_membership *m = &s->m[i];
-				if (m->ifindex != ifc->ifindex || !mcast_addr_eq(&m->group, &g->addr) ||
+				if (m->ifindex != ifc->ifindex || m->grp != g ||
 				    !mcast_srcset_has(&m->srcs, &x->addr))
 					continue;
 				if (m->mode == MCAST_MODE_EXCLUDE)
@@ -114,12 +114,21 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 			if (used != s->n || 2 * (size_t)s->n > (size_t)s->idx_mask + 1)
 				FAIL("the membership index holds %u of %u (room %u)", used, s->n, s->idx_mask + 1);
 		}
-		for (uint32_t i = 0; i < s->n; i++)
-			if (s->m[i].key != hs_key(hs_hash(h, &s->m[i].group), s->m[i].ifindex))
+		for (uint32_t i = 0; i < s->n; i++) {
+			const struct hs_iface *ifc = hs_iface_find(h, s->m[i].ifindex);
+			const struct hs_group *g = s->m[i].grp;
+			if (!ifc)
+				FAIL("a socket member on interface %u, which is gone", s->m[i].ifindex);
+			/* its group is its interface's record of the group */
+			if (!g || g->ifc != ifc || hs_group_find(ifc, &g->addr) != g)
+				FAIL("membership %u without its interface's group", i);
+			if (s->m[i].mode != MCAST_MODE_EXCLUDE && !s->m[i].srcs.n)
+				FAIL("membership %u is INCLUDE {} (no membership)", i);
+			if (s->m[i].key != hs_key(hs_hash(h, &g->addr), s->m[i].ifindex))
 				FAIL("membership %u with the wrong index key", i);
-			else if (hs_find_membership(s, s->m[i].ifindex, &s->m[i].group, hs_hash(h, &s->m[i].group)) !=
-				 &s->m[i])
+			else if (hs_find_membership(s, s->m[i].ifindex, &g->addr, hs_hash(h, &g->addr)) != &s->m[i])
 				FAIL("membership %u not found where it is", i);
+		}
 		for (uint32_t i = 0; i < s->n; i++) {
 			const struct mcast_srcset *ss = &s->m[i].srcs;
 			if (ss->n > h->cfg.max_sources)
@@ -127,11 +136,6 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 			for (size_t k = 1; k < ss->n; k++)
 				if (mcast_addr_cmp(&ss->v[k - 1], &ss->v[k]) >= 0)
 					FAIL("a socket filter's sources out of order");
-			if (!hs_iface_find(h, s->m[i].ifindex))
-				FAIL("a socket member on interface %u, which is gone", s->m[i].ifindex);
-			const struct hs_group *g = hs_group_find(hs_iface_find(h, s->m[i].ifindex), &s->m[i].group);
-			if (!g && (s->m[i].mode == MCAST_MODE_EXCLUDE || ss->n))
-				FAIL("a socket member of a group its interface does not have");
 		}
 	}
 	for (size_t b = 0; h->ifaces.buckets && b <= h->ifaces.mask; b++)

@@ -92,11 +92,16 @@ struct hs_iface {
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
 };
 
+/* A socket's filter on one (interface, group). It holds its group
+ * (the interface's record): while the filter is not INCLUDE {} it counts
+ * in that group, which therefore stays; a change reaches the group
+ * without the interface's index, and the group's address is the
+ * membership's. */
 struct hs_membership {
 	unsigned ifindex;
 	uint32_t key;                   /* hs_key(): its place in the socket's index */
-	struct mcast_addr group;
 	enum mcast_filter_mode mode;
+	struct hs_group *grp;
 	struct mcast_srcset srcs;
 };
 
@@ -230,6 +235,8 @@ bool hs_state(const struct hs_group *g, enum mcast_filter_mode *mode, struct mca
  * after it hs_change() cannot fail. NULL when memory is out, with
  * nothing changed. */
 struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *g, uint64_t hh, size_t on, size_t nn);
+/* hs_reserve() of a group the caller holds (a membership's). */
+struct hs_group *hs_reserve_group(struct hs_group *grp, size_t on, size_t nn);
 /* For a caller that reserved and then cannot go on: gives back what
  * hs_reserve() made for a group that was there before (its wait record). */
 void hs_unreserve(struct hs_group *g);

@@ -602,6 +602,11 @@ struct hs_group *hs_reserve(struct hs_iface *ifc, const struct mcast_addr *ga, u
 	return reserve(ifc, find_hashed(ifc, ga, hh), ga, hh, on, nn);
 }
 
+struct hs_group *hs_reserve_group(struct hs_group *grp, size_t on, size_t nn)
+{
+	return reserve(grp->ifc, grp, &grp->addr, 0, on, nn);
+}
+
 int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filter_mode om,
 	      const struct mcast_addr *os, size_t on, enum mcast_filter_mode nm,
 	      const struct mcast_addr *ns, size_t nn, bool own)

@@ -87,16 +87,17 @@ static size_t m_home(const struct mcast_host_sock *s, uint32_t key)
 struct hs_membership *hs_find_membership(const struct mcast_host_sock *s, unsigned ifindex,
 					 const struct mcast_addr *g, uint64_t hh)
 {
+	/* the keys first: only a likely match reads its group */
+	uint32_t key = hs_key(hh, ifindex);
 	if (!s->idx) {
 		for (uint32_t i = 0; i < s->n; i++)
-			if (s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].group, g))
+			if (s->m[i].key == key && s->m[i].ifindex == ifindex && mcast_addr_eq(&s->m[i].grp->addr, g))
 				return &s->m[i];
 		return NULL;
 	}
-	uint32_t key = hs_key(hh, ifindex);
 	for (size_t i = m_home(s, key); s->idx[i]; i = (i + 1) & s->idx_mask) {
 		struct hs_membership *m = &s->m[s->idx[i] - 1];
-		if (m->key == key && m->ifindex == ifindex && mcast_addr_eq(&m->group, g))
+		if (m->key == key && m->ifindex == ifindex && mcast_addr_eq(&m->grp->addr, g))
 			return m;
 	}
 	return NULL;
@@ -496,15 +497,14 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 		memset(m, 0, sizeof(*m));
 		m->ifindex = ifc->ifindex;
 		m->key = hs_key(hh, ifc->ifindex);
-		m->group = *g;
-		m->mode = MCAST_MODE_INCLUDE; /* absent: INCLUDE {} */
+		m->mode = MCAST_MODE_INCLUDE; /* absent: INCLUDE {} (its group comes with the room) */
 	}
 	struct mcast_srcset old = m->srcs;
 	enum mcast_filter_mode om = m->mode;
 	/* Everything the change needs before anything changes: the
 	 * interface's room (hs_reserve), so hs_change() below cannot fail
 	 * half-way and leave the counts behind the filters. */
-	struct hs_group *grp = hs_reserve(ifc, g, hh, old.n, nw->n);
+	struct hs_group *grp = m->grp ? hs_reserve_group(m->grp, old.n, nw->n) : hs_reserve(ifc, g, hh, old.n, nw->n);
 	if (!grp) {
 		if (created)
 			s->n--; /* nothing was committed */
@@ -513,6 +513,7 @@ static int commit(struct mcast_host *h, struct mcast_host_sock *s, struct hs_ifa
 	}
 	if (created)
 		idx_put(s, s->n - 1);
+	m->grp = grp;
 	m->mode = mode;
 	m->srcs = *nw;
 	mcast_srcset_init(nw);
@@ -554,7 +555,7 @@ void mcast_host_close(struct mcast_host *h, struct mcast_host_sock *s)
 {
 	while (s->n) {
 		struct hs_membership *m = &s->m[s->n - 1];
-		struct mcast_addr g = m->group;
+		struct mcast_addr g = m->grp->addr;
 		apply(h, s, hs_iface_find(h, m->ifindex), m, &g, hs_hash(h, &g), MCAST_MODE_INCLUDE, NULL, 0);
 	}
 	free_socket_memberships(h, s);
@@ -629,7 +630,7 @@ static int source_op(struct mcast_host *h, struct mcast_host_sock *s, unsigned i
 		 * source's counts move, and the list changes in place (its
 		 * room is kept: a block and unblock allocate nothing). All the
 		 * room first, so nothing fails half-way. */
-		struct hs_group *grp = hs_reserve(ifc, group, hh, !add, add);
+		struct hs_group *grp = hs_reserve_group(m->grp, !add, add);
 		if (!grp)
 			return -ENOMEM;
 		if (add && mcast_srcset_reserve(&m->srcs, h->env.al, (size_t)m->srcs.n + 1) < 0) {
