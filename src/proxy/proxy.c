@@ -184,7 +184,7 @@ static int subscription(struct mcast_proxy *px, struct px_down *d, const struct 
 		d->rt_gen = px->router->iface_gen;
 	}
 	const struct rt_group *grp;
-	if (s->grp && s->gen == px->router->group_frees && s->grp->ifc == d->rt)
+	if (s->grp && s->gen == px->router->group_frees && rt_group_ifc(s->grp) == d->rt)
 		grp = s->grp; /* the one the change came from, still there */
 	else
 		grp = d->rt ? rt_lookup_in(d->rt, g, s->hh, px->env.hash_seed) : NULL;

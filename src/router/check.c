@@ -54,8 +54,13 @@ static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uin
 			first = g->hosts[h].deadline_ms;
 		*count += 1 + ss->n;
 	}
-	if (g->next_query_ms && g->next_query_ms < first)
-		first = g->next_query_ms;
+	const struct rt_group_more *x = g->more;
+	if (x && x->next_query_ms && x->next_query_ms < first)
+		first = x->next_query_ms;
+	/* retransmissions are timed in the group's more (send_specific) */
+	for (uint32_t k = 0; !x && k < g->nsrcs; k++)
+		if (g->srcs[k].rexmit)
+			FAIL("%s %s: a source query retransmission without its time", ifc->name, gs);
 	if (first != MCAST_TIME_NEVER && (!mcast_timer_armed(&g->timer) || g->timer.deadline_ms > first))
 		FAIL("%s %s: deadline %llu but the timer is %s %llu", ifc->name, gs, (unsigned long long)first,
 		     mcast_timer_armed(&g->timer) ? "at" : "off", (unsigned long long)g->timer.deadline_ms);
@@ -79,7 +84,7 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len)
 			struct bidx_cursor c = { 0 };
 			for (const struct rt_group *g; (g = bidx_each(&ifc->groups, &c));) {
 				ngroups++;
-				if (g->ifc != ifc)
+				if (rt_group_ifc(g) != ifc)
 					FAIL("%s: a group of another interface in its index", ifc->name);
 				if (check_group(ifc, g, &count, why, len) < 0)
 					return -1;

@@ -112,13 +112,16 @@ struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct m
 
 uint8_t rt_group_level(const struct rt_group *grp)
 {
-	mcast_time_ms now = rt_now(grp->ifc->r);
-	uint8_t level = grp->ifc->level;
-	if (grp->v1_host_ms > now)
+	const struct rt_iface *ifc = rt_group_ifc(grp);
+	const struct rt_group_more *x = grp->more;
+	if (!x)
+		return ifc->level;
+	mcast_time_ms now = rt_now(ifc->r);
+	if (x->v1_host_ms > now)
 		return 1;
-	if (grp->v2_host_ms > now && level > 2)
+	if (x->v2_host_ms > now && ifc->level > 2)
 		return 2;
-	return level;
+	return ifc->level;
 }
 
 /* ---- forwarding changes ------------------------------------------------ */
@@ -188,7 +191,7 @@ static int reserve_prev(struct mcast_router *r, size_t n)
  * records ask (one for an SSM channel, IPTV's usual), doubling. */
 static int reserve_srcs(struct rt_group *grp, size_t n)
 {
-	return grow_sources(grp->ifc->r->env.al, &grp->srcs, &grp->cap, n, 1);
+	return grow_sources(rt_group_ifc(grp)->r->env.al, &grp->srcs, &grp->cap, n, 1);
 }
 
 /* Room for n tracked hosts: from one, doubling. Most groups on a LAN
@@ -203,13 +206,22 @@ static int reserve_hosts(struct rt_group *grp, size_t n)
 		cap *= 2;
 	if (cap > UINT16_MAX)
 		return -ENOMEM;
-	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
+	void *p = mcast_alloc_resize(rt_group_ifc(grp)->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
 				     cap * sizeof(*grp->hosts));
 	if (!p)
 		return -ENOMEM;
 	grp->hosts = p;
 	grp->hcap = (uint16_t)cap;
 	return 0;
+}
+
+/* The group's rarely needed part, made when first asked for (zeroed);
+ * NULL when memory is out. */
+static struct rt_group_more *more_get(struct rt_group *grp)
+{
+	if (!grp->more && (grp->more = mcast_alloc_get(rt_group_ifc(grp)->r->env.al, sizeof(*grp->more))))
+		memset(grp->more, 0, sizeof(*grp->more));
+	return grp->more;
 }
 
 /* Copies the group's state to r->prev; false when memory is out. */
@@ -237,13 +249,14 @@ static void reschedule(struct rt_group *grp)
 	} while (0)
 	if (grp->exclude)
 		EARLIER(grp->group_deadline_ms);
-	EARLIER(grp->next_query_ms);
+	if (grp->more)
+		EARLIER(grp->more->next_query_ms);
 	for (uint32_t i = 0; i < grp->nsrcs; i++)
 		EARLIER(grp->srcs[i].deadline_ms);
 	for (uint16_t i = 0; i < grp->nhosts; i++)
 		EARLIER(grp->hosts[i].deadline_ms);
 #undef EARLIER
-	struct mcast_wheel *w = grp->ifc->r->env.wheel;
+	struct mcast_wheel *w = rt_group_ifc(grp)->r->env.wheel;
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(w, &grp->timer);
 	else if (!mcast_timer_armed(&grp->timer) || grp->timer.deadline_ms > next)
@@ -257,9 +270,9 @@ static void reschedule(struct rt_group *grp)
 
 static void free_hosts(struct rt_group *grp)
 {
-	const struct mcast_alloc *al = grp->ifc->r->env.al;
+	const struct mcast_alloc *al = rt_group_ifc(grp)->r->env.al;
 	for (uint16_t i = 0; i < grp->nhosts; i++) {
-		grp->ifc->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
+		rt_group_ifc(grp)->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
 		mcast_srcset_free(&grp->hosts[i].srcs, al);
 	}
 	mcast_alloc_free(al, grp->hosts, grp->hcap * sizeof(*grp->hosts));
@@ -269,20 +282,21 @@ static void free_hosts(struct rt_group *grp)
 
 static void group_free(struct rt_group *grp)
 {
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	mcast_timer_stop(r->env.wheel, &grp->timer);
 	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
 	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 	free_hosts(grp);
+	mcast_alloc_free(r->env.al, grp->more, sizeof(*grp->more));
 	r->group_frees++;
 	mcast_pool_put(&r->group_pool, grp);
 }
 
 void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
 {
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
 	bool ex = grp->exclude;
@@ -298,7 +312,7 @@ void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
  * 6.5). */
 static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 {
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
 	bool old_exclude = grp->exclude;
@@ -370,24 +384,29 @@ static void send_query(struct rt_iface *ifc, const struct mcast_addr *g, bool s_
  */
 static void send_specific(struct rt_group *grp)
 {
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r), lmqt = rt_lmqt(ifc);
 	bool sent_group = false;
-	if (!ifc->querier || ifc->level == 1) {
-		grp->group_rexmit = 0;
+	struct rt_group_more *x = grp->more;
+	if (!ifc->querier || ifc->level == 1 || !x) {
+		/* (a group with retransmissions to send has its more: made
+		 * with the room for the record that started them) */
 		for (uint32_t i = 0; i < grp->nsrcs; i++)
 			grp->srcs[i].rexmit = 0;
-		grp->next_query_ms = 0;
+		if (x) {
+			x->group_rexmit = 0;
+			x->next_query_ms = 0;
+		}
 		return;
 	}
-	if (grp->group_rexmit) {
+	if (x->group_rexmit) {
 		bool s = grp->exclude && grp->group_deadline_ms > now + lmqt;
 		send_query(ifc, &grp->addr, s, NULL, 0);
-		grp->group_rexmit--;
+		x->group_rexmit--;
 		sent_group = true;
 	}
-	bool more = grp->group_rexmit > 0;
+	bool more = x->group_rexmit > 0;
 	if (ifc->level == 3) {
 		/* rec_srcs is free here: the record being handled, if any, was
 		 * applied already. Without memory for every source, those
@@ -419,7 +438,7 @@ static void send_specific(struct rt_group *grp)
 		for (uint32_t i = 0; i < grp->nsrcs; i++)
 			grp->srcs[i].rexmit = 0;
 	}
-	grp->next_query_ms = more ? now + ifc->cfg.last_member_interval_ms : 0;
+	x->next_query_ms = more ? now + ifc->cfg.last_member_interval_ms : 0;
 }
 
 /* ---- explicit tracking (fast leave) ------------------------------------ */
@@ -434,8 +453,8 @@ static struct rt_host *host_find(struct rt_group *grp, const struct mcast_addr *
 
 static void host_remove(struct rt_group *grp, struct rt_host *h)
 {
-	grp->ifc->nsources -= 1 + (uint32_t)h->srcs.n;
-	mcast_srcset_free(&h->srcs, grp->ifc->r->env.al);
+	rt_group_ifc(grp)->nsources -= 1 + (uint32_t)h->srcs.n;
+	mcast_srcset_free(&h->srcs, rt_group_ifc(grp)->r->env.al);
 	*h = grp->hosts[--grp->nhosts];
 }
 
@@ -443,7 +462,7 @@ static void host_remove(struct rt_group *grp, struct rt_host *h)
 static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t type,
 		  const struct mcast_addr *B, size_t nb)
 {
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_iface *ifc = rt_group_ifc(grp);
 	const struct mcast_alloc *al = ifc->r->env.al;
 	if (grp->untracked || mcast_addr_is_unspecified(host))
 		return;
@@ -471,9 +490,9 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 		h->addr = *host;
 		/* the room rt_records_prepare() reserved for this new host */
 		struct mcast_router *r = ifc->r;
-		if (grp->slot && r->spares[grp->slot - 1].cap) {
-			h->srcs = r->spares[grp->slot - 1];
-			mcast_srcset_init(&r->spares[grp->slot - 1]);
+		if (grp->slot && r->touched[grp->slot - 1].spare.cap) {
+			h->srcs = r->touched[grp->slot - 1].spare;
+			mcast_srcset_init(&r->touched[grp->slot - 1].spare);
 		}
 		ifc->nsources++;
 	}
@@ -536,7 +555,7 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
  */
 static uint32_t fast_leave(struct rt_group *grp, bool *exclude, uint32_t n)
 {
-	struct mcast_router *r = grp->ifc->r;
+	struct mcast_router *r = rt_group_ifc(grp)->r;
 	for (uint16_t i = 0; i < grp->nhosts; i++)
 		if (grp->hosts[i].exclude)
 			return n; /* someone still wants (*,G): nothing to cut */
@@ -554,11 +573,12 @@ static uint32_t fast_leave(struct rt_group *grp, bool *exclude, uint32_t n)
 	}
 	if (*exclude) {
 		*exclude = false;
-		grp->group_rexmit = 0;
+		if (grp->more)
+			grp->more->group_rexmit = 0;
 		cut = true;
 	}
 	if (cut)
-		grp->ifc->stats.fast_leaves++;
+		rt_group_ifc(grp)->stats.fast_leaves++;
 	return k;
 }
 
@@ -578,8 +598,7 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 		return NULL;
 	}
 	grp->addr = *g;
-	grp->ifc = ifc;
-	mcast_timer_init(&grp->timer, group_timer_fired, grp);
+	mcast_timer_init(&grp->timer, group_timer_fired, ifc);
 	if (bidx_insert(&ifc->groups, grp, group_hash(r, g)) < 0) {
 		mcast_pool_put(&r->group_pool, grp);
 		ifc->stats.no_memory++;
@@ -659,10 +678,17 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	/* RFC 3376 7.3.2: Older Version Host Present timers, then the
 	 * compatibility mode's rules. */
 	uint8_t was = rt_group_level(grp);
-	if (older == 1)
-		grp->v1_host_ms = now + gmi;
-	else if (older == 2)
-		grp->v2_host_ms = now + gmi;
+	if (older) {
+		/* (made by rt_records_prepare; without it the timer is not
+		 * set, the group stays in its mode, and that is counted) */
+		struct rt_group_more *x = more_get(grp);
+		if (!x)
+			ifc->stats.no_memory++;
+		else if (older == 1)
+			x->v1_host_ms = now + gmi;
+		else
+			x->v2_host_ms = now + gmi;
+	}
 	uint8_t level = rt_group_level(grp);
 	if (level != was && mcast_log_wants(ifc->r->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES)) {
 		char a[MCAST_ADDR_STRLEN];
@@ -773,8 +799,8 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 				queried = true;
 			}
 		}
-		if (ru->query_group) {
-			grp->group_rexmit = rt_lmqc(ifc);
+		if (ru->query_group && more_get(grp)) { /* (made by rt_records_prepare) */
+			grp->more->group_rexmit = rt_lmqc(ifc);
 			if (grp->group_deadline_ms > now + lmqt)
 				grp->group_deadline_ms = now + lmqt;
 			queried = true;
@@ -808,31 +834,15 @@ done:
 
 static int touch(struct mcast_router *r, struct rt_group *grp)
 {
-	if (r->ntouched == r->touched_cap) {
-		/* both new arrays, or neither: one capacity names both sizes */
-		size_t cap = r->touched_cap ? r->touched_cap * 2u : 16u;
-		struct rt_group **a = mcast_alloc_get(r->env.al, cap * sizeof(*a));
-		struct mcast_srcset *b = mcast_alloc_get(r->env.al, cap * sizeof(*b));
-		if (!a || !b) {
-			mcast_alloc_free(r->env.al, a, cap * sizeof(*a));
-			mcast_alloc_free(r->env.al, b, cap * sizeof(*b));
-			return -ENOMEM;
-		}
-		if (r->ntouched) {
-			memcpy(a, r->touched, r->ntouched * sizeof(*a));
-			memcpy(b, r->spares, r->ntouched * sizeof(*b));
-		}
-		for (size_t k = r->ntouched; k < cap; k++)
-			mcast_srcset_init(&b[k]);
-		mcast_alloc_free(r->env.al, r->touched, r->touched_cap * sizeof(*r->touched));
-		mcast_alloc_free(r->env.al, r->spares, r->touched_cap * sizeof(*r->spares));
-		r->touched = a;
-		r->spares = b;
-		r->touched_cap = (uint32_t)cap;
-	}
-	r->touched[r->ntouched++] = grp;
-	grp->slot = r->ntouched;
-	grp->plan = 0;
+	/* a packet of 64 KiB holds fewer records than a slot counts */
+	if (r->ntouched == UINT16_MAX)
+		return -ENOMEM;
+	if (r->ntouched == r->touched_cap &&
+	    rt_reserve(r, (void **)&r->touched, &r->touched_cap, (size_t)r->ntouched + 1, sizeof(*r->touched)) < 0)
+		return -ENOMEM;
+	r->touched[r->ntouched] = (struct rt_touched){ .grp = grp };
+	mcast_srcset_init(&r->touched[r->ntouched].spare);
+	grp->slot = (uint16_t)++r->ntouched;
 	return 0;
 }
 
@@ -852,7 +862,7 @@ static void shrink_srcs(struct rt_group *grp)
 {
 	/* what growing for nsrcs alone would have given: no more */
 	if (grp->nsrcs == 0 && grp->cap) {
-		mcast_alloc_free(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
+		mcast_alloc_free(rt_group_ifc(grp)->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 		grp->srcs = NULL;
 		grp->cap = 0;
 		return;
@@ -860,7 +870,7 @@ static void shrink_srcs(struct rt_group *grp)
 	size_t cap = room_for(grp->nsrcs);
 	if (grp->cap <= cap)
 		return;
-	void *p = mcast_alloc_resize(grp->ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
+	void *p = mcast_alloc_resize(rt_group_ifc(grp)->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
 				     cap * sizeof(*grp->srcs));
 	if (p) {
 		grp->srcs = p;
@@ -890,10 +900,9 @@ void rt_records_done(struct rt_iface *ifc)
 {
 	struct mcast_router *r = ifc->r;
 	for (uint32_t k = 0; k < r->ntouched; k++) {
-		struct rt_group *grp = r->touched[k];
+		struct rt_group *grp = r->touched[k].grp;
 		grp->slot = 0;
-		grp->plan = 0;
-		mcast_srcset_free(&r->spares[k], r->env.al);
+		mcast_srcset_free(&r->touched[k].spare, r->env.al);
 		shrink_srcs(grp);
 		for (uint16_t h = 0; h < grp->nhosts; h++)
 			shrink_host(r->env.al, &grp->hosts[h]);
@@ -931,10 +940,12 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 			bidx_prefetch(t, h[i].hh);
 		}
 		/* the candidate group, all of it: applying a record reads and
-		 * writes its lines (state, deadlines, timer) */
+		 * writes its lines (state, deadlines, timer): its first and
+		 * last, and the one between when it spans three (pool objects
+		 * are 16-byte aligned: 112 bytes at 32 or 48 into a line) */
 		for (size_t i = 0; i < m; i++) {
 			const char *g = bidx_candidate(t, h[i].hh, sizeof(struct rt_group));
-			if (g && sizeof(struct rt_group) > 128)
+			if (g && sizeof(struct rt_group) > 64)
 				__builtin_prefetch(g + 64);
 			c[i] = (const struct rt_group *)(const void *)g;
 		}
@@ -951,7 +962,7 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 }
 
 int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
-		       const struct mcast_addr *host)
+		       const struct mcast_addr *host, uint8_t older)
 {
 	struct mcast_router *r = ifc->r;
 	const struct mcast_alloc *al = r->env.al;
@@ -980,8 +991,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				break;
 			}
 			grp->addr = rec->group;
-			grp->ifc = ifc;
-			mcast_timer_init(&grp->timer, group_timer_fired, grp);
+			mcast_timer_init(&grp->timer, group_timer_fired, ifc);
 			if (bidx_insert(&ifc->groups, grp, p->hh) < 0) {
 				mcast_pool_put(&r->group_pool, grp);
 				rc = -ENOMEM;
@@ -997,25 +1007,35 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			break;
 		}
 		p->grp = grp;
-		grp->plan += rec->nsrcs;
+		r->touched[grp->slot - 1].plan += rec->nsrcs;
+		/* the part a record may need besides the group's own (RFC
+		 * 3376 6.4.2: the changes that query; 7.3.2: older hosts) */
+		bool queries = rec->type == MCAST_CHANGE_TO_INCLUDE ||
+			       ((rec->type == MCAST_CHANGE_TO_EXCLUDE || rec->type == MCAST_BLOCK_OLD_SOURCES) &&
+				rec->nsrcs > 0);
+		if ((older || queries) && !more_get(grp)) {
+			rc = -ENOMEM;
+			break;
+		}
 	}
 	bool track = ifc->cfg.fast_leave && host && !mcast_addr_is_unspecified(host);
 	/* Source records of the groups this packet cannot touch: the most a
 	 * touched group can reach under max_total_sources is what they leave. */
 	uint64_t touched_all = 0;
 	for (uint32_t k = 0; ifc->cfg.max_total_sources && k < r->ntouched; k++) {
-		const struct rt_group *grp = r->touched[k];
+		const struct rt_group *grp = r->touched[k].grp;
 		touched_all += grp->nsrcs;
 		for (uint16_t h = 0; h < grp->nhosts; h++)
 			touched_all += 1 + grp->hosts[h].srcs.n;
 	}
 	uint64_t untouched = ifc->nsources > touched_all ? ifc->nsources - touched_all : 0;
 	for (uint32_t k = 0; k < r->ntouched && rc == 0; k++) {
-		struct rt_group *grp = r->touched[k];
+		struct rt_group *grp = r->touched[k].grp;
+		uint32_t plan = r->touched[k].plan;
 		/* the most its list can hold after the packet: what the
 		 * records may add, within the limits (which never cut what
 		 * is already there) */
-		size_t need = (size_t)grp->nsrcs + grp->plan;
+		size_t need = (size_t)grp->nsrcs + plan;
 		if (ifc->cfg.max_sources && need > ifc->cfg.max_sources)
 			need = grp->nsrcs > ifc->cfg.max_sources ? grp->nsrcs : ifc->cfg.max_sources;
 		uint64_t room = UINT64_MAX;
@@ -1037,13 +1057,12 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				   (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)))
 				continue;
 			if (h) {
-				size_t hn = h->srcs.n + (size_t)grp->plan;
+				size_t hn = h->srcs.n + (size_t)plan;
 				size_t want = hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n;
 				if (want > h->srcs.cap) /* a refresh's IS_EX {}: already room */
 					rc = mcast_srcset_reserve(&h->srcs, al, want);
 			} else if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0 ||
-				   (grp->plan && mcast_srcset_reserve(&r->spares[k], al,
-								       grp->plan < hmax ? grp->plan : hmax) < 0)) {
+				   (plan && mcast_srcset_reserve(&r->touched[k].spare, al, plan < hmax ? plan : hmax) < 0)) {
 				rc = -ENOMEM;
 			}
 		}
@@ -1085,9 +1104,8 @@ void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 
 static void group_timer_fired(struct mcast_timer *t, void *arg)
 {
-	(void)t;
-	struct rt_group *grp = arg;
-	struct rt_iface *ifc = grp->ifc;
+	struct rt_group *grp = mcast_container_of(t, struct rt_group, timer);
+	struct rt_iface *ifc = arg;
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r);
 
@@ -1105,7 +1123,7 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 		else
 			i++;
 	}
-	if (grp->next_query_ms && grp->next_query_ms <= now)
+	if (grp->more && grp->more->next_query_ms && grp->more->next_query_ms <= now)
 		send_specific(grp);
 
 	bool exclude = grp->exclude;
@@ -1128,7 +1146,8 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 	if (switch_mode) {
 		exclude = false;
 		grp->group_deadline_ms = 0;
-		grp->group_rexmit = 0;
+		if (grp->more)
+			grp->more->group_rexmit = 0;
 	}
 	commit(grp, exclude, n);
 	rt_check_invariants(r);

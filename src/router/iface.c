@@ -214,7 +214,6 @@ void mcast_router_destroy(struct mcast_router *r)
 	mcast_alloc_free(al, r->buf, r->buf_cap);
 	mcast_alloc_free(al, r->touched, r->touched_cap * sizeof(*r->touched));
 	mcast_alloc_free(al, r->prep, r->prep_cap * sizeof(*r->prep));
-	mcast_alloc_free(al, r->spares, r->touched_cap * sizeof(*r->spares));
 	mcast_alloc_free(al, r, sizeof(*r));
 }
 
@@ -565,7 +564,7 @@ static void one_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t
 {
 	struct mcast_group_record rec = { .type = type, .group = *g, .nsrcs = (uint16_t)n };
 	ifc->stats.rx_records++;
-	if (rt_records_prepare(ifc, &rec, 1, host) < 0)
+	if (rt_records_prepare(ifc, &rec, 1, host, older) < 0)
 		return;
 	rt_group_record(ifc, g, type, srcs, n, host, older, &ifc->r->prep[0]);
 	rt_records_done(ifc);
@@ -679,7 +678,7 @@ static void input_ip(struct mcast_router *r, unsigned ifindex, const struct mcas
 		ifc->stats.rx_records += m.nrecs;
 		filter_records(ifc, &ip->src, &m);
 		/* the whole report or none of it (rt_records_prepare) */
-		if (rt_records_prepare(ifc, m.recs, m.nrecs, &ip->src) < 0)
+		if (rt_records_prepare(ifc, m.recs, m.nrecs, &ip->src, 0) < 0)
 			break;
 		for (unsigned i = 0; i < m.nrecs; i++) {
 			const struct mcast_group_record *g = &m.recs[i];

@@ -21,23 +21,46 @@ struct rt_host {                        /* explicit tracking (fast leave) */
 	struct mcast_srcset srcs;
 };
 
-struct rt_group {
-	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
-	struct rt_iface *ifc;
-	bool exclude;                   /* filter mode */
-	bool untracked;                 /* tracking overflowed: never fast leave */
-	uint8_t group_rexmit;           /* group-specific query retransmissions left */
-	uint32_t plan;                  /* during a packet: sources its records may add (in padding) */
-	mcast_time_ms group_deadline_ms;/* EXCLUDE mode's group timer */
+/* What few groups need, made when a group first needs it (more_get) and
+ * kept until the group goes: the Older Version Host Present timers (RFC
+ * 3376 7.3.2) and the group-specific queries being sent (6.6.3). A group
+ * refreshed by IGMPv3/MLDv2 members, the bulk of a large table, never
+ * has one. */
+struct rt_group_more {
 	mcast_time_ms v1_host_ms;       /* IGMPv1 Host Present timer deadline */
 	mcast_time_ms v2_host_ms;       /* IGMPv2 / MLDv1 Host Present timer deadline */
 	mcast_time_ms next_query_ms;    /* next specific query retransmission, 0 = none */
+	uint8_t group_rexmit;           /* group-specific query retransmissions left */
+};
+
+/* A group on an interface: 112 bytes (a multiple of the pool's 16). Its
+ * interface is its timer's argument (rt_group_ifc); what is rarely
+ * needed is in `more`; a packet's findings are in router->touched. */
+struct rt_group {
+	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	uint32_t nsrcs, cap;
 	struct rt_source *srcs;         /* sorted by address */
-	uint16_t nhosts, hcap;
-	uint32_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
+	mcast_time_ms group_deadline_ms;/* EXCLUDE mode's group timer */
 	struct rt_host *hosts;
-	struct mcast_timer timer;       /* at the earliest deadline above */
+	struct rt_group_more *more;     /* NULL until needed */
+	uint16_t nhosts, hcap;
+	uint16_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
+	bool exclude;                   /* filter mode */
+	bool untracked;                 /* tracking overflowed: never fast leave */
+	struct mcast_timer timer;       /* at the earliest deadline; its arg is the interface */
+};
+
+static inline struct rt_iface *rt_group_ifc(const struct rt_group *grp)
+{
+	return (struct rt_iface *)grp->timer.arg;
+}
+
+/* A group of the packet being applied (rt_records_prepare): the sources
+ * its records may add, and a source set reserved for a host tracked anew. */
+struct rt_touched {
+	struct rt_group *grp;
+	uint32_t plan;
+	struct mcast_srcset spare;
 };
 
 /* An SSM range as two masked 64-bit compares (rt_ssm_compile). */
@@ -96,11 +119,10 @@ struct mcast_router {
 	struct mcast_addr *rec_srcs;    /* a record's sources, sorted; a query's sources */
 	size_t rec_srcs_cap;
 	uint64_t check_calls;           /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
-	/* the packet being applied (rt_records_prepare): its groups, and a
-	 * reserved source set per group for a host tracked anew */
-	struct rt_group **touched;
-	struct mcast_srcset *spares;
-	uint32_t ntouched, touched_cap;
+	/* the packet being applied (rt_records_prepare): its groups */
+	struct rt_touched *touched;
+	uint32_t ntouched;
+	size_t touched_cap;
 	struct rt_prep *prep;           /* per record of the packet: rt_records_prepare's findings */
 	size_t prep_cap;
 	uint8_t *buf;                   /* queries being encoded: the largest MTU */
@@ -183,12 +205,14 @@ void rt_group_destroy(struct rt_group *grp, bool notify);
  * A packet's records are applied in two phases so that the packet is
  * applied whole or not at all: rt_records_prepare() creates the groups
  * the records create and reserves all the room applying them may take
- * (sources, scratch, tracked hosts); -ENOMEM leaves everything as it
+ * (sources, scratch, tracked hosts, the part of a group that older
+ * hosts or specific queries need); -ENOMEM leaves everything as it
  * was. Then rt_group_record() for each record cannot fail, and
- * rt_records_done() ends the packet (groups it emptied go then).
+ * rt_records_done() ends the packet (groups it emptied go then). older
+ * as for rt_group_record().
  */
 int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
-		       const struct mcast_addr *host);
+		       const struct mcast_addr *host, uint8_t older);
 void rt_records_done(struct rt_iface *ifc);
 /* The group's compatibility level (1..3, IGMP numbering). */
 uint8_t rt_group_level(const struct rt_group *grp);

@@ -184,13 +184,27 @@ static void test_check_finds_damage(void **state)
 	mcast_timer_start(&f->wheel, &g->timer, g->srcs[0].deadline_ms);
 	check_ok(f->r[0]);
 
-	g->ifc->nsources++; /* a count that does not count */
+	void *ifc = g->timer.arg; /* its interface (its timer's) another one */
+	g->timer.arg = g;
+	expect_broken(f->r[0], "a group of another interface in its index");
+	g->timer.arg = ifc;
+	check_ok(f->r[0]);
+
+	/* a source query retransmission with no time for it (a group its
+	 * members only reported has no more part) */
+	assert_null(g->more);
+	g->srcs[0].rexmit = 1;
+	expect_broken(f->r[0], "a source query retransmission without its time");
+	g->srcs[0].rexmit = 0;
+	check_ok(f->r[0]);
+
+	rt_group_ifc(g)->nsources++; /* a count that does not count */
 	expect_broken(f->r[0], "source records counted as");
-	g->ifc->nsources--;
+	rt_group_ifc(g)->nsources--;
 	check_ok(f->r[0]);
 
 	/* the group index: a wrong tag, a passed count without a record */
-	struct bidx *x = &g->ifc->groups;
+	struct bidx *x = &rt_group_ifc(g)->groups;
 	size_t b = 0;
 	unsigned k = 0;
 	while (x->b[b].rec[k] != g)
