@@ -9,30 +9,8 @@
 _Static_assert(sizeof(struct kidx_bucket) == 2 * KIDX_LINE, "a bucket is two cache lines");
 _Static_assert(offsetof(struct kidx_bucket, line2) == KIDX_LINE, "keys and values fill the first line");
 
-void kidx_init(struct kidx *x, const struct mcast_alloc *al, uint64_t (*hash)(uint64_t key, const void *arg),
-	       const void *hash_arg)
-{
-	memset(x, 0, sizeof(*x));
-	x->al = al;
-	x->hash = hash;
-	x->hash_arg = hash_arg;
-}
-
-void kidx_free(struct kidx *x)
-{
-	lines_put(x->al, x->raw, x->raw_size);
-	kidx_init(x, x->al, x->hash, x->hash_arg); /* empty, reusable */
-}
-
-size_t kidx_bytes(const struct kidx *x)
-{
-	return x->raw_size;
-}
-
-static size_t capacity(const struct kidx *x)
-{
-	return x->b ? (x->mask + 1) * KIDX_SLOTS : 0;
-}
+typedef uint64_t (*hash_fn)(uint64_t key, const void *arg);
+LINES_INDEX_FUNCTIONS(kidx, struct kidx, struct kidx_bucket, hash_fn, KIDX_SLOTS)
 
 /* Puts (key, rec, val) in the first bucket from h's home with room,
  * counting it on the buckets it passes; false when every bucket is full. */
@@ -46,8 +24,7 @@ static bool place(struct kidx_bucket *b, size_t mask, void *rec, uint64_t key, u
 			b[i].key[k] = key;
 			b[i].rec[k] = rec;
 			b[i].val1[k] = (uint16_t)(val + 1);
-			for (size_t j = home; j != i; j = (j + 1) & mask)
-				b[j].passed++;
+			pass(b, mask, home, i, 1);
 			return true;
 		}
 		i = (i + 1) & mask;
@@ -68,11 +45,7 @@ static int resize(struct kidx *x, size_t nbuckets)
 			if (x->b[i].val1[k])
 				place(b, nbuckets - 1, x->b[i].rec[k], x->b[i].key[k],
 				      x->hash(x->b[i].key[k], x->hash_arg), (uint16_t)(x->b[i].val1[k] - 1));
-	lines_put(x->al, x->raw, x->raw_size);
-	x->raw = raw;
-	x->raw_size = size;
-	x->b = b;
-	x->mask = nbuckets - 1;
+	adopt(x, b, nbuckets, raw, size);
 	return 0;
 }
 
@@ -80,9 +53,7 @@ int kidx_insert(struct kidx *x, void *rec, uint64_t key, uint64_t h, uint16_t va
 {
 	if (val == UINT16_MAX)
 		return -EINVAL; /* (0 in val1 marks a free slot) */
-	/* Grow past 3/4 of the slots; if that fails, fill what is left. */
-	if ((x->count + 1) * 4 > capacity(x) * 3 &&
-	    resize(x, x->b ? (x->mask + 1) * 2 : 1) < 0 && x->count == capacity(x))
+	if (!room_for_one(x))
 		return -ENOMEM;
 	if (!place(x->b, x->mask, rec, key, h, val))
 		return -ENOMEM; /* not reached: count < capacity leaves a free slot */
@@ -112,8 +83,7 @@ void kidx_remove(struct kidx *x, const void *rec, uint64_t key, uint64_t h)
 	x->b[i].val1[k] = 0;
 	x->b[i].rec[k] = NULL;
 	x->b[i].key[k] = 0;
-	for (size_t j = h & x->mask; j != i; j = (j + 1) & x->mask)
-		x->b[j].passed--;
+	pass(x->b, x->mask, (size_t)h, i, -1);
 	x->count--;
 }
 
@@ -125,86 +95,47 @@ void kidx_set_val(struct kidx *x, const void *rec, uint64_t key, uint64_t h, uin
 		x->b[i].val1[k] = (uint16_t)(val + 1);
 }
 
-void kidx_walk(const struct kidx *x, void (*fn)(void *rec, void *arg), void *arg)
+struct checked {                 /* kidx_check()'s index and how to read a record's key */
+	const struct kidx *x;
+	uint64_t (*key_of)(const void *rec, const void *arg);
+	const void *arg;
+};
+
+static uint32_t passed_of(const void *c, size_t i)
 {
-	struct kidx_cursor c = { 0 };
-	for (void *r; (r = kidx_each(x, &c));)
-		fn(r, arg);
+	return ((const struct checked *)c)->x->b[i].passed;
 }
 
-static void *each(const void *x, void *cursor)
+static int check_slot(const void *cv, size_t i, unsigned k, size_t *home, char *why, size_t len)
 {
-	return kidx_each(x, cursor);
-}
-
-void **kidx_sorted(const struct kidx *x, int (*cmp)(const void *, const void *), size_t *n)
-{
-	struct kidx_cursor c = { 0 };
-	return lines_sorted(x->al, x->count, each, x, &c, cmp, n);
-}
-
-void kidx_sorted_free(const struct kidx *x, void **v, size_t n)
-{
-	lines_sorted_free(x->al, v, n);
+	const struct checked *c = cv;
+	const struct kidx_bucket *b = &c->x->b[i];
+	if (!b->val1[k]) {
+		if (b->rec[k] || b->key[k]) {
+			snprintf(why, len, "index: bucket %zu slot %u free but holds a record or key", i, k);
+			return -1;
+		}
+		return 0;
+	}
+	if (!b->rec[k]) {
+		snprintf(why, len, "index: bucket %zu slot %u used without a record", i, k);
+		return -1;
+	}
+	uint64_t key = c->key_of(b->rec[k], c->arg);
+	if (key != b->key[k]) {
+		snprintf(why, len, "index: bucket %zu slot %u: key %016llx, the record's is %016llx", i, k,
+			 (unsigned long long)b->key[k], (unsigned long long)key);
+		return -1;
+	}
+	*home = (size_t)c->x->hash(key, c->x->hash_arg);
+	return 1;
 }
 
 int kidx_check(const struct kidx *x, uint64_t (*key_of)(const void *rec, const void *arg), const void *arg,
 	       char *why, size_t len)
 {
-	if (!x->b) {
-		if (x->count) {
-			snprintf(why, len, "index: %zu records and no buckets", x->count);
-			return -1;
-		}
-		return 0;
-	}
-	if ((uintptr_t)x->b % sizeof(*x->b)) {
-		snprintf(why, len, "index: buckets not aligned to their size");
-		return -1;
-	}
-	/* As bidx_check: every bucket between a record's home and its own
-	 * counts it as passed, and the counts add up to the probe lengths. */
-	size_t n = 0;
-	uint64_t passed_sum = 0, expected_sum = 0;
-	for (size_t i = 0; i <= x->mask; i++) {
-		const struct kidx_bucket *b = &x->b[i];
-		passed_sum += b->passed;
-		for (unsigned k = 0; k < KIDX_SLOTS; k++) {
-			if (!b->val1[k]) {
-				if (b->rec[k] || b->key[k]) {
-					snprintf(why, len, "index: bucket %zu slot %u free but holds a record or key", i, k);
-					return -1;
-				}
-				continue;
-			}
-			n++;
-			if (!b->rec[k]) {
-				snprintf(why, len, "index: bucket %zu slot %u used without a record", i, k);
-				return -1;
-			}
-			uint64_t key = key_of(b->rec[k], arg);
-			if (key != b->key[k]) {
-				snprintf(why, len, "index: bucket %zu slot %u: key %016llx, the record's is %016llx", i, k,
-					 (unsigned long long)b->key[k], (unsigned long long)key);
-				return -1;
-			}
-			for (size_t j = x->hash(key, x->hash_arg) & x->mask; j != i; j = (j + 1) & x->mask) {
-				expected_sum++;
-				if (!x->b[j].passed) {
-					snprintf(why, len, "index: bucket %zu passed by a record in %zu, counts 0", j, i);
-					return -1;
-				}
-			}
-		}
-	}
-	if (n != x->count) {
-		snprintf(why, len, "index: %zu records, counted %zu", n, x->count);
-		return -1;
-	}
-	if (passed_sum != expected_sum) {
-		snprintf(why, len, "index: passed counts sum to %llu, the records' probes to %llu",
-			 (unsigned long long)passed_sum, (unsigned long long)expected_sum);
-		return -1;
-	}
-	return 0;
+	const struct checked c = { x, key_of, arg };
+	const struct lines_index ix = { &c, x->b, x->b ? x->mask + 1 : 0, sizeof(*x->b), KIDX_SLOTS, x->count,
+					passed_of, check_slot };
+	return lines_check(&ix, why, len);
 }
