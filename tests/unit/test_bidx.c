@@ -1,6 +1,5 @@
 /* Unit tests for src/core/bidx.c: the engines' bucketed group index. */
 #include "testutil.h"
-#include "refuse.h"
 #include "core/bidx.h"
 
 struct rec {
@@ -30,6 +29,37 @@ static void check(const struct bidx *x)
 	if (bidx_check(x, why, sizeof(why)) < 0)
 		fail_msg("%s", why);
 }
+
+/* What the shared tests (idxtests.h) drive. */
+#define IX bidx
+#define IX_SLOTS BIDX_SLOTS
+
+static void ix_init(struct bidx *x, const struct mcast_alloc *al)
+{
+	bidx_init(x, al, rec_hash, NULL);
+}
+
+static void ix_make(struct rec *r, int i)
+{
+	*r = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i };
+}
+
+static int ix_order(const struct rec *r)
+{
+	return r->key;
+}
+
+static int ix_insert(struct bidx *x, struct rec *r)
+{
+	return bidx_insert(x, r, r->h);
+}
+
+static void ix_remove(struct bidx *x, struct rec *r)
+{
+	bidx_remove(x, r, r->h);
+}
+
+#include "idxtests.h"
 
 static void count_fn(void *r, void *arg)
 {
@@ -61,22 +91,8 @@ static void test_model(void **state)
 	}
 	size_t in = 0;
 	for (int s = 0; s < STEPS; s++) {
-		struct rec *p = &r[mcast_rng_below(&rng, N)];
-		if (p->in) {
-			bidx_remove(&x, p, p->h);
-			p->in = false;
-			in--;
-		} else {
-			assert_int_equal(bidx_insert(&x, p, p->h), 0);
-			p->in = true;
-			in++;
-		}
-		assert_int_equal(x.count, in);
-		if (s % 97 == 0 || s > STEPS - 50) {
-			check(&x);
-			for (int i = 0; i < N; i++)
-				assert_true((find(&x, &r[i]) == &r[i]) == r[i].in);
-		}
+		ix_toggle(&x, &r[mcast_rng_below(&rng, N)], &in);
+		ix_verify(&x, r, N, in, s, STEPS);
 	}
 	/* load never passes 3/4 of the slots after a growth */
 	assert_true(x.count * 4 <= (x.mask + 1) * BIDX_SLOTS * 3);
@@ -105,112 +121,8 @@ static void test_same_hash(void **state)
 	assert_null(find(&x, &absent));
 	assert_null(find(&x, &other));
 	assert_int_equal(bidx_tag(5), 1);
-	/* removing from the middle of the run keeps the rest reachable */
-	for (int i = 0; i < M; i += 3)
-		bidx_remove(&x, &r[i], r[i].h);
-	check(&x);
-	for (int i = 0; i < M; i++)
-		assert_true((find(&x, &r[i]) != NULL) == (i % 3 != 0));
+	ix_remove_thirds(&x, r, M);
 	bidx_free(&x);
-}
-
-struct rm_arg {
-	struct bidx *x;
-	size_t seen;
-};
-
-static void remove_odd(void *p, void *arg)
-{
-	struct rm_arg *a = arg;
-	struct rec *r = p;
-	a->seen++;
-	if (r->key % 2)
-		bidx_remove(a->x, r, r->h);
-}
-
-/* A walk may remove the record it is given. */
-static void test_walk_remove(void **state)
-{
-	(void)state;
-	enum { N = 500 };
-	static struct rec r[N];
-	struct bidx x;
-	bidx_init(&x, &mcast_alloc_libc, rec_hash, NULL);
-	for (int i = 0; i < N; i++) {
-		r[i] = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i };
-		assert_int_equal(bidx_insert(&x, &r[i], r[i].h), 0);
-	}
-	struct rm_arg a = { &x, 0 };
-	bidx_walk(&x, remove_odd, &a);
-	assert_int_equal(a.seen, N);
-	assert_int_equal(x.count, N / 2);
-	check(&x);
-	for (int i = 0; i < N; i++)
-		assert_true((find(&x, &r[i]) != NULL) == (i % 2 == 0));
-	bidx_free(&x);
-}
-
-static int by_key(const void *a, const void *b)
-{
-	const struct rec *x = *(const struct rec *const *)a, *y = *(const struct rec *const *)b;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-static void test_sorted(void **state)
-{
-	(void)state;
-	struct rec r[50];
-	struct bidx x;
-	bidx_init(&x, &mcast_alloc_libc, rec_hash, NULL);
-	for (int i = 0; i < 50; i++) {
-		r[i] = (struct rec){ .h = (uint64_t)(49 - i) * 0x51ed27ull, .key = 49 - i };
-		bidx_insert(&x, &r[i], r[i].h);
-	}
-	size_t n;
-	void **v = bidx_sorted(&x, by_key, &n);
-	assert_non_null(v);
-	assert_int_equal(n, 50);
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(((struct rec *)v[i])->key, (int)i);
-	bidx_sorted_free(&x, v, n);
-	bidx_free(&x);
-}
-
-/* When growing fails the index fills its free slots, then refuses with
- * -ENOMEM and changes nothing; every record stays reachable. */
-static void test_grow_fails(void **state)
-{
-	(void)state;
-	enum { N = 200 };
-	static struct rec r[N];
-	struct bidx x;
-	bidx_init(&x, &refusing, rec_hash, NULL);
-	int i = 0;
-	for (; i < 30; i++) {
-		r[i] = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i };
-		assert_int_equal(bidx_insert(&x, &r[i], r[i].h), 0);
-	}
-	size_t cap = (x.mask + 1) * BIDX_SLOTS;
-	refuse = true;
-	int refused = 0;
-	for (; i < N; i++) {
-		r[i] = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i };
-		int rc = bidx_insert(&x, &r[i], r[i].h);
-		if (rc == 0) {
-			r[i].in = true;
-			continue;
-		}
-		assert_int_equal(rc, -ENOMEM);
-		refused++;
-	}
-	assert_int_equal(x.count, cap); /* filled to the last slot */
-	assert_int_equal(refused, N - (int)cap);
-	check(&x);
-	for (int k = 0; k < N; k++)
-		assert_true((find(&x, &r[k]) == &r[k]) == (k < 30 || r[k].in));
-	refuse = false;
-	bidx_free(&x);
-	assert_int_equal(held, 0);
 }
 
 /* The tag match names exactly the slots holding the tag (two bits each),
@@ -241,8 +153,7 @@ int main(void)
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_same_hash),
-		cmocka_unit_test(test_walk_remove),
-		cmocka_unit_test(test_sorted),
+		cmocka_unit_test(test_walk_and_sorted),
 		cmocka_unit_test(test_grow_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

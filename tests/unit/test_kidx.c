@@ -1,6 +1,5 @@
 /* Unit tests for src/core/kidx.c: the forwarding cache's keyed index. */
 #include "testutil.h"
-#include "refuse.h"
 #include "core/kidx.h"
 
 /* The tests' keys hash through this: a key whose low byte is below 0x40
@@ -45,6 +44,38 @@ static struct rec *find(const struct kidx *x, const struct rec *want)
 	return NULL;
 }
 
+/* What the shared tests (idxtests.h) drive: record i's key aims a
+ * quarter of the records at the last buckets, its value is i. */
+#define IX kidx
+#define IX_SLOTS KIDX_SLOTS
+
+static void ix_init(struct kidx *x, const struct mcast_alloc *al)
+{
+	kidx_init(x, al, key_hash, NULL);
+}
+
+static void ix_make(struct rec *r, int i)
+{
+	*r = (struct rec){ .key = (uint64_t)(i + 1) << 8 | (uint64_t)(i % 4 ? 0x80 : 0x10), .val = (uint16_t)i };
+}
+
+static int ix_order(const struct rec *r)
+{
+	return r->val;
+}
+
+static int ix_insert(struct kidx *x, struct rec *r)
+{
+	return kidx_insert(x, r, r->key, key_hash(r->key, NULL), r->val);
+}
+
+static void ix_remove(struct kidx *x, struct rec *r)
+{
+	kidx_remove(x, r, r->key, key_hash(r->key, NULL));
+}
+
+#include "idxtests.h"
+
 /* Random inserts, removes and value changes against a model, a quarter
  * of the keys aimed at the last buckets; every step checked now and
  * then, every record looked up. */
@@ -65,25 +96,13 @@ static void test_model(void **state)
 	size_t in = 0;
 	for (int s = 0; s < STEPS; s++) {
 		struct rec *p = &r[mcast_rng_below(&rng, N)];
-		uint64_t h = key_hash(p->key, NULL);
-		if (p->in && s % 3 == 0) {
+		if (p->in && s % 3 == 0) { /* a value changed in place */
 			p->val = (uint16_t)mcast_rng_below(&rng, 0xffff);
-			kidx_set_val(&x, p, p->key, h, p->val);
-		} else if (p->in) {
-			kidx_remove(&x, p, p->key, h);
-			p->in = false;
-			in--;
+			kidx_set_val(&x, p, p->key, key_hash(p->key, NULL), p->val);
 		} else {
-			assert_int_equal(kidx_insert(&x, p, p->key, h, p->val), 0);
-			p->in = true;
-			in++;
+			ix_toggle(&x, p, &in);
 		}
-		assert_int_equal(x.count, in);
-		if (s % 97 == 0 || s > STEPS - 50) {
-			check(&x);
-			for (int i = 0; i < N; i++)
-				assert_true((find(&x, &r[i]) == &r[i]) == r[i].in);
-		}
+		ix_verify(&x, r, N, in, s, STEPS);
 	}
 	assert_true(x.count * 4 <= (x.mask + 1) * KIDX_SLOTS * 3);
 	struct kidx_cursor c = { 0 };
@@ -120,11 +139,7 @@ static void test_same_key(void **state)
 		n++;
 	assert_int_equal(n, M);
 	assert_false(kidx_seek(&x, 0x4100, key_hash(0x4100, NULL), &it)); /* another key, free slots around */
-	for (int i = 0; i < M; i += 3)
-		kidx_remove(&x, &r[i], 0, key_hash(0, NULL));
-	check(&x);
-	for (int i = 0; i < M; i++)
-		assert_true((find(&x, &r[i]) != NULL) == (i % 3 != 0));
+	ix_remove_thirds(&x, r, M);
 	kidx_free(&x);
 }
 
@@ -152,84 +167,6 @@ static void test_grow_without_records(void **state)
 	assert_int_equal(kidx_insert(&x, (void *)8, 1, key_hash(1, NULL), 0xffff), -EINVAL);
 	assert_int_equal(x.count, N);
 	kidx_free(&x);
-}
-
-static void remove_odd(void *p, void *arg)
-{
-	struct kidx *x = arg;
-	struct rec *r = p;
-	if (r->val % 2)
-		kidx_remove(x, r, r->key, key_hash(r->key, NULL));
-}
-
-static int by_val(const void *a, const void *b)
-{
-	const struct rec *x = *(const struct rec *const *)a, *y = *(const struct rec *const *)b;
-	return (x->val > y->val) - (x->val < y->val);
-}
-
-/* A walk may remove the record it is given; sorted lists every record. */
-static void test_walk_and_sorted(void **state)
-{
-	(void)state;
-	enum { N = 500 };
-	static struct rec r[N];
-	struct kidx x;
-	kidx_init(&x, &mcast_alloc_libc, key_hash, NULL);
-	for (int i = 0; i < N; i++) {
-		r[i] = (struct rec){ .key = (uint64_t)(N - i) << 8 | (uint64_t)(i % 0x100), .val = (uint16_t)(N - 1 - i) };
-		assert_int_equal(kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val), 0);
-	}
-	size_t n;
-	void **v = kidx_sorted(&x, by_val, &n);
-	assert_non_null(v);
-	assert_int_equal(n, N);
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(((struct rec *)v[i])->val, i);
-	kidx_sorted_free(&x, v, n);
-	kidx_walk(&x, remove_odd, &x);
-	assert_int_equal(x.count, N / 2);
-	check(&x);
-	for (int i = 0; i < N; i++)
-		assert_true((find(&x, &r[i]) != NULL) == (r[i].val % 2 == 0));
-	kidx_free(&x);
-}
-
-/* When growing fails the index fills its free slots, then refuses with
- * -ENOMEM and changes nothing; every record stays reachable. */
-static void test_grow_fails(void **state)
-{
-	(void)state;
-	enum { N = 200 };
-	static struct rec r[N];
-	struct kidx x;
-	kidx_init(&x, &refusing, key_hash, NULL);
-	int i = 0;
-	for (; i < 30; i++) {
-		r[i] = (struct rec){ .key = (uint64_t)i << 8 | 0x80, .val = (uint16_t)i, .in = true };
-		assert_int_equal(kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val), 0);
-	}
-	size_t cap = (x.mask + 1) * KIDX_SLOTS;
-	refuse = true;
-	int refused = 0;
-	for (; i < N; i++) {
-		r[i] = (struct rec){ .key = (uint64_t)i << 8 | 0x80, .val = (uint16_t)i };
-		int rc = kidx_insert(&x, &r[i], r[i].key, key_hash(r[i].key, NULL), r[i].val);
-		if (rc == 0) {
-			r[i].in = true;
-			continue;
-		}
-		assert_int_equal(rc, -ENOMEM);
-		refused++;
-	}
-	assert_int_equal(x.count, cap); /* filled to the last slot */
-	assert_int_equal(refused, N - (int)cap);
-	check(&x);
-	for (int k = 0; k < N; k++)
-		assert_true((find(&x, &r[k]) == &r[k]) == r[k].in);
-	refuse = false;
-	kidx_free(&x);
-	assert_int_equal(held, 0);
 }
 
 /* The check names a slot whose key is not its record's, a record in no
