@@ -3,6 +3,7 @@
  * retransmissions (6.6.3), timer expiry (6.5), older-version hosts
  * (7.3.2), SSM (RFC 4604), fast leave, limits. */
 #include "rtutil.h"
+#include "router/rt.h"
 
 static const char *G(enum mcast_family f)
 {
@@ -245,6 +246,56 @@ static void test_compat(void **state)
 	rt_queries(f);
 	host_old(f, "fe80::20", "ff05::9", MCAST_MSG_LEAVE, 1); /* Done */
 	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	rtfx_free(f);
+}
+
+/* What few groups need (rt_group_more: the specific queries'
+ * retransmissions, the older hosts' timers) is made only for them: never
+ * for a member's join or refresh, for a leave that queries, for an
+ * older host's report; and it goes with its group (ASan: no leak). */
+static void test_more_on_demand(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	rt_queries(f);
+	struct mcast_addr g1 = A("239.1.1.1"), g2 = A("239.1.1.2"), g3 = A("239.1.1.3");
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_EXCLUDE, ""); /* a join */
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_MODE_IS_EXCLUDE, "");   /* its refresh */
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_MODE_IS_INCLUDE, "s1 s2");
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_ALLOW_NEW_SOURCES, "s3");
+	const struct rt_iface *ifc = rt_iface_get(f->r[0], 1);
+	assert_null(rt_group_find(ifc, &g1)->more);
+	assert_null(rt_group_find(ifc, &g2)->more);
+	assert_string_equal(rt_queries(f), "");
+
+	/* the leave: Q(G) now and once more after LMQI, timed in the new part */
+	rtfx_at(f, 5000);
+	host_rec(f, "10.0.0.10", "239.1.1.1", MCAST_CHANGE_TO_INCLUDE, "");
+	assert_string_equal(rt_queries(f), "Q(G) S=0");
+	const struct rt_group *x = rt_group_find(ifc, &g1);
+	assert_non_null(x->more);
+	assert_int_equal(x->more->group_rexmit, 1);
+	assert_int_equal(x->more->next_query_ms, 6000);
+	/* a block of a source: Q(G,S), its retransmission timed there too */
+	host_rec(f, "10.0.0.10", "239.1.1.2", MCAST_BLOCK_OLD_SOURCES, "s2");
+	assert_string_equal(rt_queries(f), "Q(G,s2) S=0");
+	x = rt_group_find(ifc, &g2);
+	assert_non_null(x->more);
+	assert_int_equal(x->more->group_rexmit, 0);
+	assert_int_equal(x->more->next_query_ms, 6000);
+	mcast_wheel_advance(&f->wheel, 6000);
+	assert_string_equal(rt_queries(f), "Q(G) S=0; Q(G,s2) S=0");
+	assert_int_equal(rt_group_find(ifc, &g1)->more->next_query_ms, 0);
+
+	/* an IGMPv2 report: the group's Host Present timer */
+	host_old(f, "10.0.0.20", "239.1.1.3", MCAST_MSG_REPORT, 2);
+	x = rt_group_find(ifc, &g3);
+	assert_non_null(x->more);
+	assert_int_equal(x->more->v2_host_ms, 6000 + 260000);
+	assert_int_equal(x->more->v1_host_ms, 0);
+	assert_int_equal(rt_group_level(x), 2);
+	char why[256];
+	assert_int_equal(mcast_router_check(f->r[0], why, sizeof(why)), 0);
 	rtfx_free(f);
 }
 
@@ -492,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_timer_expiry),
 		cmocka_unit_test(test_refresh_keeps_timer),
 		cmocka_unit_test(test_compat),
+		cmocka_unit_test(test_more_on_demand),
 		cmocka_unit_test(test_ssm),
 		cmocka_unit_test(test_ssm_map),
 		cmocka_unit_test(test_fast_leave),
