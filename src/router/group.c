@@ -790,16 +790,29 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 
 	/* 6.6.3: the querier lowers timers to LMQT and queries. */
 	uint32_t lmqt = rt_lmqt(ifc);
-	if (ifc->querier && ifc->level > 1) {
-		for (uint32_t k = 0; k < n; k++) {
+	bool queries = false;
+	for (uint32_t k = 0; ifc->querier && ifc->level == 3 && k < n; k++)
+		queries |= r->scratch[k].mark && r->scratch[k].deadline_ms > now + lmqt;
+	queries = ifc->querier && ifc->level > 1 && (queries || ru->query_group);
+	/* The retransmissions are timed in the group's more part, which
+	 * rt_records_prepare() made for every record that may query. Without
+	 * it (a group made outside the packet's preparation, memory out) the
+	 * timers stay as they are: lowered without the queries that let
+	 * members answer, they would cut the members off. */
+	if (queries && !more_get(grp)) {
+		ifc->stats.no_memory++;
+		queries = false;
+	}
+	if (queries) {
+		for (uint32_t k = 0; ifc->level == 3 && k < n; k++) {
 			struct rt_source *s = &r->scratch[k];
-			if (s->mark && ifc->level == 3 && s->deadline_ms > now + lmqt) {
+			if (s->mark && s->deadline_ms > now + lmqt) {
 				s->deadline_ms = now + lmqt;
 				s->rexmit = rt_lmqc(ifc);
 				queried = true;
 			}
 		}
-		if (ru->query_group && more_get(grp)) { /* (made by rt_records_prepare) */
+		if (ru->query_group) {
 			grp->more->group_rexmit = rt_lmqc(ifc);
 			if (grp->group_deadline_ms > now + lmqt)
 				grp->group_deadline_ms = now + lmqt;
