@@ -235,11 +235,16 @@ typedef uint64_t mcast_time_ms;
 struct mcast_timer;
 typedef void (*mcast_timer_fn)(struct mcast_timer *t, void *arg);
 
+/* A timer's place in a wheel: its links and its deadline. */
+struct mcast_tnode {
+	struct mcast_tnode *next;
+	struct mcast_tnode **pprev; /* NULL while not armed */
+	mcast_time_ms deadline_ms;
+};
+
 /* An intrusive timer: embed it in the record whose deadline it holds. */
 struct mcast_timer {
-	struct mcast_timer *next;
-	struct mcast_timer **pprev; /* NULL while not armed */
-	mcast_time_ms deadline_ms;
+	struct mcast_tnode node;    /* first */
 	uint64_t seq;               /* arming order, breaks deadline ties */
 	mcast_timer_fn fn;
 	void *arg;
@@ -260,8 +265,8 @@ struct mcast_wheel {
 	uint64_t next_seq;
 	size_t count;
 	uint64_t occupied[MCAST_WHEEL_LEVELS];
-	struct mcast_timer *slot[MCAST_WHEEL_LEVELS][MCAST_WHEEL_SLOTS];
-	struct mcast_timer *due; /* armed with a deadline <= now_ms */
+	struct mcast_tnode *slot[MCAST_WHEEL_LEVELS][MCAST_WHEEL_SLOTS];
+	struct mcast_tnode *due; /* armed with a deadline <= now_ms */
 };
 
 void mcast_wheel_init(struct mcast_wheel *w, mcast_time_ms now_ms);
@@ -272,7 +277,12 @@ void mcast_timer_start(struct mcast_wheel *w, struct mcast_timer *t, mcast_time_
 void mcast_timer_stop(struct mcast_wheel *w, struct mcast_timer *t);
 static inline bool mcast_timer_armed(const struct mcast_timer *t)
 {
-	return t->pprev != NULL;
+	return t->node.pprev != NULL;
+}
+/* The deadline t was last armed at (meaningful while armed). */
+static inline mcast_time_ms mcast_timer_deadline(const struct mcast_timer *t)
+{
+	return t->node.deadline_ms;
 }
 /* Time left before t fires, 0 if not armed or due. */
 mcast_time_ms mcast_timer_remaining(const struct mcast_wheel *w, const struct mcast_timer *t);
@@ -298,6 +308,66 @@ size_t mcast_wheel_jump(struct mcast_wheel *w, mcast_time_ms now_ms);
  * one OS timer there and call advance when it fires.
  */
 mcast_time_ms mcast_wheel_next(const struct mcast_wheel *w);
+
+/*
+ * A lean wheel: many timers of one kind (a router interface's groups,
+ * say) in a wheel of their own, each a bare struct mcast_tnode (24
+ * bytes, where a struct mcast_timer takes 48): one callback and argument
+ * serve them all, and the lean wheel is driven by one timer of its own
+ * in the driver's wheel, armed at or before its earliest deadline. Its
+ * levels (16 slots a level, 2 KiB) are allocated while it has a node to
+ * hold: mcast_lean_reserve() before arming the first, and they go when
+ * the last node is stopped outside a callback (so an idle owner pays
+ * none). Nodes due at one instant fire in deadline order, equal
+ * deadlines in the order of the owner's `before` (the groups: by
+ * address), or without it in an order the same inputs always give;
+ * during a callback the driver's wheel time is the time the lean wheel
+ * was advanced to.
+ */
+typedef void (*mcast_lean_fn)(struct mcast_tnode *n, void *arg);
+typedef bool (*mcast_lean_before_fn)(const struct mcast_tnode *a, const struct mcast_tnode *b);
+
+#define MCAST_LEAN_BITS 4
+#define MCAST_LEAN_SLOTS (1u << MCAST_LEAN_BITS)
+#define MCAST_LEAN_LEVELS 16 /* 4 * 16 = 64 bits */
+
+struct mcast_lean_levels {
+	uint64_t occupied[MCAST_LEAN_LEVELS];
+	struct mcast_tnode *slot[MCAST_LEAN_LEVELS][MCAST_LEAN_SLOTS];
+	struct mcast_tnode *due;
+	struct mcast_tnode *batch; /* while firing: the due nodes not yet fired */
+};
+
+struct mcast_lean_wheel {
+	struct mcast_timer timer;  /* in *w: at or before the earliest node */
+	struct mcast_wheel *w;
+	const struct mcast_alloc *al;
+	mcast_lean_fn fn;
+	mcast_lean_before_fn before;
+	void *arg;
+	struct mcast_lean_levels *lv; /* NULL while nothing is armed */
+	mcast_time_ms now_ms;      /* the levels' time (behind w's until it fires) */
+	size_t count;
+	bool firing;
+};
+
+void mcast_lean_init(struct mcast_lean_wheel *lw, struct mcast_wheel *w, const struct mcast_alloc *al,
+		     mcast_lean_fn fn, mcast_lean_before_fn before, void *arg);
+/* Makes room to arm a node: 0, or -ENOMEM (nothing changed). */
+int mcast_lean_reserve(struct mcast_lean_wheel *lw);
+/* Arms (or re-arms) n; the room must have been reserved (an armed node,
+ * or mcast_lean_reserve() since the wheel was last empty). */
+void mcast_lean_start(struct mcast_lean_wheel *lw, struct mcast_tnode *n, mcast_time_ms deadline_ms);
+void mcast_lean_stop(struct mcast_lean_wheel *lw, struct mcast_tnode *n);
+static inline bool mcast_tnode_armed(const struct mcast_tnode *n)
+{
+	return n->pprev != NULL;
+}
+/* Stops the driving timer and frees the levels; armed nodes are dropped. */
+void mcast_lean_destroy(struct mcast_lean_wheel *lw);
+/* Checks the levels' invariant (every node filed where its deadline
+ * says, counts and occupied bits agree): 0, or -1 with why. */
+int mcast_lean_check(const struct mcast_lean_wheel *lw, char *why, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Intrusive hash table                                                */

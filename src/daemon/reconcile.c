@@ -75,7 +75,7 @@ static mcast_time_ms backoff(uint32_t attempts)
 static void arm_retry(struct reconcile *rc, mcast_time_ms at)
 {
 	struct mcast_wheel *w = &rc->tb->fm->d->wheel;
-	if (!mcast_timer_armed(&rc->retry) || rc->retry.deadline_ms > at)
+	if (!mcast_timer_armed(&rc->retry) || mcast_timer_deadline(&rc->retry) > at)
 		mcast_timer_start(w, &rc->retry, at);
 }
 

@@ -87,7 +87,7 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		mcast_time_ms next = w->resp_ms && (!w->v12_ms || w->resp_ms < w->v12_ms) ? w->resp_ms : w->v12_ms;
 		if (!next)
 			FAIL("%s %s: a wait record with nothing pending", ifc->name, gs);
-		if (!mcast_timer_armed(&w->timer) || w->timer.deadline_ms != next)
+		if (!mcast_timer_armed(&w->timer) || mcast_timer_deadline(&w->timer) != next)
 			FAIL("%s %s: its timer is not at the earliest wait", ifc->name, gs);
 		if (!w->resp_ms && (w->resp_sources || w->resp_srcs.n))
 			FAIL("%s %s: queried sources without a response pending", ifc->name, gs);

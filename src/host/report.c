@@ -302,7 +302,7 @@ static void iface_reschedule(struct hs_iface *ifc)
 			next = cand[i];
 	if (next == MCAST_TIME_NEVER)
 		mcast_timer_stop(ifc->h->env.wheel, &ifc->timer);
-	else if (!mcast_timer_armed(&ifc->timer) || ifc->timer.deadline_ms != next)
+	else if (!mcast_timer_armed(&ifc->timer) || mcast_timer_deadline(&ifc->timer) != next)
 		mcast_timer_start(ifc->h->env.wheel, &ifc->timer, next); /* a burst of changes arms it once */
 }
 

@@ -61,9 +61,9 @@ static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uin
 	for (uint32_t k = 0; !x && k < g->nsrcs; k++)
 		if (g->srcs[k].rexmit)
 			FAIL("%s %s: a source query retransmission without its time", ifc->name, gs);
-	if (first != MCAST_TIME_NEVER && (!mcast_timer_armed(&g->timer) || g->timer.deadline_ms > first))
+	if (first != MCAST_TIME_NEVER && (!mcast_tnode_armed(&g->timer) || g->timer.deadline_ms > first))
 		FAIL("%s %s: deadline %llu but the timer is %s %llu", ifc->name, gs, (unsigned long long)first,
-		     mcast_timer_armed(&g->timer) ? "at" : "off", (unsigned long long)g->timer.deadline_ms);
+		     mcast_tnode_armed(&g->timer) ? "at" : "off", (unsigned long long)g->timer.deadline_ms);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ int mcast_router_check(const struct mcast_router *r, char *why, size_t len)
 				     ifc->cfg.max_groups);
 			uint64_t count = 0;
 			size_t ngroups = 0;
-			if (bidx_check(&ifc->groups, why, len) < 0)
+			if (bidx_check(&ifc->groups, why, len) < 0 || mcast_lean_check(&ifc->gwheel, why, len) < 0)
 				return -1;
 			struct bidx_cursor c = { 0 };
 			for (const struct rt_group *g; (g = bidx_each(&ifc->groups, &c));) {

@@ -66,7 +66,6 @@ static const struct rt_rule rules[2][7] = {
 	},
 };
 
-static void group_timer_fired(struct mcast_timer *t, void *arg);
 
 /* A limit refused something: counted by the caller, said here at most
  * three times in ten seconds per interface (a hostile host hits limits
@@ -256,15 +255,15 @@ static void reschedule(struct rt_group *grp)
 	for (uint16_t i = 0; i < grp->nhosts; i++)
 		EARLIER(grp->hosts[i].deadline_ms);
 #undef EARLIER
-	struct mcast_wheel *w = rt_group_ifc(grp)->r->env.wheel;
+	struct mcast_lean_wheel *w = &rt_group_ifc(grp)->gwheel;
 	if (next == MCAST_TIME_NEVER)
-		mcast_timer_stop(w, &grp->timer);
-	else if (!mcast_timer_armed(&grp->timer) || grp->timer.deadline_ms > next)
-		mcast_timer_start(w, &grp->timer, next);
+		mcast_lean_stop(w, &grp->timer);
+	else if (!mcast_tnode_armed(&grp->timer) || grp->timer.deadline_ms > next)
+		mcast_lean_start(w, &grp->timer, next);
 	/* else the timer is armed earlier than needed and stays: a refresh
 	 * (the common change) only moves deadlines later, and moving the
 	 * timer would write to its neighbours in the wheel, two other
-	 * groups' lines. It fires, finds nothing due (group_timer_fired
+	 * groups' lines. It fires, finds nothing due (rt_group_timer_fired
 	 * changes nothing then) and is armed at the deadline of that time. */
 }
 
@@ -284,7 +283,7 @@ static void group_free(struct rt_group *grp)
 {
 	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
-	mcast_timer_stop(r->env.wheel, &grp->timer);
+	mcast_lean_stop(&ifc->gwheel, &grp->timer);
 	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
 	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
@@ -598,8 +597,9 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 		return NULL;
 	}
 	grp->addr = *g;
-	mcast_timer_init(&grp->timer, group_timer_fired, ifc);
-	if (bidx_insert(&ifc->groups, grp, group_hash(r, g)) < 0) {
+	grp->ifc = ifc;
+	grp->timer = (struct mcast_tnode){ 0 };
+	if (mcast_lean_reserve(&ifc->gwheel) < 0 || bidx_insert(&ifc->groups, grp, group_hash(r, g)) < 0) {
 		mcast_pool_put(&r->group_pool, grp);
 		ifc->stats.no_memory++;
 		return NULL;
@@ -1004,8 +1004,9 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				break;
 			}
 			grp->addr = rec->group;
-			mcast_timer_init(&grp->timer, group_timer_fired, ifc);
-			if (bidx_insert(&ifc->groups, grp, p->hh) < 0) {
+			grp->ifc = ifc;
+			grp->timer = (struct mcast_tnode){ 0 };
+			if (mcast_lean_reserve(&ifc->gwheel) < 0 || bidx_insert(&ifc->groups, grp, p->hh) < 0) {
 				mcast_pool_put(&r->group_pool, grp);
 				rc = -ENOMEM;
 				break;
@@ -1115,7 +1116,13 @@ void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 
 /* ---- timers (RFC 3376 6.5) ---------------------------------------------- */
 
-static void group_timer_fired(struct mcast_timer *t, void *arg)
+bool rt_group_timer_before(const struct mcast_tnode *a, const struct mcast_tnode *b)
+{
+	return mcast_addr_cmp(&mcast_container_of(a, struct rt_group, timer)->addr,
+			      &mcast_container_of(b, struct rt_group, timer)->addr) < 0;
+}
+
+void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 {
 	struct rt_group *grp = mcast_container_of(t, struct rt_group, timer);
 	struct rt_iface *ifc = arg;
@@ -1126,7 +1133,7 @@ static void group_timer_fired(struct mcast_timer *t, void *arg)
 	 * in a second (re-armed in the past it would fire again at once). */
 	if (reserve_scratch(r, grp->nsrcs) < 0 || reserve_prev(r, grp->nsrcs) < 0) {
 		ifc->stats.no_memory++;
-		mcast_timer_start(r->env.wheel, &grp->timer, now + 1000);
+		mcast_lean_start(&ifc->gwheel, &grp->timer, now + 1000);
 		rt_check_invariants(r);
 		return;
 	}

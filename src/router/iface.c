@@ -186,6 +186,7 @@ static void iface_free(struct rt_iface *ifc, bool notify)
 	struct mcast_router *r = ifc->r;
 	bidx_walk(&ifc->groups, destroy_group, notify ? ifc : NULL);
 	mcast_timer_stop(r->env.wheel, &ifc->timer);
+	mcast_lean_destroy(&ifc->gwheel);
 	bidx_free(&ifc->groups);
 	mcast_htab_remove(&r->ifaces, &ifc->node);
 	r->iface_gen++;
@@ -377,6 +378,7 @@ int mcast_router_iface_add(struct mcast_router *r, unsigned ifindex, const char 
 	ifc->rv = cfg->robustness;
 	ifc->qi_ms = cfg->query_interval_ms;
 	mcast_timer_init(&ifc->timer, iface_timer_fired, ifc);
+	mcast_lean_init(&ifc->gwheel, r->env.wheel, r->env.al, rt_group_timer_fired, rt_group_timer_before, ifc);
 	mcast_ratelimit_init(&ifc->drop_log, 1000, 10);
 	mcast_ratelimit_init(&ifc->limit_log, 10000, 3);
 	mcast_htab_insert(&r->ifaces, &ifc->node, mcast_ifindex_hash(ifindex, r->env.hash_seed));

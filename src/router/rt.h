@@ -47,12 +47,13 @@ struct rt_group {
 	uint16_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
 	bool exclude;                   /* filter mode */
 	bool untracked;                 /* tracking overflowed: never fast leave */
-	struct mcast_timer timer;       /* at the earliest deadline; its arg is the interface */
+	struct rt_iface *ifc;
+	struct mcast_tnode timer;       /* in ifc->gwheel, at or before the earliest deadline */
 };
 
 static inline struct rt_iface *rt_group_ifc(const struct rt_group *grp)
 {
-	return (struct rt_iface *)grp->timer.arg;
+	return grp->ifc;
 }
 
 /* A group of the packet being applied (rt_records_prepare): the sources
@@ -89,6 +90,7 @@ struct rt_iface {
 	uint32_t qi_ms;                 /* query interval in use */
 	struct mcast_timer timer;
 	struct bidx groups;             /* struct rt_group by address */
+	struct mcast_lean_wheel gwheel; /* the groups' timers */
 	uint32_t nsources;              /* group sources + tracked hosts + their sources (max_total_sources) */
 	struct mcast_router_stats stats;
 	struct mcast_ratelimit drop_log; /* drop lines per second in the log */
@@ -216,5 +218,9 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 void rt_records_done(struct rt_iface *ifc);
 /* The group's compatibility level (1..3, IGMP numbering). */
 uint8_t rt_group_level(const struct rt_group *grp);
+/* A group's timer fired (the callback of its interface's gwheel). */
+void rt_group_timer_fired(struct mcast_tnode *t, void *arg);
+/* Groups due at one instant expire in address order. */
+bool rt_group_timer_before(const struct mcast_tnode *a, const struct mcast_tnode *b);
 
 #endif

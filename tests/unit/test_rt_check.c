@@ -179,15 +179,32 @@ static void test_check_finds_damage(void **state)
 	expect_broken(f->r[0], "filter mode INCLUDE with group timer");
 	g->group_deadline_ms = 0;
 
-	mcast_timer_stop(&f->wheel, &g->timer); /* a group that never expires */
+	struct rt_iface *ifc = rt_group_ifc(g);
+	mcast_lean_stop(&ifc->gwheel, &g->timer); /* a group that never expires */
 	expect_broken(f->r[0], "the timer is off");
-	mcast_timer_start(&f->wheel, &g->timer, g->srcs[0].deadline_ms);
+	mcast_lean_start(&ifc->gwheel, &g->timer, g->srcs[0].deadline_ms);
 	check_ok(f->r[0]);
 
-	void *ifc = g->timer.arg; /* its interface (its timer's) another one */
-	g->timer.arg = g;
+	mcast_time_ms at = g->timer.deadline_ms; /* the timer filed where its deadline does not say */
+	g->timer.deadline_ms = at + 100000;
+	expect_broken(f->r[0], "lean wheel: deadline");
+	g->timer.deadline_ms = at;
+	check_ok(f->r[0]);
+
+	size_t n = ifc->gwheel.count; /* the wheel's count wrong */
+	ifc->gwheel.count = n + 1;
+	expect_broken(f->r[0], "nodes filed, count says");
+	ifc->gwheel.count = n;
+	check_ok(f->r[0]);
+
+	mcast_timer_stop(&f->wheel, &ifc->gwheel.timer); /* nothing would step the groups' wheel */
+	expect_broken(f->r[0], "lean wheel: its timer is not armed");
+	mcast_timer_start(&f->wheel, &ifc->gwheel.timer, at);
+	check_ok(f->r[0]);
+
+	g->ifc = (struct rt_iface *)g; /* its interface another one */
 	expect_broken(f->r[0], "a group of another interface in its index");
-	g->timer.arg = ifc;
+	g->ifc = ifc;
 	check_ok(f->r[0]);
 
 	/* a source query retransmission with no time for it (a group its
