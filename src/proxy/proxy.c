@@ -37,8 +37,10 @@ struct px_item {                         /* a queued (instance, group) */
 	unsigned domain;
 	struct mcast_addr group;
 	/* the router's record of the group on the downstream that changed
-	 * it, good while the router's group_frees is gen (else looked up) */
+	 * it (grp_ifindex), good while the router's group_frees is gen
+	 * (else looked up) */
 	const struct rt_group *grp;
+	unsigned grp_ifindex;
 	uint64_t gen;
 	/* found by the flush: */
 	uint64_t hh;                     /* the group's hs_hash(); 0 until made (the router's, or the flush's) */
@@ -149,7 +151,7 @@ static void resync_later(struct mcast_proxy *px)
  * the queue the change is not lost: every downstream is read again in a
  * second (resync). */
 static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_addr *g, const struct rt_group *grp,
-		    uint64_t hh)
+		    unsigned grp_ifindex, uint64_t hh)
 {
 	if (px->nqueue) {
 		const struct px_item *last = &px->queue[px->nqueue - 1];
@@ -162,6 +164,7 @@ static void enqueue(struct mcast_proxy *px, unsigned domain, const struct mcast_
 		return;
 	}
 	px->queue[px->nqueue++] = (struct px_item){ .domain = domain, .group = *g, .grp = grp,
+						    .grp_ifindex = grp_ifindex,
 						    .gen = px->router->group_frees, .hh = hh };
 	if (!mcast_timer_armed(&px->timer))
 		mcast_timer_start(px->env.wheel, &px->timer, px->env.wheel->now_ms);
@@ -184,7 +187,7 @@ static int subscription(struct mcast_proxy *px, struct px_down *d, const struct 
 		d->rt_gen = px->router->iface_gen;
 	}
 	const struct rt_group *grp;
-	if (s->grp && s->gen == px->router->group_frees && rt_group_ifc(s->grp) == d->rt)
+	if (s->grp && s->gen == px->router->group_frees && s->grp_ifindex == ifindex)
 		grp = s->grp; /* the one the change came from, still there */
 	else
 		grp = d->rt ? rt_lookup_in(d->rt, g, s->hh, px->env.hash_seed) : NULL;
@@ -422,7 +425,10 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 	const struct mcast_router *r = px->router;
 	const struct rt_group *grp = r->notify_grp;
 	bool hashed = r->rec_g && r->env.hash_seed == px->env.hash_seed && mcast_addr_eq(r->rec_g, group);
-	enqueue(px, d->domain, group, grp && mcast_addr_eq(&grp->addr, group) ? grp : NULL, hashed ? r->rec_hh : 0);
+	/* (the record changing is this interface's: commit() reports its
+	 * own interface's changes) */
+	enqueue(px, d->domain, group, grp && mcast_addr_eq(&grp->addr, group) ? grp : NULL, ifindex,
+		hashed ? r->rec_hh : 0);
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
@@ -497,7 +503,7 @@ static void requeue_group(void *ctx, const struct mcast_addr *g)
 {
 	const struct requeue_arg *a = ctx;
 	if (!addr_is_link_scoped(g))
-		enqueue(a->px, a->domain, g, NULL, 0);
+		enqueue(a->px, a->domain, g, NULL, 0, 0);
 }
 
 /* Queues the groups the router engine has on one downstream, for the
@@ -525,7 +531,7 @@ static void requeue_domain(struct mcast_proxy *px, unsigned domain)
 		struct bidx_cursor c = { 0 };
 		for (const struct hs_group *g; (g = bidx_each(&up->groups, &c));)
 			if (g->direct)
-				enqueue(px, px->ups[i].domain, &g->addr, NULL, 0);
+				enqueue(px, px->ups[i].domain, &g->addr, NULL, 0, 0);
 	}
 	if (px->nqueue <= from)
 		return;

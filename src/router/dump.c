@@ -57,7 +57,7 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 				 "%s{\"group\":\"%s\",\"filter_mode\":\"%s\",\"compat_version\":%u,"
 				 "\"group_timer_ms\":%llu,\"sources\":[",
 				 k ? "," : "", mcast_addr_str(&g->addr, a), g->exclude ? "exclude" : "include",
-				 own_version(r, rt_group_level(g)), (unsigned long long)gt);
+				 own_version(r, rt_group_level(ifc, g)), (unsigned long long)gt);
 			out(ctx, line);
 			for (uint32_t s = 0; s < g->nsrcs; s++) {
 				const struct rt_source *src = &g->srcs[s];
@@ -96,7 +96,7 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 			const struct rt_group *g = gs[k];
 			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
 			snprintf(line, sizeof(line), "  %-40s %-8s v%-5u %6.1fs  %u\n", mcast_addr_str(&g->addr, a),
-				 g->exclude ? "EXCLUDE" : "INCLUDE", own_version(r, rt_group_level(g)),
+				 g->exclude ? "EXCLUDE" : "INCLUDE", own_version(r, rt_group_level(ifc, g)),
 				 (double)gt / 1000.0, g->nsrcs);
 			out(ctx, line);
 			for (uint32_t s = 0; s < g->nsrcs; s++) {

@@ -109,9 +109,8 @@ struct rt_group *rt_group_find_hashed(const struct rt_iface *ifc, const struct m
 	return find_hashed(ifc, g, h);
 }
 
-uint8_t rt_group_level(const struct rt_group *grp)
+uint8_t rt_group_level(const struct rt_iface *ifc, const struct rt_group *grp)
 {
-	const struct rt_iface *ifc = rt_group_ifc(grp);
 	const struct rt_group_more *x = grp->more;
 	if (!x)
 		return ifc->level;
@@ -188,15 +187,15 @@ static int reserve_prev(struct mcast_router *r, size_t n)
 
 /* Room for n sources in the group's own list: from what the first
  * records ask (one for an SSM channel, IPTV's usual), doubling. */
-static int reserve_srcs(struct rt_group *grp, size_t n)
+static int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
-	return grow_sources(rt_group_ifc(grp)->r->env.al, &grp->srcs, &grp->cap, n, 1);
+	return grow_sources(ifc->r->env.al, &grp->srcs, &grp->cap, n, 1);
 }
 
 /* Room for n tracked hosts: from one, doubling. Most groups on a LAN
  * have one member (a set-top box, a receiver): a group tracks it in 48
  * bytes, not the 192 of a first room for four. */
-static int reserve_hosts(struct rt_group *grp, size_t n)
+static int reserve_hosts(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
 	if (n <= grp->hcap)
 		return 0;
@@ -205,7 +204,7 @@ static int reserve_hosts(struct rt_group *grp, size_t n)
 		cap *= 2;
 	if (cap > UINT16_MAX)
 		return -ENOMEM;
-	void *p = mcast_alloc_resize(rt_group_ifc(grp)->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
+	void *p = mcast_alloc_resize(ifc->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
 				     cap * sizeof(*grp->hosts));
 	if (!p)
 		return -ENOMEM;
@@ -216,9 +215,9 @@ static int reserve_hosts(struct rt_group *grp, size_t n)
 
 /* The group's rarely needed part, made when first asked for (zeroed);
  * NULL when memory is out. */
-static struct rt_group_more *more_get(struct rt_group *grp)
+static struct rt_group_more *more_get(struct rt_iface *ifc, struct rt_group *grp)
 {
-	if (!grp->more && (grp->more = mcast_alloc_get(rt_group_ifc(grp)->r->env.al, sizeof(*grp->more))))
+	if (!grp->more && (grp->more = mcast_alloc_get(ifc->r->env.al, sizeof(*grp->more))))
 		memset(grp->more, 0, sizeof(*grp->more));
 	return grp->more;
 }
@@ -238,7 +237,7 @@ static int reserve_scratch(struct mcast_router *r, size_t n)
 	return grow_sources(r->env.al, &r->scratch, &r->scratch_cap, n, 64);
 }
 
-static void reschedule(struct rt_group *grp)
+static void reschedule(struct rt_iface *ifc, struct rt_group *grp)
 {
 	mcast_time_ms next = MCAST_TIME_NEVER;
 #define EARLIER(t)                                                                   \
@@ -255,7 +254,7 @@ static void reschedule(struct rt_group *grp)
 	for (uint16_t i = 0; i < grp->nhosts; i++)
 		EARLIER(grp->hosts[i].deadline_ms);
 #undef EARLIER
-	struct mcast_lean_wheel *w = &rt_group_ifc(grp)->gwheel;
+	struct mcast_lean_wheel *w = &ifc->gwheel;
 	if (next == MCAST_TIME_NEVER)
 		mcast_lean_stop(w, &grp->timer);
 	else if (!mcast_tnode_armed(&grp->timer) || grp->timer.deadline_ms > next)
@@ -267,11 +266,11 @@ static void reschedule(struct rt_group *grp)
 	 * changes nothing then) and is armed at the deadline of that time. */
 }
 
-static void free_hosts(struct rt_group *grp)
+static void free_hosts(struct rt_iface *ifc, struct rt_group *grp)
 {
-	const struct mcast_alloc *al = rt_group_ifc(grp)->r->env.al;
+	const struct mcast_alloc *al = ifc->r->env.al;
 	for (uint16_t i = 0; i < grp->nhosts; i++) {
-		rt_group_ifc(grp)->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
+		ifc->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
 		mcast_srcset_free(&grp->hosts[i].srcs, al);
 	}
 	mcast_alloc_free(al, grp->hosts, grp->hcap * sizeof(*grp->hosts));
@@ -279,29 +278,27 @@ static void free_hosts(struct rt_group *grp)
 	grp->nhosts = grp->hcap = 0;
 }
 
-static void group_free(struct rt_group *grp)
+static void group_free(struct rt_iface *ifc, struct rt_group *grp)
 {
-	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	mcast_lean_stop(&ifc->gwheel, &grp->timer);
 	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
 	ifc->nsources -= grp->nsrcs;
 	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
-	free_hosts(grp);
+	free_hosts(ifc, grp);
 	mcast_alloc_free(r->env.al, grp->more, sizeof(*grp->more));
 	r->group_frees++;
 	mcast_pool_put(&r->group_pool, grp);
 }
 
-void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
+void rt_group_destroy(struct rt_iface *ifc, struct rt_group *grp, bool notify_fwd)
 {
-	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
 	bool ex = grp->exclude;
 	uint32_t n = grp->nsrcs;
 	bool saved = notify_fwd && save_prev(r, grp);
-	group_free(grp);
+	group_free(ifc, grp);
 	if (saved)
 		diff(ifc, &g, ex, r->prev, n, false, NULL, 0);
 }
@@ -309,9 +306,8 @@ void rt_group_destroy(struct rt_group *grp, bool notify_fwd)
 /* Installs scratch[0..n) as the group's sources, then reports the
  * changes; the group goes when INCLUDE mode has no source left (RFC 3376
  * 6.5). */
-static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
+static void commit(struct rt_iface *ifc, struct rt_group *grp, bool new_exclude, uint32_t n)
 {
-	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
 	bool old_exclude = grp->exclude;
@@ -321,14 +317,14 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	if (!save_prev(r, grp))
 		return;
 	if (!new_exclude && n == 0 && !grp->slot) {
-		group_free(grp);
+		group_free(ifc, grp);
 		diff(ifc, &g, old_exclude, r->prev, on, false, NULL, 0);
 		return;
 	}
 	/* (an emptied group of the packet being applied stays, with its
 	 * room, until rt_records_done(): a later record may fill it again) */
-	if (reserve_srcs(grp, n) < 0) {
-		reschedule(grp);
+	if (reserve_srcs(ifc, grp, n) < 0) {
+		reschedule(ifc, grp);
 		return;
 	}
 	if (n)
@@ -336,7 +332,7 @@ static void commit(struct rt_group *grp, bool new_exclude, uint32_t n)
 	ifc->nsources = ifc->nsources - on + n;
 	grp->nsrcs = n;
 	grp->exclude = new_exclude;
-	reschedule(grp);
+	reschedule(ifc, grp);
 	r->notify_grp = grp;
 	diff(ifc, &g, old_exclude, r->prev, on, new_exclude, grp->srcs, n);
 	r->notify_grp = NULL;
@@ -381,9 +377,8 @@ static void send_query(struct rt_iface *ifc, const struct mcast_addr *g, bool s_
  * LMQT and S clear for the others (6.6.3.2), the S-set one dropped when
  * Q(G) goes out in the same round.
  */
-static void send_specific(struct rt_group *grp)
+static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 {
-	struct rt_iface *ifc = rt_group_ifc(grp);
 	struct mcast_router *r = ifc->r;
 	mcast_time_ms now = rt_now(r), lmqt = rt_lmqt(ifc);
 	bool sent_group = false;
@@ -450,18 +445,17 @@ static struct rt_host *host_find(struct rt_group *grp, const struct mcast_addr *
 	return NULL;
 }
 
-static void host_remove(struct rt_group *grp, struct rt_host *h)
+static void host_remove(struct rt_iface *ifc, struct rt_group *grp, struct rt_host *h)
 {
-	rt_group_ifc(grp)->nsources -= 1 + (uint32_t)h->srcs.n;
-	mcast_srcset_free(&h->srcs, rt_group_ifc(grp)->r->env.al);
+	ifc->nsources -= 1 + (uint32_t)h->srcs.n;
+	mcast_srcset_free(&h->srcs, ifc->r->env.al);
 	*h = grp->hosts[--grp->nhosts];
 }
 
 /* Follows each host's own filter (RFC 3376 3.2 semantics per host). */
-static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t type,
+static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast_addr *host, uint8_t type,
 		  const struct mcast_addr *B, size_t nb)
 {
-	struct rt_iface *ifc = rt_group_ifc(grp);
 	const struct mcast_alloc *al = ifc->r->env.al;
 	if (grp->untracked || mcast_addr_is_unspecified(host))
 		return;
@@ -479,7 +473,7 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 			limit_hit(ifc, &grp->addr, "host tracking for", "max-hosts or max-total-sources", ifc->cfg.max_hosts);
 			return;
 		}
-		if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0) {
+		if (reserve_hosts(ifc, grp, (size_t)grp->nhosts + 1) < 0) {
 			grp->untracked = true;
 			ifc->stats.host_limit++;
 			return;
@@ -504,7 +498,7 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 	if ((ifc->cfg.max_sources && most > ifc->cfg.max_sources) ||
 	    (ifc->cfg.max_total_sources && ifc->nsources - before + most > ifc->cfg.max_total_sources)) {
 		ifc->stats.host_limit++;
-		free_hosts(grp);
+		free_hosts(ifc, grp);
 		grp->untracked = true;
 		return;
 	}
@@ -538,13 +532,13 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
 	}
 	ifc->nsources = ifc->nsources - (uint32_t)before + (uint32_t)h->srcs.n;
 	if (rc < 0) {
-		free_hosts(grp);
+		free_hosts(ifc, grp);
 		grp->untracked = true;
 		return;
 	}
 	h->deadline_ms = rt_now(ifc->r) + rt_gmi(ifc);
 	if (!h->exclude && h->srcs.n == 0)
-		host_remove(grp, h);
+		host_remove(ifc, grp, h);
 }
 
 /*
@@ -552,9 +546,9 @@ static void track(struct rt_group *grp, const struct mcast_addr *host, uint8_t t
  * known, what no host wants any more goes now instead of after LMQT.
  * Returns the possibly changed filter mode and count.
  */
-static uint32_t fast_leave(struct rt_group *grp, bool *exclude, uint32_t n)
+static uint32_t fast_leave(struct rt_iface *ifc, struct rt_group *grp, bool *exclude, uint32_t n)
 {
-	struct mcast_router *r = rt_group_ifc(grp)->r;
+	struct mcast_router *r = ifc->r;
 	for (uint16_t i = 0; i < grp->nhosts; i++)
 		if (grp->hosts[i].exclude)
 			return n; /* someone still wants (*,G): nothing to cut */
@@ -577,7 +571,7 @@ static uint32_t fast_leave(struct rt_group *grp, bool *exclude, uint32_t n)
 		cut = true;
 	}
 	if (cut)
-		rt_group_ifc(grp)->stats.fast_leaves++;
+		ifc->stats.fast_leaves++;
 	return k;
 }
 
@@ -597,7 +591,6 @@ static struct rt_group *group_create(struct rt_iface *ifc, const struct mcast_ad
 		return NULL;
 	}
 	grp->addr = *g;
-	grp->ifc = ifc;
 	grp->timer = (struct mcast_tnode){ 0 };
 	if (mcast_lean_reserve(&ifc->gwheel) < 0 || bidx_insert(&ifc->groups, grp, group_hash(r, g)) < 0) {
 		mcast_pool_put(&r->group_pool, grp);
@@ -669,19 +662,19 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	 * Only the group timer moves, later (its wheel entry stays:
 	 * reschedule). */
 	if (type == MCAST_MODE_IS_EXCLUDE && !nb && !older && grp->exclude && !grp->nsrcs) {
-		if (ifc->cfg.fast_leave && rt_group_level(grp) == 3)
-			track(grp, host, type, B, nb);
+		if (ifc->cfg.fast_leave && rt_group_level(ifc, grp) == 3)
+			track(ifc, grp, host, type, B, nb);
 		grp->group_deadline_ms = now + gmi;
-		reschedule(grp);
+		reschedule(ifc, grp);
 		return;
 	}
 	/* RFC 3376 7.3.2: Older Version Host Present timers, then the
 	 * compatibility mode's rules. */
-	uint8_t was = rt_group_level(grp);
+	uint8_t was = rt_group_level(ifc, grp);
 	if (older) {
 		/* (made by rt_records_prepare; without it the timer is not
 		 * set, the group stays in its mode, and that is counted) */
-		struct rt_group_more *x = more_get(grp);
+		struct rt_group_more *x = more_get(ifc, grp);
 		if (!x)
 			ifc->stats.no_memory++;
 		else if (older == 1)
@@ -689,7 +682,7 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 		else
 			x->v2_host_ms = now + gmi;
 	}
-	uint8_t level = rt_group_level(grp);
+	uint8_t level = rt_group_level(ifc, grp);
 	if (level != was && mcast_log_wants(ifc->r->env.log, MCAST_LOG_DEBUG, MCAST_D_STATES)) {
 		char a[MCAST_ADDR_STRLEN];
 		bool v6 = ifc->r->family == MCAST_AF_INET6;
@@ -711,7 +704,7 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 		}
 	}
 	if (ifc->cfg.fast_leave && level == 3)
-		track(grp, host, type, B, nb);
+		track(ifc, grp, host, type, B, nb);
 
 	/* Apply the rule into scratch. */
 	const struct rt_rule *ru = &rules[grp->exclude][type];
@@ -799,7 +792,7 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	 * it (a group made outside the packet's preparation, memory out) the
 	 * timers stay as they are: lowered without the queries that let
 	 * members answer, they would cut the members off. */
-	if (queries && !more_get(grp)) {
+	if (queries && !more_get(ifc, grp)) {
 		ifc->stats.no_memory++;
 		queries = false;
 	}
@@ -822,24 +815,24 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	if (ifc->cfg.fast_leave && level == 3 && !grp->untracked &&
 	    (type == MCAST_CHANGE_TO_INCLUDE || type == MCAST_BLOCK_OLD_SOURCES ||
 	     type == MCAST_CHANGE_TO_EXCLUDE))
-		n = fast_leave(grp, &exclude, n);
+		n = fast_leave(ifc, grp, &exclude, n);
 	if (!exclude)
 		grp->group_deadline_ms = 0;
 	/* a group of the packet (prepare touched every group it found or
 	 * made) stays until rt_records_done(); only one made here, outside
 	 * the packet's groups, can go in commit */
 	bool held = grp->slot != 0;
-	commit(grp, exclude, n);
+	commit(ifc, grp, exclude, n);
 	if (!held && !(grp = rt_group_find(ifc, g)))
 		return; /* the group went */
 	if (queried) {
-		send_specific(grp);
-		reschedule(grp);
+		send_specific(ifc, grp);
+		reschedule(ifc, grp);
 	}
 	return;
 done:
 	if (grp->nsrcs == 0 && !grp->exclude && !grp->slot)
-		rt_group_destroy(grp, false);
+		rt_group_destroy(ifc, grp, false);
 }
 
 /* ---- a packet's records, whole or not at all ------------------------------ */
@@ -871,11 +864,11 @@ static size_t room_for(size_t n)
 
 /* Gives back room reserved for a packet and not used (a shrinking
  * realloc that fails keeps the larger block: nothing is lost). */
-static void shrink_srcs(struct rt_group *grp)
+static void shrink_srcs(struct rt_iface *ifc, struct rt_group *grp)
 {
 	/* what growing for nsrcs alone would have given: no more */
 	if (grp->nsrcs == 0 && grp->cap) {
-		mcast_alloc_free(rt_group_ifc(grp)->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
+		mcast_alloc_free(ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
 		grp->srcs = NULL;
 		grp->cap = 0;
 		return;
@@ -883,7 +876,7 @@ static void shrink_srcs(struct rt_group *grp)
 	size_t cap = room_for(grp->nsrcs);
 	if (grp->cap <= cap)
 		return;
-	void *p = mcast_alloc_resize(rt_group_ifc(grp)->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
+	void *p = mcast_alloc_resize(ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
 				     cap * sizeof(*grp->srcs));
 	if (p) {
 		grp->srcs = p;
@@ -916,13 +909,13 @@ void rt_records_done(struct rt_iface *ifc)
 		struct rt_group *grp = r->touched[k].grp;
 		grp->slot = 0;
 		mcast_srcset_free(&r->touched[k].spare, r->env.al);
-		shrink_srcs(grp);
+		shrink_srcs(ifc, grp);
 		for (uint16_t h = 0; h < grp->nhosts; h++)
 			shrink_host(r->env.al, &grp->hosts[h]);
 		/* emptied by the packet, or made for it and never filled (its
 		 * forwarding changes, if any, were told when it emptied) */
 		if (!grp->exclude && grp->nsrcs == 0)
-			rt_group_destroy(grp, false);
+			rt_group_destroy(ifc, grp, false);
 	}
 	r->ntouched = 0;
 }
@@ -955,7 +948,7 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 		/* the candidate group, all of it: applying a record reads and
 		 * writes its lines (state, deadlines, timer): its first and
 		 * last, and the one between when it spans three (pool objects
-		 * are 16-byte aligned: 112 bytes at 32 or 48 into a line) */
+		 * are 8-byte aligned: 88 bytes at 48 or 56 into a line) */
 		for (size_t i = 0; i < m; i++) {
 			const char *g = bidx_candidate(t, h[i].hh, sizeof(struct rt_group));
 			if (g && sizeof(struct rt_group) > 64)
@@ -1004,15 +997,14 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				break;
 			}
 			grp->addr = rec->group;
-			grp->ifc = ifc;
-			grp->timer = (struct mcast_tnode){ 0 };
+					grp->timer = (struct mcast_tnode){ 0 };
 			if (mcast_lean_reserve(&ifc->gwheel) < 0 || bidx_insert(&ifc->groups, grp, p->hh) < 0) {
 				mcast_pool_put(&r->group_pool, grp);
 				rc = -ENOMEM;
 				break;
 			}
 			if (touch(r, grp) < 0) {
-				group_free(grp); /* empty, never told: gone as it came */
+				group_free(ifc, grp); /* empty, never told: gone as it came */
 				rc = -ENOMEM;
 				break;
 			}
@@ -1027,7 +1019,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 		bool queries = rec->type == MCAST_CHANGE_TO_INCLUDE ||
 			       ((rec->type == MCAST_CHANGE_TO_EXCLUDE || rec->type == MCAST_BLOCK_OLD_SOURCES) &&
 				rec->nsrcs > 0);
-		if ((older || queries) && !more_get(grp)) {
+		if ((older || queries) && !more_get(ifc, grp)) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -1058,12 +1050,12 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			if (need > room)
 				need = grp->nsrcs > room ? grp->nsrcs : (size_t)room;
 		}
-		if (reserve_scratch(r, need) < 0 || reserve_prev(r, need) < 0 || reserve_srcs(grp, need) < 0) {
+		if (reserve_scratch(r, need) < 0 || reserve_prev(r, need) < 0 || reserve_srcs(ifc, grp, need) < 0) {
 			rc = -ENOMEM;
 		} else if (track && !grp->untracked) {
 			struct rt_host *h = host_find(grp, host);
 			/* a host's list is bounded like the group's, and by the
-			 * total; a host beyond max_hosts is not tracked (track()) */
+			 * total; a host beyond max_hosts is not tracked (track(ifc, )) */
 			size_t hmax = ifc->cfg.max_sources ? ifc->cfg.max_sources : SIZE_MAX;
 			if (hmax > room)
 				hmax = (size_t)room;
@@ -1075,7 +1067,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				size_t want = hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n;
 				if (want > h->srcs.cap) /* a refresh's IS_EX {}: already room */
 					rc = mcast_srcset_reserve(&h->srcs, al, want);
-			} else if (reserve_hosts(grp, (size_t)grp->nhosts + 1) < 0 ||
+			} else if (reserve_hosts(ifc, grp, (size_t)grp->nhosts + 1) < 0 ||
 				   (plan && mcast_srcset_reserve(&r->touched[k].spare, al, plan < hmax ? plan : hmax) < 0)) {
 				rc = -ENOMEM;
 			}
@@ -1111,7 +1103,7 @@ void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 				s->deadline_ms = limit;
 		}
 	}
-	reschedule(grp);
+	reschedule(ifc, grp);
 }
 
 /* ---- timers (RFC 3376 6.5) ---------------------------------------------- */
@@ -1139,12 +1131,12 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 	}
 	for (uint16_t i = 0; i < grp->nhosts;) {
 		if (grp->hosts[i].deadline_ms <= now)
-			host_remove(grp, &grp->hosts[i]);
+			host_remove(ifc, grp, &grp->hosts[i]);
 		else
 			i++;
 	}
 	if (grp->more && grp->more->next_query_ms && grp->more->next_query_ms <= now)
-		send_specific(grp);
+		send_specific(ifc, grp);
 
 	bool exclude = grp->exclude;
 	bool switch_mode = exclude && grp->group_deadline_ms <= now;
@@ -1169,6 +1161,6 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 		if (grp->more)
 			grp->more->group_rexmit = 0;
 	}
-	commit(grp, exclude, n);
+	commit(ifc, grp, exclude, n);
 	rt_check_invariants(r);
 }

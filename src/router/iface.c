@@ -176,15 +176,22 @@ static struct rt_iface *iface_find(const struct mcast_router *r, unsigned ifinde
 	return NULL;
 }
 
-static void destroy_group(void *g, void *notify)
+struct destroy_arg {
+	struct rt_iface *ifc;
+	bool notify;
+};
+
+static void destroy_group(void *g, void *arg)
 {
-	rt_group_destroy(g, notify != NULL);
+	const struct destroy_arg *a = arg;
+	rt_group_destroy(a->ifc, g, a->notify);
 }
 
 static void iface_free(struct rt_iface *ifc, bool notify)
 {
 	struct mcast_router *r = ifc->r;
-	bidx_walk(&ifc->groups, destroy_group, notify ? ifc : NULL);
+	struct destroy_arg a = { ifc, notify };
+	bidx_walk(&ifc->groups, destroy_group, &a);
 	mcast_timer_stop(r->env.wheel, &ifc->timer);
 	mcast_lean_destroy(&ifc->gwheel);
 	bidx_free(&ifc->groups);
@@ -743,7 +750,7 @@ int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
 	if (!grp)
 		return -ENOENT;
 	mcast_time_ms now = rt_now(r);
-	uint8_t level = rt_group_level(grp);
+	uint8_t level = rt_group_level(ifc, grp);
 	if (info) {
 		info->exclude = grp->exclude;
 		info->compat_version = r->family == MCAST_AF_INET ? level : (uint8_t)(level - 1);

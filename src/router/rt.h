@@ -33,9 +33,10 @@ struct rt_group_more {
 	uint8_t group_rexmit;           /* group-specific query retransmissions left */
 };
 
-/* A group on an interface: 112 bytes (a multiple of the pool's 16). Its
- * interface is its timer's argument (rt_group_ifc); what is rarely
- * needed is in `more`; a packet's findings are in router->touched. */
+/* A group on an interface: 88 bytes. It does not point at its interface
+ * (functions are handed both; its timer's callback gets the interface
+ * from its lean wheel); what is rarely needed is in `more`; a packet's
+ * findings are in router->touched. */
 struct rt_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	uint32_t nsrcs, cap;
@@ -47,14 +48,8 @@ struct rt_group {
 	uint16_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
 	bool exclude;                   /* filter mode */
 	bool untracked;                 /* tracking overflowed: never fast leave */
-	struct rt_iface *ifc;
-	struct mcast_tnode timer;       /* in ifc->gwheel, at or before the earliest deadline */
+	struct mcast_tnode timer;       /* in its interface's gwheel, at or before the earliest deadline */
 };
-
-static inline struct rt_iface *rt_group_ifc(const struct rt_group *grp)
-{
-	return grp->ifc;
-}
 
 /* A group of the packet being applied (rt_records_prepare): the sources
  * its records may add, and a source set reserved for a host tracked anew. */
@@ -202,7 +197,7 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 /* RFC 3376 6.6.1: a query heard with S clear lowers timers. */
 void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 			  const struct mcast_addr *srcs, size_t n);
-void rt_group_destroy(struct rt_group *grp, bool notify);
+void rt_group_destroy(struct rt_iface *ifc, struct rt_group *grp, bool notify);
 /*
  * A packet's records are applied in two phases so that the packet is
  * applied whole or not at all: rt_records_prepare() creates the groups
@@ -217,7 +212,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 		       const struct mcast_addr *host, uint8_t older);
 void rt_records_done(struct rt_iface *ifc);
 /* The group's compatibility level (1..3, IGMP numbering). */
-uint8_t rt_group_level(const struct rt_group *grp);
+uint8_t rt_group_level(const struct rt_iface *ifc, const struct rt_group *grp);
 /* A group's timer fired (the callback of its interface's gwheel). */
 void rt_group_timer_fired(struct mcast_tnode *t, void *arg);
 /* Groups due at one instant expire in address order. */

@@ -293,7 +293,7 @@ static void test_more_on_demand(void **state)
 	assert_non_null(x->more);
 	assert_int_equal(x->more->v2_host_ms, 6000 + 260000);
 	assert_int_equal(x->more->v1_host_ms, 0);
-	assert_int_equal(rt_group_level(x), 2);
+	assert_int_equal(rt_group_level(ifc, x), 2);
 	char why[256];
 	assert_int_equal(mcast_router_check(f->r[0], why, sizeof(why)), 0);
 	rtfx_free(f);
