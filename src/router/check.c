@@ -41,17 +41,18 @@ static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uin
 			first = s->deadline_ms;
 	}
 	*count += g->nsrcs;
-	if (g->nhosts > g->hcap || (ifc->cfg.max_hosts && g->nhosts > ifc->cfg.max_hosts))
-		FAIL("%s %s: %u tracked hosts (room %u, max %u)", ifc->name, gs, g->nhosts, g->hcap, ifc->cfg.max_hosts);
-	for (uint16_t h = 0; h < g->nhosts; h++) {
-		const struct mcast_srcset *ss = &g->hosts[h].srcs;
+	if (g->hosts && (g->hosts->n > g->hosts->cap || (ifc->cfg.max_hosts && g->hosts->n > ifc->cfg.max_hosts)))
+		FAIL("%s %s: %u tracked hosts (room %u, max %u)", ifc->name, gs, g->hosts->n, g->hosts->cap,
+		     ifc->cfg.max_hosts);
+	for (uint16_t h = 0; h < rt_nhosts(g); h++) {
+		const struct mcast_srcset *ss = &g->hosts->v[h].srcs;
 		for (size_t k = 1; k < ss->n; k++)
 			if (mcast_addr_cmp(&ss->v[k - 1], &ss->v[k]) >= 0)
 				FAIL("%s %s: a tracked host's sources out of order", ifc->name, gs);
 		if (ss->n > ss->cap)
 			FAIL("%s %s: a tracked host's set over its room", ifc->name, gs);
-		if (g->hosts[h].deadline_ms && g->hosts[h].deadline_ms < first)
-			first = g->hosts[h].deadline_ms;
+		if (g->hosts->v[h].deadline_ms && g->hosts->v[h].deadline_ms < first)
+			first = g->hosts->v[h].deadline_ms;
 		*count += 1 + ss->n;
 	}
 	const struct rt_group_more *x = g->more;

@@ -192,24 +192,31 @@ static int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 	return grow_sources(ifc->r->env.al, &grp->srcs, &grp->cap, n, 1);
 }
 
+static size_t hosts_bytes(size_t cap)
+{
+	return cap ? sizeof(struct rt_hosts) + cap * sizeof(struct rt_host) : 0;
+}
+
 /* Room for n tracked hosts: from one, doubling. Most groups on a LAN
  * have one member (a set-top box, a receiver): a group tracks it in 48
  * bytes, not the 192 of a first room for four. */
 static int reserve_hosts(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
-	if (n <= grp->hcap)
+	size_t had = grp->hosts ? grp->hosts->cap : 0;
+	if (n <= had)
 		return 0;
-	size_t cap = grp->hcap ? grp->hcap * 2u : 1u;
+	size_t cap = had ? had * 2u : 1u;
 	while (cap < n)
 		cap *= 2;
 	if (cap > UINT16_MAX)
 		return -ENOMEM;
-	void *p = mcast_alloc_resize(ifc->r->env.al, grp->hosts, grp->hcap * sizeof(*grp->hosts),
-				     cap * sizeof(*grp->hosts));
+	struct rt_hosts *p = mcast_alloc_resize(ifc->r->env.al, grp->hosts, hosts_bytes(had), hosts_bytes(cap));
 	if (!p)
 		return -ENOMEM;
+	if (!had)
+		p->n = 0;
+	p->cap = (uint16_t)cap;
 	grp->hosts = p;
-	grp->hcap = (uint16_t)cap;
 	return 0;
 }
 
@@ -251,8 +258,8 @@ static void reschedule(struct rt_iface *ifc, struct rt_group *grp)
 		EARLIER(grp->more->next_query_ms);
 	for (uint32_t i = 0; i < grp->nsrcs; i++)
 		EARLIER(grp->srcs[i].deadline_ms);
-	for (uint16_t i = 0; i < grp->nhosts; i++)
-		EARLIER(grp->hosts[i].deadline_ms);
+	for (uint16_t i = 0; i < rt_nhosts(grp); i++)
+		EARLIER(grp->hosts->v[i].deadline_ms);
 #undef EARLIER
 	struct mcast_lean_wheel *w = &ifc->gwheel;
 	if (next == MCAST_TIME_NEVER)
@@ -269,13 +276,15 @@ static void reschedule(struct rt_iface *ifc, struct rt_group *grp)
 static void free_hosts(struct rt_iface *ifc, struct rt_group *grp)
 {
 	const struct mcast_alloc *al = ifc->r->env.al;
-	for (uint16_t i = 0; i < grp->nhosts; i++) {
-		ifc->nsources -= 1 + (uint32_t)grp->hosts[i].srcs.n;
-		mcast_srcset_free(&grp->hosts[i].srcs, al);
+	struct rt_hosts *hs = grp->hosts;
+	if (!hs)
+		return;
+	for (uint16_t i = 0; i < hs->n; i++) {
+		ifc->nsources -= 1 + (uint32_t)hs->v[i].srcs.n;
+		mcast_srcset_free(&hs->v[i].srcs, al);
 	}
-	mcast_alloc_free(al, grp->hosts, grp->hcap * sizeof(*grp->hosts));
+	mcast_alloc_free(al, hs, hosts_bytes(hs->cap));
 	grp->hosts = NULL;
-	grp->nhosts = grp->hcap = 0;
 }
 
 static void group_free(struct rt_iface *ifc, struct rt_group *grp)
@@ -439,9 +448,9 @@ static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 
 static struct rt_host *host_find(struct rt_group *grp, const struct mcast_addr *h)
 {
-	for (uint16_t i = 0; i < grp->nhosts; i++)
-		if (mcast_addr_eq(&grp->hosts[i].addr, h))
-			return &grp->hosts[i];
+	for (uint16_t i = 0; i < rt_nhosts(grp); i++)
+		if (mcast_addr_eq(&grp->hosts->v[i].addr, h))
+			return &grp->hosts->v[i];
 	return NULL;
 }
 
@@ -449,7 +458,7 @@ static void host_remove(struct rt_iface *ifc, struct rt_group *grp, struct rt_ho
 {
 	ifc->nsources -= 1 + (uint32_t)h->srcs.n;
 	mcast_srcset_free(&h->srcs, ifc->r->env.al);
-	*h = grp->hosts[--grp->nhosts];
+	*h = grp->hosts->v[--grp->hosts->n];
 }
 
 /* Follows each host's own filter (RFC 3376 3.2 semantics per host). */
@@ -466,19 +475,19 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 			       type == MCAST_ALLOW_NEW_SOURCES) && nb > 0);
 		if (!joins)
 			return;
-		if (grp->nhosts >= ifc->cfg.max_hosts ||
+		if (rt_nhosts(grp) >= ifc->cfg.max_hosts ||
 		    (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)) {
 			grp->untracked = true; /* from now on, never fast leave this group */
 			ifc->stats.host_limit++;
 			limit_hit(ifc, &grp->addr, "host tracking for", "max-hosts or max-total-sources", ifc->cfg.max_hosts);
 			return;
 		}
-		if (reserve_hosts(ifc, grp, (size_t)grp->nhosts + 1) < 0) {
+		if (reserve_hosts(ifc, grp, (size_t)rt_nhosts(grp) + 1) < 0) {
 			grp->untracked = true;
 			ifc->stats.host_limit++;
 			return;
 		}
-		h = &grp->hosts[grp->nhosts++];
+		h = &grp->hosts->v[grp->hosts->n++];
 		memset(h, 0, sizeof(*h));
 		h->addr = *host;
 		/* the room rt_records_prepare() reserved for this new host */
@@ -549,16 +558,16 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 static uint32_t fast_leave(struct rt_iface *ifc, struct rt_group *grp, bool *exclude, uint32_t n)
 {
 	struct mcast_router *r = ifc->r;
-	for (uint16_t i = 0; i < grp->nhosts; i++)
-		if (grp->hosts[i].exclude)
+	for (uint16_t i = 0; i < rt_nhosts(grp); i++)
+		if (grp->hosts->v[i].exclude)
 			return n; /* someone still wants (*,G): nothing to cut */
 	uint32_t k = 0;
 	bool cut = false;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rt_source *s = &r->scratch[i];
 		bool wanted = false;
-		for (uint16_t h = 0; h < grp->nhosts && !wanted; h++)
-			wanted = mcast_srcset_has(&grp->hosts[h].srcs, &s->addr);
+		for (uint16_t h = 0; h < rt_nhosts(grp) && !wanted; h++)
+			wanted = mcast_srcset_has(&grp->hosts->v[h].srcs, &s->addr);
 		if (wanted && s->deadline_ms)
 			r->scratch[k++] = *s;
 		else
@@ -910,8 +919,8 @@ void rt_records_done(struct rt_iface *ifc)
 		grp->slot = 0;
 		mcast_srcset_free(&r->touched[k].spare, r->env.al);
 		shrink_srcs(ifc, grp);
-		for (uint16_t h = 0; h < grp->nhosts; h++)
-			shrink_host(r->env.al, &grp->hosts[h]);
+		for (uint16_t h = 0; h < rt_nhosts(grp); h++)
+			shrink_host(r->env.al, &grp->hosts->v[h]);
 		/* emptied by the packet, or made for it and never filled (its
 		 * forwarding changes, if any, were told when it emptied) */
 		if (!grp->exclude && grp->nsrcs == 0)
@@ -948,7 +957,7 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 		/* the candidate group, all of it: applying a record reads and
 		 * writes its lines (state, deadlines, timer): its first and
 		 * last, and the one between when it spans three (pool objects
-		 * are 8-byte aligned: 88 bytes at 48 or 56 into a line) */
+		 * are 8-byte aligned: 80 bytes at 56 into a line) */
 		for (size_t i = 0; i < m; i++) {
 			const char *g = bidx_candidate(t, h[i].hh, sizeof(struct rt_group));
 			if (g && sizeof(struct rt_group) > 64)
@@ -958,11 +967,11 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 		/* a candidate's tracked hosts (a tag match may be another
 		 * group: then a useless load, never a wrong result) */
 		for (size_t i = 0; hosts && i < m; i++)
-			if (c[i] && c[i]->nhosts) {
-				/* both ends of the first host: an array from the
-				 * allocator need not start on a line */
+			if (c[i] && c[i]->hosts) {
+				/* the count and the first host, both ends: an
+				 * allocation need not start on a line */
 				__builtin_prefetch(c[i]->hosts);
-				__builtin_prefetch((const char *)c[i]->hosts + sizeof(struct rt_host) - 1);
+				__builtin_prefetch((const char *)c[i]->hosts->v + sizeof(struct rt_host) - 1);
 			}
 	}
 }
@@ -1031,8 +1040,8 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 	for (uint32_t k = 0; ifc->cfg.max_total_sources && k < r->ntouched; k++) {
 		const struct rt_group *grp = r->touched[k].grp;
 		touched_all += grp->nsrcs;
-		for (uint16_t h = 0; h < grp->nhosts; h++)
-			touched_all += 1 + grp->hosts[h].srcs.n;
+		for (uint16_t h = 0; h < rt_nhosts(grp); h++)
+			touched_all += 1 + grp->hosts->v[h].srcs.n;
 	}
 	uint64_t untouched = ifc->nsources > touched_all ? ifc->nsources - touched_all : 0;
 	for (uint32_t k = 0; k < r->ntouched && rc == 0; k++) {
@@ -1059,7 +1068,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 			size_t hmax = ifc->cfg.max_sources ? ifc->cfg.max_sources : SIZE_MAX;
 			if (hmax > room)
 				hmax = (size_t)room;
-			if (!h && (grp->nhosts >= ifc->cfg.max_hosts ||
+			if (!h && (rt_nhosts(grp) >= ifc->cfg.max_hosts ||
 				   (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)))
 				continue;
 			if (h) {
@@ -1067,7 +1076,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				size_t want = hn < hmax ? hn : hmax > h->srcs.n ? hmax : h->srcs.n;
 				if (want > h->srcs.cap) /* a refresh's IS_EX {}: already room */
 					rc = mcast_srcset_reserve(&h->srcs, al, want);
-			} else if (reserve_hosts(ifc, grp, (size_t)grp->nhosts + 1) < 0 ||
+			} else if (reserve_hosts(ifc, grp, (size_t)rt_nhosts(grp) + 1) < 0 ||
 				   (plan && mcast_srcset_reserve(&r->touched[k].spare, al, plan < hmax ? plan : hmax) < 0)) {
 				rc = -ENOMEM;
 			}
@@ -1129,9 +1138,9 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 		rt_check_invariants(r);
 		return;
 	}
-	for (uint16_t i = 0; i < grp->nhosts;) {
-		if (grp->hosts[i].deadline_ms <= now)
-			host_remove(ifc, grp, &grp->hosts[i]);
+	for (uint16_t i = 0; i < rt_nhosts(grp);) {
+		if (grp->hosts->v[i].deadline_ms <= now)
+			host_remove(ifc, grp, &grp->hosts->v[i]);
 		else
 			i++;
 	}

@@ -757,7 +757,7 @@ int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
 		info->group_timer_ms =
 			grp->exclude && grp->group_deadline_ms > now ? grp->group_deadline_ms - now : 0;
 		info->nsources = grp->nsrcs;
-		info->ntracked_hosts = grp->nhosts;
+		info->ntracked_hosts = rt_nhosts(grp);
 	}
 	for (size_t i = 0; srcs && i < grp->nsrcs && i < cap; i++) {
 		const struct rt_source *s = &grp->srcs[i];

@@ -21,6 +21,13 @@ struct rt_host {                        /* explicit tracking (fast leave) */
 	struct mcast_srcset srcs;
 };
 
+/* A group's tracked hosts, counted in their own allocation (a group
+ * without fast leave pays a pointer for them). */
+struct rt_hosts {
+	uint16_t n, cap;
+	struct rt_host v[];
+};
+
 /* What few groups need, made when a group first needs it (more_get) and
  * kept until the group goes: the Older Version Host Present timers (RFC
  * 3376 7.3.2) and the group-specific queries being sent (6.6.3). A group
@@ -33,7 +40,11 @@ struct rt_group_more {
 	uint8_t group_rexmit;           /* group-specific query retransmissions left */
 };
 
-/* A group on an interface: 88 bytes. It does not point at its interface
+/* Times a group's word holds: below 2^46 ms, 2,200 years of the
+ * driver's clock (mcastd's is the time since boot). */
+#define RT_TIME_BITS 46
+
+/* A group on an interface: 80 bytes. It does not point at its interface
  * (functions are handed both; its timer's callback gets the interface
  * from its lean wheel); what is rarely needed is in `more`; a packet's
  * findings are in router->touched. */
@@ -41,15 +52,21 @@ struct rt_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	uint32_t nsrcs, cap;
 	struct rt_source *srcs;         /* sorted by address */
-	mcast_time_ms group_deadline_ms;/* EXCLUDE mode's group timer */
-	struct rt_host *hosts;
+	/* one word: the EXCLUDE mode's group timer (a time below 2^46 ms,
+	 * RT_TIME_BITS), the packet's slot, the mode and tracking flags */
+	uint64_t group_deadline_ms : RT_TIME_BITS;
+	uint64_t slot : 16;             /* during a packet: index in router->touched + 1, 0 = none */
+	uint64_t exclude : 1;           /* filter mode */
+	uint64_t untracked : 1;         /* tracking overflowed: never fast leave */
+	struct rt_hosts *hosts;         /* NULL until a host is tracked */
 	struct rt_group_more *more;     /* NULL until needed */
-	uint16_t nhosts, hcap;
-	uint16_t slot;                  /* during a packet: index in router->touched + 1, 0 = none */
-	bool exclude;                   /* filter mode */
-	bool untracked;                 /* tracking overflowed: never fast leave */
 	struct mcast_tnode timer;       /* in its interface's gwheel, at or before the earliest deadline */
 };
+
+static inline uint16_t rt_nhosts(const struct rt_group *grp)
+{
+	return grp->hosts ? grp->hosts->n : 0;
+}
 
 /* A group of the packet being applied (rt_records_prepare): the sources
  * its records may add, and a source set reserved for a host tracked anew. */
