@@ -193,17 +193,17 @@ static int subscription(struct mcast_proxy *px, struct px_down *d, const struct 
 		grp = d->rt ? rt_lookup_in(d->rt, g, s->hh, px->env.hash_seed) : NULL;
 	if (!grp)
 		return 0;
-	if (grp->nsrcs > px->scap) {
-		void *p = mcast_alloc_get(px->env.al, grp->nsrcs * sizeof(*px->tmp));
+	if (rt_nsrcs(grp) > px->scap) {
+		void *p = mcast_alloc_get(px->env.al, rt_nsrcs(grp) * sizeof(*px->tmp));
 		if (!p)
 			return -ENOMEM;
 		mcast_alloc_free(px->env.al, px->tmp, px->scap * sizeof(*px->tmp));
 		px->tmp = p;
-		px->scap = grp->nsrcs;
+		px->scap = rt_nsrcs(grp);
 	}
-	*mode = grp->exclude ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
-	for (uint32_t i = 0; i < grp->nsrcs; i++) {
-		const struct rt_source *x = &grp->srcs[i];
+	*mode = rt_exclude(grp) ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE;
+	for (uint32_t i = 0; i < rt_nsrcs(grp); i++) {
+		const struct rt_source *x = &grp->sv->v[i];
 		/* A source no socket filter may hold (RFC 3678: unicast only)
 		 * would make the host part refuse the whole filter and stall
 		 * the group upstream; it is left out and counted. */
@@ -214,7 +214,7 @@ static int subscription(struct mcast_proxy *px, struct px_down *d, const struct 
 		/* RFC 3376 6.3: INCLUDE forwards its listed sources (those the
 		 * access list lets in), EXCLUDE all but the timer-0 ones */
 		bool forwarding = x->deadline_ms != 0;
-		bool take = grp->exclude ? !forwarding : forwarding && rt_allows(px->router, ifindex, g, &x->addr);
+		bool take = rt_exclude(grp) ? !forwarding : forwarding && rt_allows(px->router, ifindex, g, &x->addr);
 		if (take)
 			px->tmp[(*n)++] = x->addr;
 	}

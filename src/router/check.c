@@ -21,26 +21,26 @@ static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uin
 {
 	char a[MCAST_ADDR_STRLEN];
 	const char *gs = mcast_addr_str(&g->addr, a);
-	if (g->nsrcs > g->cap)
-		FAIL("%s %s: %u sources in room for %u", ifc->name, gs, g->nsrcs, g->cap);
-	if (!g->exclude && g->nsrcs == 0)
+	if (g->sv && g->sv->n > g->sv->cap)
+		FAIL("%s %s: %u sources in room for %u", ifc->name, gs, g->sv->n, g->sv->cap);
+	if (!rt_exclude(g) && rt_nsrcs(g) == 0)
 		FAIL("%s %s: INCLUDE with no source kept", ifc->name, gs);
-	if (g->exclude != (g->group_deadline_ms != 0))
-		FAIL("%s %s: filter mode %s with group timer %llu", ifc->name, gs, g->exclude ? "EXCLUDE" : "INCLUDE",
-		     (unsigned long long)g->group_deadline_ms);
-	if (ifc->cfg.max_sources && g->nsrcs > ifc->cfg.max_sources)
-		FAIL("%s %s: %u sources over max-sources %u", ifc->name, gs, g->nsrcs, ifc->cfg.max_sources);
-	mcast_time_ms first = g->exclude ? g->group_deadline_ms : MCAST_TIME_NEVER;
-	for (uint32_t k = 0; k < g->nsrcs; k++) {
-		const struct rt_source *s = &g->srcs[k];
-		if (k && mcast_addr_cmp(&g->srcs[k - 1].addr, &s->addr) >= 0)
+	if (rt_exclude(g) != (rt_group_deadline(g) != 0))
+		FAIL("%s %s: filter mode %s with group timer %llu", ifc->name, gs, rt_exclude(g) ? "EXCLUDE" : "INCLUDE",
+		     (unsigned long long)rt_group_deadline(g));
+	if (ifc->cfg.max_sources && rt_nsrcs(g) > ifc->cfg.max_sources)
+		FAIL("%s %s: %u sources over max-sources %u", ifc->name, gs, rt_nsrcs(g), ifc->cfg.max_sources);
+	mcast_time_ms first = rt_exclude(g) ? rt_group_deadline(g) : MCAST_TIME_NEVER;
+	for (uint32_t k = 0; k < rt_nsrcs(g); k++) {
+		const struct rt_source *s = &g->sv->v[k];
+		if (k && mcast_addr_cmp(&g->sv->v[k - 1].addr, &s->addr) >= 0)
 			FAIL("%s %s: sources out of order at %u", ifc->name, gs, k);
-		if (!g->exclude && !s->deadline_ms)
+		if (!rt_exclude(g) && !s->deadline_ms)
 			FAIL("%s %s: INCLUDE source without a timer", ifc->name, gs);
 		if (s->deadline_ms && s->deadline_ms < first)
 			first = s->deadline_ms;
 	}
-	*count += g->nsrcs;
+	*count += rt_nsrcs(g);
 	if (g->hosts && (g->hosts->n > g->hosts->cap || (ifc->cfg.max_hosts && g->hosts->n > ifc->cfg.max_hosts)))
 		FAIL("%s %s: %u tracked hosts (room %u, max %u)", ifc->name, gs, g->hosts->n, g->hosts->cap,
 		     ifc->cfg.max_hosts);
@@ -59,8 +59,8 @@ static int check_group(const struct rt_iface *ifc, const struct rt_group *g, uin
 	if (x && x->next_query_ms && x->next_query_ms < first)
 		first = x->next_query_ms;
 	/* retransmissions are timed in the group's more (send_specific) */
-	for (uint32_t k = 0; !x && k < g->nsrcs; k++)
-		if (g->srcs[k].rexmit)
+	for (uint32_t k = 0; !x && k < rt_nsrcs(g); k++)
+		if (g->sv->v[k].rexmit)
 			FAIL("%s %s: a source query retransmission without its time", ifc->name, gs);
 	if (first != MCAST_TIME_NEVER && (!mcast_tnode_armed(&g->timer) || g->timer.deadline_ms > first))
 		FAIL("%s %s: deadline %llu but the timer is %s %llu", ifc->name, gs, (unsigned long long)first,

@@ -52,15 +52,15 @@ void mcast_router_dump_json(const struct mcast_router *r, mcast_line_fn out, voi
 		void **gs = bidx_sorted(&ifc->groups, cmp_group, &ng);
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct rt_group *g = gs[k];
-			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
+			mcast_time_ms gt = rt_exclude(g) && rt_group_deadline(g) > now ? rt_group_deadline(g) - now : 0;
 			snprintf(line, sizeof(line),
 				 "%s{\"group\":\"%s\",\"filter_mode\":\"%s\",\"compat_version\":%u,"
 				 "\"group_timer_ms\":%llu,\"sources\":[",
-				 k ? "," : "", mcast_addr_str(&g->addr, a), g->exclude ? "exclude" : "include",
+				 k ? "," : "", mcast_addr_str(&g->addr, a), rt_exclude(g) ? "exclude" : "include",
 				 own_version(r, rt_group_level(ifc, g)), (unsigned long long)gt);
 			out(ctx, line);
-			for (uint32_t s = 0; s < g->nsrcs; s++) {
-				const struct rt_source *src = &g->srcs[s];
+			for (uint32_t s = 0; s < rt_nsrcs(g); s++) {
+				const struct rt_source *src = &g->sv->v[s];
 				mcast_time_ms t = src->deadline_ms > now ? src->deadline_ms - now : 0;
 				snprintf(line, sizeof(line), "%s{\"address\":\"%s\",\"timer_ms\":%llu,\"forwarding\":%s}",
 					 s ? "," : "", mcast_addr_str(&src->addr, a), (unsigned long long)t,
@@ -94,13 +94,13 @@ void mcast_router_dump_text(const struct mcast_router *r, mcast_line_fn out, voi
 			out(ctx, "  Group                                    Mode     Compat  Timer    Sources\n");
 		for (size_t k = 0; gs && k < ng; k++) {
 			const struct rt_group *g = gs[k];
-			mcast_time_ms gt = g->exclude && g->group_deadline_ms > now ? g->group_deadline_ms - now : 0;
+			mcast_time_ms gt = rt_exclude(g) && rt_group_deadline(g) > now ? rt_group_deadline(g) - now : 0;
 			snprintf(line, sizeof(line), "  %-40s %-8s v%-5u %6.1fs  %u\n", mcast_addr_str(&g->addr, a),
-				 g->exclude ? "EXCLUDE" : "INCLUDE", own_version(r, rt_group_level(ifc, g)),
-				 (double)gt / 1000.0, g->nsrcs);
+				 rt_exclude(g) ? "EXCLUDE" : "INCLUDE", own_version(r, rt_group_level(ifc, g)),
+				 (double)gt / 1000.0, rt_nsrcs(g));
 			out(ctx, line);
-			for (uint32_t s = 0; s < g->nsrcs; s++) {
-				const struct rt_source *src = &g->srcs[s];
+			for (uint32_t s = 0; s < rt_nsrcs(g); s++) {
+				const struct rt_source *src = &g->sv->v[s];
 				mcast_time_ms t = src->deadline_ms > now ? src->deadline_ms - now : 0;
 				snprintf(line, sizeof(line), "    %-38s %-8s %6.1fs\n", mcast_addr_str(&src->addr, b),
 					 src->deadline_ms ? "forward" : "blocked", (double)t / 1000.0);

@@ -187,9 +187,29 @@ static int reserve_prev(struct mcast_router *r, size_t n)
 
 /* Room for n sources in the group's own list: from what the first
  * records ask (one for an SSM channel, IPTV's usual), doubling. */
+static size_t srcs_bytes(size_t cap)
+{
+	return cap ? sizeof(struct rt_srcs) + cap * sizeof(struct rt_source) : 0;
+}
+
 static int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
-	return grow_sources(ifc->r->env.al, &grp->srcs, &grp->cap, n, 1);
+	size_t had = grp->sv ? grp->sv->cap : 0;
+	if (n <= had)
+		return 0;
+	size_t cap = had ? had : 1;
+	while (cap < n)
+		cap *= 2;
+	if (cap > UINT32_MAX)
+		return -ENOMEM;
+	struct rt_srcs *p = mcast_alloc_resize(ifc->r->env.al, grp->sv, srcs_bytes(had), srcs_bytes(cap));
+	if (!p)
+		return -ENOMEM;
+	if (!had)
+		p->n = 0;
+	p->cap = (uint32_t)cap;
+	grp->sv = p;
+	return 0;
 }
 
 static size_t hosts_bytes(size_t cap)
@@ -232,10 +252,10 @@ static struct rt_group_more *more_get(struct rt_iface *ifc, struct rt_group *grp
 /* Copies the group's state to r->prev; false when memory is out. */
 static bool save_prev(struct mcast_router *r, const struct rt_group *grp)
 {
-	if (reserve_prev(r, grp->nsrcs) < 0)
+	if (reserve_prev(r, rt_nsrcs(grp)) < 0)
 		return false;
-	if (grp->nsrcs)
-		memcpy(r->prev, grp->srcs, grp->nsrcs * sizeof(*grp->srcs));
+	if (rt_nsrcs(grp))
+		memcpy(r->prev, rt_srcs(grp), rt_nsrcs(grp) * sizeof(struct rt_source));
 	return true;
 }
 
@@ -252,12 +272,12 @@ static void reschedule(struct rt_iface *ifc, struct rt_group *grp)
 		if ((t) && (t) < next)                                               \
 			next = (t);                                                  \
 	} while (0)
-	if (grp->exclude)
-		EARLIER(grp->group_deadline_ms);
+	if (rt_exclude(grp))
+		EARLIER(rt_group_deadline(grp));
 	if (grp->more)
 		EARLIER(grp->more->next_query_ms);
-	for (uint32_t i = 0; i < grp->nsrcs; i++)
-		EARLIER(grp->srcs[i].deadline_ms);
+	for (uint32_t i = 0; i < rt_nsrcs(grp); i++)
+		EARLIER(grp->sv->v[i].deadline_ms);
 	for (uint16_t i = 0; i < rt_nhosts(grp); i++)
 		EARLIER(grp->hosts->v[i].deadline_ms);
 #undef EARLIER
@@ -292,8 +312,9 @@ static void group_free(struct rt_iface *ifc, struct rt_group *grp)
 	struct mcast_router *r = ifc->r;
 	mcast_lean_stop(&ifc->gwheel, &grp->timer);
 	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
-	ifc->nsources -= grp->nsrcs;
-	mcast_alloc_free(r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
+	ifc->nsources -= rt_nsrcs(grp);
+	if (grp->sv)
+		mcast_alloc_free(r->env.al, grp->sv, srcs_bytes(grp->sv->cap));
 	free_hosts(ifc, grp);
 	mcast_alloc_free(r->env.al, grp->more, sizeof(*grp->more));
 	r->group_frees++;
@@ -304,8 +325,8 @@ void rt_group_destroy(struct rt_iface *ifc, struct rt_group *grp, bool notify_fw
 {
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
-	bool ex = grp->exclude;
-	uint32_t n = grp->nsrcs;
+	bool ex = rt_exclude(grp);
+	uint32_t n = rt_nsrcs(grp);
 	bool saved = notify_fwd && save_prev(r, grp);
 	group_free(ifc, grp);
 	if (saved)
@@ -319,13 +340,13 @@ static void commit(struct rt_iface *ifc, struct rt_group *grp, bool new_exclude,
 {
 	struct mcast_router *r = ifc->r;
 	struct mcast_addr g = grp->addr;
-	bool old_exclude = grp->exclude;
-	uint32_t on = grp->nsrcs;
+	bool old_exclude = rt_exclude(grp);
+	uint32_t on = rt_nsrcs(grp);
 	/* Callers reserved the room (rt_records_prepare, the timer), so
 	 * neither of these fails; if one did, the old state stays whole. */
 	if (!save_prev(r, grp))
 		return;
-	if (!new_exclude && n == 0 && !grp->slot) {
+	if (!new_exclude && n == 0 && !rt_slot(grp)) {
 		group_free(ifc, grp);
 		diff(ifc, &g, old_exclude, r->prev, on, false, NULL, 0);
 		return;
@@ -337,13 +358,14 @@ static void commit(struct rt_iface *ifc, struct rt_group *grp, bool new_exclude,
 		return;
 	}
 	if (n)
-		memcpy(grp->srcs, r->scratch, n * sizeof(*grp->srcs));
+		memcpy(grp->sv->v, r->scratch, n * sizeof(struct rt_source));
 	ifc->nsources = ifc->nsources - on + n;
-	grp->nsrcs = n;
-	grp->exclude = new_exclude;
+	if (grp->sv)
+		grp->sv->n = n;
+	rt_set_exclude(grp, new_exclude);
 	reschedule(ifc, grp);
 	r->notify_grp = grp;
-	diff(ifc, &g, old_exclude, r->prev, on, new_exclude, grp->srcs, n);
+	diff(ifc, &g, old_exclude, r->prev, on, new_exclude, rt_srcs(grp), n);
 	r->notify_grp = NULL;
 }
 
@@ -395,8 +417,8 @@ static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 	if (!ifc->querier || ifc->level == 1 || !x) {
 		/* (a group with retransmissions to send has its more: made
 		 * with the room for the record that started them) */
-		for (uint32_t i = 0; i < grp->nsrcs; i++)
-			grp->srcs[i].rexmit = 0;
+		for (uint32_t i = 0; i < rt_nsrcs(grp); i++)
+			grp->sv->v[i].rexmit = 0;
 		if (x) {
 			x->group_rexmit = 0;
 			x->next_query_ms = 0;
@@ -404,7 +426,7 @@ static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 		return;
 	}
 	if (x->group_rexmit) {
-		bool s = grp->exclude && grp->group_deadline_ms > now + lmqt;
+		bool s = rt_exclude(grp) && rt_group_deadline(grp) > now + lmqt;
 		send_query(ifc, &grp->addr, s, NULL, 0);
 		x->group_rexmit--;
 		sent_group = true;
@@ -414,13 +436,13 @@ static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 		/* rec_srcs is free here: the record being handled, if any, was
 		 * applied already. Without memory for every source, those
 		 * that fit are queried now and the rest at the next turn. */
-		size_t cap = rt_reserve(r, (void **)&r->rec_srcs, &r->rec_srcs_cap, grp->nsrcs,
-					sizeof(*r->rec_srcs)) == 0 ? grp->nsrcs : r->rec_srcs_cap;
+		size_t cap = rt_reserve(r, (void **)&r->rec_srcs, &r->rec_srcs_cap, rt_nsrcs(grp),
+					sizeof(*r->rec_srcs)) == 0 ? rt_nsrcs(grp) : r->rec_srcs_cap;
 		for (int pass = 0; pass < 2; pass++) {
 			size_t n = 0;
 			bool s_flag = pass == 0;
-			for (uint32_t i = 0; i < grp->nsrcs; i++) {
-				struct rt_source *s = &grp->srcs[i];
+			for (uint32_t i = 0; i < rt_nsrcs(grp); i++) {
+				struct rt_source *s = &grp->sv->v[i];
 				if (!s->rexmit)
 					continue;
 				bool above = s->deadline_ms > now + lmqt;
@@ -438,8 +460,8 @@ static void send_specific(struct rt_iface *ifc, struct rt_group *grp)
 				send_query(ifc, &grp->addr, s_flag, r->rec_srcs, n);
 		}
 	} else {
-		for (uint32_t i = 0; i < grp->nsrcs; i++)
-			grp->srcs[i].rexmit = 0;
+		for (uint32_t i = 0; i < rt_nsrcs(grp); i++)
+			grp->sv->v[i].rexmit = 0;
 	}
 	x->next_query_ms = more ? now + ifc->cfg.last_member_interval_ms : 0;
 }
@@ -466,7 +488,7 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 		  const struct mcast_addr *B, size_t nb)
 {
 	const struct mcast_alloc *al = ifc->r->env.al;
-	if (grp->untracked || mcast_addr_is_unspecified(host))
+	if (rt_untracked(grp) || mcast_addr_is_unspecified(host))
 		return;
 	struct rt_host *h = host_find(grp, host);
 	if (!h) {
@@ -477,13 +499,13 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 			return;
 		if (rt_nhosts(grp) >= ifc->cfg.max_hosts ||
 		    (ifc->cfg.max_total_sources && ifc->nsources >= ifc->cfg.max_total_sources)) {
-			grp->untracked = true; /* from now on, never fast leave this group */
+			rt_set_untracked(grp); /* from now on, never fast leave this group */
 			ifc->stats.host_limit++;
 			limit_hit(ifc, &grp->addr, "host tracking for", "max-hosts or max-total-sources", ifc->cfg.max_hosts);
 			return;
 		}
 		if (reserve_hosts(ifc, grp, (size_t)rt_nhosts(grp) + 1) < 0) {
-			grp->untracked = true;
+			rt_set_untracked(grp);
 			ifc->stats.host_limit++;
 			return;
 		}
@@ -492,9 +514,9 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 		h->addr = *host;
 		/* the room rt_records_prepare() reserved for this new host */
 		struct mcast_router *r = ifc->r;
-		if (grp->slot && r->touched[grp->slot - 1].spare.cap) {
-			h->srcs = r->touched[grp->slot - 1].spare;
-			mcast_srcset_init(&r->touched[grp->slot - 1].spare);
+		if (rt_slot(grp) && r->touched[rt_slot(grp) - 1].spare.cap) {
+			h->srcs = r->touched[rt_slot(grp) - 1].spare;
+			mcast_srcset_init(&r->touched[rt_slot(grp) - 1].spare);
 		}
 		ifc->nsources++;
 	}
@@ -508,7 +530,7 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 	    (ifc->cfg.max_total_sources && ifc->nsources - before + most > ifc->cfg.max_total_sources)) {
 		ifc->stats.host_limit++;
 		free_hosts(ifc, grp);
-		grp->untracked = true;
+		rt_set_untracked(grp);
 		return;
 	}
 	int rc = 0;
@@ -542,7 +564,7 @@ static void track(struct rt_iface *ifc, struct rt_group *grp, const struct mcast
 	ifc->nsources = ifc->nsources - (uint32_t)before + (uint32_t)h->srcs.n;
 	if (rc < 0) {
 		free_hosts(ifc, grp);
-		grp->untracked = true;
+		rt_set_untracked(grp);
 		return;
 	}
 	h->deadline_ms = rt_now(ifc->r) + rt_gmi(ifc);
@@ -670,10 +692,10 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	 * sets its Host Present timer below, so it takes the general path).
 	 * Only the group timer moves, later (its wheel entry stays:
 	 * reschedule). */
-	if (type == MCAST_MODE_IS_EXCLUDE && !nb && !older && grp->exclude && !grp->nsrcs) {
+	if (type == MCAST_MODE_IS_EXCLUDE && !nb && !older && rt_exclude(grp) && !rt_nsrcs(grp)) {
 		if (ifc->cfg.fast_leave && rt_group_level(ifc, grp) == 3)
 			track(ifc, grp, host, type, B, nb);
-		grp->group_deadline_ms = now + gmi;
+		rt_set_group_deadline(grp, now + gmi);
 		reschedule(ifc, grp);
 		return;
 	}
@@ -716,30 +738,30 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 		track(ifc, grp, host, type, B, nb);
 
 	/* Apply the rule into scratch. */
-	const struct rt_rule *ru = &rules[grp->exclude][type];
-	if (reserve_scratch(r, (size_t)grp->nsrcs + nb) < 0)
+	const struct rt_rule *ru = &rules[rt_exclude(grp)][type];
+	if (reserve_scratch(r, (size_t)rt_nsrcs(grp) + nb) < 0)
 		goto done;
-	mcast_time_ms old_gt = grp->group_deadline_ms;
+	mcast_time_ms old_gt = rt_group_deadline(grp);
 	uint32_t i = 0, n = 0, kept = 0, added = 0;
 	size_t j = 0;
 	bool queried = false;
 	/* The limits count the sources that stay plus those added. */
 	if (ifc->cfg.max_sources || ifc->cfg.max_total_sources) {
-		for (uint32_t k = 0, jj = 0; k < grp->nsrcs; k++) {
-			while (jj < nb && addr_cmp(&B[jj], &grp->srcs[k].addr) < 0)
+		for (uint32_t k = 0, jj = 0; k < rt_nsrcs(grp); k++) {
+			while (jj < nb && addr_cmp(&B[jj], &grp->sv->v[k].addr) < 0)
 				jj++;
-			bool in_b = jj < nb && mcast_addr_eq(&B[jj], &grp->srcs[k].addr);
-			bool x = grp->srcs[k].deadline_ms != 0;
+			bool in_b = jj < nb && mcast_addr_eq(&B[jj], &grp->sv->v[k].addr);
+			bool x = grp->sv->v[k].deadline_ms != 0;
 			int cls = in_b ? (x ? C_XB : C_YB) : (x ? C_XN : C_YN);
 			kept += ru->act[cls] != A_DEL;
 		}
 	}
-	while (i < grp->nsrcs || j < nb) {
-		int c = i == grp->nsrcs ? 1 : j == nb ? -1 : addr_cmp(&grp->srcs[i].addr, &B[j]);
+	while (i < rt_nsrcs(grp) || j < nb) {
+		int c = i == rt_nsrcs(grp) ? 1 : j == nb ? -1 : addr_cmp(&grp->sv->v[i].addr, &B[j]);
 		struct rt_source s;
 		int cls;
 		if (c <= 0) {
-			s = grp->srcs[i++];
+			s = grp->sv->v[i++];
 			bool x = s.deadline_ms != 0;
 			cls = c == 0 ? (x ? C_XB : C_YB) : (x ? C_XN : C_YN);
 			if (c == 0)
@@ -775,7 +797,7 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 			}
 			/* others' sources + this group's next list */
 			if (ifc->cfg.max_total_sources &&
-			    (uint64_t)ifc->nsources - grp->nsrcs + kept + added >= ifc->cfg.max_total_sources) {
+			    (uint64_t)ifc->nsources - rt_nsrcs(grp) + kept + added >= ifc->cfg.max_total_sources) {
 				ifc->stats.total_source_limit++;
 				limit_hit(ifc, &grp->addr, "a source of", "max-total-sources", ifc->cfg.max_total_sources);
 				continue;
@@ -786,9 +808,9 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 			s.mark = 1;
 		r->scratch[n++] = s;
 	}
-	bool exclude = grp->exclude || ru->to_exclude;
+	bool exclude = rt_exclude(grp) || ru->to_exclude;
 	if (ru->gt_gmi)
-		grp->group_deadline_ms = now + gmi;
+		rt_set_group_deadline(grp, now + gmi);
 
 	/* 6.6.3: the querier lowers timers to LMQT and queries. */
 	uint32_t lmqt = rt_lmqt(ifc);
@@ -816,21 +838,21 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 		}
 		if (ru->query_group) {
 			grp->more->group_rexmit = rt_lmqc(ifc);
-			if (grp->group_deadline_ms > now + lmqt)
-				grp->group_deadline_ms = now + lmqt;
+			if (rt_group_deadline(grp) > now + lmqt)
+				rt_set_group_deadline(grp, now + lmqt);
 			queried = true;
 		}
 	}
-	if (ifc->cfg.fast_leave && level == 3 && !grp->untracked &&
+	if (ifc->cfg.fast_leave && level == 3 && !rt_untracked(grp) &&
 	    (type == MCAST_CHANGE_TO_INCLUDE || type == MCAST_BLOCK_OLD_SOURCES ||
 	     type == MCAST_CHANGE_TO_EXCLUDE))
 		n = fast_leave(ifc, grp, &exclude, n);
 	if (!exclude)
-		grp->group_deadline_ms = 0;
+		rt_set_group_deadline(grp, 0);
 	/* a group of the packet (prepare touched every group it found or
 	 * made) stays until rt_records_done(); only one made here, outside
 	 * the packet's groups, can go in commit */
-	bool held = grp->slot != 0;
+	bool held = rt_slot(grp) != 0;
 	commit(ifc, grp, exclude, n);
 	if (!held && !(grp = rt_group_find(ifc, g)))
 		return; /* the group went */
@@ -840,7 +862,7 @@ static void group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8
 	}
 	return;
 done:
-	if (grp->nsrcs == 0 && !grp->exclude && !grp->slot)
+	if (rt_nsrcs(grp) == 0 && !rt_exclude(grp) && !rt_slot(grp))
 		rt_group_destroy(ifc, grp, false);
 }
 
@@ -857,7 +879,7 @@ static int touch(struct mcast_router *r, struct rt_group *grp)
 		return -ENOMEM;
 	r->touched[r->ntouched] = (struct rt_touched){ .grp = grp };
 	mcast_srcset_init(&r->touched[r->ntouched].spare);
-	grp->slot = (uint16_t)++r->ntouched;
+	rt_set_slot(grp, (uint16_t)++r->ntouched);
 	return 0;
 }
 
@@ -875,21 +897,22 @@ static size_t room_for(size_t n)
  * realloc that fails keeps the larger block: nothing is lost). */
 static void shrink_srcs(struct rt_iface *ifc, struct rt_group *grp)
 {
-	/* what growing for nsrcs alone would have given: no more */
-	if (grp->nsrcs == 0 && grp->cap) {
-		mcast_alloc_free(ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs));
-		grp->srcs = NULL;
-		grp->cap = 0;
+	struct rt_srcs *sv = grp->sv;
+	if (!sv)
+		return;
+	/* what growing for its sources alone would have given: no more */
+	if (sv->n == 0) {
+		mcast_alloc_free(ifc->r->env.al, sv, srcs_bytes(sv->cap));
+		grp->sv = NULL;
 		return;
 	}
-	size_t cap = room_for(grp->nsrcs);
-	if (grp->cap <= cap)
+	size_t cap = room_for(sv->n);
+	if (sv->cap <= cap)
 		return;
-	void *p = mcast_alloc_resize(ifc->r->env.al, grp->srcs, grp->cap * sizeof(*grp->srcs),
-				     cap * sizeof(*grp->srcs));
+	struct rt_srcs *p = mcast_alloc_resize(ifc->r->env.al, sv, srcs_bytes(sv->cap), srcs_bytes(cap));
 	if (p) {
-		grp->srcs = p;
-		grp->cap = (uint32_t)cap;
+		p->cap = (uint32_t)cap;
+		grp->sv = p;
 	}
 }
 
@@ -916,14 +939,14 @@ void rt_records_done(struct rt_iface *ifc)
 	struct mcast_router *r = ifc->r;
 	for (uint32_t k = 0; k < r->ntouched; k++) {
 		struct rt_group *grp = r->touched[k].grp;
-		grp->slot = 0;
+		rt_set_slot(grp, 0);
 		mcast_srcset_free(&r->touched[k].spare, r->env.al);
 		shrink_srcs(ifc, grp);
 		for (uint16_t h = 0; h < rt_nhosts(grp); h++)
 			shrink_host(r->env.al, &grp->hosts->v[h]);
 		/* emptied by the packet, or made for it and never filled (its
 		 * forwarding changes, if any, were told when it emptied) */
-		if (!grp->exclude && grp->nsrcs == 0)
+		if (!rt_exclude(grp) && rt_nsrcs(grp) == 0)
 			rt_group_destroy(ifc, grp, false);
 	}
 	r->ntouched = 0;
@@ -1017,12 +1040,12 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 				rc = -ENOMEM;
 				break;
 			}
-		} else if (!grp->slot && touch(r, grp) < 0) {
+		} else if (!rt_slot(grp) && touch(r, grp) < 0) {
 			rc = -ENOMEM;
 			break;
 		}
 		p->grp = grp;
-		r->touched[grp->slot - 1].plan += rec->nsrcs;
+		r->touched[rt_slot(grp) - 1].plan += rec->nsrcs;
 		/* the part a record may need besides the group's own (RFC
 		 * 3376 6.4.2: the changes that query; 7.3.2: older hosts) */
 		bool queries = rec->type == MCAST_CHANGE_TO_INCLUDE ||
@@ -1039,7 +1062,7 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 	uint64_t touched_all = 0;
 	for (uint32_t k = 0; ifc->cfg.max_total_sources && k < r->ntouched; k++) {
 		const struct rt_group *grp = r->touched[k].grp;
-		touched_all += grp->nsrcs;
+		touched_all += rt_nsrcs(grp);
 		for (uint16_t h = 0; h < rt_nhosts(grp); h++)
 			touched_all += 1 + grp->hosts->v[h].srcs.n;
 	}
@@ -1050,18 +1073,18 @@ int rt_records_prepare(struct rt_iface *ifc, const struct mcast_group_record *re
 		/* the most its list can hold after the packet: what the
 		 * records may add, within the limits (which never cut what
 		 * is already there) */
-		size_t need = (size_t)grp->nsrcs + plan;
+		size_t need = (size_t)rt_nsrcs(grp) + plan;
 		if (ifc->cfg.max_sources && need > ifc->cfg.max_sources)
-			need = grp->nsrcs > ifc->cfg.max_sources ? grp->nsrcs : ifc->cfg.max_sources;
+			need = rt_nsrcs(grp) > ifc->cfg.max_sources ? rt_nsrcs(grp) : ifc->cfg.max_sources;
 		uint64_t room = UINT64_MAX;
 		if (ifc->cfg.max_total_sources) {
 			room = ifc->cfg.max_total_sources > untouched ? ifc->cfg.max_total_sources - untouched : 0;
 			if (need > room)
-				need = grp->nsrcs > room ? grp->nsrcs : (size_t)room;
+				need = rt_nsrcs(grp) > room ? rt_nsrcs(grp) : (size_t)room;
 		}
 		if (reserve_scratch(r, need) < 0 || reserve_prev(r, need) < 0 || reserve_srcs(ifc, grp, need) < 0) {
 			rc = -ENOMEM;
-		} else if (track && !grp->untracked) {
+		} else if (track && !rt_untracked(grp)) {
 			struct rt_host *h = host_find(grp, host);
 			/* a host's list is bounded like the group's, and by the
 			 * total; a host beyond max_hosts is not tracked (track(ifc, )) */
@@ -1103,11 +1126,11 @@ void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 		return;
 	mcast_time_ms limit = rt_now(ifc->r) + rt_lmqt(ifc);
 	if (n == 0) {
-		if (grp->exclude && grp->group_deadline_ms > limit)
-			grp->group_deadline_ms = limit;
+		if (rt_exclude(grp) && rt_group_deadline(grp) > limit)
+			rt_set_group_deadline(grp, limit);
 	} else {
-		for (uint32_t i = 0; i < grp->nsrcs; i++) {
-			struct rt_source *s = &grp->srcs[i];
+		for (uint32_t i = 0; i < rt_nsrcs(grp); i++) {
+			struct rt_source *s = &grp->sv->v[i];
 			if (s->deadline_ms > limit && mcast_addrs_find(srcs, n, &s->addr) >= 0)
 				s->deadline_ms = limit;
 		}
@@ -1132,7 +1155,7 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 
 	/* Room first: without it nothing changes and the timer tries again
 	 * in a second (re-armed in the past it would fire again at once). */
-	if (reserve_scratch(r, grp->nsrcs) < 0 || reserve_prev(r, grp->nsrcs) < 0) {
+	if (reserve_scratch(r, rt_nsrcs(grp)) < 0 || reserve_prev(r, rt_nsrcs(grp)) < 0) {
 		ifc->stats.no_memory++;
 		mcast_lean_start(&ifc->gwheel, &grp->timer, now + 1000);
 		rt_check_invariants(r);
@@ -1147,11 +1170,11 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 	if (grp->more && grp->more->next_query_ms && grp->more->next_query_ms <= now)
 		send_specific(ifc, grp);
 
-	bool exclude = grp->exclude;
-	bool switch_mode = exclude && grp->group_deadline_ms <= now;
+	bool exclude = rt_exclude(grp);
+	bool switch_mode = exclude && rt_group_deadline(grp) <= now;
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < grp->nsrcs; i++) {
-		struct rt_source s = grp->srcs[i];
+	for (uint32_t i = 0; i < rt_nsrcs(grp); i++) {
+		struct rt_source s = grp->sv->v[i];
 		if (s.deadline_ms && s.deadline_ms <= now) {
 			/* Source timer expired: INCLUDE deletes the source,
 			 * EXCLUDE moves it to the excluded list. */
@@ -1166,7 +1189,7 @@ void rt_group_timer_fired(struct mcast_tnode *t, void *arg)
 	}
 	if (switch_mode) {
 		exclude = false;
-		grp->group_deadline_ms = 0;
+		rt_set_group_deadline(grp, 0);
 		if (grp->more)
 			grp->more->group_rexmit = 0;
 	}

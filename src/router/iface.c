@@ -752,15 +752,15 @@ int mcast_router_group(const struct mcast_router *r, unsigned ifindex,
 	mcast_time_ms now = rt_now(r);
 	uint8_t level = rt_group_level(ifc, grp);
 	if (info) {
-		info->exclude = grp->exclude;
+		info->exclude = rt_exclude(grp);
 		info->compat_version = r->family == MCAST_AF_INET ? level : (uint8_t)(level - 1);
 		info->group_timer_ms =
-			grp->exclude && grp->group_deadline_ms > now ? grp->group_deadline_ms - now : 0;
-		info->nsources = grp->nsrcs;
+			rt_exclude(grp) && rt_group_deadline(grp) > now ? rt_group_deadline(grp) - now : 0;
+		info->nsources = rt_nsrcs(grp);
 		info->ntracked_hosts = rt_nhosts(grp);
 	}
-	for (size_t i = 0; srcs && i < grp->nsrcs && i < cap; i++) {
-		const struct rt_source *s = &grp->srcs[i];
+	for (size_t i = 0; srcs && i < rt_nsrcs(grp) && i < cap; i++) {
+		const struct rt_source *s = &grp->sv->v[i];
 		srcs[i].addr = s->addr;
 		srcs[i].timer_ms = s->deadline_ms > now ? s->deadline_ms - now : 0;
 		srcs[i].forwarding = s->deadline_ms != 0;
@@ -806,16 +806,16 @@ bool mcast_router_wants(const struct mcast_router *r, unsigned ifindex,
 		return false;
 	/* RFC 3376 6.3: INCLUDE forwards the listed sources; EXCLUDE all but
 	 * the ones with timer 0. Sources are sorted: binary search. */
-	uint32_t lo = 0, hi = grp->nsrcs;
+	uint32_t lo = 0, hi = rt_nsrcs(grp);
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = addr_cmp(&grp->srcs[mid].addr, source);
+		int c = addr_cmp(&grp->sv->v[mid].addr, source);
 		if (c == 0)
-			return grp->srcs[mid].deadline_ms != 0;
+			return grp->sv->v[mid].deadline_ms != 0;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return grp->exclude;
+	return rt_exclude(grp);
 }

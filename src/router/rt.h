@@ -21,6 +21,13 @@ struct rt_host {                        /* explicit tracking (fast leave) */
 	struct mcast_srcset srcs;
 };
 
+/* A group's sources, sorted by address, counted in their own
+ * allocation (an any-source group pays the pointer only). */
+struct rt_srcs {
+	uint32_t n, cap;
+	struct rt_source v[];
+};
+
 /* A group's tracked hosts, counted in their own allocation (a group
  * without fast leave pays a pointer for them). */
 struct rt_hosts {
@@ -43,6 +50,7 @@ struct rt_group_more {
 /* Times a group's word holds: below 2^46 ms, 2,200 years of the
  * driver's clock (mcastd's is the time since boot). */
 #define RT_TIME_BITS 46
+_Static_assert(RT_TIME_BITS + 2 <= 48, "the group's word: time, two flags, a 16-bit slot");
 
 /* A group on an interface: 80 bytes. It does not point at its interface
  * (functions are handed both; its timer's callback gets the interface
@@ -50,18 +58,79 @@ struct rt_group_more {
  * findings are in router->touched. */
 struct rt_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
-	uint32_t nsrcs, cap;
-	struct rt_source *srcs;         /* sorted by address */
-	/* one word: the EXCLUDE mode's group timer (a time below 2^46 ms,
-	 * RT_TIME_BITS), the packet's slot, the mode and tracking flags */
-	uint64_t group_deadline_ms : RT_TIME_BITS;
-	uint64_t slot : 16;             /* during a packet: index in router->touched + 1, 0 = none */
-	uint64_t exclude : 1;           /* filter mode */
-	uint64_t untracked : 1;         /* tracking overflowed: never fast leave */
+	struct rt_srcs *sv;             /* its sources, NULL while none had room */
+	/* one word, read and written whole (rt_group_deadline() and the
+	 * others below): the EXCLUDE mode's group timer (a time below
+	 * 2^46 ms, RT_TIME_BITS), the filter mode, whether tracking
+	 * overflowed, the packet's slot */
+	uint64_t word;
 	struct rt_hosts *hosts;         /* NULL until a host is tracked */
 	struct rt_group_more *more;     /* NULL until needed */
 	struct mcast_tnode timer;       /* in its interface's gwheel, at or before the earliest deadline */
 };
+
+/* The group's word. Bit fields took one load and store per field, of
+ * different widths: a narrow store read back whole stalls store
+ * forwarding (7 ns a new group in bench_proxy); these read and write
+ * all 64 bits. */
+#define RT_W_TIME ((1ull << RT_TIME_BITS) - 1)
+#define RT_W_EXCLUDE (1ull << RT_TIME_BITS)
+#define RT_W_UNTRACKED (1ull << (RT_TIME_BITS + 1))
+#define RT_W_SLOT_SHIFT 48
+
+/* The EXCLUDE mode's group timer deadline, 0 = none. */
+static inline mcast_time_ms rt_group_deadline(const struct rt_group *grp)
+{
+	return grp->word & RT_W_TIME;
+}
+
+static inline void rt_set_group_deadline(struct rt_group *grp, mcast_time_ms t)
+{
+	grp->word = (grp->word & ~RT_W_TIME) | (t & RT_W_TIME);
+}
+
+/* Filter mode EXCLUDE. */
+static inline bool rt_exclude(const struct rt_group *grp)
+{
+	return (grp->word & RT_W_EXCLUDE) != 0;
+}
+
+static inline void rt_set_exclude(struct rt_group *grp, bool on)
+{
+	grp->word = on ? grp->word | RT_W_EXCLUDE : grp->word & ~RT_W_EXCLUDE;
+}
+
+/* Tracking overflowed: never fast leave. */
+static inline bool rt_untracked(const struct rt_group *grp)
+{
+	return (grp->word & RT_W_UNTRACKED) != 0;
+}
+
+static inline void rt_set_untracked(struct rt_group *grp)
+{
+	grp->word |= RT_W_UNTRACKED;
+}
+
+/* During a packet: its index in router->touched + 1, 0 = none. */
+static inline unsigned rt_slot(const struct rt_group *grp)
+{
+	return (unsigned)(grp->word >> RT_W_SLOT_SHIFT);
+}
+
+static inline void rt_set_slot(struct rt_group *grp, unsigned slot)
+{
+	grp->word = (grp->word & ~(0xffffull << RT_W_SLOT_SHIFT)) | ((uint64_t)(slot & 0xffff) << RT_W_SLOT_SHIFT);
+}
+
+static inline uint32_t rt_nsrcs(const struct rt_group *grp)
+{
+	return grp->sv ? grp->sv->n : 0;
+}
+
+static inline struct rt_source *rt_srcs(const struct rt_group *grp)
+{
+	return grp->sv ? grp->sv->v : NULL;
+}
 
 static inline uint16_t rt_nhosts(const struct rt_group *grp)
 {

@@ -165,24 +165,37 @@ static void test_check_finds_damage(void **state)
 	struct rt_group *g = first_group(f->r[0]);
 	assert_non_null(g);
 
-	struct rt_source keep = g->srcs[0];
-	g->srcs[0] = g->srcs[2]; /* out of order */
-	expect_broken(f->r[0], "sources out of order");
-	g->srcs[0] = keep;
+	uint32_t nsrc = g->sv->n; /* more sources than their room */
+	g->sv->n = g->sv->cap + 1;
+	expect_broken(f->r[0], "sources in room for");
+	g->sv->n = nsrc;
 	check_ok(f->r[0]);
 
-	g->srcs[1].deadline_ms = 0; /* an excluded source in INCLUDE mode */
-	expect_broken(f->r[0], "INCLUDE source without a timer");
-	g->srcs[1].deadline_ms = g->srcs[0].deadline_ms;
+	assert_non_null(g->hosts); /* more tracked hosts than their room */
+	uint16_t nh = g->hosts->n;
+	g->hosts->n = (uint16_t)(g->hosts->cap + 1);
+	expect_broken(f->r[0], "tracked hosts (room");
+	g->hosts->n = nh;
+	check_ok(f->r[0]);
 
-	g->group_deadline_ms = 5; /* a group timer in INCLUDE mode */
+	struct rt_source keep = g->sv->v[0];
+	g->sv->v[0] = g->sv->v[2]; /* out of order */
+	expect_broken(f->r[0], "sources out of order");
+	g->sv->v[0] = keep;
+	check_ok(f->r[0]);
+
+	g->sv->v[1].deadline_ms = 0; /* an excluded source in INCLUDE mode */
+	expect_broken(f->r[0], "INCLUDE source without a timer");
+	g->sv->v[1].deadline_ms = g->sv->v[0].deadline_ms;
+
+	rt_set_group_deadline(g, 5); /* a group timer in INCLUDE mode */
 	expect_broken(f->r[0], "filter mode INCLUDE with group timer");
-	g->group_deadline_ms = 0;
+	rt_set_group_deadline(g, 0);
 
 	struct rt_iface *ifc = first_iface(f->r[0]);
 	mcast_lean_stop(&ifc->gwheel, &g->timer); /* a group that never expires */
 	expect_broken(f->r[0], "the timer is off");
-	mcast_lean_start(&ifc->gwheel, &g->timer, g->srcs[0].deadline_ms);
+	mcast_lean_start(&ifc->gwheel, &g->timer, g->sv->v[0].deadline_ms);
 	check_ok(f->r[0]);
 
 	mcast_time_ms at = g->timer.deadline_ms; /* the timer filed where its deadline does not say */
@@ -206,9 +219,9 @@ static void test_check_finds_damage(void **state)
 	/* a source query retransmission with no time for it (a group its
 	 * members only reported has no more part) */
 	assert_null(g->more);
-	g->srcs[0].rexmit = 1;
+	g->sv->v[0].rexmit = 1;
 	expect_broken(f->r[0], "a source query retransmission without its time");
-	g->srcs[0].rexmit = 0;
+	g->sv->v[0].rexmit = 0;
 	check_ok(f->r[0]);
 
 	ifc->nsources++; /* a count that does not count */

@@ -197,6 +197,26 @@ static void test_refresh_keeps_timer(void **state)
 	rtfx_free(f);
 }
 
+/* The group timer is kept in 46 bits (RT_TIME_BITS): a clock far on
+ * (2^45 ms, 1,100 years) still times a group exactly. */
+static void test_late_clock(void **state)
+{
+	(void)state;
+	struct rtfx *f = rtfx_new(MCAST_AF_INET, 1, NULL);
+	const mcast_time_ms t0 = (1ull << 45) + 4321;
+	mcast_wheel_jump(&f->wheel, t0); /* (the queries' timer once, not every 125 s) */
+	rtfx_deliver(f);
+	host_rec(f, "10.0.0.10", "239.1.1.5", MCAST_MODE_IS_EXCLUDE, "");
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "EXCLUDE gt=260000");
+	f->ev[0] = '\0';
+	mcast_wheel_advance(&f->wheel, t0 + 259999);
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "EXCLUDE gt=1");
+	mcast_wheel_advance(&f->wheel, t0 + 260000);
+	assert_string_equal(f->ev, "-*");
+	assert_string_equal(rt_state(f, 0, "239.1.1.5"), "none");
+	rtfx_free(f);
+}
+
 /* 7.3.2 and RFC 3810 8.3.2: older-version hosts. */
 static void test_compat(void **state)
 {
@@ -542,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_queries_and_leave_latency),
 		cmocka_unit_test(test_timer_expiry),
 		cmocka_unit_test(test_refresh_keeps_timer),
+		cmocka_unit_test(test_late_clock),
 		cmocka_unit_test(test_compat),
 		cmocka_unit_test(test_more_on_demand),
 		cmocka_unit_test(test_ssm),
