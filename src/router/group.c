@@ -163,11 +163,11 @@ static void diff(struct rt_iface *ifc, const struct mcast_addr *g, bool old_excl
 	}
 }
 
-/* Room for n sources in an array of them that doubles from first. */
-static int grow_sources(const struct mcast_alloc *al, struct rt_source **v, uint32_t *cap, size_t n, size_t first)
+/* Room for n sources in an array of them that doubles from first: the
+ * test inline (the packet path asks for room it has), the growth not. */
+__attribute__((noinline)) static int grow_sources_slow(const struct mcast_alloc *al, struct rt_source **v,
+						       uint32_t *cap, size_t n, size_t first)
 {
-	if (n <= *cap)
-		return 0;
 	size_t c = *cap ? *cap : first;
 	while (c < n)
 		c *= 2;
@@ -177,6 +177,12 @@ static int grow_sources(const struct mcast_alloc *al, struct rt_source **v, uint
 	*v = p;
 	*cap = (uint32_t)c;
 	return 0;
+}
+
+static inline int grow_sources(const struct mcast_alloc *al, struct rt_source **v, uint32_t *cap, size_t n,
+			       size_t first)
+{
+	return n <= *cap ? 0 : grow_sources_slow(al, v, cap, n, first);
 }
 
 /* Room for n sources in r->prev (the previous state kept for diff()). */
@@ -192,11 +198,9 @@ static size_t srcs_bytes(size_t cap)
 	return cap ? sizeof(struct rt_srcs) + cap * sizeof(struct rt_source) : 0;
 }
 
-static int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
+__attribute__((noinline)) static int grow_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
 	size_t had = grp->sv ? grp->sv->cap : 0;
-	if (n <= had)
-		return 0;
 	size_t cap = had ? had : 1;
 	while (cap < n)
 		cap *= 2;
@@ -210,6 +214,11 @@ static int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 	p->cap = (uint32_t)cap;
 	grp->sv = p;
 	return 0;
+}
+
+static inline int reserve_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
+{
+	return n <= (grp->sv ? grp->sv->cap : 0) ? 0 : grow_srcs(ifc, grp, n);
 }
 
 static size_t hosts_bytes(size_t cap)
