@@ -327,7 +327,7 @@ int main(void)
 		       tag, chain, base, 1e3 / batch, tag / batch, chain / batch, base / batch);
 		if (k == 2 && f == 1)
 			printf("memory per entry: %zu bytes (entry, up to %d outputs inline) + %.1f (index)\n",
-			       (sizeof(struct mr_entry) + 15) & ~(size_t)15, MR_INLINE_OIFS,
+			       mcast_pool_obj_size(sizeof(struct mr_entry)), MR_INLINE_OIFS,
 			       (double)kidx_bytes(&T->cache) / (double)n_keys);
 		mcast_mr_destroy(T);
 		free(S);

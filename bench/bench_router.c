@@ -135,6 +135,6 @@ int main(void)
 	}
 	printf("memory: %zu bytes per group record (with its timer) plus its share of the index "
 	       "(bench_footprint measures both), %zu per source\n",
-	       (sizeof(struct rt_group) + 15) & ~(size_t)15, sizeof(struct rt_source));
+	       mcast_pool_obj_size(sizeof(struct rt_group)), sizeof(struct rt_source));
 	return 0;
 }

@@ -451,6 +451,14 @@ struct mcast_pool {
 
 void mcast_pool_init(struct mcast_pool *p, const struct mcast_alloc *al, size_t obj_size,
 		     size_t per_chunk, size_t max_objects);
+/* The bytes a pool gives each object of obj_size: at least a pointer,
+ * rounded to 8 (the objects hold pointers and 64-bit numbers, nothing
+ * wider). */
+static inline size_t mcast_pool_obj_size(size_t obj_size)
+{
+	size_t n = obj_size < sizeof(void *) ? sizeof(void *) : obj_size;
+	return (n + 7) & ~(size_t)7;
+}
 /* A zeroed object, or NULL when the limit is reached or memory is out. */
 void *mcast_pool_get(struct mcast_pool *p);
 void mcast_pool_put(struct mcast_pool *p, void *obj);

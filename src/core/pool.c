@@ -26,16 +26,14 @@ struct chunk_hdr {
 };
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((size_t)(a) - 1))
-#define POOL_ALIGN (_Alignof(uint64_t) > _Alignof(void *) ? _Alignof(uint64_t) : _Alignof(void *))
 
 void mcast_pool_init(struct mcast_pool *p, const struct mcast_alloc *al, size_t obj_size,
 		     size_t per_chunk, size_t max_objects)
 {
 	memset(p, 0, sizeof(*p));
 	p->al = al;
-	/* 8-byte alignment: the records pooled hold pointers and 64-bit
-	 * numbers, nothing wider (16 cost a 72-byte group 8 more) */
-	p->obj_size = ALIGN_UP(obj_size < sizeof(void *) ? sizeof(void *) : obj_size, POOL_ALIGN);
+	/* 8-byte alignment (16 cost a 72-byte group 8 more) */
+	p->obj_size = mcast_pool_obj_size(obj_size);
 	p->per_chunk = per_chunk ? per_chunk : 64;
 	p->max_objects = max_objects;
 }
