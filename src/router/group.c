@@ -198,15 +198,29 @@ static size_t srcs_bytes(size_t cap)
 	return cap ? sizeof(struct rt_srcs) + cap * sizeof(struct rt_source) : 0;
 }
 
+/* Room for n elements in a counted array (a header of hdr bytes, then
+ * elements) holding had, doubling from one: the block, moved or not,
+ * with *cap its room (the caller writes both into its header), or NULL
+ * with nothing changed when memory is out or the room would pass max. */
+static void *grow_counted(const struct mcast_alloc *al, void *p, size_t hdr, size_t elem, size_t had, size_t n,
+			  size_t max, size_t *cap)
+{
+	size_t c = had ? had : 1;
+	while (c < n)
+		c *= 2;
+	if (c > max)
+		return NULL;
+	void *q = mcast_alloc_resize(al, p, had ? hdr + had * elem : 0, hdr + c * elem);
+	if (q)
+		*cap = c;
+	return q;
+}
+
 __attribute__((noinline)) static int grow_srcs(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
-	size_t had = grp->sv ? grp->sv->cap : 0;
-	size_t cap = had ? had : 1;
-	while (cap < n)
-		cap *= 2;
-	if (cap > UINT32_MAX)
-		return -ENOMEM;
-	struct rt_srcs *p = mcast_alloc_resize(ifc->r->env.al, grp->sv, srcs_bytes(had), srcs_bytes(cap));
+	size_t had = grp->sv ? grp->sv->cap : 0, cap;
+	struct rt_srcs *p = grow_counted(ifc->r->env.al, grp->sv, sizeof(*p), sizeof(p->v[0]), had, n, UINT32_MAX,
+					 &cap);
 	if (!p)
 		return -ENOMEM;
 	if (!had)
@@ -231,15 +245,11 @@ static size_t hosts_bytes(size_t cap)
  * bytes, not the 192 of a first room for four. */
 static int reserve_hosts(struct rt_iface *ifc, struct rt_group *grp, size_t n)
 {
-	size_t had = grp->hosts ? grp->hosts->cap : 0;
+	size_t had = grp->hosts ? grp->hosts->cap : 0, cap;
 	if (n <= had)
 		return 0;
-	size_t cap = had ? had * 2u : 1u;
-	while (cap < n)
-		cap *= 2;
-	if (cap > UINT16_MAX)
-		return -ENOMEM;
-	struct rt_hosts *p = mcast_alloc_resize(ifc->r->env.al, grp->hosts, hosts_bytes(had), hosts_bytes(cap));
+	struct rt_hosts *p = grow_counted(ifc->r->env.al, grp->hosts, sizeof(*p), sizeof(p->v[0]), had, n,
+					  UINT16_MAX, &cap);
 	if (!p)
 		return -ENOMEM;
 	if (!had)

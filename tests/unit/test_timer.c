@@ -211,6 +211,14 @@ static void on_lean(struct mcast_tnode *n, void *arg)
 	}
 }
 
+/* A wheel at now and a lean wheel on it (ties in list order). */
+static void lean_setup(struct mcast_wheel *w, struct mcast_lean_wheel *lw, mcast_time_ms now)
+{
+	reset(w, now);
+	LW = lw;
+	mcast_lean_init(lw, w, &mcast_alloc_libc, on_lean, NULL, lw);
+}
+
 static void lean_ok(const struct mcast_lean_wheel *lw)
 {
 	char why[200];
@@ -369,9 +377,7 @@ static void test_lean_reentrancy(void **state)
 	(void)state;
 	struct mcast_wheel w;
 	struct mcast_lean_wheel lw;
-	reset(&w, 0);
-	LW = &lw;
-	mcast_lean_init(&lw, &w, &mcast_alloc_libc, on_lean, NULL, &lw);
+	lean_setup(&w, &lw, 0);
 	struct lrec r[3] = { { .id = 0 }, { .id = 1 }, { .id = 2 } };
 	assert_int_equal(mcast_lean_reserve(&lw), 0);
 	mcast_lean_start(&lw, &r[0].n, 50);
@@ -391,9 +397,7 @@ static void test_lean_check(void **state)
 	(void)state;
 	struct mcast_wheel w;
 	struct mcast_lean_wheel lw;
-	reset(&w, 0);
-	LW = &lw;
-	mcast_lean_init(&lw, &w, &mcast_alloc_libc, on_lean, NULL, &lw);
+	lean_setup(&w, &lw, 0);
 	struct lrec a = { .id = 0 }, b = { .id = 1 };
 	assert_int_equal(mcast_lean_reserve(&lw), 0);
 	mcast_lean_start(&lw, &a.n, 5000);
