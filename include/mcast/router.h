@@ -105,6 +105,9 @@ enum mcast_fwd {
 
 struct mcast_router_env {
 	const struct mcast_alloc *al;
+	/* The router's clock: its times stay below 2^46 ms (a group keeps
+	 * its timer in 46 bits; 2,200 years of a clock counted from boot,
+	 * or from 1970). */
 	struct mcast_wheel *wheel;
 	const struct mcast_log *log;
 	/* Sends a datagram (queries) out of an interface. */
