@@ -171,8 +171,9 @@ size_t mcast_ip_header_len(enum mcast_family f, bool router_alert);
 
 /*
  * Writes an IP header with TTL/hop limit 1 and, when asked, Router Alert
- * for a payload of payload_len bytes at buf (cap bytes). The payload
- * follows at the returned offset. 0 if cap is too small.
+ * for a payload of payload_len bytes at buf (cap bytes), an IPv4 header
+ * with its checksum. The payload follows at the returned offset. 0 if
+ * cap is too small.
  */
 size_t mcast_ip_build(uint8_t *buf, size_t cap, const struct mcast_addr *src,
 		      const struct mcast_addr *dst, size_t payload_len, bool router_alert);
@@ -337,6 +338,7 @@ struct mcast_report_builder {
 	size_t hdr_len;          /* IP header + report header */
 	size_t len;              /* bytes used, 0 = no packet open */
 	uint16_t nrec;
+	uint32_t sum;            /* the open packet's records, summed as written (16 bits, folded) */
 	mcast_emit_fn emit;
 	void *ctx;
 	uint32_t packets;        /* emitted so far */

@@ -153,18 +153,24 @@ int mcast_report_init(struct mcast_report_builder *rb, enum mcast_family f,
 		      uint8_t *buf, size_t cap, mcast_emit_fn emit, void *ctx)
 {
 	const struct mcast_profile *pf = mcast_profile_of(f);
-	memset(rb, 0, sizeof(*rb));
 	if (mtu > 0xffff)
 		mtu = 0xffff;
+	/* every field set (a memset of the whole builder compiles to a
+	 * string store slower than the fields) */
 	rb->family = f;
 	rb->src = *src;
 	rb->dst = dst ? *dst : *pf->v3_routers;
 	rb->mtu = mtu;
 	rb->buf = buf;
 	rb->cap = cap;
+	rb->hdr_len = mcast_ip_header_len(f, true) + 8;
+	rb->len = 0;
+	rb->nrec = 0;
+	rb->sum = 0;
 	rb->emit = emit;
 	rb->ctx = ctx;
-	rb->hdr_len = mcast_ip_header_len(f, true) + 8;
+	rb->packets = 0;
+	rb->truncated_srcs = 0;
 	if (addr_family(src) != f || addr_family(&rb->dst) != f || cap < mtu ||
 	    mtu < rb->hdr_len + 4 + 2u * pf->alen)
 		return -EINVAL;
@@ -175,17 +181,22 @@ void mcast_report_flush(struct mcast_report_builder *rb)
 {
 	if (rb->len == 0)
 		return;
-	size_t iphdr = mcast_ip_build(rb->buf, rb->cap, &rb->src, &rb->dst,
-				      rb->len - mcast_ip_header_len(rb->family, true), true);
+	uint64_t sum;
+	size_t iphdr = wire_ip_frame(rb->buf, rb->cap, &rb->src, &rb->dst,
+				     rb->len - mcast_ip_header_len(rb->family, true), true, &sum);
 	uint8_t *m = rb->buf + iphdr;
+	uint8_t type = mcast_profile_of(rb->family)->type_v3_report;
 	memset(m, 0, 8);
-	m[0] = mcast_profile_of(rb->family)->type_v3_report;
+	m[0] = type;
 	wire_put16(m + 6, rb->nrec);
-	mcast_ip_finish(rb->buf, rb->len);
+	/* the records' sum kept as they were written (wire_sum32) */
+	sum += rb->sum + ((uint64_t)type << 24 | rb->nrec);
+	wire_put16(m + 2, mcast_cksum_fold(wire_sum_fold(sum)));
 	rb->emit(rb->ctx, rb->buf, rb->len);
 	rb->packets++;
 	rb->len = 0;
 	rb->nrec = 0;
+	rb->sum = 0;
 }
 
 /* Appends one record with exactly these sources; the caller made room. */
@@ -196,15 +207,22 @@ static void put_record(struct mcast_report_builder *rb, const struct mcast_profi
 	if (rb->len == 0)
 		rb->len = rb->hdr_len;
 	uint8_t *r = rb->buf + rb->len;
+	bool v4 = pf->alen == 4;
 	r[0] = type;
 	r[1] = aux_words;
 	wire_put16(r + 2, (uint16_t)n);
 	wire_put_addr(pf, r + 4, group);
+	uint64_t sum = ((uint64_t)type << 24 | (uint64_t)aux_words << 16 | n) + wire_sum_addr(group, v4);
 	uint8_t *s = r + 4 + pf->alen;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		wire_put_addr(pf, s + i * pf->alen, &srcs[i]);
+		sum += wire_sum_addr(&srcs[i], v4);
+	}
 	if (aux_words)
 		memcpy(s + n * pf->alen, aux, (size_t)aux_words * 4);
+	for (size_t i = 0; i < aux_words; i++)
+		sum += wire_sum32(aux + 4 * i);
+	rb->sum = wire_sum_fold(sum + rb->sum);
 	rb->len += 4 + pf->alen + n * pf->alen + (size_t)aux_words * 4;
 	rb->nrec++;
 	if (rb->nrec == 0xffff)
@@ -228,6 +246,7 @@ void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const 
 		__builtin_memcpy(r + 4, group->b + 12, 4);
 	else
 		__builtin_memcpy(r + 4, group->b, 16);
+	rb->sum = wire_sum_fold(rb->sum + ((uint64_t)type << 24) + wire_sum_addr(group, v4));
 	rb->len += need;
 	if (++rb->nrec == 0xffff)
 		mcast_report_flush(rb);

@@ -34,6 +34,54 @@ static inline void wire_put_addr(const struct mcast_profile *pf, uint8_t *p,
 
 bool mcast_ip_icmp6_cksum_ok(const struct mcast_ip_info *ip);
 
+/*
+ * Checksums from the values written instead of the bytes read back. An
+ * encoder writes a datagram a byte, two or four at a time; reading it
+ * back as 8-byte words right after makes every load wait for the stores
+ * it spans to reach the cache (a store forwards only to a load it
+ * covers whole), which was most of a one-record report's checksum time
+ * (perf annotate). So the report builder adds up each record as it
+ * writes it, from its caller's addresses, and the header's sums come
+ * from the same values.
+ *
+ * A sum is a plain 64-bit integer of big-endian 32-bit words (and
+ * smaller values in their place within a word): 2^16 = 1 modulo 0xffff,
+ * so a word counts as its two 16-bit halves (RFC 1071 1), and folding
+ * gives the one's complement sum mcast_cksum_add() would.
+ */
+static inline uint64_t wire_sum32(const uint8_t *p)
+{
+	uint32_t v;
+	__builtin_memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return v;
+#else
+	return __builtin_bswap32(v);
+#endif
+}
+
+static inline uint64_t wire_sum_addr(const struct mcast_addr *a, bool v4)
+{
+	if (v4)
+		return wire_sum32(a->b + 12);
+	return wire_sum32(a->b) + wire_sum32(a->b + 4) + wire_sum32(a->b + 8) + wire_sum32(a->b + 12);
+}
+
+/* The sum folded to 16 bits (not complemented: mcast_cksum_fold() does). */
+static inline uint32_t wire_sum_fold(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)((s & 0xffff) + (s >> 16));
+}
+
+/* mcast_ip_build(), with the IPv4 header's checksum written and
+ * *msg_sum set to what the message's checksum starts from: 0 for IGMP,
+ * the pseudo-header's sum for ICMPv6 (RFC 8200 8.1). */
+size_t wire_ip_frame(uint8_t *buf, size_t cap, const struct mcast_addr *src, const struct mcast_addr *dst,
+		     size_t payload_len, bool router_alert, uint64_t *msg_sum);
+
 /* mcast_report_add() of a record without sources or auxiliary data, for
  * the engines, whose groups are valid by construction (multicast, of the
  * builder's family; mcast_report_init() checked that the MTU holds a

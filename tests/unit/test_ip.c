@@ -26,10 +26,22 @@ static void test_build_v4(void **state)
 	struct mcast_addr s = A("10.0.0.1"), d = A("224.0.0.22");
 	assert_int_equal(mcast_ip_build(b, sizeof(b), &s, &d, 8, true), 24);
 	uint8_t want[24];
-	hex2bin("46 c0 00 20 00 00 40 00 01 02 00 00 0a 00 00 01 e0 00 00 16 94 04 00 00", want, 24);
+	/* the header's checksum (fa 00) written from the values */
+	hex2bin("46 c0 00 20 00 00 40 00 01 02 fa 00 0a 00 00 01 e0 00 00 16 94 04 00 00", want, 24);
 	assert_memory_equal(b, want, 24);
 	assert_int_equal(mcast_ip_build(b, sizeof(b), &s, &d, 8, false), 20);
 	assert_int_equal(b[0], 0x45);
+	assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, b, 20)), 0);
+	struct mcast_addr s2 = A("192.168.201.254"), d2 = A("239.255.255.250");
+	for (size_t len = 0; len < 70000; len += 997) {
+		size_t h = mcast_ip_build(b, sizeof(b), &s2, &d2, len, len & 1);
+		if (len > 0xffff - 24) {
+			assert_int_equal(h, 0); /* the total length would not fit */
+			continue;
+		}
+		assert_int_equal(h, len & 1 ? 24 : 20);
+		assert_int_equal(mcast_cksum_fold(mcast_cksum_add(0, b, h)), 0);
+	}
 	assert_int_equal(mcast_ip_build(b, 23, &s, &d, 8, true), 0); /* no room */
 	assert_int_equal(mcast_ip_header_len(MCAST_AF_INET6, true), 48);
 }
