@@ -338,7 +338,7 @@ struct mcast_report_builder {
 	size_t hdr_len;          /* IP header + report header */
 	size_t len;              /* bytes used, 0 = no packet open */
 	uint16_t nrec;
-	uint32_t sum;            /* the open packet's records, summed as written (16 bits, folded) */
+	uint32_t sum;            /* the open packet's records, summed as written (below 2^20) */
 	mcast_emit_fn emit;
 	void *ctx;
 	uint32_t packets;        /* emitted so far */

@@ -246,7 +246,10 @@ void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const 
 		__builtin_memcpy(r + 4, group->b + 12, 4);
 	else
 		__builtin_memcpy(r + 4, group->b, 16);
-	rb->sum = wire_sum_fold(rb->sum + ((uint64_t)type << 24) + wire_sum_addr(group, v4));
+	/* one folding step: the sum kept stays below 2^20 (a record adds
+	 * less than 2^35; mcast_report_flush() folds the rest) */
+	uint64_t sum = rb->sum + ((uint64_t)type << 24) + wire_sum_addr(group, v4);
+	rb->sum = (uint32_t)((sum & 0xffff) + (sum >> 16));
 	rb->len += need;
 	if (++rb->nrec == 0xffff)
 		mcast_report_flush(rb);
