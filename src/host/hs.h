@@ -29,14 +29,19 @@ struct hs_wait {
 };
 
 /* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
- * small fields sit together after the counts: 96 bytes, a multiple of
- * the pool's 16 (a proxy holds one per upstream group). */
+ * small fields sit together after the counts: 96 bytes (a proxy holds
+ * one per upstream group). n_ex and n_in are not in one 8-byte word:
+ * GCC reads "!n_ex && !n_in" as one 64-bit load, which a 4-byte store
+ * to either just before cannot forward (the load then waits for the
+ * store to reach the cache: a third of hs_set_state()'s time in a
+ * proxy's storm, measured). */
 struct hs_group {
 	struct mcast_addr addr;         /* the key in iface->groups; first, for the lookup's prefetch */
 	struct hs_iface *ifc;
 	uint32_t n_ex;                  /* EXCLUDE-mode sockets, plus the interface's own joins */
+	uint32_t nsrcs;
 	uint32_t n_in;                  /* INCLUDE-mode sockets */
-	uint32_t nsrcs, cap;
+	uint32_t cap;
 	uint16_t own;                   /* the interface's own joins (224.0.0.1, ...): one or two */
 	uint8_t mode_rexmit;            /* Filter-Mode-Change records left to send */
 	uint8_t v12_rexmit;             /* unsolicited v1/v2 reports left */
