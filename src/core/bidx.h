@@ -38,6 +38,10 @@
 #endif
 
 #define BIDX_LINE 64
+/* What a record's hash is made from lies in its first BIDX_KEY_BYTES
+ * bytes (an address, in every index of the library); growth loads both
+ * ends ahead of use. */
+#define BIDX_KEY_BYTES 16
 #define BIDX_SLOTS ((BIDX_LINE - sizeof(uint32_t)) / (sizeof(void *) + sizeof(uint16_t)))
 
 struct bidx_bucket {
