@@ -52,7 +52,10 @@ struct mcast_host_env {
 	const struct mcast_alloc *al;
 	struct mcast_wheel *wheel;
 	const struct mcast_log *log;
-	/* Sends a datagram (a report, leave or done) out of an interface. */
+	/* Sends a datagram (a report, leave or done) out of an interface.
+	 * It is called while the engine is in the middle of a report: it
+	 * must not call back into this host (queue the packet, as a
+	 * socket or a simulator's link does). */
 	void (*send)(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len);
 	void *ctx;
 	uint64_t seed;                 /* random report delays: same seed, same run */

@@ -10,7 +10,9 @@
  * is held by no socket, and that one filter counts once at most per
  * group and source, in its mode. Source lists must be sorted and unique, a group must be
  * held by a socket, its own joins or a pending retransmission, and a
- * source by a count or a retransmission; whether a group is reported,
+ * source by a count or a retransmission; a group with state-change
+ * retransmissions left is on its interface's queue, at the place it
+ * says, and the queue holds nothing else; whether a group is reported,
  * kept since it was made, must still be what its address and the
  * interface's settings say. A group's wait record exists only while a
  * response or v1/v2 report is pending, its timer at the earliest.
@@ -45,7 +47,7 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		     n_in + d_in, g->n_ex, g->n_in);
 	if (g->nsrcs > g->cap)
 		FAIL("%s %s: %u sources in room for %u", ifc->name, gs, g->nsrcs, g->cap);
-	bool pending = g->mode_rexmit || g->v12_rexmit;
+	bool pending = g->mode_rexmit || g->v12_rexmit, queued = g->mode_rexmit != 0;
 	for (uint32_t k = 0; k < g->nsrcs; k++) {
 		const struct hs_src *x = &g->srcs[k];
 		if (k && mcast_addr_cmp(&g->srcs[k - 1].addr, &x->addr) >= 0)
@@ -77,7 +79,14 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		if (!in && !ex && !x->rexmit)
 			FAIL("%s %s source %s: kept with nothing holding it", ifc->name, gs, mcast_addr_str(&x->addr, b));
 		pending |= x->rexmit != 0;
+		queued |= x->rexmit != 0;
 	}
+	/* state-change retransmissions left: on the interface's queue, where
+	 * its place says (v1/v2 ones are timed by the wait record) */
+	if (queued && !g->pend_at)
+		FAIL("%s %s: retransmissions left but not queued", ifc->name, gs);
+	if (g->pend_at && (g->pend_at > ifc->npend || ifc->pend[g->pend_at - 1] != g))
+		FAIL("%s %s: queued at %u, not there", ifc->name, gs, g->pend_at);
 	if (!g->n_ex && !g->n_in && !pending)
 		FAIL("%s %s: kept with nothing holding it", ifc->name, gs);
 	if (g->reportable != hs_reportable_addr(ifc, &g->addr))
@@ -143,6 +152,13 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 			const struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
 			if (bidx_check(&ifc->groups, why, len) < 0)
 				return -1;
+			if (ifc->nfresh > ifc->npend || ifc->npend > ifc->pend_cap || ifc->pend_cap < ifc->groups.count)
+				FAIL("%s: %u fresh of %u queued groups, room for %zu (%zu groups)", ifc->name, ifc->nfresh,
+				     ifc->npend, ifc->pend_cap, ifc->groups.count);
+			for (uint32_t i = 0; i < ifc->npend; i++)
+				if (!ifc->pend[i] || ifc->pend[i]->pend_at != i + 1 || ifc->pend[i]->ifc != ifc)
+					FAIL("%s: queue place %u holds %s", ifc->name, i,
+					     ifc->pend[i] ? "a group that says it is elsewhere" : "nothing");
 			struct bidx_cursor c = { 0 };
 			for (const struct hs_group *g; (g = bidx_each(&ifc->groups, &c));)
 				if (check_group(h, ifc, g, why, len) < 0)

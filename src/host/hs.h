@@ -29,7 +29,7 @@ struct hs_wait {
 };
 
 /* A group on an interface (the kernel's ip_mc_list / ifmcaddr6). The
- * small fields sit together after the counts: 96 bytes (a proxy holds
+ * small fields sit together after the counts: 72 bytes (a proxy holds
  * one per upstream group). n_ex and n_in are not in one 8-byte word:
  * GCC reads "!n_ex && !n_in" as one 64-bit load, which a 4-byte store
  * to either just before cannot forward (the load then waits for the
@@ -48,10 +48,9 @@ struct hs_group {
 	bool reporter;                  /* we sent the last v1/v2 report (leave rule) */
 	bool reportable;                /* its changes are reported (not 224.0.0.1, ...) */
 	uint8_t direct;                 /* a filter set with hs_set_state(): HS_DIRECT_IN/EX, 0 = none */
+	uint32_t pend_at;               /* its place in iface->pend plus one, 0 = not there */
 	struct hs_src *srcs;            /* sorted */
 	struct hs_wait *wait;           /* NULL: no response or v1/v2 report pending */
-	struct hs_group *pend_next, **pend_pprev;   /* on iface->pending while pend_pprev */
-	struct hs_group *fresh_next, **fresh_pprev; /* on iface->fresh (changed since its last report) while fresh_pprev */
 };
 
 static inline mcast_time_ms hs_resp_ms(const struct hs_group *g)
@@ -88,8 +87,16 @@ struct hs_iface {
 	mcast_time_ms full_ms;          /* next unsolicited whole-state report, 0 = none */
 	struct mcast_addr querier;      /* the last query's source (valid when querier_ms) */
 	mcast_time_ms querier_ms;       /* when it was heard, 0 = never */
-	struct hs_group *pending;       /* groups with state-change retransmissions left */
-	struct hs_group *fresh;         /* of those, the ones changed since their last report */
+	/* The groups with state-change retransmissions left, in no order:
+	 * pend[0, nfresh) are the ones changed since their last report,
+	 * pend[nfresh, npend) the others. Each group knows its place
+	 * (pend_at), so that one joins, leaves or becomes fresh in O(1) by
+	 * a swap, whatever thousands of others wait. Room for every group
+	 * of the interface (pend_cap), reserved with the group (hs_reserve)
+	 * so that queueing never allocates. */
+	struct hs_group **pend;
+	uint32_t npend, nfresh;
+	size_t pend_cap;
 	struct mcast_timer timer;       /* the earliest of the deadlines above */
 	struct mcast_timer due;         /* report_due: armed for now by a change */
 	struct bidx groups;             /* struct hs_group by address */
@@ -160,11 +167,6 @@ struct mcast_host {
 	size_t recs_cap;
 	uint8_t *buf; /* outgoing messages, at least every interface's MTU */
 	size_t buf_cap;
-	/* a State-Change Report's groups, sorted: room for every group of
-	 * an interface, reserved with the group (hs_reserve) so that
-	 * sending never allocates */
-	struct hs_group **pend_v;
-	size_t pend_cap;
 	uint64_t check_calls;       /* invariant checks asked for (MCAST_CHECK_INVARIANTS) */
 	uint64_t hash_seed;         /* the tables' hash: env.seed, or what the proxy set (hs_set_hash_seed) */
 };

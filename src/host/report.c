@@ -32,7 +32,7 @@
 #include "hs.h"
 #include "wire/internal.h"
 
-_Static_assert(sizeof(struct hs_group) <= 96, "a group in six of the pool's 16-byte steps");
+_Static_assert(sizeof(struct hs_group) == 72, "a host group is 72 bytes");
 
 uint64_t hs_group_hash(const void *rec, const void *arg)
 {
@@ -84,49 +84,61 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 	return grp;
 }
 
-/* The pending and fresh lists are doubly linked: a group leaves either
- * in O(1), whatever thousands of others wait for their retransmission. */
+/* The interface's pending groups (hs_iface.pend): a group joins at the
+ * end, becomes fresh by trading places with the first one that is not,
+ * and leaves by trading places with the last of its part. */
+static void pend_swap(struct hs_iface *ifc, uint32_t i, uint32_t j)
+{
+	struct hs_group *a = ifc->pend[i], *b = ifc->pend[j];
+	ifc->pend[i] = b;
+	ifc->pend[j] = a;
+	b->pend_at = i + 1;
+	a->pend_at = j + 1;
+}
+
+static bool is_fresh(const struct hs_group *g)
+{
+	return g->pend_at && g->pend_at <= g->ifc->nfresh;
+}
+
 static void unfresh(struct hs_group *g)
 {
-	if (!g->fresh_pprev)
+	struct hs_iface *ifc = g->ifc;
+	if (!is_fresh(g))
 		return;
-	*g->fresh_pprev = g->fresh_next;
-	if (g->fresh_next)
-		g->fresh_next->fresh_pprev = g->fresh_pprev;
-	g->fresh_pprev = NULL;
-}
-
-static void mark_fresh(struct hs_group *g)
-{
-	if (g->fresh_pprev)
-		return;
-	g->fresh_next = g->ifc->fresh;
-	if (g->fresh_next)
-		g->fresh_next->fresh_pprev = &g->fresh_next;
-	g->fresh_pprev = &g->ifc->fresh;
-	g->ifc->fresh = g;
-}
-
-static void unqueue(struct hs_group *g)
-{
-	unfresh(g);
-	if (!g->pend_pprev)
-		return;
-	*g->pend_pprev = g->pend_next;
-	if (g->pend_next)
-		g->pend_next->pend_pprev = g->pend_pprev;
-	g->pend_pprev = NULL;
+	pend_swap(ifc, g->pend_at - 1, ifc->nfresh - 1);
+	ifc->nfresh--;
 }
 
 static void enqueue(struct hs_group *g)
 {
-	if (g->pend_pprev)
+	struct hs_iface *ifc = g->ifc;
+	if (g->pend_at)
 		return;
-	g->pend_next = g->ifc->pending;
-	if (g->pend_next)
-		g->pend_next->pend_pprev = &g->pend_next;
-	g->pend_pprev = &g->ifc->pending;
-	g->ifc->pending = g;
+	ifc->pend[ifc->npend] = g; /* (room reserved: pend_cap >= groups) */
+	g->pend_at = ++ifc->npend;
+}
+
+/* Queued and changed since its last report. */
+static void mark_fresh(struct hs_group *g)
+{
+	struct hs_iface *ifc = g->ifc;
+	enqueue(g);
+	if (is_fresh(g))
+		return;
+	pend_swap(ifc, g->pend_at - 1, ifc->nfresh);
+	ifc->nfresh++;
+}
+
+static void unqueue(struct hs_group *g)
+{
+	struct hs_iface *ifc = g->ifc;
+	unfresh(g);
+	if (!g->pend_at)
+		return;
+	pend_swap(ifc, g->pend_at - 1, ifc->npend - 1);
+	ifc->npend--;
+	g->pend_at = 0;
 }
 
 /* The group's wait record, made if it has none; NULL when memory is out. */
@@ -412,6 +424,39 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
  * others keep their time: a burst of changes does not spend every
  * earlier group's retransmission microseconds after its first copy.
  */
+/* send_state_change(): the group at pend[i], i below the count being
+ * sent, leaves the queue, its place left empty, and is freed when
+ * nothing else holds it. */
+static void take_out(struct hs_iface *ifc, uint32_t i)
+{
+	struct hs_group *g = ifc->pend[i];
+	ifc->pend[i] = NULL;
+	g->pend_at = 0;
+	maybe_free(g);
+}
+
+/* The places take_out() emptied in pend[0, ng) filled with the groups
+ * behind them: those from ng on (the ones not sent) move into the last
+ * empty places, so that the cost is the report's, not the queue's. */
+static void close_up(struct hs_iface *ifc, uint32_t ng)
+{
+	struct hs_group **v = ifc->pend;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < ng; i++)
+		if (v[i]) {
+			v[k] = v[i];
+			v[k]->pend_at = k + 1;
+			k++;
+		}
+	uint32_t holes = ng - k, rest = ifc->npend - ng;
+	uint32_t moved = rest < holes ? rest : holes;
+	for (uint32_t i = 0; i < moved; i++) {
+		v[k + i] = v[ifc->npend - moved + i];
+		v[k + i]->pend_at = k + i + 1;
+	}
+	ifc->npend -= holes;
+}
+
 static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
@@ -422,39 +467,23 @@ static void send_state_change(struct hs_iface *ifc)
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
 		return;
-	size_t ng = 0;
-	if (fresh_only) {
-		for (struct hs_group *g = ifc->fresh; g; g = g->fresh_next)
-			ng++;
-	} else {
-		for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
-			ng++;
-	}
-	/* room reserved with the groups (hs_reserve) */
-	struct hs_group **v = h->pend_v;
-	if (ng > h->pend_cap) {
-		/* cannot happen; if it did: nothing sent, nothing counted down */
-		ifc->rexmit_ms = hs_now(h) + 1000;
-		iface_reschedule(ifc);
-		return;
-	}
-	/* the lists are newest first: read back to front, they are in the
-	 * order the changes came */
-	size_t at = ng;
-	if (fresh_only) {
-		for (struct hs_group *g = ifc->fresh; g; g = g->fresh_next)
-			v[--at] = g;
-	} else {
-		for (struct hs_group *g = ifc->pending; g; g = g->pend_next)
-			v[--at] = g;
-	}
+	/* The groups to report are pend[0, ng): the fresh ones (the part
+	 * in front) or every one. None is fresh once this report is out,
+	 * so they all count as not fresh from here: the part in front
+	 * ends at 0 without a group moving. They are sorted by address
+	 * where they are (usually they came in order: a proxy's flush hands
+	 * them on in the order of the downstream records), their places
+	 * written again when the queue is closed up after the loop; a
+	 * group with nothing left is taken out as the loop goes (its place
+	 * emptied, pend_at 0, so that freeing it moves nothing). */
+	uint32_t ng = fresh_only ? ifc->nfresh : ifc->npend;
+	struct hs_group **v = ifc->pend;
+	ifc->nfresh = 0;
 	sort_groups(v, ng);
-	for (size_t i = 0; i < ng; i++) {
+	for (uint32_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
-		unfresh(g);
 		if (!pending(g)) {
-			unqueue(g);
-			maybe_free(g);
+			take_out(ifc, i);
 			continue;
 		}
 		/* What is left to send after this report, from the counts as
@@ -502,14 +531,13 @@ static void send_state_change(struct hs_iface *ifc)
 		prune(g);
 		/* its records are in the builder (copied): done with the
 		 * group when nothing is left to send */
-		if (!left) {
-			unqueue(g);
-			maybe_free(g);
-		}
+		if (!left)
+			take_out(ifc, i);
 	}
+	close_up(ifc, ng);
 	mcast_report_flush(&rb);
 	/* the retransmission time: kept when others already wait for it */
-	bool more = ifc->pending != NULL;
+	bool more = ifc->npend != 0;
 	if (!fresh_only || !more) {
 		ifc->rexmit_ms = more ? deadline_in(h, unsolicited_ms(ifc)) : 0;
 		iface_reschedule(ifc);
@@ -575,15 +603,16 @@ static struct hs_group *reserve(struct hs_iface *ifc, struct hs_group *g, const 
 		cap *= 2;
 	if (hs_scratch(h, 2 * cap + 4) < 0)
 		goto fail;
-	if (h->pend_cap < ifc->groups.count + 1) {
-		size_t pc = h->pend_cap ? h->pend_cap : 16;
+	if (ifc->pend_cap < ifc->groups.count + 1) {
+		size_t pc = ifc->pend_cap ? ifc->pend_cap : 16;
 		while (pc < ifc->groups.count + 1)
 			pc *= 2;
-		void *p = mcast_alloc_resize(h->env.al, h->pend_v, h->pend_cap * sizeof(*h->pend_v), pc * sizeof(*h->pend_v));
+		void *p = mcast_alloc_resize(h->env.al, ifc->pend, ifc->pend_cap * sizeof(*ifc->pend),
+					     pc * sizeof(*ifc->pend));
 		if (!p)
 			goto fail;
-		h->pend_v = p;
-		h->pend_cap = pc;
+		ifc->pend = p;
+		ifc->pend_cap = pc;
 	}
 	/* in v1/v2 a change may start the group's report timer */
 	if (ifc->level < 3 && !wait_make(g))
@@ -635,8 +664,7 @@ int hs_change(struct hs_iface *ifc, const struct mcast_addr *ga, enum mcast_filt
 static void report_change(struct hs_group *g)
 {
 	struct hs_iface *ifc = g->ifc;
-	enqueue(g);
-	mark_fresh(g);
+	mark_fresh(g); /* (queued with it) */
 	/* RFC 3376 5.1 / RFC 3810 6.1: sent at once, at this same instant
 	 * but after the caller's other changes (a timer due now): a
 	 * socket's close, a proxy's flush or a reload changing many groups
@@ -933,8 +961,8 @@ static void update_level(struct hs_iface *ifc)
 	ifc->general_ms = 0;
 	ifc->rexmit_ms = 0;
 	ifc->report_due = false;
-	while (ifc->pending)
-		unqueue(ifc->pending);
+	while (ifc->npend)
+		unqueue(ifc->pend[ifc->npend - 1]);
 	size_t ng;
 	struct hs_group **v = sorted_groups(ifc, &ng);
 	for (size_t i = 0; v && i < ng; i++) {

@@ -200,6 +200,7 @@ static void iface_free(struct hs_iface *ifc)
 	mcast_timer_stop(h->env.wheel, &ifc->timer);
 	mcast_timer_stop(h->env.wheel, &ifc->due);
 	bidx_free(&ifc->groups);
+	mcast_alloc_free(h->env.al, ifc->pend, ifc->pend_cap * sizeof(*ifc->pend));
 	mcast_htab_remove(&h->ifaces, &ifc->node);
 	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
 }
@@ -228,7 +229,6 @@ void mcast_host_destroy(struct mcast_host *h)
 	mcast_alloc_free(h->env.al, h->tmp2, 2 * h->tmp_cap * sizeof(*h->tmp2));
 	mcast_alloc_free(h->env.al, h->recs, h->recs_cap * sizeof(*h->recs));
 	mcast_alloc_free(h->env.al, h->buf, h->buf_cap);
-	mcast_alloc_free(h->env.al, h->pend_v, h->pend_cap * sizeof(*h->pend_v));
 	mcast_alloc_free(h->env.al, h, sizeof(*h));
 }
 

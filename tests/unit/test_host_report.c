@@ -474,6 +474,176 @@ static void test_answer_without_memory(void **state)
 	hsfx_free(f);
 }
 
+/* The records sent since the last call, in order: (type, group's last
+ * 32 bits); how many. */
+static size_t sent_recs(struct hsfx *f, uint8_t *type, uint32_t *group, size_t max)
+{
+	static struct msgbuf mb;
+	size_t n = 0;
+	for (unsigned k = 0; k < f->n; k++) {
+		struct mcast_msg *m = msgbuf_init(&mb);
+		assert_int_equal(mcast_msg_decode_packet(m, f->pkt[k], f->len[k], NULL, NULL), MCAST_DROP_NONE);
+		for (unsigned r = 0; r < m->nrecs && n < max; r++, n++) {
+			type[n] = m->recs[r].type;
+			group[n] = mcast_addr_u32(&m->recs[r].group);
+		}
+	}
+	f->n = 0;
+	return n;
+}
+
+static void host_checks(struct hsfx *f)
+{
+	char why[256];
+	if (mcast_host_check(f->h, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+}
+
+/*
+ * The interface's queue of groups with retransmissions left (RFC 3376
+ * 5.1): 40 groups joined in a shuffled order go out in one report, sorted;
+ * before their retransmission 5 of them leave and 5 others join, in
+ * another order, and the report of that instant holds exactly those 10
+ * (the fresh ones), sorted; the retransmission then holds the 45 groups
+ * with one left, each once, sorted, and the queue is empty after it.
+ * The invariant check follows every step, and names a queue damaged.
+ */
+static void test_queue(void **state)
+{
+	(void)state;
+	struct hsfx *f = hsfx_new(MCAST_AF_INET, NULL);
+	struct mcast_rng rng;
+	mcast_rng_seed(&rng, 5);
+	enum { N = 40, M = 5 };
+	struct mcast_host_sock *s[N + M];
+	uint32_t order[N + M];
+	for (uint32_t i = 0; i < N + M; i++)
+		order[i] = i;
+	for (uint32_t i = N - 1; i > 0; i--) {
+		uint32_t j = (uint32_t)mcast_rng_below(&rng, i + 1), x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
+	struct mcast_addr g[N + M];
+	for (uint32_t i = 0; i < N + M; i++) {
+		mcast_addr_from_u32(&g[i], 0xef070000u + i * 3);
+		s[i] = mcast_host_socket(f->h);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(mcast_host_join(f->h, s[order[i]], 1, &g[order[i]]), 0);
+	host_checks(f);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	uint8_t type[128];
+	uint32_t grp[128];
+	assert_int_equal(sent_recs(f, type, grp, 128), N);
+	for (uint32_t i = 0; i < N; i++) {
+		assert_int_equal(type[i], MCAST_CHANGE_TO_EXCLUDE);
+		assert_int_equal(grp[i], 0xef070000u + i * 3);
+	}
+	host_checks(f);
+	struct hs_iface *ifc = hs_iface_find(f->h, 1);
+	assert_int_equal(ifc->npend, N);
+	assert_int_equal(ifc->nfresh, 0);
+	/* before the retransmission: groups 31, 7, 22, 0, 39 leave, 44, 40,
+	 * 43, 41, 42 join */
+	f->wheel.now_ms += 1;
+	assert_true(ifc->rexmit_ms > f->wheel.now_ms);
+	static const uint32_t leave[M] = { 31, 7, 22, 0, 39 }, join[M] = { 44, 40, 43, 41, 42 };
+	for (int i = 0; i < M; i++) {
+		assert_int_equal(mcast_host_leave(f->h, s[leave[i]], 1, &g[leave[i]]), 0);
+		assert_int_equal(mcast_host_join(f->h, s[join[i]], 1, &g[join[i]]), 0);
+		host_checks(f);
+	}
+	assert_int_equal(ifc->nfresh, 2 * M);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	size_t n = sent_recs(f, type, grp, 128);
+	static const uint32_t fresh[2 * M] = { 0, 7, 22, 31, 39, 40, 41, 42, 43, 44 };
+	assert_int_equal(n, 2 * M);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(grp[i], 0xef070000u + fresh[i] * 3);
+		assert_int_equal(type[i], fresh[i] < N ? MCAST_CHANGE_TO_INCLUDE : MCAST_CHANGE_TO_EXCLUDE);
+	}
+	host_checks(f);
+	assert_int_equal(ifc->npend, N + M);
+	/* a damaged queue is named */
+	char why[256];
+	struct hs_group *q = ifc->pend[ifc->npend - 1];
+	ifc->npend--; /* off the queue with its retransmission left */
+	q->pend_at = 0;
+	assert_int_equal(mcast_host_check(f->h, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not queued"));
+	q->pend_at = ++ifc->npend;
+	host_checks(f);
+	q = ifc->pend[3];
+	ifc->pend[3] = ifc->pend[4];
+	ifc->pend[4] = q;
+	assert_int_equal(mcast_host_check(f->h, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "queue place 3"));
+	ifc->pend[4] = ifc->pend[3];
+	ifc->pend[3] = q;
+	host_checks(f);
+	/* the retransmission: every group once, sorted; then nothing left */
+	mcast_wheel_advance(&f->wheel, ifc->rexmit_ms);
+	n = sent_recs(f, type, grp, 128);
+	assert_int_equal(n, N + M);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(grp[i], 0xef070000u + (uint32_t)i * 3);
+		bool left = i == 0 || i == 7 || i == 22 || i == 31 || i == 39;
+		assert_int_equal(type[i], left ? MCAST_CHANGE_TO_INCLUDE : MCAST_CHANGE_TO_EXCLUDE);
+	}
+	host_checks(f);
+	assert_int_equal(ifc->npend, 0);
+	assert_int_equal(ifc->rexmit_ms, 0);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms + 10000);
+	assert_int_equal(sent_recs(f, type, grp, 128), 0);
+	/* the five that left are gone, the others kept */
+	for (uint32_t i = 0; i < N + M; i++) {
+		bool left = i == 0 || i == 7 || i == 22 || i == 31 || i == 39;
+		assert_true(!hs_group_find(ifc, &g[i]) == left);
+	}
+	hsfx_free(f);
+
+	/* Groups done after one report while others wait: 20 joins
+	 * reported (one retransmission left each), then a querier's QRV of
+	 * 1 is adopted and 3 more groups join: their report is their only
+	 * one, so they leave the queue and 3 of the 20 waiting take their
+	 * places. The retransmission then holds the 20, sorted. */
+	f = hsfx_new(MCAST_AF_INET, NULL);
+	ifc = hs_iface_find(f->h, 1);
+	for (uint32_t i = 0; i < 23; i++)
+		s[i] = mcast_host_socket(f->h);
+	for (uint32_t i = 0; i < 20; i++)
+		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i + 3]), 0);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	assert_int_equal(sent_recs(f, type, grp, 128), 20);
+	struct mcast_query_params qp = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
+					 .max_resp_ms = 10000, .qrv = 1, .qqi_s = 125 };
+	struct mcast_addr from = A("10.0.0.1");
+	struct pkts qk = { 0 };
+	static uint8_t qbuf[1600];
+	assert_true(mcast_query_encode(&qp, &from, NULL, 1500, qbuf, sizeof(qbuf), pkts_emit, &qk) > 0);
+	mcast_host_input(f->h, 1, qk.data[0], qk.len[0]);
+	assert_int_equal(ifc->rv, 1);
+	f->wheel.now_ms += 1;
+	for (uint32_t i = 20; i < 23; i++)
+		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[2 - (i - 20)]), 0); /* groups 2, 1, 0 */
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	n = sent_recs(f, type, grp, 128);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(grp[i], 0xef070000u + (uint32_t)i * 3);
+	host_checks(f);
+	assert_int_equal(ifc->npend, 20);
+	mcast_wheel_advance(&f->wheel, ifc->rexmit_ms);
+	n = sent_recs(f, type, grp, 128);
+	assert_int_equal(n, 20);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(grp[i], 0xef070000u + (uint32_t)(i + 3) * 3);
+	host_checks(f);
+	assert_int_equal(ifc->npend, 0);
+	hsfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_compat),
 		cmocka_unit_test(test_answer_without_memory),
 		cmocka_unit_test(test_answer_at_time_zero),
+		cmocka_unit_test(test_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
