@@ -506,7 +506,9 @@ static void host_checks(struct hsfx *f)
  * another order, and the report of that instant holds exactly those 10
  * (the fresh ones), sorted; the retransmission then holds the 45 groups
  * with one left, each once, sorted, and the queue is empty after it.
- * The invariant check follows every step, and names a queue damaged.
+ * Then groups done after their first report leave holes that waiting
+ * groups fill. The invariant check follows every step, and names a
+ * queue damaged.
  */
 static void test_queue(void **state)
 {
@@ -603,45 +605,50 @@ static void test_queue(void **state)
 	}
 	hsfx_free(f);
 
-	/* Groups done after one report while others wait: 20 joins
+	/* Groups done after one report while others wait: W joins
 	 * reported (one retransmission left each), then a querier's QRV of
-	 * 1 is adopted and 3 more groups join: their report is their only
-	 * one, so they leave the queue and 3 of the 20 waiting take their
-	 * places. The retransmission then holds the 20, sorted. */
-	f = hsfx_new(MCAST_AF_INET, NULL);
-	ifc = hs_iface_find(f->h, 1);
-	for (uint32_t i = 0; i < 23; i++)
-		s[i] = mcast_host_socket(f->h);
-	for (uint32_t i = 0; i < 20; i++)
-		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i + 3]), 0);
-	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
-	assert_int_equal(sent_recs(f, type, grp, 128), 20);
-	struct mcast_query_params qp = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
-					 .max_resp_ms = 10000, .qrv = 1, .qqi_s = 125 };
-	struct mcast_addr from = A("10.0.0.1");
-	struct pkts qk = { 0 };
-	static uint8_t qbuf[1600];
-	assert_true(mcast_query_encode(&qp, &from, NULL, 1500, qbuf, sizeof(qbuf), pkts_emit, &qk) > 0);
-	mcast_host_input(f->h, 1, qk.data[0], qk.len[0]);
-	assert_int_equal(ifc->rv, 1);
-	f->wheel.now_ms += 1;
-	for (uint32_t i = 20; i < 23; i++)
-		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[2 - (i - 20)]), 0); /* groups 2, 1, 0 */
-	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
-	n = sent_recs(f, type, grp, 128);
-	assert_int_equal(n, 3);
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(grp[i], 0xef070000u + (uint32_t)i * 3);
-	host_checks(f);
-	assert_int_equal(ifc->npend, 20);
-	mcast_wheel_advance(&f->wheel, ifc->rexmit_ms);
-	n = sent_recs(f, type, grp, 128);
-	assert_int_equal(n, 20);
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(grp[i], 0xef070000u + (uint32_t)(i + 3) * 3);
-	host_checks(f);
-	assert_int_equal(ifc->npend, 0);
-	hsfx_free(f);
+	 * 1 is adopted and D more groups join: their report is their only
+	 * one, so they leave the queue and waiting groups take their places
+	 * (all of them when fewer wait than leave). The retransmission then
+	 * holds the W, sorted. */
+	static const uint32_t waiting[2] = { 20, 2 }, done[2] = { 3, 6 };
+	for (int t = 0; t < 2; t++) {
+		uint32_t W = waiting[t], D = done[t];
+		f = hsfx_new(MCAST_AF_INET, NULL);
+		ifc = hs_iface_find(f->h, 1);
+		for (uint32_t i = 0; i < W + D; i++)
+			s[i] = mcast_host_socket(f->h);
+		for (uint32_t i = 0; i < W; i++)
+			assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i + D]), 0);
+		mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+		assert_int_equal(sent_recs(f, type, grp, 128), W);
+		struct mcast_query_params qp = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
+						 .max_resp_ms = 10000, .qrv = 1, .qqi_s = 125 };
+		struct mcast_addr from = A("10.0.0.1");
+		struct pkts qk = { 0 };
+		static uint8_t qbuf[1600];
+		assert_true(mcast_query_encode(&qp, &from, NULL, 1500, qbuf, sizeof(qbuf), pkts_emit, &qk) > 0);
+		mcast_host_input(f->h, 1, qk.data[0], qk.len[0]);
+		assert_int_equal(ifc->rv, 1);
+		f->wheel.now_ms += 1;
+		for (uint32_t i = 0; i < D; i++) /* groups D-1 down to 0 */
+			assert_int_equal(mcast_host_join(f->h, s[W + i], 1, &g[D - 1 - i]), 0);
+		mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+		n = sent_recs(f, type, grp, 128);
+		assert_int_equal(n, D);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(grp[i], 0xef070000u + (uint32_t)i * 3);
+		host_checks(f);
+		assert_int_equal(ifc->npend, W);
+		mcast_wheel_advance(&f->wheel, ifc->rexmit_ms);
+		n = sent_recs(f, type, grp, 128);
+		assert_int_equal(n, W);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(grp[i], 0xef070000u + (uint32_t)(i + D) * 3);
+		host_checks(f);
+		assert_int_equal(ifc->npend, 0);
+		hsfx_free(f);
+	}
 }
 
 int main(void)
