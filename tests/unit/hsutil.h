@@ -130,21 +130,28 @@ static inline const char *hsent(struct hsfx *f, bool at)
 	return out;
 }
 
-/* A query from a router on the link. */
-static inline void hquery(struct hsfx *f, uint8_t version, const char *group, uint32_t mrt_ms,
-			  const char *srcs)
+/* A query from a router on the link, with its QRV. */
+static inline void hquery_rv(struct hsfx *f, uint8_t version, const char *group, uint32_t mrt_ms,
+			     const char *srcs, uint8_t qrv)
 {
 	struct mcast_addr s[6];
 	size_t n = hsyms(f, srcs, s);
 	struct mcast_query_params q = { .family = f->fam, .version = version,
 					.group = group ? A(group) : (f->fam == MCAST_AF_INET ? mcast_addr_any4 : mcast_addr_any6),
-					.max_resp_ms = mrt_ms, .qrv = 2, .qqi_s = 125, .srcs = s, .nsrcs = n };
+					.max_resp_ms = mrt_ms, .qrv = qrv, .qqi_s = 125, .srcs = s, .nsrcs = n };
 	struct mcast_addr from = A(f->fam == MCAST_AF_INET ? "10.0.0.1" : "fe80::1");
 	struct pkts p = { 0 };
 	static uint8_t buf[1600];
 	assert_true(mcast_query_encode(&q, &from, NULL, 1500, buf, sizeof(buf), pkts_emit, &p) > 0);
 	for (unsigned i = 0; i < p.n; i++)
 		mcast_host_input(f->h, 1, p.data[i], p.len[i]);
+}
+
+/* A query from a router on the link (QRV 2). */
+static inline void hquery(struct hsfx *f, uint8_t version, const char *group, uint32_t mrt_ms,
+			  const char *srcs)
+{
+	hquery_rv(f, version, group, mrt_ms, srcs, 2);
 }
 
 static inline int hfilter(struct hsfx *f, struct mcast_host_sock *s, const char *g, bool include,

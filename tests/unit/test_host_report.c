@@ -622,13 +622,7 @@ static void test_queue(void **state)
 			assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i + D]), 0);
 		mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
 		assert_int_equal(sent_recs(f, type, grp, 128), W);
-		struct mcast_query_params qp = { .family = MCAST_AF_INET, .version = 3, .group = mcast_addr_any4,
-						 .max_resp_ms = 10000, .qrv = 1, .qqi_s = 125 };
-		struct mcast_addr from = A("10.0.0.1");
-		struct pkts qk = { 0 };
-		static uint8_t qbuf[1600];
-		assert_true(mcast_query_encode(&qp, &from, NULL, 1500, qbuf, sizeof(qbuf), pkts_emit, &qk) > 0);
-		mcast_host_input(f->h, 1, qk.data[0], qk.len[0]);
+		hquery_rv(f, 3, NULL, 10000, NULL, 1);
 		assert_int_equal(ifc->rv, 1);
 		f->wheel.now_ms += 1;
 		for (uint32_t i = 0; i < D; i++) /* groups D-1 down to 0 */
