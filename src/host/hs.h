@@ -279,5 +279,9 @@ void hs_dropped(struct hs_iface *ifc, const struct mcast_ip_info *ip, enum mcast
 void hs_iface_timer(struct mcast_timer *t, void *arg);
 void hs_iface_due(struct mcast_timer *t, void *arg);
 void hs_group_free(struct hs_group *g);
+/* hs_group_free() of a group whose interface goes with it: left in the
+ * index and the queue, which are freed whole (a million groups of a
+ * proxy's upstream are dropped without a lookup or a swap each). */
+void hs_group_drop(struct hs_group *g);
 
 #endif

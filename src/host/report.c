@@ -178,17 +178,22 @@ static void wait_done(struct hs_group *g)
 	g->wait = NULL;
 }
 
-void hs_group_free(struct hs_group *g)
+void hs_group_drop(struct hs_group *g)
 {
 	struct mcast_host *h = g->ifc->h;
-	unqueue(g);
 	if (g->wait) {
 		g->wait->resp_ms = g->wait->v12_ms = 0;
 		wait_done(g);
 	}
-	bidx_remove(&g->ifc->groups, g, hs_hash(h, &g->addr));
 	mcast_alloc_free(h->env.al, g->srcs, g->cap * sizeof(*g->srcs));
 	mcast_pool_put(&h->groups, g);
+}
+
+void hs_group_free(struct hs_group *g)
+{
+	unqueue(g);
+	bidx_remove(&g->ifc->groups, g, hs_hash(g->ifc->h, &g->addr));
+	hs_group_drop(g);
 }
 
 /* Whether the interface state's source list holds s (RFC 3376 3.2):

@@ -190,7 +190,7 @@ static int idx_reserve(const struct mcast_host *h, struct mcast_host_sock *s, si
 static void free_group(void *g, void *arg)
 {
 	(void)arg;
-	hs_group_free(g);
+	hs_group_drop(g); /* (the walk reads the buckets, not the records) */
 }
 
 static void iface_free(struct hs_iface *ifc)

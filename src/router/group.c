@@ -326,11 +326,9 @@ static void free_hosts(struct rt_iface *ifc, struct rt_group *grp)
 	grp->hosts = NULL;
 }
 
-static void group_free(struct rt_iface *ifc, struct rt_group *grp)
+void rt_group_drop(struct rt_iface *ifc, struct rt_group *grp)
 {
 	struct mcast_router *r = ifc->r;
-	mcast_lean_stop(&ifc->gwheel, &grp->timer);
-	bidx_remove(&ifc->groups, grp, group_hash(r, &grp->addr));
 	ifc->nsources -= rt_nsrcs(grp);
 	if (grp->sv)
 		mcast_alloc_free(r->env.al, grp->sv, srcs_bytes(grp->sv->cap));
@@ -338,6 +336,13 @@ static void group_free(struct rt_iface *ifc, struct rt_group *grp)
 	mcast_alloc_free(r->env.al, grp->more, sizeof(*grp->more));
 	r->group_frees++;
 	mcast_pool_put(&r->group_pool, grp);
+}
+
+static void group_free(struct rt_iface *ifc, struct rt_group *grp)
+{
+	mcast_lean_stop(&ifc->gwheel, &grp->timer);
+	bidx_remove(&ifc->groups, grp, group_hash(ifc->r, &grp->addr));
+	rt_group_drop(ifc, grp);
 }
 
 void rt_group_destroy(struct rt_iface *ifc, struct rt_group *grp, bool notify_fwd)

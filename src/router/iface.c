@@ -184,7 +184,12 @@ struct destroy_arg {
 static void destroy_group(void *g, void *arg)
 {
 	const struct destroy_arg *a = arg;
-	rt_group_destroy(a->ifc, g, a->notify);
+	/* (told: each group leaves the index first, listeners may look;
+	 * not told, the index goes whole: the walk reads only buckets) */
+	if (a->notify)
+		rt_group_destroy(a->ifc, g, true);
+	else
+		rt_group_drop(a->ifc, g);
 }
 
 static void iface_free(struct rt_iface *ifc, bool notify)

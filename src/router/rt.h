@@ -286,6 +286,10 @@ void rt_group_record(struct rt_iface *ifc, const struct mcast_addr *g, uint8_t t
 /* RFC 3376 6.6.1: a query heard with S clear lowers timers. */
 void rt_group_query_heard(struct rt_iface *ifc, const struct mcast_addr *g,
 			  const struct mcast_addr *srcs, size_t n);
+/* Frees a group whose interface goes with it, telling no one
+ * (mcast_router_destroy()): left in the index and the lean wheel, which
+ * are freed whole, so a million groups go without a lookup each. */
+void rt_group_drop(struct rt_iface *ifc, struct rt_group *grp);
 void rt_group_destroy(struct rt_iface *ifc, struct rt_group *grp, bool notify);
 /*
  * A packet's records are applied in two phases so that the packet is
