@@ -319,17 +319,20 @@ static enum mcast_drop decode_v3_report(struct mcast_msg *m, const struct mcast_
 			m->skipped_recs++;
 			continue;
 		}
-		struct mcast_addr group;
-		wire_get_addr(pf, rec + 4, &group);
-		if (!addr_is_multicast(&group) || addr_family(&group) != pf->family)
-			return MCAST_DROP_BAD_GROUP; /* (an IPv4-mapped MLD group reads as IPv4) */
+		/* The group checked on the wire and read straight into its
+		 * record (a copy read back at once would wait on the stores
+		 * that made it): IPv4 224/4; IPv6 ff00::/8, which an
+		 * IPv4-mapped group (::ffff:a.b.c.d) never is. */
+		bool multicast = pf->alen == 4 ? (rec[4] & 0xf0) == 0xe0 : rec[4] == 0xff;
+		if (!multicast)
+			return MCAST_DROP_BAD_GROUP;
 		if (m->nrecs >= m->recs_cap || nsrcs > m->srcs_cap - m->nsrcs)
 			return MCAST_DROP_TOO_MANY;
 		struct mcast_group_record *g = &m->recs[m->nrecs++];
 		g->type = rec[0];
 		g->aux_words = rec[1];
 		g->nsrcs = (uint16_t)nsrcs;
-		g->group = group;
+		wire_get_addr(pf, rec + 4, &g->group);
 		g->src_index = m->nsrcs;
 		g->aux = aux ? rec + rec_hdr + nsrcs * pf->alen : NULL;
 		for (size_t i = 0; i < nsrcs; i++)
