@@ -87,6 +87,8 @@ static int check_group(const struct mcast_host *h, const struct hs_iface *ifc, c
 		FAIL("%s %s: retransmissions left but not queued", ifc->name, gs);
 	if (g->pend_at && (g->pend_at > ifc->npend || ifc->pend[g->pend_at - 1] != g))
 		FAIL("%s %s: queued at %u, not there", ifc->name, gs, g->pend_at);
+	if (g->fresh_at && (!g->pend_at || g->fresh_at > ifc->nfresh || ifc->fresh[g->fresh_at - 1] != g))
+		FAIL("%s %s: fresh at %u, not there or not queued", ifc->name, gs, g->fresh_at);
 	if (!g->n_ex && !g->n_in && !pending)
 		FAIL("%s %s: kept with nothing holding it", ifc->name, gs);
 	if (g->reportable != hs_reportable_addr(ifc, &g->addr))
@@ -152,13 +154,18 @@ int mcast_host_check(const struct mcast_host *h, char *why, size_t len)
 			const struct hs_iface *ifc = mcast_container_of(n, struct hs_iface, node);
 			if (bidx_check(&ifc->groups, why, len) < 0)
 				return -1;
-			if (ifc->nfresh > ifc->npend || ifc->npend > ifc->pend_cap || ifc->pend_cap < ifc->groups.count)
-				FAIL("%s: %u fresh of %u queued groups, room for %zu (%zu groups)", ifc->name, ifc->nfresh,
-				     ifc->npend, ifc->pend_cap, ifc->groups.count);
+			if (ifc->nfresh > ifc->npend || ifc->nfresh > ifc->fresh_cap || ifc->npend > ifc->pend_cap ||
+			    ifc->pend_cap < ifc->groups.count)
+				FAIL("%s: %u fresh of %u queued groups, room for %zu and %zu (%zu groups)", ifc->name,
+				     ifc->nfresh, ifc->npend, ifc->fresh_cap, ifc->pend_cap, ifc->groups.count);
 			for (uint32_t i = 0; i < ifc->npend; i++)
 				if (!ifc->pend[i] || ifc->pend[i]->pend_at != i + 1 || ifc->pend[i]->ifc != ifc)
 					FAIL("%s: queue place %u holds %s", ifc->name, i,
 					     ifc->pend[i] ? "a group that says it is elsewhere" : "nothing");
+			for (uint32_t i = 0; i < ifc->nfresh; i++)
+				if (!ifc->fresh[i] || ifc->fresh[i]->fresh_at != i + 1 || ifc->fresh[i]->ifc != ifc)
+					FAIL("%s: fresh place %u holds %s", ifc->name, i,
+					     ifc->fresh[i] ? "a group that says it is elsewhere" : "nothing");
 			struct bidx_cursor c = { 0 };
 			for (const struct hs_group *g; (g = bidx_each(&ifc->groups, &c));)
 				if (check_group(h, ifc, g, why, len) < 0)

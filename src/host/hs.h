@@ -49,6 +49,7 @@ struct hs_group {
 	bool reportable;                /* its changes are reported (not 224.0.0.1, ...) */
 	uint8_t direct;                 /* a filter set with hs_set_state(): HS_DIRECT_IN/EX, 0 = none */
 	uint32_t pend_at;               /* its place in iface->pend plus one, 0 = not there */
+	uint32_t fresh_at;              /* its place in iface->fresh plus one, 0 = not there */
 	struct hs_src *srcs;            /* sorted */
 	struct hs_wait *wait;           /* NULL: no response or v1/v2 report pending */
 };
@@ -87,16 +88,19 @@ struct hs_iface {
 	mcast_time_ms full_ms;          /* next unsolicited whole-state report, 0 = none */
 	struct mcast_addr querier;      /* the last query's source (valid when querier_ms) */
 	mcast_time_ms querier_ms;       /* when it was heard, 0 = never */
-	/* The groups with state-change retransmissions left, in no order:
-	 * pend[0, nfresh) are the ones changed since their last report,
-	 * pend[nfresh, npend) the others. Each group knows its place
-	 * (pend_at), so that one joins, leaves or becomes fresh in O(1) by
-	 * a swap, whatever thousands of others wait. Room for every group
-	 * of the interface (pend_cap), reserved with the group (hs_reserve)
-	 * so that queueing never allocates. */
-	struct hs_group **pend;
+	/* The groups with state-change retransmissions left (pend), and of
+	 * those the ones changed since their last report (fresh), in no
+	 * order. Each group knows its places (pend_at, fresh_at), so that
+	 * one joins or leaves either in O(1), the last one taking its
+	 * place, whatever thousands of others wait. pend has room for every
+	 * group of the interface, reserved with the group (hs_reserve), so
+	 * that queueing never allocates; fresh grows as changes come
+	 * together, and when it cannot (memory), fresh_all says the report
+	 * of this instant carries every queued group. */
+	struct hs_group **pend, **fresh;
 	uint32_t npend, nfresh;
-	size_t pend_cap;
+	size_t pend_cap, fresh_cap;
+	bool fresh_all;
 	struct mcast_timer timer;       /* the earliest of the deadlines above */
 	struct mcast_timer due;         /* report_due: armed for now by a change */
 	struct bidx groups;             /* struct hs_group by address */

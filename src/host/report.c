@@ -84,30 +84,18 @@ static struct hs_group *group_new(struct hs_iface *ifc, const struct mcast_addr 
 	return grp;
 }
 
-/* The interface's pending groups (hs_iface.pend): a group joins at the
- * end, becomes fresh by trading places with the first one that is not,
- * and leaves by trading places with the last of its part. */
-static void pend_swap(struct hs_iface *ifc, uint32_t i, uint32_t j)
-{
-	struct hs_group *a = ifc->pend[i], *b = ifc->pend[j];
-	ifc->pend[i] = b;
-	ifc->pend[j] = a;
-	b->pend_at = i + 1;
-	a->pend_at = j + 1;
-}
-
-static bool is_fresh(const struct hs_group *g)
-{
-	return g->pend_at && g->pend_at <= g->ifc->nfresh;
-}
-
+/* The interface's queue (hs_iface.pend) and its fresh groups
+ * (hs_iface.fresh): a group joins either at the end and leaves it with
+ * the last one taking its place. */
 static void unfresh(struct hs_group *g)
 {
 	struct hs_iface *ifc = g->ifc;
-	if (!is_fresh(g))
+	if (!g->fresh_at)
 		return;
-	pend_swap(ifc, g->pend_at - 1, ifc->nfresh - 1);
-	ifc->nfresh--;
+	struct hs_group *last = ifc->fresh[--ifc->nfresh];
+	ifc->fresh[g->fresh_at - 1] = last;
+	last->fresh_at = g->fresh_at;
+	g->fresh_at = 0;
 }
 
 static void enqueue(struct hs_group *g)
@@ -119,15 +107,29 @@ static void enqueue(struct hs_group *g)
 	g->pend_at = ++ifc->npend;
 }
 
-/* Queued and changed since its last report. */
+/* Queued and changed since its last report. Without room for it in the
+ * fresh list (memory out), the report of this instant carries every
+ * queued group instead (fresh_all): nothing is left out, some
+ * retransmissions go early. */
 static void mark_fresh(struct hs_group *g)
 {
 	struct hs_iface *ifc = g->ifc;
 	enqueue(g);
-	if (is_fresh(g))
+	if (g->fresh_at)
 		return;
-	pend_swap(ifc, g->pend_at - 1, ifc->nfresh);
-	ifc->nfresh++;
+	if (ifc->nfresh == ifc->fresh_cap) {
+		size_t c = ifc->fresh_cap ? ifc->fresh_cap * 2 : 16;
+		void *p = mcast_alloc_resize(ifc->h->env.al, ifc->fresh, ifc->fresh_cap * sizeof(*ifc->fresh),
+					     c * sizeof(*ifc->fresh));
+		if (!p) {
+			ifc->fresh_all = true;
+			return;
+		}
+		ifc->fresh = p;
+		ifc->fresh_cap = c;
+	}
+	ifc->fresh[ifc->nfresh] = g;
+	g->fresh_at = ++ifc->nfresh;
 }
 
 static void unqueue(struct hs_group *g)
@@ -136,8 +138,9 @@ static void unqueue(struct hs_group *g)
 	unfresh(g);
 	if (!g->pend_at)
 		return;
-	pend_swap(ifc, g->pend_at - 1, ifc->npend - 1);
-	ifc->npend--;
+	struct hs_group *last = ifc->pend[--ifc->npend];
+	ifc->pend[g->pend_at - 1] = last;
+	last->pend_at = g->pend_at;
 	g->pend_at = 0;
 }
 
@@ -429,9 +432,9 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
  * others keep their time: a burst of changes does not spend every
  * earlier group's retransmission microseconds after its first copy.
  */
-/* send_state_change(): the group at pend[i], i below the count being
- * sent, leaves the queue, its place left empty, and is freed when
- * nothing else holds it. */
+/* send_state_change() of every queued group: the one at pend[i] leaves
+ * the queue, its place left empty (so that freeing it moves nothing),
+ * and is freed when nothing else holds it. */
 static void take_out(struct hs_iface *ifc, uint32_t i)
 {
 	struct hs_group *g = ifc->pend[i];
@@ -440,26 +443,29 @@ static void take_out(struct hs_iface *ifc, uint32_t i)
 	maybe_free(g);
 }
 
-/* The places take_out() emptied in pend[0, ng) filled with the groups
- * behind them: those from ng on (the ones not sent) move into the last
- * empty places, so that the cost is the report's, not the queue's. */
-static void close_up(struct hs_iface *ifc, uint32_t ng)
+/* The places take_out() emptied closed up, the others' written again. */
+static void close_up(struct hs_iface *ifc)
 {
 	struct hs_group **v = ifc->pend;
 	uint32_t k = 0;
-	for (uint32_t i = 0; i < ng; i++)
+	for (uint32_t i = 0; i < ifc->npend; i++)
 		if (v[i]) {
 			v[k] = v[i];
 			v[k]->pend_at = k + 1;
 			k++;
 		}
-	uint32_t holes = ng - k, rest = ifc->npend - ng;
-	uint32_t moved = rest < holes ? rest : holes;
-	for (uint32_t i = 0; i < moved; i++) {
-		v[k + i] = v[ifc->npend - moved + i];
-		v[k + i]->pend_at = k + i + 1;
+	ifc->npend = k;
+}
+
+/* A reported group with nothing left, v[i] of the groups being reported. */
+static void done(struct hs_iface *ifc, struct hs_group **v, uint32_t i, bool fresh_only)
+{
+	if (fresh_only) {
+		unqueue(v[i]);
+		maybe_free(v[i]);
+	} else {
+		take_out(ifc, i);
 	}
-	ifc->npend -= holes;
 }
 
 static void send_state_change(struct hs_iface *ifc)
@@ -472,23 +478,29 @@ static void send_state_change(struct hs_iface *ifc)
 	if (mcast_report_init(&rb, h->family, &ifc->addr, NULL, ifc->cfg.mtu, h->buf, h->buf_cap,
 			      emit, ifc) < 0)
 		return;
-	/* The groups to report are pend[0, ng): the fresh ones (the part
-	 * in front) or every one. None is fresh once this report is out,
-	 * so they all count as not fresh from here: the part in front
-	 * ends at 0 without a group moving. They are sorted by address
-	 * where they are (usually they came in order: a proxy's flush hands
-	 * them on in the order of the downstream records), their places
-	 * written again when the queue is closed up after the loop; a
-	 * group with nothing left is taken out as the loop goes (its place
-	 * emptied, pend_at 0, so that freeing it moves nothing). */
+	/* The groups to report: the fresh ones (a change's report at the
+	 * instant of the change) or every queued one (the interface's
+	 * retransmission, or fresh_all), sorted by address where they are
+	 * (usually they came in order: a proxy's flush hands them on in
+	 * the order of the downstream records). None is fresh once this
+	 * report is out. A fresh group with nothing left leaves the queue
+	 * at once (the queue's last takes its place); when every queued
+	 * group is reported, one with nothing left is taken out as the
+	 * loop goes and the queue closed up after. */
+	if (ifc->fresh_all)
+		fresh_only = false;
+	ifc->fresh_all = false;
+	for (uint32_t i = 0; !fresh_only && i < ifc->nfresh; i++)
+		ifc->fresh[i]->fresh_at = 0;
+	struct hs_group **v = fresh_only ? ifc->fresh : ifc->pend;
 	uint32_t ng = fresh_only ? ifc->nfresh : ifc->npend;
-	struct hs_group **v = ifc->pend;
 	ifc->nfresh = 0;
 	sort_groups(v, ng);
 	for (uint32_t i = 0; i < ng; i++) {
 		struct hs_group *g = v[i];
+		g->fresh_at = 0;
 		if (!pending(g)) {
-			take_out(ifc, i);
+			done(ifc, v, i, fresh_only);
 			continue;
 		}
 		/* What is left to send after this report, from the counts as
@@ -537,9 +549,10 @@ static void send_state_change(struct hs_iface *ifc)
 		/* its records are in the builder (copied): done with the
 		 * group when nothing is left to send */
 		if (!left)
-			take_out(ifc, i);
+			done(ifc, v, i, fresh_only);
 	}
-	close_up(ifc, ng);
+	if (!fresh_only)
+		close_up(ifc);
 	mcast_report_flush(&rb);
 	/* the retransmission time: kept when others already wait for it */
 	bool more = ifc->npend != 0;
@@ -968,6 +981,7 @@ static void update_level(struct hs_iface *ifc)
 	ifc->report_due = false;
 	while (ifc->npend)
 		unqueue(ifc->pend[ifc->npend - 1]);
+	ifc->fresh_all = false;
 	size_t ng;
 	struct hs_group **v = sorted_groups(ifc, &ng);
 	for (size_t i = 0; v && i < ng; i++) {

@@ -201,6 +201,7 @@ static void iface_free(struct hs_iface *ifc)
 	mcast_timer_stop(h->env.wheel, &ifc->due);
 	bidx_free(&ifc->groups);
 	mcast_alloc_free(h->env.al, ifc->pend, ifc->pend_cap * sizeof(*ifc->pend));
+	mcast_alloc_free(h->env.al, ifc->fresh, ifc->fresh_cap * sizeof(*ifc->fresh));
 	mcast_htab_remove(&h->ifaces, &ifc->node);
 	mcast_alloc_free(h->env.al, ifc, sizeof(*ifc));
 }

@@ -645,6 +645,64 @@ static void test_queue(void **state)
 	}
 }
 
+/*
+ * A change whose group finds no room in the fresh list (memory out)
+ * makes the report of that instant carry every queued group: 16 groups
+ * joined together (the list's room is 16), then C and D one at a time;
+ * with the allocator refusing, the 16 and C leave: C is the 17th change,
+ * and the report holds the 16 and C (TO_IN) and D's retransmission
+ * (TO_EX, early), sorted. Nothing is left out.
+ */
+static void test_fresh_without_memory(void **state)
+{
+	(void)state;
+	static const struct mcast_alloc al = { refusing_realloc, NULL };
+	struct hsfx *f = hsfx_new_al(MCAST_AF_INET, NULL, &al);
+	struct hs_iface *ifc = hs_iface_find(f->h, 1);
+	struct mcast_host_sock *s[18];
+	struct mcast_addr g[18];
+	for (uint32_t i = 0; i < 18; i++) {
+		s[i] = mcast_host_socket(f->h);
+		mcast_addr_from_u32(&g[i], 0xef080000u + i);
+	}
+	for (uint32_t i = 0; i < 16; i++)
+		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i]), 0);
+	uint8_t type[64];
+	uint32_t grp[64];
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	assert_int_equal(sent_recs(f, type, grp, 64), 16);
+	assert_int_equal(ifc->fresh_cap, 16);
+	for (uint32_t i = 16; i < 18; i++) { /* C, then D, each alone */
+		f->wheel.now_ms += 1;
+		assert_int_equal(mcast_host_join(f->h, s[i], 1, &g[i]), 0);
+		mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+		assert_int_equal(sent_recs(f, type, grp, 64), 1);
+	}
+	assert_true(ifc->rexmit_ms > f->wheel.now_ms + 1);
+	f->wheel.now_ms += 1;
+	refuse = true;
+	for (uint32_t i = 0; i < 17; i++)
+		assert_int_equal(mcast_host_leave(f->h, s[i], 1, &g[i]), 0);
+	assert_true(ifc->fresh_all);
+	host_checks(f);
+	mcast_wheel_advance(&f->wheel, f->wheel.now_ms);
+	refuse = false;
+	size_t n = sent_recs(f, type, grp, 64);
+	assert_int_equal(n, 18);
+	for (uint32_t i = 0; i < 18; i++) {
+		assert_int_equal(grp[i], 0xef080000u + i);
+		assert_int_equal(type[i], i < 17 ? MCAST_CHANGE_TO_INCLUDE : MCAST_CHANGE_TO_EXCLUDE);
+	}
+	host_checks(f);
+	assert_false(ifc->fresh_all);
+	assert_int_equal(ifc->npend, 17); /* D's retransmissions are spent */
+	mcast_wheel_advance(&f->wheel, ifc->rexmit_ms);
+	assert_int_equal(sent_recs(f, type, grp, 64), 17);
+	assert_int_equal(ifc->npend, 0);
+	host_checks(f);
+	hsfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_answer_without_memory),
 		cmocka_unit_test(test_answer_at_time_zero),
 		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_fresh_without_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
