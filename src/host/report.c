@@ -545,7 +545,8 @@ static void send_state_change(struct hs_iface *ifc)
 				mcast_report_add(&rb, MCAST_BLOCK_OLD_SOURCES, &g->addr, HS_HALF(h), nb,
 						 NULL, 0);
 		}
-		prune(g);
+		if (g->nsrcs)
+			prune(g);
 		/* its records are in the builder (copied): done with the
 		 * group when nothing is left to send */
 		if (!left)
