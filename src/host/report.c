@@ -423,15 +423,6 @@ static struct hs_group **sorted_groups(struct hs_iface *ifc, size_t *n)
 	return v;
 }
 
-/*
- * One State-Change Report with every group that has retransmissions
- * left, in group order; only the pending groups are visited. For a new
- * change while other groups' retransmissions wait for their random time
- * (fresh_only), only the changed groups go now (with whatever of their
- * own is pending: RFC 3376 5.1 merges changes of one group) and the
- * others keep their time: a burst of changes does not spend every
- * earlier group's retransmission microseconds after its first copy.
- */
 /* send_state_change() of every queued group: the one at pend[i] leaves
  * the queue, its place left empty (so that freeing it moves nothing),
  * and is freed when nothing else holds it. */
@@ -468,6 +459,15 @@ static void done(struct hs_iface *ifc, struct hs_group **v, uint32_t i, bool fre
 	}
 }
 
+/*
+ * One State-Change Report with every group that has retransmissions
+ * left, in group order; only the pending groups are visited. For a new
+ * change while other groups' retransmissions wait for their random time
+ * (fresh_only), only the changed groups go now (with whatever of their
+ * own is pending: RFC 3376 5.1 merges changes of one group) and the
+ * others keep their time: a burst of changes does not spend every
+ * earlier group's retransmission microseconds after its first copy.
+ */
 static void send_state_change(struct hs_iface *ifc)
 {
 	struct mcast_host *h = ifc->h;
