@@ -110,7 +110,10 @@ static void enqueue(struct hs_group *g)
 /* Queued and changed since its last report. Without room for it in the
  * fresh list (memory out), the report of this instant carries every
  * queued group instead (fresh_all): nothing is left out, some
- * retransmissions go early. */
+ * retransmissions go early. The list's room is not reserved with the
+ * change as the queue's is: a leave of a group already held needs no
+ * memory (as in Linux), and should not start failing for a list that
+ * only orders reports. */
 static void mark_fresh(struct hs_group *g)
 {
 	struct hs_iface *ifc = g->ifc;
