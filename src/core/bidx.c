@@ -11,23 +11,39 @@ _Static_assert(sizeof(struct bidx_bucket) == BIDX_LINE, "a bucket is one cache l
 typedef uint64_t (*hash_fn)(const void *rec, const void *arg);
 LINES_INDEX_FUNCTIONS(bidx, struct bidx, struct bidx_bucket, hash_fn, BIDX_SLOTS)
 
-/* Puts rec in the first bucket from its home with room, counting it on
- * the buckets it passes; false when every bucket is full. */
-static bool place(struct bidx_bucket *b, size_t mask, void *rec, uint64_t h)
+static inline bool packed(const struct bidx *x)
 {
-	size_t home = h & mask, i = home;
+	return x->ptr_mask != UINTPTR_MAX;
+}
+
+/* Puts a slot's word (the record, and in a packed index its hash bits)
+ * in the first bucket from its home with room, counting it on the
+ * buckets it passes; false when every bucket is full. */
+static bool place(struct bidx_bucket *b, size_t mask, uintptr_t word, uint32_t h32)
+{
+	size_t home = h32 & mask, i = home;
 	for (size_t probes = 0; probes <= mask; probes++) {
 		unsigned room = bidx_match(&b[i], 0); /* a free slot's tag is 0 */
 		if (room) {
 			unsigned k = (unsigned)__builtin_ctz(room) >> 1;
-			b[i].tag[k] = bidx_tag(h);
-			b[i].rec[k] = rec;
+			b[i].tag[k] = (uint16_t)(h32 >> 16);
+			b[i].rec[k] = word;
 			pass(b, mask, home, i, 1);
 			return true;
 		}
 		i = (i + 1) & mask;
 	}
 	return false;
+}
+
+/* A record whose address uses the top bits: from now on the slots hold
+ * plain pointers and growth hashes the records again. */
+static void go_plain(struct bidx *x)
+{
+	for (size_t i = 0; i <= x->mask; i++)
+		for (unsigned k = 0; k < BIDX_SLOTS; k++)
+			x->b[i].rec[k] &= x->ptr_mask;
+	x->ptr_mask = UINTPTR_MAX;
 }
 
 static int resize(struct bidx *x, size_t nbuckets)
@@ -37,27 +53,47 @@ static int resize(struct bidx *x, size_t nbuckets)
 	struct bidx_bucket *b = lines_get(x->al, nbuckets, sizeof(*b), &raw, &size);
 	if (!b)
 		return -ENOMEM;
-	/* Each record's hash is computed again from the record (it is not
-	 * stored): the records of a bucket a few ahead are loaded while this
-	 * one's are placed, so that their misses overlap: eight buckets
-	 * (about 36 records) ahead; four left a fifth of the time waiting
-	 * (a proxy's storm of 100,000 groups: 25 -> 20 ms of resizing).
-	 * Both ends of the key: a record of 72 bytes puts one key in eight
-	 * across two lines, and its second would be a full miss at hash
-	 * time (the router's path at a million new groups: 87-88 -> 83 ns
-	 * a group, bench_proxy). */
+	if (!x->b) {
+#ifdef BIDX_PACKED_MASK
+		x->ptr_mask = BIDX_PACKED_MASK;
+#else
+		x->ptr_mask = UINTPTR_MAX;
+#endif
+	}
+#ifdef BIDX_PACKED_MASK
+	if (x->b && packed(x)) {
+		/* each slot holds its home: the old buckets are read in order,
+		 * the new ones written in two runs, no record touched */
+		for (size_t i = 0; i <= x->mask; i++)
+			for (unsigned k = 0; k < BIDX_SLOTS; k++)
+				if (x->b[i].tag[k]) {
+					uintptr_t w = x->b[i].rec[k];
+					place(b, nbuckets - 1, w,
+					      (uint32_t)x->b[i].tag[k] << 16 | (uint32_t)(w >> BIDX_HASH_SHIFT));
+				}
+		adopt(x, b, nbuckets, raw, size);
+		return 0;
+	}
+#endif
+	/* Each record's hash is computed again from the record: the records
+	 * of a bucket a few ahead are loaded while this one's are placed, so
+	 * that their misses overlap: eight buckets (about 36 records) ahead;
+	 * four left a fifth of the time waiting. Both ends of the key: a
+	 * record of 72 bytes puts one key in eight across two lines. */
 	enum { AHEAD = 8 };
 	for (size_t i = 0; x->b && i <= x->mask; i++) {
 		if (i + AHEAD <= x->mask)
 			for (unsigned k = 0; k < BIDX_SLOTS; k++)
 				if (x->b[i + AHEAD].rec[k]) {
-					const char *r = x->b[i + AHEAD].rec[k];
+					const char *r = (const char *)x->b[i + AHEAD].rec[k];
 					__builtin_prefetch(r);
 					__builtin_prefetch(r + BIDX_KEY_BYTES - 1);
 				}
 		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (x->b[i].tag[k])
-				place(b, nbuckets - 1, x->b[i].rec[k], x->hash(x->b[i].rec[k], x->hash_arg));
+			if (x->b[i].tag[k]) {
+				uintptr_t w = x->b[i].rec[k];
+				place(b, nbuckets - 1, w, bidx_h32(x->hash((const void *)w, x->hash_arg)));
+			}
 	}
 	adopt(x, b, nbuckets, raw, size);
 	return 0;
@@ -67,7 +103,14 @@ int bidx_insert(struct bidx *x, void *rec, uint64_t h)
 {
 	if (!room_for_one(x))
 		return -ENOMEM;
-	if (!place(x->b, x->mask, rec, h))
+	uintptr_t w = (uintptr_t)rec;
+#ifdef BIDX_PACKED_MASK
+	if (packed(x) && (w & ~BIDX_PACKED_MASK))
+		go_plain(x);
+	if (packed(x))
+		w |= (uintptr_t)(uint16_t)(h >> 32) << BIDX_HASH_SHIFT;
+#endif
+	if (!place(x->b, x->mask, w, bidx_h32(h)))
 		return -ENOMEM; /* not reached: count < capacity leaves a free slot */
 	x->count++;
 	return 0;
@@ -77,14 +120,14 @@ void bidx_remove(struct bidx *x, const void *rec, uint64_t h)
 {
 	if (!x->b)
 		return;
-	size_t home = h & x->mask, i = home;
+	size_t home = bidx_h32(h) & x->mask, i = home;
 	uint16_t tag = bidx_tag(h);
 	for (size_t probes = 0; probes <= x->mask; probes++) {
 		struct bidx_bucket *b = &x->b[i];
 		for (unsigned k = 0; k < BIDX_SLOTS; k++)
-			if (b->tag[k] == tag && b->rec[k] == rec) {
+			if (b->tag[k] == tag && bidx_rec(x, b, k) == rec) {
 				b->tag[k] = 0;
-				b->rec[k] = NULL;
+				b->rec[k] = 0;
 				pass(x->b, x->mask, home, i, -1);
 				x->count--;
 				return;
@@ -111,13 +154,20 @@ static int slot_of(const void *xv, size_t i, unsigned k, size_t *home, char *why
 		}
 		return 0;
 	}
-	uint64_t h = x->hash(b->rec[k], x->hash_arg);
+	uint64_t h = x->hash(bidx_rec(x, b, k), x->hash_arg);
 	if (b->tag[k] != bidx_tag(h)) {
 		snprintf(why, len, "index: bucket %zu slot %u: tag %04x, the record's hash says %04x", i, k, b->tag[k],
 			 bidx_tag(h));
 		return -1;
 	}
-	*home = (size_t)h;
+#ifdef BIDX_PACKED_MASK
+	if (packed(x) && (uint16_t)(b->rec[k] >> BIDX_HASH_SHIFT) != (uint16_t)(h >> 32)) {
+		snprintf(why, len, "index: bucket %zu slot %u: hash bits %04x, the record's hash says %04x", i, k,
+			 (unsigned)(b->rec[k] >> BIDX_HASH_SHIFT), (unsigned)(uint16_t)(h >> 32));
+		return -1;
+	}
+#endif
+	*home = bidx_h32(h);
 	return 1;
 }
 

@@ -5,24 +5,39 @@
  * grow to millions of records and must stay small (the router's and the
  * host's groups; the forwarding cache, read far more than changed, uses
  * core/kidx.h, which keeps whole keys at twice the bytes). Each bucket is one 64-byte line of
- * BIDX_SLOTS (tag, record) pairs, the tag being 16 bits of the hash the
- * home bucket does not use. A record lives in the first bucket from its
- * home (hash & mask) with a free slot; each bucket counts the records
- * that passed it on their way further, so a lookup ends at the first
- * bucket that none passed. A hit costs the bucket's line and the one
- * record whose tag matches (65535 of 65536 others are rejected without
- * being touched), and both loads can be prefetched ahead of use: the
- * batched lookups issue the bucket loads of a whole batch, then the
- * record loads, then compare. Compared with chaining this drops the
- * bucket array's pointer and the record's link and stored hash
- * (16 bytes a record), for about 16 bytes a record of buckets at the
- * load kept (at most 3/4 of the slots; the table doubles past it).
+ * BIDX_SLOTS (tag, record) pairs, the tag being the hash's top 16 bits.
+ * A record's home bucket is taken from the hash's high half (bidx_h32():
+ * the tag and the 16 bits below it), and it lives in the first bucket
+ * from there with a free slot; each bucket counts the records that
+ * passed it on their way further, so a lookup ends at the first bucket
+ * that none passed. A hit costs the bucket's line and the one record
+ * whose tag matches (65535 of 65536 others are rejected without being
+ * touched while the table has up to 65536 buckets, 16383 of 16384 at a
+ * million records, where the home takes two of the tag's bits), and
+ * both loads can be prefetched ahead of use: the batched lookups issue
+ * the bucket loads of a whole batch, then the record loads, then
+ * compare. Compared with chaining this drops the bucket array's pointer
+ * and the record's link and stored hash (16 bytes a record), for about
+ * 16 bytes a record of buckets at the load kept (at most 3/4 of the
+ * slots; the table doubles past it).
  *
- * Records do not move while in the index except when it grows, which
- * recomputes each record's hash with the function given at init (the
- * hash is not stored). Removing any record while walking is allowed;
- * inserting is not. The names are internal (not exported by the
- * shared library).
+ * Growth. On 64-bit machines a user-space pointer has its top 16 bits
+ * clear (x86-64 and AArch64 give out 47- or 48-bit addresses unless
+ * asked for more), and each slot keeps the 16 bits of the hash below the
+ * tag there: a slot then holds the record's whole home, and growing the
+ * table moves the slots without reading a record (each bucket's records
+ * go to the same bucket of the new table or the one the old width
+ * further, so both tables are walked in order). Computing each record's
+ * hash again instead costs a cache miss a record: about a fifth of a new
+ * group's cost at a million groups. When a record's address uses those
+ * bits (tagged pointers: AArch64 memory tagging, a 57-bit address space
+ * asked for) or pointers are 32 bits, the index keeps plain pointers
+ * (ptr_mask is all ones) and growth hashes each record again with the
+ * function given at init, loading records a few buckets ahead.
+ *
+ * Records do not move while in the index except when it grows. Removing
+ * any record while walking is allowed; inserting is not. The names are
+ * internal (not exported by the shared library).
  */
 #ifndef MCAST_CORE_BIDX_H
 #define MCAST_CORE_BIDX_H
@@ -47,8 +62,15 @@
 struct bidx_bucket {
 	uint16_t tag[BIDX_SLOTS];  /* 0: the slot is free */
 	uint32_t passed;           /* records whose home is before this bucket and that live after it */
-	void *rec[BIDX_SLOTS];
+	/* the record; with ptr_mask not all ones, bits 32-47 of its hash
+	 * in the top 16 bits (BIDX_HASH_SHIFT) */
+	uintptr_t rec[BIDX_SLOTS];
 };
+
+#if UINTPTR_MAX == UINT64_MAX && !defined(BIDX_PLAIN_POINTERS)
+#define BIDX_HASH_SHIFT 48
+#define BIDX_PACKED_MASK (((uintptr_t)1 << BIDX_HASH_SHIFT) - 1)
+#endif
 
 struct bidx {
 	struct bidx_bucket *b;     /* mask + 1 buckets, line-aligned; NULL until the first insert */
@@ -56,6 +78,10 @@ struct bidx {
 	size_t raw_size;
 	size_t mask;
 	size_t count;
+	/* what of a slot's word is the record: BIDX_PACKED_MASK while every
+	 * record's address leaves the hash bits room, all ones after the
+	 * first that does not (and on 32-bit machines) */
+	uintptr_t ptr_mask;
 	const struct mcast_alloc *al;
 	uint64_t (*hash)(const void *rec, const void *arg);
 	const void *hash_arg;
@@ -81,9 +107,9 @@ static inline void *bidx_each(const struct bidx *x, struct bidx_cursor *c)
 {
 	for (; x->b && c->b <= x->mask; c->b++, c->k = 0)
 		while (c->k < BIDX_SLOTS) {
-			void *r = x->b[c->b].rec[c->k++];
+			uintptr_t r = x->b[c->b].rec[c->k++] & x->ptr_mask;
 			if (r)
-				return r;
+				return (void *)r;
 		}
 	return NULL;
 }
@@ -106,9 +132,22 @@ static inline uint16_t bidx_tag(uint64_t h)
 	return t ? t : 1;
 }
 
+/* What a record's home is taken from: its tag and the 16 hash bits
+ * below (the tag as stored, so that a slot's tag and hash bits give it
+ * back exactly). */
+static inline uint32_t bidx_h32(uint64_t h)
+{
+	return (uint32_t)bidx_tag(h) << 16 | (uint16_t)(h >> 32);
+}
+
 static inline const struct bidx_bucket *bidx_home(const struct bidx *x, uint64_t h)
 {
-	return &x->b[h & x->mask];
+	return &x->b[bidx_h32(h) & x->mask];
+}
+
+static inline void *bidx_rec(const struct bidx *x, const struct bidx_bucket *b, unsigned k)
+{
+	return (void *)(b->rec[k] & x->ptr_mask);
 }
 
 /* The prefetch helpers and the probe are always inlined: a helper GCC 12
@@ -159,7 +198,7 @@ BIDX_INLINE void *bidx_candidate(const struct bidx *x, uint64_t h, size_t key_le
 	unsigned m = bidx_match(b, bidx_tag(h));
 	if (!m)
 		return NULL;
-	char *r = b->rec[__builtin_ctz(m) >> 1];
+	char *r = bidx_rec(x, b, (unsigned)__builtin_ctz(m) >> 1);
 	__builtin_prefetch(r);
 	__builtin_prefetch(r + (key_len - 1));
 	return r;
@@ -180,7 +219,7 @@ BIDX_INLINE void *bidx_scan(const struct bidx *x, struct bidx_iter *it)
 		if (it->m) {
 			unsigned k = (unsigned)__builtin_ctz(it->m) >> 1;
 			it->m &= ~(3u << (2 * k));
-			return x->b[it->i].rec[k];
+			return bidx_rec(x, &x->b[it->i], k);
 		}
 		if (!x->b[it->i].passed)
 			return NULL;
@@ -193,7 +232,7 @@ BIDX_INLINE void *bidx_first(const struct bidx *x, uint64_t h, struct bidx_iter 
 {
 	if (!x->b)
 		return NULL;
-	it->i = h & x->mask;
+	it->i = bidx_h32(h) & x->mask;
 	it->tag = bidx_tag(h);
 	it->m = bidx_match(&x->b[it->i], it->tag);
 	return bidx_scan(x, it);

@@ -6,20 +6,37 @@ struct rec {
 	uint64_t h; /* the test picks each record's hash */
 	int key;
 	bool in;
+	uintptr_t as; /* the address the index is given: the record's, or with a tag in its top byte */
 };
+
+/* A tag in an address's top byte, as AArch64's memory tagging puts one
+ * (the index must then keep plain pointers). */
+#define TAGGED ((uintptr_t)0x5a << (8 * sizeof(uintptr_t) - 8))
+
+static const struct rec *untag(const void *p)
+{
+	return (const struct rec *)((uintptr_t)p & ~TAGGED);
+}
+
+static size_t hash_calls;
 
 static uint64_t rec_hash(const void *r, const void *arg)
 {
 	(void)arg;
-	return ((const struct rec *)r)->h;
+	hash_calls++;
+	return untag(r)->h;
 }
 
 static struct rec *find(const struct bidx *x, const struct rec *want)
 {
 	struct bidx_iter it;
-	for (struct rec *r = bidx_first(x, want->h, &it); r; r = bidx_next(x, &it))
-		if (r->key == want->key && r->h == want->h)
-			return r;
+	for (void *p = bidx_first(x, want->h, &it); p; p = bidx_next(x, &it)) {
+		const struct rec *r = untag(p);
+		if (r->key == want->key && r->h == want->h) {
+			assert_true((uintptr_t)p == r->as); /* the address as given */
+			return (struct rec *)(uintptr_t)r;
+		}
+	}
 	return NULL;
 }
 
@@ -41,7 +58,7 @@ static void ix_init(struct bidx *x, const struct mcast_alloc *al)
 
 static void ix_make(struct rec *r, int i)
 {
-	*r = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i };
+	*r = (struct rec){ .h = (uint64_t)i * 0x9e3779b97f4a7c15ull, .key = i, .as = (uintptr_t)r };
 }
 
 static int ix_order(const struct rec *r)
@@ -51,12 +68,12 @@ static int ix_order(const struct rec *r)
 
 static int ix_insert(struct bidx *x, struct rec *r)
 {
-	return bidx_insert(x, r, r->h);
+	return bidx_insert(x, (void *)r->as, r->h);
 }
 
 static void ix_remove(struct bidx *x, struct rec *r)
 {
-	bidx_remove(x, r, r->h);
+	bidx_remove(x, (void *)r->as, r->h);
 }
 
 #include "idxtests.h"
@@ -69,10 +86,11 @@ static void count_fn(void *r, void *arg)
 
 /* Random inserts and removes against a model, with hashes aimed at a few
  * home buckets so that records spill over, chains wrap past the last
- * bucket and the passed counts go up and down; every step checked. */
-static void test_model(void **state)
+ * bucket and the passed counts go up and down; every step checked. With
+ * tagged, one record in 50 has a tagged address: the index switches to
+ * plain pointers when the first goes in, with hundreds in it. */
+static void run_model(bool tagged)
 {
-	(void)state;
 	enum { N = 3000, STEPS = 20000 };
 	static struct rec r[N];
 	struct bidx x;
@@ -80,14 +98,15 @@ static void test_model(void **state)
 	struct mcast_rng rng;
 	mcast_rng_seed(&rng, 7);
 	for (int i = 0; i < N; i++) {
-		/* a quarter share 8 hashes' low bits (the home), all near the
-		 * top of the table; the rest random; some with a zero tag */
+		/* a quarter share 8 homes (the 16 bits below the tag), all
+		 * near the top of the table; the rest random; some with a
+		 * zero tag */
 		uint64_t h = ((uint64_t)mcast_rng_next(&rng) << 32) | mcast_rng_next(&rng);
 		if (i % 4 == 0)
-			h = (h & ~(uint64_t)0xffff) | (0xfff8u + (unsigned)(i % 8));
+			h = (h & ~((uint64_t)0xffff << 32)) | (uint64_t)(0xfff8u + (unsigned)(i % 8)) << 32;
 		if (i % 97 == 0)
 			h &= 0x0000ffffffffffffull;
-		r[i] = (struct rec){ .h = h, .key = i };
+		r[i] = (struct rec){ .h = h, .key = i, .as = (uintptr_t)&r[i] | (tagged && i % 50 == 49 ? TAGGED : 0) };
 	}
 	size_t in = 0;
 	for (int s = 0; s < STEPS; s++) {
@@ -96,9 +115,67 @@ static void test_model(void **state)
 	}
 	/* load never passes 3/4 of the slots after a growth */
 	assert_true(x.count * 4 <= (x.mask + 1) * BIDX_SLOTS * 3);
-	size_t walked = 0;
-	bidx_walk(&x, count_fn, &walked);
-	assert_int_equal(walked, in);
+	assert_true(x.ptr_mask == UINTPTR_MAX || !tagged);
+	if (!tagged) {
+		size_t walked = 0;
+		bidx_walk(&x, count_fn, &walked);
+		assert_int_equal(walked, in);
+	}
+	bidx_free(&x);
+}
+
+static void test_model(void **state)
+{
+	(void)state;
+	run_model(false);
+}
+
+static void test_model_tagged(void **state)
+{
+	(void)state;
+	run_model(true);
+}
+
+/* Growing reads no record where the slots keep the hash bits (64-bit
+ * machines): the hash function is never called until the check. Once a
+ * tagged address is in, the slots hold plain pointers, growth calls it
+ * for every record, and every record, tagged or not, stays found. */
+static void test_growth_without_records(void **state)
+{
+	(void)state;
+	enum { N = 4000, PLAIN = 1000 };
+	static struct rec r[N];
+	struct bidx x;
+	bidx_init(&x, &mcast_alloc_libc, rec_hash, NULL);
+	hash_calls = 0;
+	for (int i = 0; i < PLAIN; i++) {
+		ix_make(&r[i], i);
+		assert_int_equal(ix_insert(&x, &r[i]), 0);
+	}
+	assert_true(x.mask + 1 >= 64); /* it grew, several times */
+#ifdef BIDX_PACKED_MASK
+	assert_int_equal(hash_calls, 0);
+	assert_true(x.ptr_mask == BIDX_PACKED_MASK);
+#else
+	assert_true(hash_calls > 0); /* 32-bit: plain pointers from the start */
+#endif
+	check(&x);
+	size_t before = hash_calls;
+	for (int i = PLAIN; i < N; i++) {
+		ix_make(&r[i], i);
+		r[i].as |= TAGGED;
+		assert_int_equal(ix_insert(&x, &r[i]), 0);
+	}
+	assert_true(x.ptr_mask == UINTPTR_MAX);
+	assert_true(hash_calls - before >= PLAIN); /* grown since: each record hashed again */
+	check(&x);
+	for (int i = 0; i < N; i++)
+		assert_ptr_equal(find(&x, &r[i]), &r[i]);
+	for (int i = 0; i < N; i += 2)
+		ix_remove(&x, &r[i]);
+	check(&x);
+	for (int i = 0; i < N; i++)
+		assert_true((find(&x, &r[i]) != NULL) == (i % 2 == 1));
 	bidx_free(&x);
 }
 
@@ -111,7 +188,7 @@ static void test_same_hash(void **state)
 	enum { M = 40 }; /* several buckets' worth of one hash */
 	struct rec r[M];
 	for (int i = 0; i < M; i++) {
-		r[i] = (struct rec){ .h = 5, .key = i };
+		r[i] = (struct rec){ .h = 5, .key = i, .as = (uintptr_t)&r[i] };
 		assert_int_equal(bidx_insert(&x, &r[i], r[i].h), 0);
 	}
 	check(&x);
@@ -152,6 +229,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_model_tagged),
+		cmocka_unit_test(test_growth_without_records),
 		cmocka_unit_test(test_same_hash),
 		cmocka_unit_test(test_walk_and_sorted),
 		cmocka_unit_test(test_grow_fails),

@@ -233,7 +233,7 @@ static void test_check_finds_damage(void **state)
 	struct bidx *x = &ifc->groups;
 	size_t b = 0;
 	unsigned k = 0;
-	while (x->b[b].rec[k] != g)
+	while (bidx_rec(x, &x->b[b], k) != g)
 		if (++k == BIDX_SLOTS) {
 			k = 0;
 			b++;
@@ -241,6 +241,12 @@ static void test_check_finds_damage(void **state)
 	x->b[b].tag[k] ^= 0x100;
 	expect_broken(f->r[0], "the record's hash says");
 	x->b[b].tag[k] ^= 0x100;
+#ifdef BIDX_PACKED_MASK
+	/* the hash bits a packed slot keeps beside its record */
+	x->b[b].rec[k] ^= (uintptr_t)1 << BIDX_HASH_SHIFT;
+	expect_broken(f->r[0], "hash bits");
+	x->b[b].rec[k] ^= (uintptr_t)1 << BIDX_HASH_SHIFT;
+#endif
 	x->b[b].passed++;
 	expect_broken(f->r[0], "passed counts sum to");
 	x->b[b].passed--;
