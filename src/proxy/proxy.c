@@ -427,8 +427,18 @@ void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr
 	bool hashed = r->rec_g && r->env.hash_seed == px->env.hash_seed && mcast_addr_eq(r->rec_g, group);
 	/* (the record changing is this interface's: commit() reports its
 	 * own interface's changes) */
+	size_t was = px->nqueue;
 	enqueue(px, d->domain, group, grp && mcast_addr_eq(&grp->addr, group) ? grp : NULL, ifindex,
 		hashed ? r->rec_hh : 0);
+	/* The upstream's bucket for the group starts loading now, while the
+	 * router goes on with the packet's other records: by the flush (after
+	 * the packet) it has arrived, where a load issued by the flush itself
+	 * would still be on its way for the first items. */
+	if (hashed && px->nqueue != was) {
+		const struct px_up *u = up_by_domain(px, d->domain);
+		if (u)
+			hs_prefetch(u->ifc, r->rec_hh, false);
+	}
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
