@@ -36,6 +36,7 @@ static bool place(struct bidx_bucket *b, size_t mask, uintptr_t word, uint32_t h
 	return false;
 }
 
+#ifdef BIDX_PACKED_MASK
 /* A record whose address uses the top bits: from now on the slots hold
  * plain pointers and growth hashes the records again. */
 static void go_plain(struct bidx *x)
@@ -45,6 +46,7 @@ static void go_plain(struct bidx *x)
 			x->b[i].rec[k] &= x->ptr_mask;
 	x->ptr_mask = UINTPTR_MAX;
 }
+#endif
 
 static int resize(struct bidx *x, size_t nbuckets)
 {
