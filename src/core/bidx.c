@@ -36,29 +36,6 @@ static bool place(struct bidx_bucket *b, size_t mask, uintptr_t word, uint32_t h
 	return false;
 }
 
-/*
- * Growth puts every record in a new, empty table, with nothing removed
- * meanwhile: each bucket fills slot after slot, and how many of its
- * slots are used is a count kept beside the table for the growth (a
- * byte a bucket), not read back from its tags. place() reads a bucket's
- * tags with one 16-byte load, and right after a 2-byte store of a tag
- * into the same bucket (the next record mostly goes there too) that
- * load cannot be forwarded from the store and waits for it: with a
- * branch on each slot's use, 25 cycles a record moved, in the cache or
- * not. Without room for the counts, place() does it.
- */
-static inline void place_counted(struct bidx_bucket *b, uint8_t *fill, size_t mask, uintptr_t word, uint32_t h32)
-{
-	size_t home = h32 & mask, i = home;
-	while (fill[i] == BIDX_SLOTS) /* (twice the room: a bucket with room is ahead) */
-		i = (i + 1) & mask;
-	unsigned k = fill[i]++;
-	b[i].tag[k] = (uint16_t)(h32 >> 16);
-	b[i].rec[k] = word;
-	if (i != home)
-		pass(b, mask, home, i, 1);
-}
-
 /* The used slots of b, one bit each (slot k: bit 2k). */
 static inline unsigned used_slots(const struct bidx_bucket *b)
 {
@@ -93,9 +70,7 @@ static int resize(struct bidx *x, size_t nbuckets)
 		adopt(x, b, nbuckets, raw, size);
 		return 0;
 	}
-	uint8_t *fill = mcast_alloc_get(x->al, nbuckets);
-	if (fill)
-		memset(fill, 0, nbuckets);
+	uint8_t *fill = grow_counts(x, nbuckets);
 	size_t mask = nbuckets - 1;
 	/* Where the slots hold their home (packed), the old buckets are read
 	 * in order and the new ones written in two runs, no record touched;
@@ -127,10 +102,14 @@ static int resize(struct bidx *x, size_t nbuckets)
 			else
 #endif
 				h32 = bidx_h32(x->hash((const void *)w, x->hash_arg));
-			if (fill)
-				place_counted(b, fill, mask, w, h32);
-			else
+			if (fill) {
+				size_t at;
+				unsigned s = counted_slot(b, fill, mask, h32 & mask, &at);
+				b[at].tag[s] = (uint16_t)(h32 >> 16);
+				b[at].rec[s] = w;
+			} else {
 				place(b, mask, w, h32);
+			}
 		}
 	}
 	mcast_alloc_free(x->al, fill, nbuckets);

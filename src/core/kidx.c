@@ -39,12 +39,33 @@ static int resize(struct kidx *x, size_t nbuckets)
 	struct kidx_bucket *b = lines_get(x->al, nbuckets, sizeof(*b), &raw, &size);
 	if (!b)
 		return -ENOMEM;
-	/* the keys are here: the records stay where they are, unread */
-	for (size_t i = 0; x->b && i <= x->mask; i++)
+	/* the keys are here: the records stay where they are, unread; the
+	 * new buckets' used slots are counted (lines.h, grow_counts()), the
+	 * old ones' taken from a mask (a branch on each slot's use
+	 * mispredicts) */
+	uint8_t *fill = x->b ? grow_counts(x, nbuckets) : NULL;
+	size_t mask = nbuckets - 1;
+	for (size_t i = 0; x->b && i <= x->mask; i++) {
+		const struct kidx_bucket *o = &x->b[i];
+		unsigned used = 0;
 		for (unsigned k = 0; k < KIDX_SLOTS; k++)
-			if (x->b[i].val1[k])
-				place(b, nbuckets - 1, x->b[i].rec[k], x->b[i].key[k],
-				      x->hash(x->b[i].key[k], x->hash_arg), (uint16_t)(x->b[i].val1[k] - 1));
+			used |= (unsigned)(o->val1[k] != 0) << k;
+		for (; used; used &= used - 1) {
+			unsigned k = (unsigned)__builtin_ctz(used);
+			uint64_t h = x->hash(o->key[k], x->hash_arg);
+			if (!fill) {
+				place(b, mask, o->rec[k], o->key[k], h, (uint16_t)(o->val1[k] - 1));
+				continue;
+			}
+			size_t at;
+			unsigned s = counted_slot(b, fill, mask, h & mask, &at);
+			b[at].key[s] = o->key[k];
+			b[at].rec[s] = o->rec[k];
+			b[at].val1[s] = o->val1[k];
+		}
+	}
+	if (fill)
+		mcast_alloc_free(x->al, fill, nbuckets);
 	adopt(x, b, nbuckets, raw, size);
 	return 0;
 }

@@ -239,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_grow_without_records),
 		cmocka_unit_test(test_walk_and_sorted),
 		cmocka_unit_test(test_grow_fails),
+		cmocka_unit_test(test_grow_without_counts),
 		cmocka_unit_test(test_check_finds_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
