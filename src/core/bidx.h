@@ -11,8 +11,8 @@
  * from there with a free slot; each bucket counts the records that
  * passed it on their way further, so a lookup ends at the first bucket
  * that none passed. A hit costs the bucket's line and the one record
- * whose tag matches (65535 of 65536 others are rejected without being
- * touched while the table has up to 65536 buckets, 16383 of 16384 at a
+ * whose tag matches (32767 of 32768 others are rejected without being
+ * touched while the table has up to 65536 buckets, 8191 of 8192 at a
  * million records, where the home takes two of the tag's bits), and
  * both loads can be prefetched ahead of use: the batched lookups issue
  * the bucket loads of a whole batch, then the record loads, then
@@ -126,18 +126,19 @@ size_t bidx_bytes(const struct bidx *x);
  * count; 0 or -1 with the reason in why. */
 int bidx_check(const struct bidx *x, char *why, size_t len);
 
+/* The tag: the hash's top 16 bits with the highest set (0 marks a free
+ * slot; one OR, where making a zero tag 1 cost a compare and a move on
+ * every lookup), 15 bits that tell records apart. */
 static inline uint16_t bidx_tag(uint64_t h)
 {
-	uint16_t t = (uint16_t)(h >> 48);
-	return t ? t : 1;
+	return (uint16_t)(h >> 48) | 0x8000;
 }
 
 /* What a record's home is taken from: its tag and the 16 hash bits
- * below (the tag as stored, so that a slot's tag and hash bits give it
- * back exactly). */
+ * below, as a slot keeps them (the tag as stored). */
 static inline uint32_t bidx_h32(uint64_t h)
 {
-	return (uint32_t)bidx_tag(h) << 16 | (uint16_t)(h >> 32);
+	return (uint32_t)(h >> 32) | 0x80000000u;
 }
 
 static inline const struct bidx_bucket *bidx_home(const struct bidx *x, uint64_t h)

@@ -99,8 +99,8 @@ static void run_model(bool tagged, const struct mcast_alloc *al)
 	mcast_rng_seed(&rng, 7);
 	for (int i = 0; i < N; i++) {
 		/* a quarter share 8 homes (the 16 bits below the tag), all
-		 * near the top of the table; the rest random; some with a
-		 * zero tag */
+		 * near the top of the table; the rest random; some with the
+		 * hash's top 16 bits zero */
 		uint64_t h = ((uint64_t)mcast_rng_next(&rng) << 32) | mcast_rng_next(&rng);
 		if (i % 4 == 0)
 			h = (h & ~((uint64_t)0xffff << 32)) | (uint64_t)(0xfff8u + (unsigned)(i % 8)) << 32;
@@ -190,7 +190,9 @@ static void test_growth_without_records(void **state)
 	bidx_free(&x);
 }
 
-/* Equal hashes are told apart by the caller's key; a zero tag is one. */
+/* Equal hashes are told apart by the caller's key (a hash with zero top
+ * bits is one); so are hashes that differ only in the bit the tag does
+ * not keep (its top bit is always set). */
 static void test_same_hash(void **state)
 {
 	(void)state;
@@ -208,7 +210,10 @@ static void test_same_hash(void **state)
 	struct rec absent = { .h = 5, .key = 1000 }, other = { .h = 6, .key = 1 };
 	assert_null(find(&x, &absent));
 	assert_null(find(&x, &other));
-	assert_int_equal(bidx_tag(5), 1);
+	struct rec top = { .h = 5 | 1ull << 63, .key = 0 }; /* r[0]'s key, its tag and home */
+	assert_int_equal(bidx_tag(top.h), bidx_tag(r[0].h));
+	assert_null(find(&x, &top));
+	assert_int_equal(bidx_tag(5), 0x8000); /* the top bit set: never the free slot's 0 */
 	ix_remove_thirds(&x, r, M);
 	bidx_free(&x);
 }
