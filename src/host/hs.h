@@ -228,7 +228,11 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
  * prefetches its whole queue, and the cache misses of a batch overlap
  * instead of adding up. In two passes over the batch: first (next
  * false) the interface's group bucket, then (next true, once it has
- * come) the group whose tag matches, which the lookup compares first. */
+ * come) the group whose tag matches, which the lookup compares first.
+ * Out of line on purpose: made static inline here, GCC 12 took the
+ * proxy's calls for calls without effect (loads and prefetches only)
+ * and dropped every prefetch, 139 -> 178 ns a proxied group at a
+ * million groups. */
 void hs_prefetch(const struct hs_iface *ifc, uint64_t hh, bool next);
 
 /* report.c */
