@@ -73,6 +73,15 @@ static void ix_remove_thirds(struct IX *x, struct rec *r, int m)
 		assert_true((find(x, &r[i]) != NULL) == (i % 3 != 0));
 }
 
+/* Records r[0..n) made and inserted, numbered in reverse when asked. */
+static void ix_fill(struct IX *x, struct rec *r, int n, bool reverse)
+{
+	for (int i = 0; i < n; i++) {
+		ix_make(&r[i], reverse ? n - 1 - i : i);
+		assert_int_equal(ix_insert(x, &r[i]), 0);
+	}
+}
+
 /* The sorted list holds every record in order; a walk may remove the
  * record it is given, and sees every record once. */
 static void test_walk_and_sorted(void **state)
@@ -82,10 +91,7 @@ static void test_walk_and_sorted(void **state)
 	static struct rec r[N];
 	struct IX x;
 	ix_init(&x, &mcast_alloc_libc);
-	for (int i = 0; i < N; i++) {
-		ix_make(&r[i], N - 1 - i); /* inserted in reverse order */
-		assert_int_equal(ix_insert(&x, &r[i]), 0);
-	}
+	ix_fill(&x, r, N, true); /* inserted in reverse order */
 	size_t n;
 	void **v = IXF(sorted)(&x, ix_by_order, &n);
 	assert_non_null(v);
@@ -152,10 +158,7 @@ static void test_grow_without_counts(void **state)
 	struct IX x;
 	ix_init(&x, &no_counts);
 	counts_refused = 0;
-	for (int i = 0; i < N; i++) {
-		ix_make(&r[i], i);
-		assert_int_equal(ix_insert(&x, &r[i]), 0);
-	}
+	ix_fill(&x, r, N, false);
 	assert_true(counts_refused >= 8); /* it grew that often, each time without */
 	check(&x);
 	ix_remove_thirds(&x, r, N);

@@ -159,10 +159,7 @@ static void test_growth_without_records(void **state)
 	struct bidx x;
 	bidx_init(&x, &mcast_alloc_libc, rec_hash, NULL);
 	hash_calls = 0;
-	for (int i = 0; i < PLAIN; i++) {
-		ix_make(&r[i], i);
-		assert_int_equal(ix_insert(&x, &r[i]), 0);
-	}
+	ix_fill(&x, r, PLAIN, false);
 	assert_true(x.mask + 1 >= 64); /* it grew, several times */
 #ifdef BIDX_PACKED_MASK
 	assert_int_equal(hash_calls, 0);
