@@ -126,6 +126,16 @@ struct mcast_router_env {
 	/* Optional: this router became, or stopped being, the querier on
 	 * ifindex (proxies forward only where they are, RFC 4605 4.2). */
 	void (*querier_change)(void *ctx, unsigned ifindex, bool querier);
+	/* Optional: the groups of a report on ifindex, before any of its
+	 * records is applied: recs[i].group, whose mcast_addr_hash() with
+	 * hash_seed is hashes[i]. A hint for a consumer that will look the
+	 * groups up in tables of its own (a proxy: its upstream's
+	 * memberships, mcast_proxy_groups_ahead()): it starts loading them
+	 * here, while the router's own lookups of the same groups are on
+	 * their way. The records may still be refused. Reads only; must not
+	 * call into the router. */
+	void (*groups_ahead)(void *ctx, unsigned ifindex, const struct mcast_group_record *recs,
+			     const uint64_t *hashes, size_t n);
 	void *ctx;
 	uint64_t hash_seed;
 };

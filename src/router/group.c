@@ -988,19 +988,23 @@ static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group
 {
 	enum { CHUNK = 64 };
 	const struct rt_group *c[CHUNK];
+	uint64_t hv[CHUNK];
+	const struct mcast_router_env *env = &ifc->r->env;
 	const struct bidx *t = &ifc->groups;
-	for (size_t i = 0; !t->b && i < n; i++)
-		prep[i].hh = group_hash(ifc->r, &recs[i].group); /* (no table yet: nothing to load) */
-	if (!t->b)
-		return;
 	bool hosts = ifc->cfg.fast_leave;
 	for (size_t base = 0; base < n; base += CHUNK) {
 		size_t m = n - base < CHUNK ? n - base : CHUNK;
 		const struct rt_prep *h = prep + base;
 		for (size_t i = 0; i < m; i++) {
-			prep[base + i].hh = group_hash(ifc->r, &recs[base + i].group);
-			bidx_prefetch(t, h[i].hh);
+			hv[i] = prep[base + i].hh = group_hash(ifc->r, &recs[base + i].group);
+			bidx_prefetch(t, hv[i]); /* (no table yet: nothing to load) */
 		}
+		/* the consumer's loads go out with the router's, all of them
+		 * in flight while the candidates below wait for the first */
+		if (env->groups_ahead)
+			env->groups_ahead(env->ctx, ifc->ifindex, recs + base, hv, m);
+		if (!t->b)
+			continue;
 		/* the candidate group, all of it: applying a record reads and
 		 * writes its lines (state, deadlines, timer): its first and
 		 * last, and the one between when it spans three (pool objects

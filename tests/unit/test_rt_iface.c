@@ -668,6 +668,114 @@ static void test_ssm_ranges_compiled(void **state)
 	}
 }
 
+/* What groups_ahead was handed. */
+static struct {
+	unsigned calls, ifindex;
+	size_t n[4], total;
+	struct mcast_addr g[80];
+	uint64_t h[80];
+} AH;
+
+static void ahead_log(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+		      size_t n)
+{
+	(void)ctx;
+	AH.ifindex = ifindex;
+	if (AH.calls < 4)
+		AH.n[AH.calls] = n;
+	AH.calls++;
+	for (size_t i = 0; i < n && AH.total < 80; i++) {
+		AH.g[AH.total] = recs[i].group;
+		AH.h[AH.total++] = hashes[i];
+	}
+}
+
+static void rt_send_none(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)pkt;
+	(void)len;
+}
+
+static uint8_t ahead_pkt[1600];
+static size_t ahead_len;
+
+static void ahead_keep(void *ctx, const uint8_t *p, size_t n)
+{
+	(void)ctx;
+	assert_true(n <= sizeof(ahead_pkt));
+	memcpy(ahead_pkt, p, n);
+	ahead_len = n;
+}
+
+/* groups_ahead: a report's groups, in its order, with their hashes under
+ * the router's seed, 64 at a time, before any record applies (the
+ * groups do not exist yet when it is called); nothing for a packet
+ * dropped on the wire; a v1/v2 report's one group. */
+static void ahead_case(enum mcast_family fam)
+{
+	bool v4 = fam == MCAST_AF_INET;
+	struct mcast_wheel w;
+	mcast_wheel_init(&w, 0);
+	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &w, .send = rt_send_none,
+					.groups_ahead = ahead_log, .hash_seed = 77 };
+	struct mcast_router *r = mcast_router_create(&env, fam);
+	assert_non_null(r);
+	struct mcast_router_config c;
+	mcast_router_config_default(&c, fam);
+	struct mcast_addr me = A(v4 ? "10.0.0.1" : "fe80::1"), host = A(v4 ? "10.0.0.9" : "fe80::9");
+	assert_int_equal(mcast_router_iface_add(r, 2, "lan", &me, 1500, &c), 0);
+	memset(&AH, 0, sizeof(AH));
+	struct mcast_addr g[70];
+	struct mcast_report_builder rb;
+	static uint8_t out[1600];
+	assert_int_equal(mcast_report_init(&rb, fam, &host, NULL, 1500, out, sizeof(out), ahead_keep, NULL), 0);
+	for (unsigned i = 0; i < 70; i++) {
+		char b[64];
+		snprintf(b, sizeof(b), v4 ? "239.2.0.%u" : "ff1e::2:%u", i + 1);
+		g[i] = A(b);
+		assert_int_equal(mcast_report_add(&rb, MCAST_MODE_IS_EXCLUDE, &g[i], NULL, 0, NULL, 0), 0);
+	}
+	mcast_report_flush(&rb);
+	uint8_t keep[1600];
+	size_t len = ahead_len;
+	memcpy(keep, ahead_pkt, len);
+	/* wrong checksum: dropped before any record is read */
+	ahead_pkt[len - 1] ^= 0x5a;
+	mcast_router_input(r, 2, ahead_pkt, len);
+	assert_int_equal(AH.calls, 0);
+	mcast_router_input(r, 2, keep, len);
+	assert_int_equal(AH.calls, 2);
+	assert_int_equal(AH.n[0], 64);
+	assert_int_equal(AH.n[1], 6);
+	assert_int_equal(AH.ifindex, 2);
+	assert_int_equal(AH.total, 70);
+	for (unsigned i = 0; i < 70; i++) {
+		assert_true(mcast_addr_eq(&AH.g[i], &g[i]));
+		assert_true(AH.h[i] == mcast_addr_hash(&g[i], 77));
+	}
+	struct mcast_router_group_info gi;
+	assert_int_equal(mcast_router_group(r, 2, &g[69], &gi, NULL, 0), 0); /* and then applied */
+	/* a v2 report (MLDv1): its group */
+	struct mcast_addr one = A(v4 ? "239.3.0.1" : "ff1e::3:1");
+	int n = mcast_v1v2_encode(fam, MCAST_MSG_REPORT, v4 ? 2 : 1, &one, 0, &host, NULL, out, sizeof(out));
+	assert_true(n > 0);
+	mcast_router_input(r, 2, out, (size_t)n);
+	assert_int_equal(AH.calls, 3);
+	assert_int_equal(AH.n[2], 1);
+	assert_true(mcast_addr_eq(&AH.g[70], &one));
+	assert_true(AH.h[70] == mcast_addr_hash(&one, 77));
+	mcast_router_destroy(r);
+}
+
+static void test_groups_ahead(void **state)
+{
+	(void)state;
+	ahead_case(MCAST_AF_INET);
+	ahead_case(MCAST_AF_INET6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_address_rules_v6),
 		cmocka_unit_test(test_timer_helpers),
 		cmocka_unit_test(test_ssm_ranges_compiled),
+		cmocka_unit_test(test_groups_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
