@@ -103,12 +103,21 @@ static void to_proxy(void *ctx, unsigned ifindex, const struct mcast_addr *g, co
 		mcast_proxy_fwd_change(k->px, ifindex, g, s, old, now);
 }
 
+static void ahead(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+		  size_t n)
+{
+	struct rig *k = ctx;
+	if (k->px)
+		mcast_proxy_groups_ahead(k->px, ifindex, recs, hashes, n);
+}
+
 static void rig_init(struct rig *k, bool proxy)
 {
 	memset(k, 0, sizeof(*k));
 	k->al = (struct mcast_alloc){ count_realloc, &k->mem };
 	mcast_wheel_init(&k->w, 1);
-	struct mcast_router_env re = { .al = &k->al, .wheel = &k->w, .fwd_change = to_proxy, .ctx = k, .hash_seed = 5 };
+	struct mcast_router_env re = { .al = &k->al, .wheel = &k->w, .fwd_change = to_proxy, .groups_ahead = ahead,
+				       .ctx = k, .hash_seed = 5 };
 	k->r = mcast_router_create(&re, MCAST_AF_INET);
 	struct mcast_router_config c;
 	mcast_router_config_default(&c, MCAST_AF_INET);

@@ -91,6 +91,11 @@ int mcast_proxy_downstream_del(struct mcast_proxy *px, unsigned ifindex);
 /* The router engine's fwd_change, chained by the caller (ctx = px). */
 void mcast_proxy_fwd_change(void *ctx, unsigned ifindex, const struct mcast_addr *group,
 			    const struct mcast_addr *source, enum mcast_fwd old, enum mcast_fwd now);
+/* The router engine's groups_ahead, chained by the caller (ctx = px):
+ * optional, it lets the upstream's lookups of a report's groups overlap
+ * the router's. */
+void mcast_proxy_groups_ahead(void *ctx, unsigned ifindex, const struct mcast_group_record *recs,
+			      const uint64_t *hashes, size_t n);
 /* Applies collected changes now (they are also applied by a timer due
  * at once, at the next mcast_wheel_advance()). */
 void mcast_proxy_flush(struct mcast_proxy *px);

@@ -183,6 +183,16 @@ static void router_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, 
 	mcastd_watch_fwd(fm, ifindex, g, s, old, now);
 }
 
+/* A report's groups before the router applies it: the proxy starts
+ * loading its upstream's records of them. */
+static void router_ahead(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+			 size_t n)
+{
+	struct dfam *fm = ctx;
+	if (fm->px)
+		mcast_proxy_groups_ahead(fm->px, ifindex, recs, hashes, n);
+}
+
 /* Proxies forward only where they are the querier (RFC 4605 4.2). */
 static void router_querier(void *ctx, unsigned ifindex, bool on)
 {
@@ -328,7 +338,8 @@ static int fam_start(struct mcastd *d, int f, char *err, size_t errlen)
 	uint64_t seed = d->hash_seed;
 	struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				       .send = router_send, .fwd_change = router_fwd, .allow = router_allow,
-				       .querier_change = router_querier, .ctx = fm, .hash_seed = seed };
+				       .querier_change = router_querier, .groups_ahead = router_ahead, .ctx = fm,
+				       .hash_seed = seed };
 	fm->r = mcast_router_create(&re, fm->f);
 	struct mcast_proxy_env pe = { .al = &mcast_alloc_libc, .wheel = &d->wheel, .log = &d->log,
 				      .send = router_send, .ctx = fm, .seed = seed ^ 0x5bd1e995u, .hash_seed = seed };

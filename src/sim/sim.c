@@ -443,6 +443,15 @@ static void fwd_to_routing(void *ctx, unsigned ifindex, const struct mcast_addr 
 		mcast_proxy_fwd_change(n->px[f], ifindex, g, s, old, now);
 }
 
+static void ahead_to_proxy(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+			   size_t nrecs)
+{
+	struct sim_node *n = ctx;
+	int f = nrecs && !mcast_addr_is_v4(&recs[0].group);
+	if (n->px[f])
+		mcast_proxy_groups_ahead(n->px[f], ifindex, recs, hashes, nrecs);
+}
+
 /* Proxies forward only where they are the querier: entries follow. */
 static void querier_to_routing(void *ctx, unsigned ifindex, bool on)
 {
@@ -474,7 +483,8 @@ int sim_node_start(struct sim_node *n)
 		if (n->router) {
 			struct mcast_router_env re = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
 						       .send = node_send, .fwd_change = fwd_to_routing,
-						       .querier_change = querier_to_routing, .ctx = n,
+						       .querier_change = querier_to_routing,
+						       .groups_ahead = ahead_to_proxy, .ctx = n,
 						       .hash_seed = seed };
 			struct mcast_mr_env me = { .al = &mcast_alloc_libc, .wheel = &w->wheel, .log = &w->log,
 						   .xmit = node_send, .ctx = n, .hash_seed = seed };

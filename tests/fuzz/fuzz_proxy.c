@@ -64,6 +64,18 @@ static void on_fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, cons
 		mcast_proxy_fwd_change(PX, ifindex, g, s, old, now);
 }
 
+static void on_ahead(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+		     size_t n)
+{
+	(void)ctx;
+	/* the hint's promise: the report's groups, hashed with the router's seed */
+	CHECK(n > 0 && n <= 64);
+	for (size_t i = 0; i < n; i++)
+		CHECK(hashes[i] == mcast_addr_hash(&recs[i].group, 3));
+	if (PX)
+		mcast_proxy_groups_ahead(PX, ifindex, recs, hashes, n);
+}
+
 /* The access list: the source ending in 3 is denied on interface 3. */
 static bool allow(void *ctx, unsigned ifindex, const struct mcast_addr *g, const struct mcast_addr *s)
 {
@@ -210,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	V4 = fuzz_begin(&prog, data, size);
 	struct mcast_router_env env = { .al = &mcast_alloc_libc, .wheel = &prog.w, .send = on_send_down,
-					.fwd_change = on_fwd, .allow = allow, .hash_seed = 3 };
+					.fwd_change = on_fwd, .groups_ahead = on_ahead, .allow = allow, .hash_seed = 3 };
 	R = mcast_router_create(&env, prog.fam);
 	CHECK(R);
 	struct mcast_router_config cfg;

@@ -18,6 +18,14 @@ static void fwd(void *ctx, unsigned ifindex, const struct mcast_addr *g, const s
 		mcast_proxy_fwd_change(PX, ifindex, g, s, old, now);
 }
 
+static void ahead(void *ctx, unsigned ifindex, const struct mcast_group_record *recs, const uint64_t *hashes,
+		  size_t n)
+{
+	(void)ctx;
+	if (PX)
+		mcast_proxy_groups_ahead(PX, ifindex, recs, hashes, n);
+}
+
 static void nosend(void *ctx, unsigned ifindex, const uint8_t *pkt, size_t len)
 {
 	(void)ctx;
@@ -50,10 +58,11 @@ static void setup(void)
 {
 	mcast_wheel_init(&W, 0);
 	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
-					 .fwd_change = fwd, .hash_seed = 3 };
+					 .fwd_change = fwd, .groups_ahead = ahead, .hash_seed = 3 };
 	R = mcast_router_create(&renv, MCAST_AF_INET);
 	struct mcast_router_env penv = renv;
 	penv.fwd_change = nofwd;
+	penv.groups_ahead = NULL;
 	P = mcast_router_create(&penv, MCAST_AF_INET);
 	struct mcast_router_config c;
 	mcast_router_config_default(&c, MCAST_AF_INET);
