@@ -12,7 +12,8 @@
  * the ratio is the median of each proxy run's time over the router run
  * just before it, so that a change of the machine's speed between
  * runs (this one swings by half from one second to the next) falls on
- * both sides of a ratio, not on one median.
+ * both sides of a ratio, not on one median. The lowest and highest of
+ * those runs' ratios are printed beside it.
  *
  * The table is printed twice: on glibc's heap as it comes, then (the
  * program runs itself again) on glibc's heap on transparent huge pages
@@ -206,7 +207,8 @@ int main(int argc, char **argv)
 		       thp_setting(thp, sizeof(thp)));
 	else
 		printf("proxy: new groups in IGMPv3 reports of 20 IS_EX records, taken upstream (glibc's heap as it comes)\n");
-	printf("%9s  %14s  %14s  %7s  %16s\n", "groups", "router ns/rec", "proxy ns/rec", "ratio", "upstream reports");
+	printf("%9s  %14s  %14s  %7s  %13s  %16s\n", "groups", "router ns/rec", "proxy ns/rec", "ratio", "runs' ratios",
+	       "upstream reports");
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		size_t n = sizes[s];
 		build(n);
@@ -234,7 +236,8 @@ int main(int argc, char **argv)
 		qsort(px, (size_t)runs, sizeof(px[0]), bench_cmp_double);
 		qsort(ratio, (size_t)runs, sizeof(ratio[0]), bench_cmp_double);
 		double r = rt[runs / 2], p = px[runs / 2];
-		printf("%9zu  %14.0f  %14.0f  %6.2fx  %16zu\n", n, r, p, ratio[runs / 2], reports);
+		printf("%9zu  %14.0f  %14.0f  %6.2fx  %6.2f-%-5.2f  %16zu\n", n, r, p, ratio[runs / 2], ratio[0],
+		       ratio[runs - 1], reports);
 		if (n == sizes[sizeof(sizes) / sizeof(sizes[0]) - 1])
 			printf("memory per group at %zu: router %.0f B, proxied %.0f B (router group + upstream membership)\n",
 			       n, (double)mem_router / (double)n, (double)mem_proxy / (double)n);
