@@ -234,6 +234,8 @@ struct hs_group *hs_group_find(const struct hs_iface *ifc, const struct mcast_ad
  * and dropped every prefetch, 139 -> 178 ns a proxied group at a
  * million groups. */
 void hs_prefetch(const struct hs_iface *ifc, uint64_t hh, bool next);
+/* The first pass for n hashes at once (a report's groups). */
+void hs_prefetch_buckets(const struct hs_iface *ifc, const uint64_t *hh, size_t n);
 
 /* report.c */
 /* Whether changes of g on ifc are reported at all (not the all-systems

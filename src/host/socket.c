@@ -111,6 +111,12 @@ void hs_prefetch(const struct hs_iface *ifc, uint64_t hh, bool next)
 		(void)bidx_candidate(&ifc->groups, hh, sizeof(struct mcast_addr));
 }
 
+void hs_prefetch_buckets(const struct hs_iface *ifc, const uint64_t *hh, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bidx_prefetch(&ifc->groups, hh[i]);
+}
+
 /* The index slots follow the memberships' keys: growing or deleting
  * never hashes a group again. */
 static void idx_put(struct mcast_host_sock *s, uint32_t k)

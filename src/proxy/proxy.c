@@ -483,8 +483,7 @@ void mcast_proxy_groups_ahead(void *ctx, unsigned ifindex, const struct mcast_gr
 	const struct px_up *u = d ? up_by_domain(px, d->domain) : NULL;
 	if (!u)
 		return;
-	for (size_t i = 0; i < n; i++)
-		hs_prefetch(u->ifc, hashes[i], false);
+	hs_prefetch_buckets(u->ifc, hashes, n);
 }
 
 struct mcast_proxy *mcast_proxy_create(const struct mcast_proxy_env *env, enum mcast_family f,
