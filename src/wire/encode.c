@@ -229,32 +229,6 @@ static void put_record(struct mcast_report_builder *rb, const struct mcast_profi
 		mcast_report_flush(rb);
 }
 
-void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const struct mcast_addr *group)
-{
-	bool v4 = rb->family == MCAST_AF_INET;
-	size_t need = v4 ? 8 : 20;
-	if (rb->len && need > rb->mtu - rb->len)
-		mcast_report_flush(rb);
-	if (rb->len == 0)
-		rb->len = rb->hdr_len;
-	uint8_t *r = rb->buf + rb->len;
-	r[0] = type;
-	r[1] = 0; /* no auxiliary data */
-	r[2] = 0; /* no source */
-	r[3] = 0;
-	if (v4) /* (constant sizes: moves, not a call) */
-		__builtin_memcpy(r + 4, group->b + 12, 4);
-	else
-		__builtin_memcpy(r + 4, group->b, 16);
-	/* one folding step: the sum kept stays below 2^20 (a record adds
-	 * less than 2^35; mcast_report_flush() folds the rest) */
-	uint64_t sum = rb->sum + ((uint64_t)type << 24) + wire_sum_addr(group, v4);
-	rb->sum = (uint32_t)((sum & 0xffff) + (sum >> 16));
-	rb->len += need;
-	if (++rb->nrec == 0xffff)
-		mcast_report_flush(rb);
-}
-
 int mcast_report_add(struct mcast_report_builder *rb, uint8_t type,
 		     const struct mcast_addr *group, const struct mcast_addr *srcs, size_t nsrcs,
 		     const uint8_t *aux, uint8_t aux_words)

@@ -110,7 +110,33 @@ size_t wire_ip_frame(uint8_t *buf, size_t cap, const struct mcast_addr *src, con
  * the engines, whose groups are valid by construction (multicast, of the
  * builder's family; mcast_report_init() checked that the MTU holds a
  * record): no checks, no loops. The commonest record of a report: an
- * any-source join or leave (TO_EX {}, TO_IN {}, IS_EX {}). */
-void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const struct mcast_addr *group);
+ * any-source join or leave (TO_EX {}, TO_IN {}, IS_EX {}).
+ * Inline: the host engine calls it once per group of a report (a call
+ * was a fifth of its cost, measured with callgrind). */
+static inline void wire_report_add_group(struct mcast_report_builder *rb, uint8_t type, const struct mcast_addr *group)
+{
+	bool v4 = rb->family == MCAST_AF_INET;
+	size_t need = v4 ? 8 : 20;
+	if (rb->len && need > rb->mtu - rb->len)
+		mcast_report_flush(rb);
+	if (rb->len == 0)
+		rb->len = rb->hdr_len;
+	uint8_t *r = rb->buf + rb->len;
+	r[0] = type;
+	r[1] = 0; /* no auxiliary data */
+	r[2] = 0; /* no source */
+	r[3] = 0;
+	if (v4) /* (constant sizes: moves, not a call) */
+		__builtin_memcpy(r + 4, group->b + 12, 4);
+	else
+		__builtin_memcpy(r + 4, group->b, 16);
+	/* one folding step: the sum kept stays below 2^20 (a record adds
+	 * less than 2^35; mcast_report_flush() folds the rest) */
+	uint64_t sum = rb->sum + ((uint64_t)type << 24) + wire_sum_addr(group, v4);
+	rb->sum = (uint32_t)((sum & 0xffff) + (sum >> 16));
+	rb->len += need;
+	if (++rb->nrec == 0xffff)
+		mcast_report_flush(rb);
+}
 
 #endif
