@@ -982,7 +982,8 @@ void rt_records_done(struct rt_iface *ifc)
  * independent: start every bucket load, then every first group's, then
  * the hosts those groups track, so that the misses of a whole report
  * overlap instead of adding up, and the records are then applied from
- * the cache. */
+ * the cache. A listener's own loads for the same groups (groups_ahead:
+ * the proxy's upstream) go out with the bucket loads. */
 static void prefetch_groups(const struct rt_iface *ifc, const struct mcast_group_record *recs, size_t n,
 			    struct rt_prep *prep)
 {
