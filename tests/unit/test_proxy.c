@@ -496,6 +496,7 @@ static void packed_case(enum mcast_family f, unsigned n, unsigned per)
 {
 	mcast_wheel_init(&W, 0);
 	memset(&up, 0, sizeof(up));
+	/* (without groups_ahead, unlike setup(): the changes' own loads) */
 	struct mcast_router_env renv = { .al = &mcast_alloc_libc, .wheel = &W, .send = nosend,
 					 .fwd_change = fwd, .hash_seed = 3 };
 	R = mcast_router_create(&renv, f);
